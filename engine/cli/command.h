@@ -1,0 +1,37 @@
+// The contract between main() and each subcommand file (engine/cli/<name>_command.cc).
+// A command file exposes `SetupXCommand(CLI::App& parent, CommandExit& exit)`, which adds its
+// subcommand with an options struct and a callback that runs `RunXCommand(const XOptions&)`.
+// Run functions return Result<int>: an exit code on success, a Status that main() reports on failure.
+// Exit codes (documented in README): 0 ok, 1 some input failed or a command error,
+// 2 usage error, 10 (scan --kiosk / lookup) known material found.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "hashing/status.h"
+
+namespace hashtriage::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitMatches = 10;
+
+// Where a subcommand's callback leaves its exit code for main().
+struct CommandExit {
+  int code = kExitOk;
+};
+
+// Prints "hashtriage: <message>" to stderr and returns the exit code for the Status:
+// kExitUsage for InvalidArgument, kExitFailure otherwise.
+int ReportFailure(const Status& status);
+
+// Stores the outcome of a Run...Command call into `exit`.
+void RecordOutcome(const Result<int>& outcome, CommandExit& exit);
+
+// True when stderr is a terminal (progress bars are drawn only then).
+bool StderrIsTerminal();
+
+}  // namespace hashtriage::cli

@@ -1,0 +1,9 @@
+#include "engine/cli/commands.h"
+
+namespace hashtriage::cli {
+
+void SetupAllCommands(CLI::App& app, CommandExit& exit) {
+  SetupHashCommand(app, exit);
+}
+
+}  // namespace hashtriage::cli

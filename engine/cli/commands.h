@@ -1,0 +1,12 @@
+// Every subcommand's Setup function, and SetupAllCommands() which main() calls.
+#pragma once
+
+#include "engine/cli/command.h"
+
+namespace hashtriage::cli {
+
+void SetupHashCommand(CLI::App& app, CommandExit& exit);
+
+void SetupAllCommands(CLI::App& app, CommandExit& exit);
+
+}  // namespace hashtriage::cli

@@ -1,0 +1,29 @@
+// hashtriage: the command-line entry point. Parses arguments with CLI11, dispatches to one
+// subcommand (engine/cli/*_command.cc) and turns its outcome into the process exit code.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#include "engine/cli/command.h"
+#include "engine/cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace hashtriage::cli;
+  CLI::App app{"hashtriage: hash, match and rank seized-device evidence and referrals.\n"
+               "Never displays or stores image pixels; evidence is opened read-only."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("hashtriage ") + HASHTRIAGE_VERSION);
+  CommandExit exit;
+  SetupAllCommands(app, exit);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hashtriage: %s\n", e.what());
+    return kExitFailure;
+  }
+  return exit.code;
+}
