@@ -1,0 +1,43 @@
+// HashFile / HashContent: everything hashtriage computes for one file's bytes in one pass: the
+// requested exact digests and, for images (sniffed by magic bytes), the PDQ hashes. Non-images
+// stream through a fixed buffer; images are read whole (up to a cap) because decoders need it.
+// Thread-safe: no shared state.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "hashing/digests.h"
+#include "hashing/image_hasher.h"
+#include "hashing/status.h"
+
+namespace hashtriage::engine {
+
+struct FileHashRequest {
+  hashing::DigestSet digests;
+  // Compute PDQ for files that look like images. Default: false.
+  bool pdq = false;
+  // A file that is not a decodable image is an error (set when the user asked for --pdq).
+  bool pdq_required = false;
+  hashing::ImageHashOptions image;
+  // Images larger than this many bytes are digested but not decoded. Default: 1 GiB.
+  std::uint64_t max_image_bytes = std::uint64_t{1} << 30;
+};
+
+struct FileHashes {
+  std::optional<std::uint64_t> size;
+  hashing::DigestValues digests;
+  std::optional<hashing::ImageHashes> image;
+  // Non-OK when the image part failed (corrupt, over the pixel limit...) while digests succeeded.
+  Status status;
+};
+
+// A non-OK Result means the file could not be opened or read at all.
+Result<FileHashes> HashFile(const std::string& path, const FileHashRequest& request);
+
+// Digests of `bytes` and, when requested and it is an image, its PDQ hashes.
+FileHashes HashContent(std::span<const std::byte> bytes, const FileHashRequest& request);
+
+}  // namespace hashtriage::engine

@@ -1,0 +1,41 @@
+// Progress: a one-line progress display on stderr for long operations (files, MB, rate, ETA and an
+// optional detail such as images or hits so far). Draws only when enabled (stderr is a terminal)
+// and at most ten times a second; silent otherwise. Called from one thread (a serial stage).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace hashtriage::engine {
+
+class Progress {
+ public:
+  // total_items 0 means unknown (no ETA).
+  Progress(std::string label, std::uint64_t total_items, bool enabled);
+  void Advance(std::uint64_t items, std::uint64_t bytes);
+  void SetTotal(std::uint64_t total_items) { total_items_ = total_items; }
+  void SetDetail(std::string detail) { detail_ = std::move(detail); }
+  // Erases the line so another message can be printed; the next Advance redraws it.
+  void Clear();
+  // Erases the line for good.
+  void Finish();
+
+  std::uint64_t items() const { return items_; }
+  std::uint64_t bytes() const { return bytes_; }
+  double ElapsedSeconds() const;
+
+ private:
+  void Draw();
+  std::string label_;
+  std::uint64_t total_items_;
+  bool enabled_;
+  std::uint64_t items_ = 0;
+  std::uint64_t bytes_ = 0;
+  std::string detail_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_draw_;
+};
+
+}  // namespace hashtriage::engine

@@ -1,0 +1,31 @@
+#include "hashing/image_hasher.h"
+
+#include "hashing/pdq.h"
+
+namespace hashtriage::hashing {
+
+ImageHashes HashDecodedImage(const DecodedImage& image, bool dihedral) {
+  ImageHashes out;
+  out.format = image.format;
+  out.width = image.original.width;
+  out.height = image.original.height;
+  out.scale_denominator = image.scale_denominator;
+  if (dihedral) {
+    const PdqDihedralResult all = ComputePdqDihedral(image.luma);
+    out.pdq = PdqResult{all.hashes[0], all.quality};
+    out.dihedral = all.hashes;
+  } else {
+    out.pdq = ComputePdq(image.luma);
+  }
+  return out;
+}
+
+Result<ImageHashes> HashImage(std::span<const std::byte> bytes, const ImageHashOptions& options) {
+  DecodeOptions decode = options.decode;
+  if (options.photo_hasher_compat) decode.min_short_side = 0;
+  HT_ASSIGN_OR_RETURN(DecodedImage image, DecodeImage(bytes, decode));
+  if (options.photo_hasher_compat) image.luma = ApplyPdqPhotoHasherResize(image.luma);
+  return HashDecodedImage(image, options.dihedral);
+}
+
+}  // namespace hashtriage::hashing

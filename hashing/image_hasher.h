@@ -1,0 +1,45 @@
+// HashImage: the one call the CLI, the scan pipeline and the index make to turn image bytes into
+// PDQ hashes (plain, optionally all eight dihedral variants) plus format and size. Decoding and
+// hashing are pure; the function is thread-safe and keeps no pixels after it returns.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "hashing/image_decode.h"
+#include "hashing/pdq_hash.h"
+#include "hashing/status.h"
+
+namespace hashtriage::hashing {
+
+struct ImageHashOptions {
+  DecodeOptions decode;
+  // Reproduce Meta's pdq-photo-hasher exactly: full-resolution decode, then any image with a side
+  // over 512 px is resized to 512x512 by nearest neighbour before hashing. Default: false.
+  bool photo_hasher_compat = false;
+  // Also compute the eight dihedral hashes (one DCT; ~8 median thresholds). Default: false.
+  bool dihedral = false;
+};
+
+struct ImageHashes {
+  ImageFormat format = ImageFormat::kUnknown;
+  int width = 0;   // as declared by the file
+  int height = 0;
+  int scale_denominator = 1;  // JPEG DCT scaling used for decoding
+  PdqResult pdq;
+  std::optional<std::array<PdqHash, kDihedralCount>> dihedral;
+};
+
+// True when the bytes start like an image format hashtriage decodes.
+inline bool LooksLikeImage(std::span<const std::byte> bytes) {
+  return SniffImageFormat(bytes) != ImageFormat::kUnknown;
+}
+
+Result<ImageHashes> HashImage(std::span<const std::byte> bytes, const ImageHashOptions& options = {});
+
+// Hashes an already decoded image (used by HashImage and by the robustness variants).
+ImageHashes HashDecodedImage(const DecodedImage& image, bool dihedral);
+
+}  // namespace hashtriage::hashing
