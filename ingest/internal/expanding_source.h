@@ -1,0 +1,46 @@
+// ExpandingSource: the EvidenceSource behind every source type. It drains a stack of Frames (see
+// frame.h); when a frame yields a regular file whose magic bytes say "archive", the file is yielded first
+// and then an archive frame over a second reader of the same content is pushed, so nested entries follow
+// their container. Archive depth and the decompression budget are tracked per frame. Enumeration thread
+// only.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ingest/evidence_source.h"
+#include "ingest/internal/archive_frame.h"
+#include "ingest/internal/frame.h"
+
+namespace hashtriage::ingest::internal {
+
+class ExpandingSource final : public EvidenceSource {
+ public:
+  // root_archive_depth: 1 when `root` is itself an archive frame (then `root_budget` is its budget), 0 for
+  // directory trees, file systems and single files.
+  ExpandingSource(SourceType type, std::string evidence_id, SourceOptions options, std::unique_ptr<Frame> root,
+                  int root_archive_depth, std::shared_ptr<ArchiveBudget> root_budget);
+
+  Result<std::optional<Item>> Next() override;
+  SourceType type() const override { return type_; }
+  const std::string& evidence_id() const override { return evidence_id_; }
+
+ private:
+  struct Layer {
+    std::unique_ptr<Frame> frame;
+    int archive_depth;  // 0: not inside an archive
+    std::shared_ptr<ArchiveBudget> budget;
+  };
+  Item Emit(FrameEntry entry, const Layer& layer);
+
+  SourceType type_;
+  std::string evidence_id_;
+  SourceOptions options_;
+  std::vector<Layer> stack_;
+  std::deque<Item> pending_;
+};
+
+}  // namespace hashtriage::ingest::internal
