@@ -1,0 +1,68 @@
+// Helpers shared by the index benchmarks: deterministic PDQ corpora (random hashes plus planted near
+// neighbours of the queries), raw hash files exchanged with bench/pdq_faiss_compare.py, and peak RSS.
+#pragma once
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "hashing/pdq_hash.h"
+
+namespace hashtriage::bench {
+
+struct PdqCorpus {
+  std::vector<hashing::PdqHash> hashes;
+  std::vector<hashing::PdqHash> queries;
+};
+
+// n random hashes (planted ones included), `queries` random queries, and `planted` indexed hashes at
+// distances 0..40 from the queries.
+inline PdqCorpus MakePdqCorpus(std::size_t n, std::size_t queries, std::size_t planted, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  PdqCorpus c;
+  c.hashes.resize(n);
+  for (auto& h : c.hashes) {
+    for (auto& w : h.words) w = rng();
+  }
+  c.queries.resize(queries);
+  for (auto& h : c.queries) {
+    for (auto& w : h.words) w = rng();
+  }
+  for (std::size_t i = 0; i < planted && i < n; ++i) {
+    hashing::PdqHash h = c.queries[i % queries];
+    const int distance = static_cast<int>(i % 41);
+    for (int k = 0; k < distance; ++k) {
+      const int bit = static_cast<int>(rng() % 256);
+      h.words[bit / 64] ^= std::uint64_t{1} << (bit % 64);  // may repeat a bit: distance <= i % 41
+    }
+    c.hashes[rng() % n] = h;
+  }
+  return c;
+}
+
+// Raw 32-byte records; the word layout is the in-memory one (Hamming distance does not care).
+inline std::vector<hashing::PdqHash> ReadPdqFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<hashing::PdqHash> out;
+  char buf[32];
+  while (in.read(buf, 32)) {
+    hashing::PdqHash h;
+    std::memcpy(h.words.data(), buf, 32);
+    out.push_back(h);
+  }
+  return out;
+}
+
+inline long PeakRssKiB() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+}  // namespace hashtriage::bench
