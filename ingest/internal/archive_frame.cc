@@ -72,7 +72,7 @@ std::string RawMemberName(const std::string& container_name) {
 class ArchiveFrame final : public Frame {
  public:
   ArchiveFrame(std::unique_ptr<ByteReader> reader, ArchiveFrameParams params, const SourceOptions& options)
-      : reader_(std::move(reader)), p_(std::move(params)), options_(options), buffer_(kReadBlock) {}
+      : reader_(std::move(reader)), p_(std::move(params)), options_(options), io_buffer_(kReadBlock), buffer_(kReadBlock) {}
   ~ArchiveFrame() override {
     if (a_ != nullptr) archive_read_free(a_);
   }
@@ -119,12 +119,12 @@ class ArchiveFrame final : public Frame {
 
   static la_ssize_t ReadCb(struct archive*, void* self, const void** buf) {
     auto* f = static_cast<ArchiveFrame*>(self);
-    auto n = f->reader_->Read(f->buffer_);
+    auto n = f->reader_->Read(f->io_buffer_);
     if (!n.ok()) {
       f->reader_error_ = n.status();
       return -1;
     }
-    *buf = f->buffer_.data();
+    *buf = f->io_buffer_.data();
     return static_cast<la_ssize_t>(*n);
   }
   static la_int64_t SeekCb(struct archive*, void* self, la_int64_t offset, int whence) {
@@ -309,7 +309,8 @@ class ArchiveFrame final : public Frame {
   std::unique_ptr<ByteReader> reader_;
   ArchiveFrameParams p_;
   const SourceOptions options_;
-  std::vector<std::byte> buffer_;
+  std::vector<std::byte> io_buffer_;  // handed to libarchive by the read callback
+  std::vector<std::byte> buffer_;     // decompressed entry data
   struct archive* a_ = nullptr;
   std::int64_t position_ = 0;
   Status reader_error_;
