@@ -1,0 +1,212 @@
+// Disk images made with mtools (mkfs.fat, mcopy, mdel) and ewfacquire, checked against The Sleuth Kit's
+// own command-line tools (fls, icat, mmls) and md5sum of the original photos.
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "ingest/evidence_integrity.h"
+#include "tests/ingest/ingest_test_util.h"
+
+namespace hashtriage::ingest::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Expected {
+  std::string inode, path;
+  bool deleted;
+  friend auto operator<=>(const Expected&, const Expected&) = default;
+};
+
+class DiskImageSourceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string img = P("disk.img");
+    In("mkfs.fat -C disk.img 8192 >/dev/null && mmd -i disk.img ::/DCIM && "
+       "mcopy -i disk.img " + ShellQuote(Photo("skimage/astronaut.png").string()) + " ::/DCIM/ && "
+       "mcopy -i disk.img " + ShellQuote(Photo("skimage/camera.png").string()) + " ::/ && "
+       "mcopy -i disk.img " + ShellQuote(Photo("skimage/coffee.png").string()) + " ::/ && "
+       "mdel -i disk.img ::/coffee.png");
+  }
+  std::string In(const std::string& cmd) { return MustRun("cd " + ShellQuote(dir_.path().string()) + " && " + cmd); }
+  std::string P(const std::string& name) const { return (dir_ / name).string(); }
+  void MakeE01() { In("ewfacquire -q -u -t out -f encase6 disk.img >/dev/null"); }
+
+  // Regular files (allocated and deleted) as `fls -r -p` lists them.
+  std::set<Expected> FromFls(const std::string& args) {
+    std::set<Expected> out;
+    static const std::regex kLine(R"(^r/r (\* )?(\d+):\t(.*)$)");
+    for (const std::string& line : hashtriage::testing::SplitLines(In("fls -r -p " + args))) {
+      std::smatch m;
+      if (std::regex_match(line, m, kLine)) out.insert(Expected{m[2], "/" + m[3].str(), m[1].matched});
+    }
+    return out;
+  }
+
+  static std::set<Expected> FromItems(const std::vector<Item>& items) {
+    std::set<Expected> out;
+    static const std::regex kPath(R"(.*/inode:(\d+):(.*)$)");
+    for (const Item& item : items) {
+      if (item.info.kind != ItemKind::kFile) continue;
+      std::smatch m;
+      EXPECT_TRUE(std::regex_match(item.info.path, m, kPath)) << item.info.path;
+      EXPECT_EQ(m[2].str(), item.info.original_path);
+      out.insert(Expected{m[1], item.info.original_path, item.info.deleted});
+    }
+    return out;
+  }
+
+  static SourceOptions Named(const std::string& id) {
+    SourceOptions o;
+    o.evidence_id = id;
+    return o;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(DiskImageSourceTest, FatImageFilesMatchFlsAndIcatIncludingTheDeletedOne) {
+  EXPECT_EQ(*DetectSourceType(P("disk.img")), SourceType::kDiskImage);
+  std::vector<Item> items = OpenAndCollect(P("disk.img"), Named("disk"));
+  const std::set<Expected> truth = FromFls("disk.img");
+  ASSERT_EQ(truth.size(), 3u);
+  EXPECT_EQ(FromItems(items), truth);
+  for (Item& item : items) {
+    if (item.info.kind != ItemKind::kFile) continue;
+    ASSERT_NE(item.reader, nullptr) << item.info.path;
+    const std::string inode = item.info.path.substr(item.info.path.find("inode:") + 6);
+    EXPECT_EQ(ReaderMd5(*item.reader), In("icat disk.img " + inode.substr(0, inode.find(':')) + " | md5sum").substr(0, 32));
+    EXPECT_TRUE(item.info.modified.has_value());
+  }
+  int deleted = 0;
+  for (Item& item : items) {
+    if (!item.info.deleted) continue;
+    ++deleted;
+    EXPECT_EQ(item.info.original_path, "/_offee.png");  // FAT overwrote the first letter
+    ASSERT_TRUE(item.reader->Seek(0).ok());
+    EXPECT_EQ(ReaderMd5(*item.reader), Md5sum(Photo("skimage/coffee.png")));
+  }
+  EXPECT_EQ(deleted, 1);
+}
+
+TEST_F(DiskImageSourceTest, IncludeDeletedFalseSkipsDeletedFiles) {
+  SourceOptions options = Named("disk");
+  options.include_deleted = false;
+  std::vector<Item> items = OpenAndCollect(P("disk.img"), options);
+  EXPECT_EQ(OfKind(items, ItemKind::kFile).size(), 2u);
+  for (const Item& item : items) EXPECT_FALSE(item.info.deleted);
+}
+
+TEST_F(DiskImageSourceTest, E01GivesIdenticalResultsToTheRawImage) {
+  MakeE01();
+  EXPECT_EQ(*DetectSourceType(P("out.E01")), SourceType::kEwf);
+  std::vector<Item> raw = OpenAndCollect(P("disk.img"), Named("evidence"));
+  std::vector<Item> ewf = OpenAndCollect(P("out.E01"), Named("evidence"));
+  ASSERT_EQ(raw.size(), ewf.size());
+  ASSERT_FALSE(raw.empty());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const ItemInfo& a = raw[i].info;
+    const ItemInfo& b = ewf[i].info;
+    EXPECT_EQ(a.path, b.path);
+    EXPECT_EQ(a.original_path, b.original_path);
+    EXPECT_EQ(a.size, b.size);
+    EXPECT_EQ(a.created, b.created);
+    EXPECT_EQ(a.modified, b.modified);
+    EXPECT_EQ(a.accessed, b.accessed);
+    EXPECT_EQ(a.deleted, b.deleted);
+    EXPECT_EQ(a.kind, b.kind);
+  }
+  EXPECT_EQ(DigestsByPath(raw), DigestsByPath(ewf));
+}
+
+TEST_F(DiskImageSourceTest, EvidenceIntegrityMatchesMd5sumAndVerifiesTheE01StoredHash) {
+  MakeE01();
+  const std::string truth = Md5sum(P("disk.img"));
+  auto raw = ComputeEvidenceIntegrity(P("disk.img"));
+  ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+  EXPECT_EQ(raw->md5.hex(), truth);
+  EXPECT_EQ(raw->sha1.hex(), In("sha1sum disk.img").substr(0, 40));
+  EXPECT_EQ(raw->check, StoredHashCheck::kNotApplicable);
+  auto ewf = ComputeEvidenceIntegrity(P("out.E01"));
+  ASSERT_TRUE(ewf.ok()) << ewf.status().ToString();
+  EXPECT_EQ(ewf->md5.hex(), truth);  // the media, not the container file
+  EXPECT_EQ(ewf->bytes_hashed, fs::file_size(P("disk.img")));
+  ASSERT_TRUE(ewf->stored_md5.has_value());
+  EXPECT_EQ(ewf->stored_md5->hex(), truth);
+  EXPECT_EQ(ewf->check, StoredHashCheck::kVerified);
+  EXPECT_EQ(ComputeEvidenceIntegrity(dir_.path().string()).status().code(), StatusCode::kNotSupported);
+}
+
+TEST_F(DiskImageSourceTest, PartitionedImageNamesVolumesByMmlsSlot) {
+  // An MBR with the FAT file system at sector 2048 and a partition holding no file system.
+  In("python3 -c '\n"
+     "import struct\n"
+     "img = bytearray(40 << 20)\n"
+     "def entry(t, start, count): return bytes([0, 0, 0, 0, t, 0, 0, 0]) + struct.pack(\"<II\", start, count)\n"
+     "img[446:462] = entry(0x0c, 2048, 16384); img[462:478] = entry(0x83, 20480, 8192); img[510:512] = b\"\\x55\\xaa\"\n"
+     "fat = open(\"disk.img\", \"rb\").read(); img[2048 * 512:2048 * 512 + len(fat)] = fat\n"
+     "open(\"part.img\", \"wb\").write(img)\n'");
+  std::string fat_slot, linux_slot;
+  for (const std::string& line : hashtriage::testing::SplitLines(In("mmls part.img"))) {
+    if (line.find("0000002048") != std::string::npos && line.find("FAT") != std::string::npos) fat_slot = line.substr(0, 3);
+    if (line.find("0000020480") != std::string::npos) linux_slot = line.substr(0, 3);
+  }
+  ASSERT_FALSE(fat_slot.empty());
+  const std::string p_fat = "p" + std::to_string(std::stoi(fat_slot));
+  const std::string p_linux = "p" + std::to_string(std::stoi(linux_slot));
+  std::vector<Item> items = OpenAndCollect(P("part.img"), Named("part"));
+  EXPECT_EQ(FromItems(items), FromFls("-o 2048 part.img"));
+  EXPECT_NE(FindByPath(items, "part/" + p_fat + "/inode:4:/camera.png"), nullptr);
+  bool reported = false;
+  for (const Item& item : items) {
+    if (item.info.kind == ItemKind::kError && item.info.path == "part/" + p_linux) {
+      reported = true;
+      EXPECT_EQ(item.info.status.code(), StatusCode::kNotSupported);
+    }
+  }
+  EXPECT_TRUE(reported);
+}
+
+TEST_F(DiskImageSourceTest, ReadersWorkOnOtherThreadsAfterTheSourceIsGone) {
+  MakeE01();
+  std::vector<Item> items;
+  {
+    auto source = OpenEvidenceSource(P("out.E01"), Named("e"));
+    ASSERT_TRUE(source.ok());
+    items = CollectAll(**source);
+  }
+  std::vector<std::string> md5(items.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].reader) threads.emplace_back([&, i] { md5[i] = ReaderMd5(*items[i].reader); });
+  }
+  for (auto& t : threads) t.join();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].info.original_path == "/camera.png") {
+      EXPECT_EQ(md5[i], Md5sum(Photo("skimage/camera.png")));
+    }
+    if (items[i].info.original_path == "/DCIM/astronaut.png") {
+      EXPECT_EQ(md5[i], Md5sum(Photo("skimage/astronaut.png")));
+    }
+  }
+}
+
+TEST_F(DiskImageSourceTest, ArchivesInsideTheFileSystemAreExpanded) {
+  In("cp " + ShellQuote(Photo("skimage/coffee.png").string()) + " coffee.png && zip -q photos.zip coffee.png && "
+     "mcopy -i disk.img photos.zip ::/");
+  std::vector<Item> items = OpenAndCollect(P("disk.img"), Named("d"));
+  Item* inner = nullptr;
+  for (Item& item : items) {
+    if (item.info.path.ends_with(":/PHOTOS.ZIP/zip:coffee.png") || item.info.path.ends_with(":/photos.zip/zip:coffee.png")) {
+      inner = &item;
+    }
+  }
+  ASSERT_NE(inner, nullptr);
+  EXPECT_TRUE(inner->info.inside_archive);
+  EXPECT_EQ(ReaderMd5(*inner->reader), Md5sum(Photo("skimage/coffee.png")));
+}
+
+}  // namespace
+}  // namespace hashtriage::ingest::testing
