@@ -4,12 +4,17 @@
 
 #include <cstdio>
 #include <exception>
+#include <iostream>
 
 #include "engine/cli/command.h"
 #include "engine/cli/commands.h"
 
 int main(int argc, char** argv) {
   using namespace hashtriage::cli;
+  // hashtriage prints its own messages with fprintf(stderr). Some decoders (OpenCV's imdecode)
+  // write diagnostics to std::cerr for files we already report as one clean error line.
+  std::ostream usage_errors(std::cerr.rdbuf());
+  std::cerr.rdbuf(nullptr);
   CLI::App app{"hashtriage: hash, match and rank seized-device evidence and referrals.\n"
                "Never displays or stores image pixels; evidence is opened read-only."};
   app.require_subcommand(1);
@@ -19,7 +24,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
+    const int code = app.exit(e, std::cout, usage_errors);
     return code == 0 ? 0 : kExitUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hashtriage: %s\n", e.what());

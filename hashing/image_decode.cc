@@ -1,5 +1,7 @@
 #include "hashing/image_decode.h"
 
+#include "hashing/luma_convert.h"
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -37,6 +39,8 @@ LumaImage LumaFromInterleaved(const std::uint8_t* data, int width, int height, s
         const float a = row[2 * x + 1] / 255.0f;
         dst[x] = std::round(row[2 * x] * a + 255.0f * (1.0f - a));
       }
+    } else if (channels == 3) {
+      RgbRowToLuma(row, dst, width, bgr_order);
     } else {
       for (int x = 0; x < width; ++x) {
         const std::uint8_t* p = row + static_cast<std::size_t>(channels) * x;
@@ -125,6 +129,15 @@ Result<DecodedImage> DecodeWithOpenCv(std::span<const std::byte> bytes, ImageFor
   out.format = format;
   out.original = dims;
   out.scale_denominator = format == ImageFormat::kJpeg ? JpegScaleDenominator(dims, options.min_short_side) : 1;
+  if (format == ImageFormat::kJpeg) {
+    auto luma = decode_internal::DecodeJpegLuma(bytes, out.scale_denominator, options.max_pixels);
+    if (luma.ok()) {
+      out.luma = std::move(luma).value();
+      return out;
+    }
+    if (luma.status().code() != StatusCode::kNotSupported) return luma.status();
+    // CMYK/YCCK: OpenCV converts those to BGR below.
+  }
   cv::Mat decoded;
   try {
     // imdecode reads the buffer in place (no copy) through this header-only wrapper.
@@ -151,6 +164,7 @@ Result<DecodedImage> DecodeImage(std::span<const std::byte> bytes, const DecodeO
   const ImageFormat format = SniffImageFormat(bytes);
   switch (format) {
     case ImageFormat::kUnknown: return Status::NotSupported("not a recognised image format");
+    case ImageFormat::kPng: return decode_internal::DecodePng(bytes, options);
     case ImageFormat::kGif: return decode_internal::DecodeGif(bytes, options);
     case ImageFormat::kHeif: return decode_internal::DecodeHeif(bytes, options);
     default: return DecodeWithOpenCv(bytes, format, options);

@@ -1,5 +1,5 @@
-// Image decoding: bytes -> LumaImage, format sniffed from magic bytes. JPEG, PNG, BMP, WebP and
-// TIFF via OpenCV, GIF (first frame) via giflib, HEIC/HEIF via libheif. The declared size is
+// Image decoding: bytes -> LumaImage, format sniffed from magic bytes. JPEG via libjpeg-turbo,
+// BMP, WebP and TIFF (and CMYK JPEG) via OpenCV, PNG via libpng, GIF (first frame) via giflib, HEIC/HEIF via libheif. The declared size is
 // checked against a pixel limit *before* any decoder runs (decompression-bomb guard). EXIF and
 // HEIF orientation are not applied (PDQ's dihedral hashes cover them); alpha is composited on
 // white. Large JPEGs may be decoded with libjpeg DCT scaling: PDQ only needs a 64x64 summary.
@@ -37,6 +37,9 @@ namespace decode_internal {
 // 8-bit interleaved pixels (1 = grey, 3 = RGB, 4 = RGBA) -> luma; alpha composited on white.
 LumaImage LumaFromInterleaved(const std::uint8_t* data, int width, int height, std::size_t row_stride,
                               int channels, bool bgr_order);
+// JPEG straight to luma with libjpeg-turbo at 1/scale_denominator; NotSupported for CMYK.
+Result<LumaImage> DecodeJpegLuma(std::span<const std::byte> bytes, int scale_denominator, std::uint64_t max_pixels);
+Result<DecodedImage> DecodePng(std::span<const std::byte> bytes, const DecodeOptions& options);
 Result<DecodedImage> DecodeGif(std::span<const std::byte> bytes, const DecodeOptions& options);
 Result<DecodedImage> DecodeHeif(std::span<const std::byte> bytes, const DecodeOptions& options);
 Status CheckPixelLimit(const ImageDimensions& dims, const DecodeOptions& options);

@@ -4,7 +4,10 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <memory>
 #include <vector>
+
+#include <xmmintrin.h>
 
 namespace hashtriage::hashing {
 
@@ -32,59 +35,236 @@ const std::array<std::array<float, kDownsampled>, kDctSize>& DctMatrix() {
   return matrix;
 }
 
-// One centred moving-average pass of `window` samples along a strided vector. Near the ends the
-// window is truncated and the average is over the samples actually covered.
-void BoxFilter1D(const float* in, float* out, int length, int stride, int window) {
+constexpr int kRowBlock = 8;
+
+// Sliding-window row arithmetic, cloned for AVX2 and picked at run time. Per element these are
+// exactly the reference's operations: sum += right; sum -= left; out = sum / count.
+__attribute__((target_clones("avx2", "default"))) void AddRow(float* sums, const float* right, int n) {
+  for (int i = 0; i < n; ++i) sums[i] += right[i];
+}
+__attribute__((target_clones("avx2", "default"))) void AddSubtractRow(float* sums, const float* right,
+                                                                      const float* left, int n) {
+  for (int i = 0; i < n; ++i) {
+    sums[i] += right[i];
+    sums[i] -= left[i];
+  }
+}
+__attribute__((target_clones("avx2", "default"))) void SubtractRow(float* sums, const float* left, int n) {
+  for (int i = 0; i < n; ++i) sums[i] -= left[i];
+}
+__attribute__((target_clones("avx2", "default"))) void DivideRow(float* out, const float* sums, float count, int n) {
+  for (int i = 0; i < n; ++i) out[i] = sums[i] / count;
+}
+
+// The 1-D centred box filter of the reference (window truncated near the ends, average over the
+// samples covered) run on kRowBlock image rows at once: `block` is lane-minor [length][kRowBlock].
+void BoxFilterRowBlock(const float* in, float* out, int length, int window) {
   const int half = (window + 2) / 2;
   const int warmup = half - 1;
   const int ramp_up = window - half + 1;
   const int steady = length - window;
   const int ramp_down = half - 1;
-  float sum = 0.0f;
+  float sums[kRowBlock] = {};
   int count = 0;
   const float* right = in;
   const float* left = in;
   float* dst = out;
-  for (int i = 0; i < warmup; ++i, right += stride) {
-    sum += *right;
+  for (int i = 0; i < warmup; ++i, right += kRowBlock) {
+    AddRow(sums, right, kRowBlock);
     ++count;
   }
-  for (int i = 0; i < ramp_up; ++i, right += stride, dst += stride) {
-    sum += *right;
+  for (int i = 0; i < ramp_up; ++i, right += kRowBlock, dst += kRowBlock) {
+    AddRow(sums, right, kRowBlock);
     ++count;
-    *dst = sum / count;
+    DivideRow(dst, sums, static_cast<float>(count), kRowBlock);
   }
-  for (int i = 0; i < steady; ++i, right += stride, left += stride, dst += stride) {
-    sum += *right;
-    sum -= *left;
-    *dst = sum / count;
+  for (int i = 0; i < steady; ++i, right += kRowBlock, left += kRowBlock, dst += kRowBlock) {
+    AddSubtractRow(sums, right, left, kRowBlock);
+    DivideRow(dst, sums, static_cast<float>(count), kRowBlock);
   }
-  for (int i = 0; i < ramp_down; ++i, left += stride, dst += stride) {
-    sum -= *left;
+  for (int i = 0; i < ramp_down; ++i, left += kRowBlock, dst += kRowBlock) {
+    SubtractRow(sums, left, kRowBlock);
     --count;
-    *dst = sum / count;
+    DivideRow(dst, sums, static_cast<float>(count), kRowBlock);
   }
 }
 
-// Two passes of (rows then columns) box filtering; result ends in `a`, `b` is scratch.
-void JaroszFilter(float* a, float* b, int rows, int cols, int window_along_rows, int window_along_cols) {
-  for (int pass = 0; pass < kJaroszPasses; ++pass) {
-    for (int r = 0; r < rows; ++r) {
-      BoxFilter1D(a + static_cast<std::size_t>(r) * cols, b + static_cast<std::size_t>(r) * cols, cols, 1,
-                  window_along_rows);
+// Filters up to kRowBlock rows along their length: rows are transposed (4x4 SSE blocks) into a
+// lane-minor scratch so the filter runs on 8 rows per instruction, then transposed back.
+class RowBlockFilter {
+ public:
+  RowBlockFilter(int cols, int window)
+      : cols_(cols), window_(window),
+        in_(std::make_unique<float[]>(static_cast<std::size_t>(cols) * kRowBlock)),
+        out_(std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(cols) * kRowBlock)) {}
+
+  void Filter(const float* const* src, float* const* dst, int n) {
+    Gather(src, n);
+    BoxFilterRowBlock(in_.get(), out_.get(), cols_, window_);
+    Scatter(dst, n);
+  }
+
+ private:
+  void Gather(const float* const* src, int n) {
+    int c = 0;
+    if (n == kRowBlock) {
+      for (; c + 4 <= cols_; c += 4) {
+        for (int half = 0; half < kRowBlock; half += 4) {
+          __m128 r0 = _mm_loadu_ps(src[half] + c), r1 = _mm_loadu_ps(src[half + 1] + c);
+          __m128 r2 = _mm_loadu_ps(src[half + 2] + c), r3 = _mm_loadu_ps(src[half + 3] + c);
+          _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+          float* d = in_.get() + static_cast<std::size_t>(c) * kRowBlock + half;
+          _mm_storeu_ps(d, r0);
+          _mm_storeu_ps(d + kRowBlock, r1);
+          _mm_storeu_ps(d + 2 * kRowBlock, r2);
+          _mm_storeu_ps(d + 3 * kRowBlock, r3);
+        }
+      }
     }
-    for (int c = 0; c < cols; ++c) BoxFilter1D(b + c, a + c, rows, cols, window_along_cols);
+    for (; c < cols_; ++c) {
+      for (int l = 0; l < kRowBlock; ++l) in_[static_cast<std::size_t>(c) * kRowBlock + l] = l < n ? src[l][c] : 0.0f;
+    }
   }
-}
 
-void Decimate(const float* in, int rows, int cols, Block64& out) {
+  void Scatter(float* const* dst, int n) {
+    int c = 0;
+    if (n == kRowBlock) {
+      for (; c + 4 <= cols_; c += 4) {
+        for (int half = 0; half < kRowBlock; half += 4) {
+          const float* s = out_.get() + static_cast<std::size_t>(c) * kRowBlock + half;
+          __m128 c0 = _mm_loadu_ps(s), c1 = _mm_loadu_ps(s + kRowBlock);
+          __m128 c2 = _mm_loadu_ps(s + 2 * kRowBlock), c3 = _mm_loadu_ps(s + 3 * kRowBlock);
+          _MM_TRANSPOSE4_PS(c0, c1, c2, c3);
+          _mm_storeu_ps(dst[half] + c, c0);
+          _mm_storeu_ps(dst[half + 1] + c, c1);
+          _mm_storeu_ps(dst[half + 2] + c, c2);
+          _mm_storeu_ps(dst[half + 3] + c, c3);
+        }
+      }
+    }
+    for (; c < cols_; ++c) {
+      for (int l = 0; l < n; ++l) dst[l][c] = out_[static_cast<std::size_t>(c) * kRowBlock + l];
+    }
+  }
+
+  int cols_;
+  int window_;
+  std::unique_ptr<float[]> in_;
+  std::unique_ptr<float[]> out_;
+};
+
+// The reference's box filter down the columns, streamed: rows are pushed in order into a small
+// ring (window + kRowBlock + 1 rows) and each output row is ready as soon as its window is summed.
+// Per column the running sum sees the reference's operations in the reference's order.
+class ColumnFilterStream {
+ public:
+  ColumnFilterStream(int rows, int cols, int window)
+      : rows_(rows), cols_(cols), window_(window), warmup_((window + 2) / 2 - 1),
+        capacity_(window + kRowBlock + 1),
+        ring_(std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(capacity_) * cols)),
+        sums_(std::make_unique<float[]>(cols)) {}
+
+  // Where input row r is to be written before Push().
+  float* Slot(int r) { return ring_.get() + static_cast<std::size_t>(r % capacity_) * cols_; }
+
+  // Adds the next input row (already written to its Slot). True when an output row is ready.
+  bool Push() {
+    const int r = pushed_++;
+    if (r < window_) {
+      AddRow(sums_.get(), Slot(r), cols_);
+      count_ = r + 1;
+    } else {
+      AddSubtractRow(sums_.get(), Slot(r), Slot(r - window_), cols_);
+    }
+    return r >= warmup_;
+  }
+
+  // After every row is pushed: true while output rows remain; each call readies the next one.
+  bool Drain() {
+    if (drained_ >= warmup_) return false;
+    SubtractRow(sums_.get(), Slot(rows_ - window_ + drained_), cols_);
+    --count_;
+    ++drained_;
+    return true;
+  }
+
+  // The ready output row, or selected columns of it.
+  void EmitRow(float* out) const { DivideRow(out, sums_.get(), static_cast<float>(count_), cols_); }
+  float EmitColumn(int c) const { return sums_[c] / static_cast<float>(count_); }
+  // Index of the output row made ready by the last Push() or Drain().
+  int ReadyRow() const { return pushed_ < rows_ || drained_ == 0 ? pushed_ - 1 - warmup_ : rows_ - warmup_ + drained_ - 1; }
+
+ private:
+  int rows_, cols_, window_, warmup_, capacity_;
+  std::unique_ptr<float[]> ring_;
+  std::unique_ptr<float[]> sums_;
+  int pushed_ = 0;
+  int drained_ = 0;
+  int count_ = 0;
+};
+
+// Jarosz filter (two passes of row box filter then column box filter) followed by sampling the
+// 64x64 grid, as one streaming computation: only a few rows are ever held, and the last column
+// pass divides only at the sampled points. Equivalent, value for value, to filtering whole
+// buffers and then decimating.
+void JaroszDownsample(const float* luma, int rows, int cols, int window_along_rows, int window_along_cols,
+                      Block64& out) {
+  std::array<int, kDownsampled> sample_row, sample_col;
   for (int i = 0; i < kDownsampled; ++i) {
-    const int src_row = static_cast<int>((i + 0.5) * rows / kDownsampled);
-    for (int j = 0; j < kDownsampled; ++j) {
-      const int src_col = static_cast<int>((j + 0.5) * cols / kDownsampled);
-      out[i][j] = in[static_cast<std::size_t>(src_row) * cols + src_col];
+    sample_row[i] = static_cast<int>((i + 0.5) * rows / kDownsampled);
+    sample_col[i] = static_cast<int>((i + 0.5) * cols / kDownsampled);
+  }
+  RowBlockFilter row_filter(cols, window_along_rows);
+  ColumnFilterStream first(rows, cols, window_along_cols);
+  ColumnFilterStream second(rows, cols, window_along_cols);
+  auto staging = std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(cols) * kRowBlock);
+  int staged = 0;
+  int second_pushed = 0;
+  int next_sample = 0;
+
+  auto take_samples = [&]() {
+    const int row = second.ReadyRow();
+    while (next_sample < kDownsampled && sample_row[next_sample] == row) {
+      for (int j = 0; j < kDownsampled; ++j) out[next_sample][j] = second.EmitColumn(sample_col[j]);
+      ++next_sample;
+    }
+  };
+  auto flush_staging = [&]() {
+    if (staged == 0) return;
+    const float* src[kRowBlock];
+    float* dst[kRowBlock];
+    for (int k = 0; k < staged; ++k) {
+      src[k] = staging.get() + static_cast<std::size_t>(k) * cols;
+      dst[k] = second.Slot(second_pushed + k);
+    }
+    row_filter.Filter(src, dst, staged);
+    for (int k = 0; k < staged; ++k) {
+      ++second_pushed;
+      if (second.Push()) take_samples();
+    }
+    staged = 0;
+  };
+  auto stage_first_output = [&]() {
+    first.EmitRow(staging.get() + static_cast<std::size_t>(staged) * cols);
+    if (++staged == kRowBlock) flush_staging();
+  };
+
+  for (int r0 = 0; r0 < rows; r0 += kRowBlock) {
+    const int n = std::min(kRowBlock, rows - r0);
+    const float* src[kRowBlock];
+    float* dst[kRowBlock];
+    for (int k = 0; k < n; ++k) {
+      src[k] = luma + static_cast<std::size_t>(r0 + k) * cols;
+      dst[k] = first.Slot(r0 + k);
+    }
+    row_filter.Filter(src, dst, n);
+    for (int k = 0; k < n; ++k) {
+      if (first.Push()) stage_first_output();
     }
   }
+  while (first.Drain()) stage_first_output();
+  flush_staging();
+  while (second.Drain()) take_samples();
 }
 
 int Quality(const Block64& b) {
@@ -104,23 +284,27 @@ int Quality(const Block64& b) {
   return std::min(gradient_sum / 90, 100);
 }
 
-// B = D * A * D^T with D the 16x64 DCT matrix.
+// B = D * A * D^T with D the 16x64 DCT matrix. Loops run over k outside j so they vectorise
+// across j, while every element still sums its products in ascending k from 0, as the reference.
 void Dct64To16(const Block64& a, Block16& out) {
   const auto& d = DctMatrix();
-  std::array<std::array<float, kDownsampled>, kDctSize> t;
+  std::array<std::array<float, kDownsampled>, kDctSize> t{};
   for (int i = 0; i < kDctSize; ++i) {
-    for (int j = 0; j < kDownsampled; ++j) {
-      float sum = 0.0f;
-      for (int k = 0; k < kDownsampled; ++k) sum += d[i][k] * a[k][j];
-      t[i][j] = sum;
+    for (int k = 0; k < kDownsampled; ++k) {
+      const float dik = d[i][k];
+      for (int j = 0; j < kDownsampled; ++j) t[i][j] += dik * a[k][j];
     }
   }
+  std::array<std::array<float, kDctSize>, kDownsampled> d_transposed;
+  for (int j = 0; j < kDctSize; ++j)
+    for (int k = 0; k < kDownsampled; ++k) d_transposed[k][j] = d[j][k];
   for (int i = 0; i < kDctSize; ++i) {
-    for (int j = 0; j < kDctSize; ++j) {
-      float sum = 0.0f;
-      for (int k = 0; k < kDownsampled; ++k) sum += t[i][k] * d[j][k];
-      out[i][j] = sum;
+    std::array<float, kDctSize> row{};
+    for (int k = 0; k < kDownsampled; ++k) {
+      const float tik = t[i][k];
+      for (int j = 0; j < kDctSize; ++j) row[j] += tik * d_transposed[k][j];
     }
+    out[i] = row;
   }
 }
 
@@ -178,11 +362,8 @@ DctOutcome ComputeDct(const LumaImage& image) {
   const int cols = image.width;
   Block64 block{};
   if (rows <= 0 || cols <= 0) return {Block16{}, 0};
-  std::vector<float> a(image.pixels.begin(), image.pixels.end());
-  std::vector<float> b(a.size());
-  JaroszFilter(a.data(), b.data(), rows, cols, pdq_internal::JaroszWindowSize(cols, kDownsampled),
-               pdq_internal::JaroszWindowSize(rows, kDownsampled));
-  Decimate(a.data(), rows, cols, block);
+  JaroszDownsample(image.pixels.data(), rows, cols, pdq_internal::JaroszWindowSize(cols, kDownsampled),
+                   pdq_internal::JaroszWindowSize(rows, kDownsampled), block);
   DctOutcome out;
   out.quality = Quality(block);
   Dct64To16(block, out.dct);

@@ -199,8 +199,10 @@ void SetupHashCommand(CLI::App& app, CommandExit& exit) {
   sub->add_flag("--compat", options->compat,
                 "Reproduce pdq-photo-hasher exactly (resize images over 512 px to 512x512 first)");
   sub->add_flag("--dihedral", options->dihedral, "All 8 dihedral PDQ hashes per image (pdq-photo-hasher --pdqdih-across order)");
-  sub->add_option("--digest", options->digests, "md5, sha1, sha256 or xxh3 (repeatable with --json)")
-      ->delimiter(',');
+  sub->add_option("--digest", options->digests, "md5, sha1, sha256 or xxh3 (repeatable or comma-separated, with --json)")
+      ->delimiter(',')
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sub->add_flag("--json", options->json, "JSON Lines with every requested field (all fields when none is named)");
   sub->add_flag("-r,--recursive", options->recursive, "Recurse into directories (symlinks are not followed)");
   sub->add_option("--threads", options->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));

@@ -1,0 +1,49 @@
+// Helpers shared by every test executable: temporary directories, running a command and
+// capturing its output, reading files, and where the shared test data and the built binary are.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace hashtriage::testing {
+
+// ../shared/testdata (overridable with $HASHTRIAGE_TESTDATA).
+std::filesystem::path TestDataDir();
+// The hashtriage executable of this build tree.
+std::filesystem::path HashtriageBinary();
+
+// A fresh directory removed (with everything in it) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+// Runs `command` with /bin/sh -c; stdout and stderr captured separately.
+CommandResult RunCommand(const std::string& command);
+// Single-quotes an argument for /bin/sh.
+std::string ShellQuote(const std::string& arg);
+
+std::vector<std::byte> ReadBytes(const std::filesystem::path& path);
+void WriteBytes(const std::filesystem::path& path, const std::vector<std::byte>& bytes);
+void WriteText(const std::filesystem::path& path, const std::string& text);
+std::vector<std::string> SplitLines(const std::string& text);
+
+// Every regular file under dir, sorted.
+std::vector<std::filesystem::path> FilesUnder(const std::filesystem::path& dir);
+
+}  // namespace hashtriage::testing
