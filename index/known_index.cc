@@ -1,0 +1,189 @@
+#include "index/known_index.h"
+
+#include <rocksdb/db.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <numeric>
+
+#include "index/internal/exact_filter.h"
+#include "index/internal/index_store.h"
+#include "index/internal/key_codec.h"
+#include "index/internal/mih_index.h"
+#include "index/set_writer.h"
+
+namespace hashtriage::index {
+
+using internal::ExactFilter;
+using internal::IndexStore;
+using internal::MihIndex;
+
+std::string DefaultIndexDir() {
+  const char* env = std::getenv("HASHTRIAGE_INDEX");
+  return env != nullptr && *env != '\0' ? std::string(env) : std::string("hashtriage-index");
+}
+
+KnownIndex::KnownIndex() = default;
+KnownIndex::~KnownIndex() = default;
+
+Result<std::unique_ptr<KnownIndex>> KnownIndex::Open(const IndexOptions& options) {
+  std::unique_ptr<KnownIndex> index(new KnownIndex());
+  index->options_ = options;
+  if (index->options_.path.empty()) index->options_.path = DefaultIndexDir();
+  IndexStore::Options so;
+  so.dir = index->options_.path;
+  so.read_only = options.read_only;
+  so.block_cache_bytes = options.block_cache_bytes;
+  HT_ASSIGN_OR_RETURN(index->store_, IndexStore::Open(so));
+  index->filters_.resize(8);
+  try {
+    if (options.exact_filter) HT_RETURN_IF_ERROR(index->BuildFilters());
+    if (options.load_pdq) HT_RETURN_IF_ERROR(index->LoadPdq());
+  } catch (const std::bad_alloc&) {
+    return Status::ResourceLimit("not enough memory to load the index " + index->options_.path);
+  }
+  return index;
+}
+
+const std::string& KnownIndex::path() const { return options_.path; }
+
+Status KnownIndex::BuildFilters() {
+  for (HashType type : {HashType::kMd5, HashType::kSha1, HashType::kSha256}) {
+    std::uint64_t expected = 0;
+    for (const auto& [name, set] : store_->sets()) {
+      if (auto it = set.entries.find(type); it != set.entries.end()) expected += it->second;
+    }
+    if (expected == 0) continue;
+    auto filter = std::make_unique<ExactFilter>(expected);
+    auto it = store_->NewIterator(type, /*total_order=*/true);
+    const std::size_t n = HashTypeSize(type);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const auto key = it->key();
+      if (key.size() != n + 4 || store_->LiveSetName(internal::GetU32BE(key.data() + n)) == nullptr) continue;
+      filter->Add({reinterpret_cast<const std::uint8_t*>(key.data()), n});
+    }
+    if (!it->status().ok()) return Status::IOError("cannot read " + options_.path + ": " + it->status().ToString());
+    filters_[static_cast<std::size_t>(type)] = std::move(filter);
+  }
+  return Status::Ok();
+}
+
+Status KnownIndex::LoadPdq() {
+  std::vector<hashing::PdqHash> hashes;
+  auto it = store_->NewIterator(HashType::kPdq, /*total_order=*/true);
+  std::string previous;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const auto key = it->key().ToStringView();
+    if (key.size() != 36 || store_->LiveSetName(internal::GetU32BE(key.data() + 32)) == nullptr) continue;
+    if (key.substr(0, 32) == previous) continue;  // the same hash in several sets: one entry
+    previous.assign(key.substr(0, 32));
+    hashes.push_back(internal::PdqFromBytes(reinterpret_cast<const std::uint8_t*>(key.data())));
+  }
+  if (!it->status().ok()) return Status::IOError("cannot read " + options_.path + ": " + it->status().ToString());
+  pdq_ = std::make_unique<MihIndex>(MihIndex::Build(std::move(hashes)));
+  return Status::Ok();
+}
+
+template <typename Digest>
+Result<std::vector<std::vector<Membership>>> KnownIndex::LookupExact(HashType type,
+                                                                     std::span<const Digest> digests) const {
+  std::vector<std::vector<Membership>> out(digests.size());
+  const ExactFilter* filter = filters_[static_cast<std::size_t>(type)].get();
+  const bool have_entries = std::any_of(store_->sets().begin(), store_->sets().end(), [&](const auto& kv) {
+    auto it = kv.second.entries.find(type);
+    return it != kv.second.entries.end() && it->second > 0;
+  });
+  if (!have_entries && options_.exact_filter) return out;
+  // Filter first (prefetching ahead), then seek the survivors in key order on one iterator.
+  std::vector<std::uint32_t> todo;
+  todo.reserve(digests.size());
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t i = 0; i < digests.size(); ++i) {
+    if (filter != nullptr && i + kAhead < digests.size()) filter->Prefetch(digests[i + kAhead].bytes);
+    if (filter == nullptr || filter->MayContain(digests[i].bytes)) todo.push_back(static_cast<std::uint32_t>(i));
+  }
+  if (todo.empty()) return out;
+  std::sort(todo.begin(), todo.end(), [&](std::uint32_t a, std::uint32_t b) { return digests[a] < digests[b]; });
+  auto it = store_->NewIterator(type);
+  for (std::uint32_t i : todo) {
+    const auto& bytes = digests[i].bytes;
+    HT_RETURN_IF_ERROR(store_->CollectMemberships(
+        *it, type, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), out[i]));
+  }
+  return out;
+}
+
+Result<std::vector<std::vector<Membership>>> KnownIndex::LookupMd5(std::span<const hashing::Md5Digest> d) const {
+  return LookupExact(HashType::kMd5, d);
+}
+Result<std::vector<std::vector<Membership>>> KnownIndex::LookupSha1(std::span<const hashing::Sha1Digest> d) const {
+  return LookupExact(HashType::kSha1, d);
+}
+Result<std::vector<std::vector<Membership>>> KnownIndex::LookupSha256(std::span<const hashing::Sha256Digest> d) const {
+  return LookupExact(HashType::kSha256, d);
+}
+
+Result<std::vector<std::vector<PdqMatch>>> KnownIndex::SearchPdq(std::span<const hashing::PdqHash> queries,
+                                                                 int threshold) const {
+  if (threshold < 0 || threshold > kMaxPdqThreshold) {
+    return Status::InvalidArgument("PDQ threshold must be 0.." + std::to_string(kMaxPdqThreshold) + ", got " +
+                                   std::to_string(threshold));
+  }
+  if (!pdq_) return Status::InvalidArgument("index opened without PDQ hashes (IndexOptions::load_pdq)");
+  const auto found = pdq_->Search(queries, threshold, static_cast<internal::PdqSearchMethod>(options_.pdq_method));
+  std::vector<std::vector<PdqMatch>> out(queries.size());
+  std::unique_ptr<rocksdb::Iterator> it;
+  std::vector<Membership> memberships;
+  for (std::size_t q = 0; q < queries.size(); ++q) {
+    for (const auto& hit : found.hits[q]) {
+      if (!it) it = store_->NewIterator(HashType::kPdq);
+      const hashing::PdqHash& h = pdq_->hash(hit.id);
+      const auto bytes = internal::PdqToBytes(h);
+      memberships.clear();
+      HT_RETURN_IF_ERROR(store_->CollectMemberships(
+          *it, HashType::kPdq, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+          memberships));
+      for (auto& m : memberships) out[q].push_back({h, hit.distance, std::move(m)});
+    }
+  }
+  return out;
+}
+
+std::vector<SetInfo> KnownIndex::ListSets() const {
+  std::vector<SetInfo> out;
+  for (const auto& [name, set] : store_->sets()) out.push_back(set);
+  return out;
+}
+
+IndexStats KnownIndex::Stats() const {
+  IndexStats s;
+  s.path = options_.path;
+  s.schema_version = internal::kSchemaVersion;
+  s.sets = store_->sets().size();
+  for (const auto& [name, set] : store_->sets()) {
+    for (const auto& [type, n] : set.entries) s.entries[type] += n;
+  }
+  if (pdq_) {
+    s.pdq_unique_hashes = pdq_->size();
+    s.pdq_memory_bytes = pdq_->MemoryBytes();
+  }
+  for (const auto& f : filters_) {
+    if (f) s.filter_memory_bytes += f->MemoryBytes();
+  }
+  s.disk_bytes = store_->DiskBytes();
+  return s;
+}
+
+Result<std::unique_ptr<SetWriter>> KnownIndex::BeginSet(std::string name, std::string format, bool strict) {
+  if (name.empty() || name.size() > 200 ||
+      std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+    return Status::InvalidArgument("set name must be 1..200 printable characters");
+  }
+  HT_ASSIGN_OR_RETURN(const std::uint32_t generation, store_->BeginGeneration());
+  return std::unique_ptr<SetWriter>(
+      new SetWriter(store_.get(), generation, std::move(name), std::move(format), strict, options_.import_memory_bytes));
+}
+
+Status KnownIndex::RemoveSet(std::string_view name) { return store_->RemoveSet(name); }
+
+}  // namespace hashtriage::index

@@ -1,0 +1,101 @@
+// KnownIndex: "is this file known, and as what?" over every imported hash set. Exact lookups of
+// MD5/SHA-1/SHA-256 (an in-memory filter answers most misses without touching RocksDB) and exact
+// PDQ radius search (every indexed hash within the threshold is returned; index/internal/mih_index.h).
+// Lifecycle: Open, then frozen: every const method may be called from many threads at once and sees
+// the index as it was at Open. Write methods (BeginSet, RemoveSet) need a read-write open and no
+// concurrent callers; reopen to query what they wrote. Only one process may hold it read-write.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hashing/digest_types.h"
+#include "hashing/pdq_hash.h"
+#include "hashing/status.h"
+#include "index/membership.h"
+
+namespace hashtriage::index {
+
+namespace internal {
+class IndexStore;
+class MihIndex;
+class ExactFilter;
+}  // namespace internal
+class SetWriter;
+
+// How SearchPdq finds neighbours; every method returns the same (exact) answer.
+enum class PdqMethod : std::uint8_t { kAuto = 0, kMih = 1, kFlat = 2 };
+
+inline constexpr int kDefaultPdqThreshold = 31;
+inline constexpr int kMaxPdqThreshold = 63;
+
+struct IndexOptions {
+  // The index directory. Default: $HASHTRIAGE_INDEX, else ./hashtriage-index (see DefaultIndexDir).
+  std::string path;
+  // Open without writing anything; a missing index is NotFound. Read-write creates it if missing.
+  // Default: true.
+  bool read_only = true;
+  // Build an in-memory Bloom filter (about 10 bits per hash) of every MD5/SHA-1/SHA-256 at open, so a
+  // lookup of an unknown digest (the common case in a scan) costs one cache miss instead of a RocksDB
+  // seek. Costs one pass over the exact-hash keys at open. Default: true.
+  bool exact_filter = true;
+  // Load every PDQ hash into memory at open for SearchPdq (about 95 bytes per hash at 10M hashes).
+  // When false SearchPdq returns InvalidArgument. Default: true.
+  bool load_pdq = true;
+  // Search method for SearchPdq. Default: kAuto (cost model per batch).
+  PdqMethod pdq_method = PdqMethod::kAuto;
+  // RocksDB block cache. Default: 64 MiB.
+  std::size_t block_cache_bytes = 64u << 20;
+  // Memory an import may hold before sorting a run to disk; bounds import memory for any file size.
+  // Default: 512 MiB.
+  std::size_t import_memory_bytes = 512u << 20;
+};
+
+// $HASHTRIAGE_INDEX when set and non-empty, else "hashtriage-index".
+std::string DefaultIndexDir();
+
+class KnownIndex {
+ public:
+  static Result<std::unique_ptr<KnownIndex>> Open(const IndexOptions& options);
+  ~KnownIndex();
+  KnownIndex(const KnownIndex&) = delete;
+  KnownIndex& operator=(const KnownIndex&) = delete;
+
+  // Every membership of each digest, in input order; an unknown digest gets an empty vector.
+  Result<std::vector<std::vector<Membership>>> LookupMd5(std::span<const hashing::Md5Digest> digests) const;
+  Result<std::vector<std::vector<Membership>>> LookupSha1(std::span<const hashing::Sha1Digest> digests) const;
+  Result<std::vector<std::vector<Membership>>> LookupSha256(std::span<const hashing::Sha256Digest> digests) const;
+
+  // Every indexed PDQ hash within `threshold` (0..kMaxPdqThreshold) bits of each query, one PdqMatch per
+  // membership, sorted by distance. Queries of one image's 8 dihedral hashes belong in one call.
+  Result<std::vector<std::vector<PdqMatch>>> SearchPdq(std::span<const hashing::PdqHash> queries,
+                                                       int threshold = kDefaultPdqThreshold) const;
+
+  std::vector<SetInfo> ListSets() const;
+  IndexStats Stats() const;
+  const std::string& path() const;
+
+  // Starts an import of the set `name` (replacing any set of that name when committed); see SetWriter.
+  // `strict`: conflicting duplicate hashes inside the set fail the commit instead of being reported.
+  Result<std::unique_ptr<SetWriter>> BeginSet(std::string name, std::string format, bool strict);
+  // Removes exactly the memberships of set `name`, atomically. NotFound if there is no such set.
+  Status RemoveSet(std::string_view name);
+
+ private:
+  KnownIndex();
+  Status LoadPdq();
+  Status BuildFilters();
+  template <typename Digest>
+  Result<std::vector<std::vector<Membership>>> LookupExact(HashType type, std::span<const Digest> digests) const;
+
+  IndexOptions options_;
+  std::unique_ptr<internal::IndexStore> store_;
+  std::unique_ptr<internal::MihIndex> pdq_;
+  std::vector<std::unique_ptr<internal::ExactFilter>> filters_;  // by HashType value; null = no filter
+};
+
+}  // namespace hashtriage::index

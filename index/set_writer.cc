@@ -1,0 +1,286 @@
+#include "index/set_writer.h"
+
+#include <rocksdb/env.h>
+#include <rocksdb/sst_file_reader.h>
+#include <rocksdb/sst_file_writer.h>
+
+#include <signal.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <queue>
+
+#include "hashing/digest_types.h"
+#include "index/internal/index_store.h"
+#include "index/internal/key_codec.h"
+
+namespace hashtriage::index {
+
+namespace fs = std::filesystem;
+using internal::GetU64BE;
+using internal::GetVarint;
+using internal::PutU64BE;
+using internal::PutVarint;
+
+namespace {
+
+constexpr std::uint64_t kLineBits = 48;
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  return Status::IOError(what + ": " + s.ToString());
+}
+
+// A sorted stream of staged entries: key = hash + position (u64 BE), value = encoded EntryInfo.
+class EntrySource {
+ public:
+  virtual ~EntrySource() = default;
+  virtual bool Valid() const = 0;
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  virtual void Next() = 0;
+  virtual Status status() const { return Status::Ok(); }
+};
+
+}  // namespace
+
+struct SetWriter::TypeBuffer {
+  HashType type;
+  std::size_t hash_size;
+  std::string arena;  // per entry: hash, position (u64 BE), varint length, encoded EntryInfo
+  std::vector<std::uint64_t> offsets;
+  std::vector<std::string> runs;
+
+  std::string_view KeyAt(std::uint64_t off) const { return std::string_view(arena).substr(off, hash_size + 8); }
+  std::string_view ValueAt(std::uint64_t off) const {
+    std::size_t pos = off + hash_size + 8;
+    const auto len = GetVarint(arena, pos);
+    return std::string_view(arena).substr(pos, len.value_or(0));
+  }
+  void Sort() {
+    std::sort(offsets.begin(), offsets.end(), [this](std::uint64_t a, std::uint64_t b) {
+      return std::memcmp(arena.data() + a, arena.data() + b, hash_size + 8) < 0;
+    });
+  }
+  void Clear() {
+    std::string().swap(arena);
+    std::vector<std::uint64_t>().swap(offsets);
+  }
+};
+
+namespace {
+
+class MemorySource : public EntrySource {
+ public:
+  explicit MemorySource(const SetWriter::TypeBuffer& b) : b_(b) {}
+  bool Valid() const override { return i_ < b_.offsets.size(); }
+  std::string_view key() const override { return b_.KeyAt(b_.offsets[i_]); }
+  std::string_view value() const override { return b_.ValueAt(b_.offsets[i_]); }
+  void Next() override { ++i_; }
+
+ private:
+  const SetWriter::TypeBuffer& b_;
+  std::size_t i_ = 0;
+};
+
+class RunSource : public EntrySource {
+ public:
+  RunSource(const rocksdb::Options& options, const std::string& path) : reader_(options) {
+    status_ = reader_.Open(path);
+    if (status_.ok()) {
+      it_.reset(reader_.NewIterator(rocksdb::ReadOptions()));
+      it_->SeekToFirst();
+    }
+  }
+  bool Valid() const override { return it_ && it_->Valid(); }
+  std::string_view key() const override { return it_->key().ToStringView(); }
+  std::string_view value() const override { return it_->value().ToStringView(); }
+  void Next() override { it_->Next(); }
+  Status status() const override {
+    if (!status_.ok()) return FromRocks(status_, "staging run");
+    return it_ ? FromRocks(it_->status(), "staging run") : Status::Ok();
+  }
+
+ private:
+  rocksdb::SstFileReader reader_;
+  rocksdb::Status status_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+// Test hook: HASHTRIAGE_TEST_CRASH_AT=record:N kills the process when the Nth entry is staged,
+// =before-ingest just before the commit. Used by tests/index/import_crash_test.cc only.
+std::uint64_t CrashAfterRecords() {
+  const char* v = std::getenv("HASHTRIAGE_TEST_CRASH_AT");
+  if (v == nullptr || std::strncmp(v, "record:", 7) != 0) return 0;
+  return std::strtoull(v + 7, nullptr, 10);
+}
+bool CrashPoint(const char* name) {
+  const char* v = std::getenv("HASHTRIAGE_TEST_CRASH_AT");
+  return v != nullptr && std::strcmp(v, name) == 0;
+}
+
+}  // namespace
+
+SetWriter::SetWriter(internal::IndexStore* store, std::uint32_t generation, std::string name, std::string format,
+                     bool strict, std::size_t memory_budget)
+    : store_(store),
+      generation_(generation),
+      name_(std::move(name)),
+      format_(std::move(format)),
+      strict_(strict),
+      memory_budget_(std::max<std::size_t>(memory_budget, 1u << 20)),
+      crash_after_(CrashAfterRecords()) {}
+
+SetWriter::~SetWriter() {
+  if (!finished_) Abandon().IgnoreError();  // best effort: a later read-write open cleans up too
+}
+
+Status SetWriter::Abandon() {
+  finished_ = true;
+  buffers_.clear();
+  return store_->AbandonGeneration(generation_);
+}
+
+Status SetWriter::Add(HashType type, std::span<const std::uint8_t> hash, const EntryInfo& info, std::uint32_t file,
+                      std::uint64_t line) {
+  if (finished_) return Status::InvalidArgument("set import already finished");
+  if (hash.size() != HashTypeSize(type)) return Status::InvalidArgument("wrong hash length");
+  auto& slot = buffers_[type];
+  if (!slot) slot = std::make_unique<TypeBuffer>(TypeBuffer{type, HashTypeSize(type), {}, {}, {}});
+  TypeBuffer& b = *slot;
+  const std::size_t before = b.arena.size();
+  b.offsets.push_back(before);
+  b.arena.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+  PutU64BE(b.arena, std::uint64_t{file} << kLineBits | (line & ((std::uint64_t{1} << kLineBits) - 1)));
+  const std::string value = internal::EncodeEntry(info);
+  PutVarint(b.arena, value.size());
+  b.arena += value;
+  buffered_bytes_ += b.arena.size() - before + sizeof(std::uint64_t);
+  ++staged_;
+  if (crash_after_ != 0 && staged_ == crash_after_) ::raise(SIGKILL);
+  if (buffered_bytes_ >= memory_budget_) return SpillRuns();
+  return Status::Ok();
+}
+
+Status SetWriter::SpillRuns() {
+  std::error_code ec;
+  fs::create_directories(store_->StagingDir(generation_), ec);
+  if (ec) return Status::IOError("cannot create " + store_->StagingDir(generation_) + ": " + ec.message());
+  for (auto& [type, b] : buffers_) {
+    if (b->offsets.empty()) continue;
+    b->Sort();
+    const std::string path = store_->StagingDir(generation_) + "/run-" + std::to_string(++run_counter_) + ".sst";
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), store_->SstWriterOptions(type));
+    HT_RETURN_IF_ERROR(FromRocks(writer.Open(path), "cannot write " + path));
+    std::string_view previous;
+    for (std::uint64_t off : b->offsets) {
+      const auto key = b->KeyAt(off);
+      if (key == previous) continue;  // the same hash twice in one record: nothing to report
+      HT_RETURN_IF_ERROR(FromRocks(writer.Put(key, b->ValueAt(off)), "cannot write " + path));
+      previous = key;
+    }
+    HT_RETURN_IF_ERROR(FromRocks(writer.Finish(), "cannot write " + path));
+    b->runs.push_back(path);
+    b->Clear();
+  }
+  buffered_bytes_ = 0;
+  return Status::Ok();
+}
+
+Result<CommitReport> SetWriter::Commit(SetInfo set) {
+  if (finished_) return Status::InvalidArgument("set import already finished");
+  CommitReport report;
+  set.name = name_;
+  set.generation = generation_;
+  set.format = format_;
+  set.entries.clear();
+  set.by_category = {};
+  std::error_code ec;
+  std::map<HashType, std::vector<std::string>> files;
+  const bool spilled = std::any_of(buffers_.begin(), buffers_.end(), [](const auto& kv) { return !kv.second->runs.empty(); });
+  if (spilled) HT_RETURN_IF_ERROR(SpillRuns());
+  fs::create_directories(store_->StagingDir(generation_), ec);
+  if (ec) return Status::IOError("cannot create " + store_->StagingDir(generation_) + ": " + ec.message());
+
+  for (auto& [type, b] : buffers_) {
+    std::vector<std::unique_ptr<EntrySource>> sources;
+    if (spilled) {
+      for (const auto& run : b->runs) sources.push_back(std::make_unique<RunSource>(store_->SstWriterOptions(type), run));
+    } else {
+      b->Sort();
+      sources.push_back(std::make_unique<MemorySource>(*b));
+    }
+    for (const auto& s : sources) HT_RETURN_IF_ERROR(s->status());
+    auto greater = [](const EntrySource* x, const EntrySource* y) { return x->key() > y->key(); };
+    std::priority_queue<EntrySource*, std::vector<EntrySource*>, decltype(greater)> heap(greater);
+    for (const auto& s : sources) {
+      if (s->Valid()) heap.push(s.get());
+    }
+    if (heap.empty()) continue;
+
+    const std::string path = store_->StagingDir(generation_) + "/" + std::string(HashTypeName(type)) + ".sst";
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), store_->SstWriterOptions(type));
+    HT_RETURN_IF_ERROR(FromRocks(writer.Open(path), "cannot write " + path));
+    const std::size_t n = b->hash_size;
+    std::string kept_hash, kept_value, last_key, out_key;
+    std::uint64_t kept_position = 0;
+    std::uint64_t& stored = set.entries[type];
+    while (!heap.empty()) {
+      EntrySource* s = heap.top();
+      heap.pop();
+      const std::string_view key = s->key();
+      const std::string_view value = s->value();
+      const std::string_view hash = key.substr(0, n);
+      const std::uint64_t position = GetU64BE(key.data() + n);
+      if (key == last_key) {
+        // identical hash and record: staged twice by one record
+      } else if (!kept_hash.empty() && hash == kept_hash) {
+        ++report.duplicates;
+        const bool conflicting = value != kept_value;
+        report.conflicting_duplicates += conflicting ? 1 : 0;
+        if (report.duplicate_examples.size() < 100) {
+          report.duplicate_examples.push_back(
+              {type, hashing::EncodeHex(reinterpret_cast<const std::uint8_t*>(hash.data()), n),
+               static_cast<std::uint32_t>(kept_position >> kLineBits), kept_position & ((1ull << kLineBits) - 1),
+               static_cast<std::uint32_t>(position >> kLineBits), position & ((1ull << kLineBits) - 1), conflicting});
+        }
+      } else {
+        kept_hash.assign(hash);
+        kept_value.assign(value);
+        kept_position = position;
+        out_key = internal::HashKey(hash, generation_);
+        HT_RETURN_IF_ERROR(FromRocks(writer.Put(out_key, value), "cannot write " + path));
+        ++stored;
+        const auto category = static_cast<unsigned char>(value.empty() ? 0 : value[0]);
+        if (category < set.by_category.size()) ++set.by_category[category];
+      }
+      last_key.assign(key);
+      s->Next();
+      if (s->Valid()) heap.push(s);
+    }
+    for (const auto& s : sources) HT_RETURN_IF_ERROR(s->status());
+    HT_RETURN_IF_ERROR(FromRocks(writer.Finish(), "cannot write " + path));
+    files[type].push_back(path);
+    b->Clear();
+  }
+  if (strict_ && report.conflicting_duplicates > 0) {
+    HT_RETURN_IF_ERROR(Abandon());
+    const auto& d = *std::find_if(report.duplicate_examples.begin(), report.duplicate_examples.end(),
+                                  [](const DuplicateHash& x) { return x.conflicting; });
+    return Status::InvalidArgument("--strict: " + std::to_string(report.conflicting_duplicates) +
+                                   " conflicting duplicate hashes in set '" + name_ + "', e.g. " +
+                                   std::string(HashTypeName(d.type)) + " " + d.hash_hex + " at line " +
+                                   std::to_string(d.line) + " (first at line " + std::to_string(d.first_line) + ")");
+  }
+  if (CrashPoint("before-ingest")) ::raise(SIGKILL);
+  if (Status st = store_->CommitSet(set, files); !st.ok()) {
+    Abandon().IgnoreError();  // the commit failed: the generation never becomes visible
+    return st;
+  }
+  finished_ = true;
+  report.set = store_->sets().at(name_);
+  return report;
+}
+
+}  // namespace hashtriage::index
