@@ -202,6 +202,7 @@ void SetupHashCommand(CLI::App& app, CommandExit& exit) {
   sub->add_option("--digest", options->digests, "md5, sha1, sha256 or xxh3 (repeatable or comma-separated, with --json)")
       ->delimiter(',')
       ->expected(1)
+      ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sub->add_flag("--json", options->json, "JSON Lines with every requested field (all fields when none is named)");
   sub->add_flag("-r,--recursive", options->recursive, "Recurse into directories (symlinks are not followed)");
