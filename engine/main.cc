@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("hashtriage ") + HASHTRIAGE_VERSION);
   CommandExit exit;
+  for (int i = 0; i < argc; ++i) exit.command_line += (i ? " " : "") + std::string(argv[i]);
   SetupAllCommands(app, exit);
   try {
     app.parse(argc, argv);

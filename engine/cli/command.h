@@ -19,9 +19,11 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitMatches = 10;
 
-// Where a subcommand's callback leaves its exit code for main().
+// What main() shares with every subcommand: the command line (for the case audit log) in, the
+// exit code out.
 struct CommandExit {
   int code = kExitOk;
+  std::string command_line;  // argv joined with spaces, as typed
 };
 
 // Prints "hashtriage: <message>" to stderr and returns the exit code for the Status:
