@@ -1,0 +1,58 @@
+// SubjectProfile: everything the risk model may use about one subject (a person), assembled from the
+// case store by the subjects module (LoadSubjectProfile, engine/subject_store.h) and consumed by the
+// risk model and queue (engine/risk/). Plain value; safe to copy between threads.
+// Protected or proxy attributes (ethnicity, nationality, religion, postcode/area...) never appear
+// here: the area code is carried for routing only and is never an input to a score.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "index/category.h"
+
+namespace hashtriage::engine {
+
+// Persistent format (stored in attribute records). Append only.
+enum class TriState : std::uint8_t { kUnknown = 0, kYes = 1, kNo = 2 };
+
+// The latest recorded value of one risk attribute, with where it came from.
+struct AttributeValue {
+  std::string name;          // one of the names in ../shared/docs/risk-model.md, e.g. "lives_with_children"
+  TriState value = TriState::kUnknown;
+  std::string source;        // e.g. "PNC", "social services check", "referral 42"
+  std::int64_t recorded_at = 0;  // Unix seconds UTC
+  std::string recorded_by;
+  std::string record_key;    // key of the attribute record in Table::kAttributes (evidence link)
+};
+
+// One known-image match that counts for the subject.
+struct HitEvidence {
+  index::Category category = index::Category::kUnknown;
+  std::string kind;       // "md5", "sha1", "sha256", "pdq", ...
+  std::string set;        // hash set name
+  int distance = 0;       // PDQ distance, 0 for exact
+  std::string source;     // "referral:<id>" or "scan:<evidence number>:<provenance path>"
+  std::string content;    // content key (MD5/SHA-1 hex or PDQ) so the same image counts once
+};
+
+struct SubjectProfile {
+  std::string subject_id;
+  std::string display_name;
+  std::string area;  // force/area code for routing; never scored
+  std::vector<AttributeValue> attributes;  // latest value per attribute name present
+  std::vector<HitEvidence> hits;           // distinct known images matched (by content), all sources
+  std::uint64_t distribution_events = 0;   // uploads / offers to share seen in referrals
+  std::vector<std::string> referral_ids;
+  std::vector<std::uint32_t> evidence_numbers;  // scans attached with `scan --subject`
+  bool escalate_to_high_priority = false;  // any referral flagged escalateToHighPriority
+  bool possible_self_production = false;   // any referral file annotated possibleSelfProduction
+  // Earliest --now of an intake or scan that gave the subject a referral or hit.
+  std::optional<std::int64_t> first_activity;
+  // Latest such time (re-scoring and "new intelligence" reporting).
+  std::optional<std::int64_t> last_activity;
+};
+
+}  // namespace hashtriage::engine
