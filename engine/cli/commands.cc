@@ -4,6 +4,7 @@ namespace hashtriage::cli {
 
 void SetupAllCommands(CLI::App& app, CommandExit& exit) {
   SetupHashCommand(app, exit);
+  SetupIndexCommand(app, exit);
 }
 
 }  // namespace hashtriage::cli

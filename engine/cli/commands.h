@@ -6,6 +6,7 @@
 namespace hashtriage::cli {
 
 void SetupHashCommand(CLI::App& app, CommandExit& exit);
+void SetupIndexCommand(CLI::App& app, CommandExit& exit);
 
 void SetupAllCommands(CLI::App& app, CommandExit& exit);
 

@@ -1,0 +1,148 @@
+#include "index/importer.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <chrono>
+
+#include "hashing/digest_types.h"
+#include "index/internal/csv_reader.h"
+#include "index/internal/record_sink.h"
+
+namespace hashtriage::index {
+
+namespace {
+
+constexpr std::array<std::pair<ImportFormat, std::string_view>, 8> kFormats = {{
+    {ImportFormat::kVics, "vics"},
+    {ImportFormat::kIcse, "icse"},
+    {ImportFormat::kNsrl, "nsrl"},
+    {ImportFormat::kMd5sum, "md5sum"},
+    {ImportFormat::kSha1sum, "sha1sum"},
+    {ImportFormat::kSha256sum, "sha256sum"},
+    {ImportFormat::kPdq, "pdq"},
+    {ImportFormat::kCsv, "csv"},
+}};
+
+int Base64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;
+}
+
+bool DecodeBase64(std::string_view text, std::string& out) {
+  out.clear();
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    const int v = Base64Value(c);
+    if (v < 0) return false;
+    acc = acc << 6 | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view ImportFormatName(ImportFormat f) {
+  for (const auto& [format, name] : kFormats) {
+    if (format == f) return name;
+  }
+  return "unknown";
+}
+
+std::optional<ImportFormat> ParseImportFormat(std::string_view name) {
+  for (const auto& [format, n] : kFormats) {
+    if (n == name) return format;
+  }
+  return std::nullopt;
+}
+
+namespace internal {
+
+bool ParseTruthy(std::string_view text) {
+  std::string t;
+  for (char c : Trim(text)) t.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  return t == "true" || t == "yes" || t == "y" || t == "1";
+}
+
+Status RecordSink::Reject(std::uint64_t line, std::uint64_t offset, std::string_view reason_class, std::string detail) {
+  ++summary_.records_rejected;
+  ++summary_.rejected_by_reason[std::string(reason_class)];
+  std::string reason = std::string(reason_class) + (detail.empty() ? "" : ": " + detail);
+  if (options_.strict) {
+    return Status::InvalidArgument(file_ + ":" + std::to_string(line) + " (byte " + std::to_string(offset) +
+                                   "): " + reason + " (--strict: nothing imported)");
+  }
+  if (summary_.rejection_examples.size() < options_.max_examples) {
+    summary_.rejection_examples.push_back({file_, line, offset, std::move(reason)});
+  }
+  return Status::Ok();
+}
+
+bool RecordSink::DecodeHash(HashType type, std::string_view text, std::string& out) {
+  text = Trim(text);
+  const std::size_t size = HashTypeSize(type);
+  if (type == HashType::kPhotoDna && text.size() != size * 2) {
+    return DecodeBase64(text, out) && out.size() == size;
+  }
+  out.resize(size);
+  return hashing::DecodeHex(text, reinterpret_cast<std::uint8_t*>(out.data()), size);
+}
+
+Status RecordSink::Add(HashType type, std::string_view bytes, const EntryInfo& info, std::uint64_t line) {
+  return writer_.Add(type, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, info, file_index_,
+                     line);
+}
+
+}  // namespace internal
+
+Result<ImportSummary> ImportSet(KnownIndex& index, const std::string& set_name, const std::vector<std::string>& files,
+                                const ImportOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  if (files.empty()) return Status::InvalidArgument("no files to import");
+  CategoryMap categories;
+  if (options.category_map) {
+    categories = *options.category_map;
+  } else {
+    HT_ASSIGN_OR_RETURN(categories, CategoryMap::Builtin("uk"));
+  }
+  HT_ASSIGN_OR_RETURN(auto writer, index.BeginSet(set_name, std::string(ImportFormatName(options.format)), options.strict));
+  ImportSummary summary;
+  summary.set_name = set_name;
+  summary.files = files;
+  internal::RecordSink sink(*writer, options, summary);
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    sink.BeginFile(static_cast<std::uint32_t>(i), files[i]);
+    Status st;
+    switch (options.format) {
+      case ImportFormat::kVics: st = internal::ReadVics(files[i], sink, categories); break;
+      case ImportFormat::kIcse: st = internal::ReadIcse(files[i], sink); break;
+      case ImportFormat::kNsrl: st = internal::ReadNsrl(files[i], sink); break;
+      case ImportFormat::kMd5sum: st = internal::ReadHashList(files[i], HashType::kMd5, sink); break;
+      case ImportFormat::kSha1sum: st = internal::ReadHashList(files[i], HashType::kSha1, sink); break;
+      case ImportFormat::kSha256sum: st = internal::ReadHashList(files[i], HashType::kSha256, sink); break;
+      case ImportFormat::kPdq: st = internal::ReadPdqList(files[i], sink); break;
+      case ImportFormat::kCsv: st = internal::ReadCsv(files[i], sink, categories); break;
+    }
+    if (!st.ok()) return st;  // the writer is destroyed unused: nothing is committed
+  }
+  SetInfo set;
+  set.sources = files;
+  set.records_read = summary.records_read;
+  set.records_rejected = summary.records_rejected;
+  HT_ASSIGN_OR_RETURN(summary.commit, writer->Commit(std::move(set)));
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return summary;
+}
+
+}  // namespace hashtriage::index
