@@ -1,0 +1,133 @@
+// RiskModel: the configurable, explainable model of ../shared/docs/risk-model.md: urgency rules that
+// force Very High, additive contact-risk points per attribute and per kind of known-image evidence,
+// band thresholds and band deadlines. Read from TOML (the shipped default is embedded in the binary);
+// the SHA-256 of the TOML text is recorded with every assessment. Immutable once loaded; safe to
+// share between threads. Invariant: no protected or proxy attribute (ethnicity, nationality,
+// religion, postcode/area, age...) is ever an input: Parse refuses such names.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hashing/status.h"
+#include "index/category.h"
+
+namespace hashtriage::engine::risk {
+
+// Persistent format (stored in assessments, queue entries and decisions). Never renumber.
+enum class Band : std::uint8_t { kLow = 0, kMedium = 1, kHigh = 2, kVeryHigh = 3 };
+inline constexpr int kBandCount = 4;
+inline constexpr Band kBandsHighestFirst[] = {Band::kVeryHigh, Band::kHigh, Band::kMedium, Band::kLow};
+
+// "Very High", "High", "Medium", "Low".
+std::string_view BandName(Band band);
+// "very-high", "high", "medium", "low" (stable machine form for CSV/JSON and --band).
+std::string_view BandKey(Band band);
+// Accepts the key or name forms, case-insensitively, with '-', '_' or ' ' ("very_high", "VH").
+std::optional<Band> ParseBand(std::string_view text);
+inline int BandIndex(Band band) { return static_cast<int>(band); }
+
+// Points for one yes/no/unknown subject attribute when it is "yes".
+struct AttributeFactor {
+  std::string attribute;      // attribute name as set with `subject attr`, e.g. "lives_with_children"
+  std::string label;          // shown in the factor breakdown
+  std::string basis;          // evidence basis of the weight, e.g. "KIRAT phase 2 (access)"
+  int points = 0;             // added when the attribute is yes
+  // True for the access-to-children attributes: while none is yes and any is unknown, the subject's
+  // access is unknown and it may not sit in Low ("unknown is not no"). Default: false.
+  bool access_to_children = false;
+  // An unknown (or never researched) value creates a "research needed" task. Default: true.
+  bool research_if_unknown = true;
+};
+
+// Points for distinct known images in some categories: min(max_points, points_per_image * count).
+struct HitCategoryFactor {
+  std::string id;             // e.g. "category_a_matches"
+  std::string label;
+  std::string basis;
+  std::vector<index::Category> categories;
+  int points_per_image = 0;
+  int max_points = 0;
+};
+
+// Log-scaled volume: min(max_points, round(points_per_decade * log10(1 + count))).
+struct VolumeFactor {
+  std::string label = "Volume of known-image matches (log-scaled)";
+  std::string basis;
+  std::vector<index::Category> categories;
+  double points_per_decade = 0;
+  int max_points = 0;
+};
+
+// Distribution (upload / offer-to-share events in referrals): min(max_points, points_per_event * n).
+struct DistributionFactor {
+  std::string label = "Distribution (uploading/sharing events)";
+  std::string basis;
+  int points_per_event = 0;
+  int max_points = 0;
+};
+
+// One condition of an urgency rule, written in TOML as:
+//   "attribute:NAME"                     the attribute is yes
+//   "access_to_children"                 any access-to-children attribute is yes
+//   "referral:possible_self_production"  a referral file was annotated as possibly self-produced
+//   "referral:escalate_to_high_priority" a referral was flagged for escalation by the provider
+struct UrgencyCondition {
+  enum class Kind : std::uint8_t { kAttributeYes, kAccessToChildren, kSelfProduction, kProviderEscalation };
+  Kind kind = Kind::kAttributeYes;
+  std::string attribute;  // for kAttributeYes
+  std::string text;       // as written in the model
+};
+
+// Fires when every `all` condition holds and, if `any` is non-empty, at least one of `any` holds.
+struct UrgencyRule {
+  std::string id;
+  std::string label;
+  std::vector<UrgencyCondition> all;
+  std::vector<UrgencyCondition> any;
+};
+
+struct RiskModel {
+  std::string name;     // the model's own name, e.g. "hashtriage-default"
+  std::string version;  // the model's own version string
+  std::string source;   // the file it came from, or "built-in default"
+  std::string sha256;   // hex SHA-256 of the TOML text, recorded with every assessment
+  std::string text;     // the TOML text itself
+
+  std::vector<AttributeFactor> attributes;
+  std::vector<HitCategoryFactor> hit_factors;
+  VolumeFactor volume;
+  DistributionFactor distribution;
+  std::vector<UrgencyRule> urgency;
+
+  // Lowest score of each band, indexed by Band (Low is always 0). Default: 0, 15, 35, 60.
+  std::array<int, kBandCount> band_min_score = {0, 15, 35, 60};
+  // Days from entering the queue to the deadline, indexed by Band. Default: 30, 14, 7, 1.
+  std::array<int, kBandCount> deadline_days = {30, 14, 7, 1};
+
+  Band BandForScore(int score) const;
+  std::int64_t DeadlineSeconds(Band band) const;
+  const AttributeFactor* FindAttribute(std::string_view name) const;
+};
+
+// True for names the model must never use: protected characteristics and their proxies
+// (ethnicity, race, nationality, religion, postcode, area, address, age, date of birth, gender...).
+// Matched on whole '_'-separated words, so "registered_sex_offender" is allowed and "home_postcode"
+// is not. Issue-5 attribute commands may call it to refuse such attributes at entry too.
+bool IsProtectedAttributeName(std::string_view name);
+
+// Parses and validates a model. `source` names the text in error messages ("FILE:LINE: reason").
+// Refuses unknown keys, protected attribute names, duplicate factors, bad thresholds.
+Result<RiskModel> ParseRiskModel(std::string_view toml_text, std::string_view source);
+
+// The TOML text of the shipped default model (risk-model.md's table), embedded at build time.
+std::string_view DefaultRiskModelText();
+
+// Every attribute name the model reads (factors and urgency conditions), in model order.
+std::vector<std::string> ModelAttributeNames(const RiskModel& model);
+
+}  // namespace hashtriage::engine::risk
