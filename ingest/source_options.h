@@ -61,7 +61,8 @@ struct SourceOptions {
   // the last reader closes). Default: empty (no spilling, nothing is ever written).
   std::string scratch_dir;
 
-  // Yield deleted files (and orphans) from disk images, and honour deleted flags in UFDR. Default: true.
+  // Yield deleted files (and TSK's orphan files) from disk images. UFDR items keep report.xml's deleted flag
+  // either way (the package holds only what the extraction kept). Default: true.
   bool include_deleted = true;
 
   // Directory nesting limit for directory trees and file systems (guards corrupt file systems whose

@@ -1,0 +1,260 @@
+#include "ingest/referral/referral_reader.h"
+
+#include <cctype>
+
+#include "ingest/internal/ufdr_report.h"
+#include "ingest/referral/json_record_splitter.h"
+#include "ingest/referral/record_parsers.h"
+#include "ingest/referral/text_input.h"
+
+namespace hashtriage::ingest {
+
+using referral_internal::CsvColumns;
+using referral_internal::JsonRecordSplitter;
+using referral_internal::TextInput;
+
+namespace {
+
+bool IsBlank(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Result<std::int64_t> BuiltinTime(std::string_view text) {
+  auto t = internal::ParseIso8601(text);
+  if (!t) return Status::InvalidArgument("invalid ISO 8601 time '" + std::string(text.substr(0, 64)) + "'");
+  return *t;
+}
+
+// Splits one CSV line (RFC 4180 quoting within the line). nullopt when a quoted field is not closed.
+std::optional<std::vector<std::string>> SplitCsvLine(std::string_view line, char delimiter) {
+  std::vector<std::string> cells(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c != '"') {
+        cells.back() += c;
+      } else if (i + 1 < line.size() && line[i + 1] == '"') {
+        cells.back() += '"';
+        ++i;
+      } else {
+        quoted = false;
+      }
+    } else if (c == '"' && cells.back().find_first_not_of(" \t") == std::string::npos) {
+      cells.back().clear();
+      quoted = true;
+    } else if (c == delimiter) {
+      cells.emplace_back();
+    } else {
+      cells.back() += c;
+    }
+  }
+  if (quoted) return std::nullopt;
+  return cells;
+}
+
+class CybertipReader final : public ReferralReader {
+ public:
+  CybertipReader(std::unique_ptr<TextInput> input, const ReferralReaderOptions& options, bool json_lines)
+      : input_(std::move(input)), splitter_(*input_, options.max_record_bytes, json_lines),
+        parse_time_(options.parse_time) {}
+
+  Result<std::optional<ReferralRecord>> Next() override {
+    auto text = splitter_.Next();
+    if (!text) {
+      if (!input_->status().ok()) return input_->status();
+      return std::optional<ReferralRecord>();
+    }
+    ReferralRecord record;
+    record.number = text->number;
+    record.line = text->line;
+    record.status = text->status;
+    if (record.status.ok()) {
+      try {
+        const nlohmann::json report = nlohmann::json::parse(text->text);
+        auto parsed = referral_internal::ParseCybertipReport(report, parse_time_);
+        if (parsed.ok()) {
+          record.referral = std::move(parsed).value();
+        } else {
+          record.status = parsed.status();
+        }
+      } catch (const nlohmann::json::exception& e) {
+        std::string what = e.what();
+        if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+        record.status = Status::Corruption("invalid JSON: " + what);
+      }
+    }
+    return std::optional<ReferralRecord>(std::move(record));
+  }
+  ReferralFormat format() const override { return ReferralFormat::kCybertip; }
+
+ private:
+  std::unique_ptr<TextInput> input_;
+  JsonRecordSplitter splitter_;
+  TimeParser parse_time_;
+};
+
+class CsvReferralReader final : public ReferralReader {
+ public:
+  // `p2p`: nullopt decides from the header (observed_at and client_guid columns, no column map).
+  CsvReferralReader(std::unique_ptr<TextInput> input, const ReferralReaderOptions& options, std::optional<bool> p2p)
+      : input_(std::move(input)), options_(options), p2p_(p2p.value_or(false)), decide_p2p_(!p2p) {}
+
+  // Reads the header row; an unusable header fails the whole file.
+  Status ReadHeader() {
+    auto line = ReadLine();
+    while (line && line->find_first_not_of(" \t") == std::string::npos) line = ReadLine();
+    if (!line) return input_->status().ok() ? Status::InvalidArgument(input_->path() + ": empty CSV file")
+                                            : input_->status();
+    delimiter_ = line->find(',') == std::string::npos && line->find('\t') != std::string::npos ? '\t' : ',';
+    auto header = SplitCsvLine(*line, delimiter_);
+    if (!header) return Status::InvalidArgument(input_->path() + ": unterminated quoted field in the header");
+    if (decide_p2p_ && options_.columns.empty()) {
+      bool observed = false, guid = false;
+      for (const std::string& cell : *header) {
+        const std::string name = referral_internal::NormalizeFieldName(cell);
+        observed = observed || name == "observed_at";
+        guid = guid || name == "client_guid";
+      }
+      p2p_ = observed && guid;
+    }
+    auto columns = CsvColumns::Make(*header, options_.columns, p2p_);
+    if (!columns.ok()) return columns.status().WithContext(input_->path());
+    columns_ = std::move(columns).value();
+    return Status::Ok();
+  }
+
+  Result<std::optional<ReferralRecord>> Next() override {
+    for (;;) {
+      const std::uint64_t line_number = input_->line();
+      auto line = ReadLine();
+      if (!line) {
+        if (!input_->status().ok()) return input_->status();
+        return std::exchange(group_, std::nullopt);
+      }
+      if (line->find_first_not_of(" \t") == std::string::npos) continue;
+      ReferralRecord record;
+      record.number = ++rows_;
+      record.line = line_number;
+      auto cells = SplitCsvLine(*line, delimiter_);
+      if (overlong_) {
+        record.status = Status::ResourceLimit("row is longer than " + std::to_string(options_.max_record_bytes) + " bytes");
+      } else if (!cells) {
+        record.status = Status::Corruption("unterminated quoted field");
+      } else {
+        auto parsed = referral_internal::ParseCsvReferral(*columns_, *cells, p2p_, options_.parse_time);
+        if (parsed.ok()) {
+          record.referral = std::move(parsed).value();
+        } else {
+          record.status = parsed.status();
+        }
+      }
+      if (!record.status.ok()) return std::optional<ReferralRecord>(std::move(record));
+      // Consecutive generic rows of one report (one row per file) make one referral.
+      const std::string& report_id = record.referral.report_id;
+      if (group_ && !report_id.empty() && report_id == group_->referral.report_id) {
+        referral_internal::MergeCsvReferral(group_->referral, std::move(record.referral));
+        continue;
+      }
+      if (p2p_ || report_id.empty()) {
+        if (group_) {
+          std::optional<ReferralRecord> out = std::exchange(group_, std::nullopt);
+          group_ = std::move(record);
+          return out;
+        }
+        return std::optional<ReferralRecord>(std::move(record));
+      }
+      std::optional<ReferralRecord> out = std::exchange(group_, std::move(record));
+      if (out) return out;
+    }
+  }
+  ReferralFormat format() const override { return p2p_ ? ReferralFormat::kP2p : ReferralFormat::kCsv; }
+
+ private:
+  // The next line without its end of line; nullopt at the end of input.
+  std::optional<std::string> ReadLine() {
+    int c = input_->Get();
+    if (c == TextInput::kEof) return std::nullopt;
+    std::string line;
+    overlong_ = false;
+    for (; c != TextInput::kEof && c != '\n'; c = input_->Get()) {
+      if (line.size() < options_.max_record_bytes) {
+        line.push_back(static_cast<char>(c));
+      } else {
+        overlong_ = true;
+      }
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+  }
+
+  std::unique_ptr<TextInput> input_;
+  ReferralReaderOptions options_;
+  bool p2p_;
+  bool decide_p2p_;
+  char delimiter_ = ',';
+  bool overlong_ = false;
+  std::optional<CsvColumns> columns_;
+  std::uint64_t rows_ = 0;
+  std::optional<ReferralRecord> group_;  // a generic report waiting for more of its rows
+};
+
+// Sniffs the format from the first bytes (leading blank lines are skipped; they hold no record).
+Result<ReferralFormat> DetectFormat(TextInput& input) {
+  while (IsBlank(input.Peek())) input.Get();
+  const int first = input.Peek();
+  if (first == '{' || first == '[') return ReferralFormat::kCybertip;
+  if (first == TextInput::kEof) return input.status().ok() ? ReferralFormat::kCybertip : Result<ReferralFormat>(input.status());
+  return ReferralFormat::kCsv;  // P2P or generic: decided from the header
+}
+
+}  // namespace
+
+std::string_view ReferralFormatName(ReferralFormat format) {
+  switch (format) {
+    case ReferralFormat::kAuto: return "auto";
+    case ReferralFormat::kCybertip: return "cybertip";
+    case ReferralFormat::kP2p: return "p2p";
+    case ReferralFormat::kCsv: return "csv";
+  }
+  return "auto";
+}
+
+Result<ReferralFormat> ParseReferralFormat(std::string_view name) {
+  for (ReferralFormat f : {ReferralFormat::kAuto, ReferralFormat::kCybertip, ReferralFormat::kP2p, ReferralFormat::kCsv}) {
+    if (name == ReferralFormatName(f)) return f;
+  }
+  return Status::InvalidArgument("unknown referral format '" + std::string(name) + "' (auto, cybertip, p2p, csv)");
+}
+
+std::vector<std::string_view> CsvFieldNames() {
+  return {"report_id", "time",  "incident_type", "event",     "service",  "user_id",  "screen_name",
+          "display_name", "email", "phone",      "device_id", "client_guid", "ip",   "port",
+          "proxy",     "file_name", "md5",        "sha1",      "sha256",   "pdq",      "file_size",
+          "escalate",  "self_production", "industry_classification", "location"};
+}
+
+Result<std::unique_ptr<ReferralReader>> OpenReferralReader(const std::string& path,
+                                                           const ReferralReaderOptions& options) {
+  HT_ASSIGN_OR_RETURN(auto input, TextInput::Open(path));
+  ReferralReaderOptions effective = options;
+  if (!effective.parse_time) effective.parse_time = BuiltinTime;
+  ReferralFormat format = options.format;
+  if (format == ReferralFormat::kAuto) {
+    HT_ASSIGN_OR_RETURN(format, DetectFormat(*input));
+  }
+  if (format == ReferralFormat::kCybertip) {
+    const bool json_lines = EndsWith(path, ".jsonl") || EndsWith(path, ".ndjson");
+    return std::unique_ptr<ReferralReader>(new CybertipReader(std::move(input), effective, json_lines));
+  }
+  // Auto: a CSV whose header has the P2P monitoring columns is P2P; any other is generic.
+  std::optional<bool> p2p;
+  if (options.format != ReferralFormat::kAuto) p2p = format == ReferralFormat::kP2p;
+  auto reader = std::make_unique<CsvReferralReader>(std::move(input), effective, p2p);
+  HT_RETURN_IF_ERROR(reader->ReadHeader());
+  return std::unique_ptr<ReferralReader>(std::move(reader));
+}
+
+}  // namespace hashtriage::ingest
