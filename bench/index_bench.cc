@@ -4,6 +4,8 @@
 //   build/release/bench/index_bench --benchmark_filter=PdqQuery
 //   build/release/bench/index_bench --pdq-corpus DIR [--threshold 31] [--method auto|mih|flat]
 //     (used by bench/pdq_faiss_compare.py: times queries over DIR/hashes.u8 and DIR/queries.u8)
+//   build/release/bench/index_bench --import-vics 5000000 | --exact 20000000 | --pdq-index 10000000
+//     [--work DIR]  (store-level figures; see bench/index_bench_store.cc)
 #include <benchmark/benchmark.h>
 
 #include <sys/resource.h>
@@ -122,18 +124,30 @@ int RunCorpusMode(const std::string& dir, int threshold, PdqSearchMethod method)
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string corpus;
+  std::string corpus, work = "/tmp/hashtriage-index-bench";
+  std::string store_mode;
+  std::size_t store_n = 0;
   int threshold = 31;
   PdqSearchMethod method = PdqSearchMethod::kAuto;
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--pdq-corpus") == 0) corpus = argv[i + 1];
     if (std::strcmp(argv[i], "--threshold") == 0) threshold = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--work") == 0) work = argv[i + 1];
+    for (const char* mode : {"--import-vics", "--exact", "--pdq-index"}) {
+      if (std::strcmp(argv[i], mode) == 0) {
+        store_mode = mode;
+        store_n = std::strtoull(argv[i + 1], nullptr, 10);
+      }
+    }
     if (std::strcmp(argv[i], "--method") == 0) {
       const std::string m = argv[i + 1];
       method = m == "mih" ? PdqSearchMethod::kMih : m == "flat" ? PdqSearchMethod::kFlat : PdqSearchMethod::kAuto;
     }
   }
   if (!corpus.empty()) return RunCorpusMode(corpus, threshold, method);
+  if (store_mode == "--import-vics") return hb::RunImportVics(store_n, work);
+  if (store_mode == "--exact") return hb::RunExact(store_n, work);
+  if (store_mode == "--pdq-index") return hb::RunPdqIndex(store_n, work);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -59,6 +59,21 @@ inline std::vector<hashing::PdqHash> ReadPdqFile(const std::string& path) {
   return out;
 }
 
+// Resident set size now (VmRSS), KiB.
+inline long CurrentRssKiB() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+// Store-level modes (bench/index_bench_store.cc).
+int RunImportVics(std::size_t n, const std::string& work);
+int RunExact(std::size_t n, const std::string& work);
+int RunPdqIndex(std::size_t n, const std::string& work);
+
 inline long PeakRssKiB() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);

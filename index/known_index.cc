@@ -103,12 +103,20 @@ Result<std::vector<std::vector<Membership>>> KnownIndex::LookupExact(HashType ty
     if (filter == nullptr || filter->MayContain(digests[i].bytes)) todo.push_back(static_cast<std::uint32_t>(i));
   }
   if (todo.empty()) return out;
+  // Point reads in key order, a bounded batch at a time.
   std::sort(todo.begin(), todo.end(), [&](std::uint32_t a, std::uint32_t b) { return digests[a] < digests[b]; });
-  auto it = store_->NewIterator(type);
-  for (std::uint32_t i : todo) {
-    const auto& bytes = digests[i].bytes;
-    HT_RETURN_IF_ERROR(store_->CollectMemberships(
-        *it, type, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), out[i]));
+  constexpr std::size_t kChunk = 256;
+  std::vector<std::string_view> hashes;
+  std::vector<std::vector<Membership>*> outs;
+  for (std::size_t start = 0; start < todo.size(); start += kChunk) {
+    hashes.clear();
+    outs.clear();
+    for (std::size_t k = start; k < std::min(todo.size(), start + kChunk); ++k) {
+      const auto& bytes = digests[todo[k]].bytes;
+      hashes.emplace_back(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      outs.push_back(&out[todo[k]]);
+    }
+    HT_RETURN_IF_ERROR(store_->MultiGetMemberships(type, hashes, outs));
   }
   return out;
 }

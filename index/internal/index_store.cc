@@ -124,7 +124,8 @@ rocksdb::ColumnFamilyOptions IndexStore::HashFamilyOptions(HashType type) const 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache_;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.whole_key_filtering = false;  // lookups are prefix seeks: hash without generation
+  table.whole_key_filtering = true;  // exact lookups: point reads of hash + generation
+  table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(HashTypeSize(type)));
   cf.compression = rocksdb::kNoCompression;  // hashes do not compress
@@ -268,6 +269,35 @@ Status IndexStore::CollectMemberships(rocksdb::Iterator& it, HashType type, std:
     out.push_back({*set, type, std::move(*info)});
   }
   return FromRocks(it.status(), "lookup in " + options_.dir);
+}
+
+Status IndexStore::MultiGetMemberships(HashType type, const std::vector<std::string_view>& hashes,
+                                       const std::vector<std::vector<Membership>*>& outs) const {
+  std::vector<std::pair<std::uint32_t, const std::string*>> gens;
+  for (const auto& [name, set] : sets_) {
+    if (auto it = set.entries.find(type); it != set.entries.end() && it->second > 0) {
+      gens.emplace_back(set.generation, &set.name);
+    }
+  }
+  if (gens.empty() || hashes.empty()) return Status::Ok();
+  const std::size_t n = hashes.size() * gens.size();
+  std::vector<std::string> keys;
+  keys.reserve(n);
+  for (const auto& h : hashes) {
+    for (const auto& [g, name] : gens) keys.push_back(HashKey(h, g));
+  }
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(n);
+  std::vector<rocksdb::Status> statuses(n);
+  db_->MultiGet(rocksdb::ReadOptions(), hash_cf_.at(type), n, slices.data(), values.data(), statuses.data());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return FromRocks(statuses[i], "lookup in " + options_.dir);
+    auto info = DecodeEntry(values[i].ToStringView());
+    if (!info) return Status::Corruption(options_.dir + ": unreadable " + std::string(HashTypeName(type)) + " entry");
+    outs[i / gens.size()]->push_back({*gens[i % gens.size()].second, type, std::move(*info)});
+  }
+  return Status::Ok();
 }
 
 Result<std::uint32_t> IndexStore::BeginGeneration() {

@@ -51,6 +51,11 @@ class IndexStore {
   Status CollectMemberships(rocksdb::Iterator& it, HashType type, std::string_view hash_bytes,
                             std::vector<Membership>& out) const;
 
+  // Every live membership of each of `hashes` (raw bytes of `type`), by point lookups of
+  // hash + generation for every live set holding that type; results go to (*outs[i]).
+  Status MultiGetMemberships(HashType type, const std::vector<std::string_view>& hashes,
+                             const std::vector<std::vector<Membership>*>& outs) const;
+
   // Write side (read-write opens only).
   Result<std::uint32_t> BeginGeneration();
   std::string StagingDir(std::uint32_t generation) const;
