@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -63,7 +65,18 @@ std::string BaseNameOf(const std::string& path) {
   std::string p = path;
   while (p.size() > 1 && p.back() == '/') p.pop_back();
   const std::size_t slash = p.rfind('/');
-  return slash == std::string::npos ? p : p.substr(slash + 1);
+  std::string base = slash == std::string::npos ? p : p.substr(slash + 1);
+  if (base == "." || base == ".." || base.empty()) {
+    // "." names nothing: use the directory's real name.
+    char* real = ::realpath(path.c_str(), nullptr);
+    if (real != nullptr) {
+      const std::string r(real);
+      std::free(real);
+      const std::size_t s = r.rfind('/');
+      base = (s == std::string::npos || s + 1 == r.size()) ? r : r.substr(s + 1);
+    }
+  }
+  return base;
 }
 
 std::string DirNameOf(const std::string& path) {

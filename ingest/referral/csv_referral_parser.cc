@@ -275,3 +275,11 @@ void MergeCsvReferral(Referral& into, Referral&& row) {
 }
 
 }  // namespace hashtriage::ingest::referral_internal
+
+namespace hashtriage::ingest {
+
+std::vector<std::string_view> CsvFieldNames() {
+  return {referral_internal::kCsvFields.begin(), referral_internal::kCsvFields.end()};
+}
+
+}  // namespace hashtriage::ingest

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "ingest/internal/ufdr_report.h"
+#include "ingest/referral/csv_line.h"
 #include "ingest/referral/json_record_splitter.h"
 #include "ingest/referral/record_parsers.h"
 #include "ingest/referral/text_input.h"
@@ -25,34 +26,6 @@ Result<std::int64_t> BuiltinTime(std::string_view text) {
   auto t = internal::ParseIso8601(text);
   if (!t) return Status::InvalidArgument("invalid ISO 8601 time '" + std::string(text.substr(0, 64)) + "'");
   return *t;
-}
-
-// Splits one CSV line (RFC 4180 quoting within the line). nullopt when a quoted field is not closed.
-std::optional<std::vector<std::string>> SplitCsvLine(std::string_view line, char delimiter) {
-  std::vector<std::string> cells(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c != '"') {
-        cells.back() += c;
-      } else if (i + 1 < line.size() && line[i + 1] == '"') {
-        cells.back() += '"';
-        ++i;
-      } else {
-        quoted = false;
-      }
-    } else if (c == '"' && cells.back().find_first_not_of(" \t") == std::string::npos) {
-      cells.back().clear();
-      quoted = true;
-    } else if (c == delimiter) {
-      cells.emplace_back();
-    } else {
-      cells.back() += c;
-    }
-  }
-  if (quoted) return std::nullopt;
-  return cells;
 }
 
 class CybertipReader final : public ReferralReader {
@@ -227,13 +200,6 @@ Result<ReferralFormat> ParseReferralFormat(std::string_view name) {
     if (name == ReferralFormatName(f)) return f;
   }
   return Status::InvalidArgument("unknown referral format '" + std::string(name) + "' (auto, cybertip, p2p, csv)");
-}
-
-std::vector<std::string_view> CsvFieldNames() {
-  return {"report_id", "time",  "incident_type", "event",     "service",  "user_id",  "screen_name",
-          "display_name", "email", "phone",      "device_id", "client_guid", "ip",   "port",
-          "proxy",     "file_name", "md5",        "sha1",      "sha256",   "pdq",      "file_size",
-          "escalate",  "self_production", "industry_classification", "location"};
 }
 
 Result<std::unique_ptr<ReferralReader>> OpenReferralReader(const std::string& path,

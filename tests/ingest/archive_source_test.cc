@@ -232,5 +232,16 @@ TEST_F(ArchiveSourceTest, ReadersOutliveTheSourceAndWorkOnAnotherThread) {
   EXPECT_EQ(digests["a.zip/zip:camera.png"], camera_md5_);
 }
 
+TEST_F(ArchiveSourceTest, Iso9660ImageIsReadAsAnArchive) {
+  // bsdtar (libarchive-tools) writes ISO 9660; skip where it is not installed.
+  if (RunCommand("command -v bsdtar").exit_code != 0) GTEST_SKIP() << "bsdtar (libarchive-tools) not installed";
+  In("cd src && bsdtar -cf ../a.iso --format iso9660 .");
+  EXPECT_EQ(*DetectSourceType(P("a.iso")), SourceType::kArchive);
+  std::vector<Item> items = OpenAndCollect(P("a.iso"), Named("a.iso"));
+  Item* coffee = const_cast<Item*>(FindByPath(items, "a.iso/iso9660:DCIM/coffee.png"));
+  ASSERT_NE(coffee, nullptr);
+  EXPECT_EQ(ReaderMd5(*coffee->reader), coffee_md5_);
+}
+
 }  // namespace
 }  // namespace hashtriage::ingest::testing

@@ -32,6 +32,18 @@ TEST(EvidenceSourceTest, SingleFileIsOneItem) {
   EXPECT_EQ(ReaderMd5(*items[0].reader), Md5sum(dir / "coffee.png"));
 }
 
+TEST(EvidenceSourceTest, EvidenceIdDefaultsToTheRealName) {
+  TempDir dir;
+  fs::create_directories(dir / "Seized Laptop");
+  MustRun("printf x > " + ShellQuote((dir / "Seized Laptop/a.txt").string()));
+  auto source = OpenEvidenceSource((dir / "Seized Laptop" / ".").string());
+  ASSERT_TRUE(source.ok());
+  EXPECT_EQ((*source)->evidence_id(), "Seized Laptop");
+  std::vector<Item> items = CollectAll(**source);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].info.path, "Seized Laptop/a.txt");
+}
+
 TEST(EvidenceSourceTest, TypeOverrideIsHonoured) {
   TempDir dir;
   MustRun("cd " + ShellQuote(dir.path().string()) + " && printf abc > x && zip -q a.zip x");
