@@ -106,6 +106,7 @@ struct CaseStore::Batch::Ops {
 CaseStore::Batch::Batch() : ops_(std::make_unique<Ops>()) {}
 CaseStore::Batch::~Batch() = default;
 CaseStore::Batch::Batch(Batch&&) noexcept = default;
+CaseStore::Batch& CaseStore::Batch::operator=(Batch&&) noexcept = default;
 void CaseStore::Batch::Put(Table table, std::string_view key, std::string_view value) {
   ops_->ops.push_back({true, table, std::string(key), std::string(value)});
   ++count_;

@@ -67,6 +67,7 @@ class CaseStore {
     Batch();
     ~Batch();
     Batch(Batch&&) noexcept;
+    Batch& operator=(Batch&&) noexcept;
     void Put(Table table, std::string_view key, std::string_view value);
     void Delete(Table table, std::string_view key);
     std::size_t size() const { return count_; }

@@ -31,35 +31,59 @@ FileHashes HashContent(std::span<const std::byte> bytes, const FileHashRequest& 
   FileHashes out;
   out.size = bytes.size();
   out.digests = hashing::DigestBytes(bytes, request.digests);
-  AddImageHashes(bytes, request, out);
+  if (!request.should_decode || request.should_decode(out.digests)) AddImageHashes(bytes, request, out);
   return out;
 }
 
-Result<FileHashes> HashFile(const std::string& path, const FileHashRequest& request) {
-  HT_ASSIGN_OR_RETURN(hashing::ReadOnlyFile file, hashing::ReadOnlyFile::Open(path));
+Result<FileHashes> HashStream(const ReadFunction& read, const FileHashRequest& request) {
   std::vector<std::byte> buffer(kChunkBytes);
-  HT_ASSIGN_OR_RETURN(std::size_t first, file.Read(buffer));
-  const std::span<const std::byte> head(buffer.data(), first);
+  HT_ASSIGN_OR_RETURN(std::size_t first, read(buffer));
+  const bool image = request.pdq && hashing::LooksLikeImage(std::span<const std::byte>(buffer.data(), first));
+  std::uint64_t total = first;
 
-  if (request.pdq && hashing::LooksLikeImage(head)) {
-    HT_ASSIGN_OR_RETURN(std::uint64_t size, file.Size());
-    if (size <= request.max_image_bytes) {
-      buffer.resize(first);
-      if (first == kChunkBytes) {
-        HT_ASSIGN_OR_RETURN(std::vector<std::byte> rest, file.ReadAll(request.max_image_bytes - first));
-        buffer.insert(buffer.end(), rest.begin(), rest.end());
+  if (image && first == kChunkBytes) {
+    // Read the whole image (decoders need it), up to the cap; past the cap fall back to streaming.
+    std::vector<std::byte> chunk(kChunkBytes);
+    hashing::MultiDigester overflow(request.digests);
+    bool over_cap = false;
+    while (true) {
+      HT_ASSIGN_OR_RETURN(std::size_t n, read(chunk));
+      if (n == 0) break;
+      total += n;
+      if (!over_cap && total > request.max_image_bytes) {
+        over_cap = true;
+        overflow.Update(buffer);
+        buffer.clear();
+        buffer.shrink_to_fit();
       }
-      return HashContent(buffer, request);
+      if (over_cap) {
+        overflow.Update(std::span<const std::byte>(chunk.data(), n));
+      } else {
+        buffer.insert(buffer.end(), chunk.begin(), chunk.begin() + static_cast<long>(n));
+      }
     }
+    if (over_cap) {
+      FileHashes out;
+      out.size = total;
+      out.digests = overflow.Finish();
+      out.status = Status::ResourceLimit("image larger than the " + std::to_string(request.max_image_bytes) +
+                                         "-byte limit; digested, not decoded");
+      return out;
+    }
+    return HashContent(buffer, request);
+  }
+  if (image) {
+    buffer.resize(first);
+    return HashContent(buffer, request);
   }
 
   FileHashes out;
   hashing::MultiDigester digester(request.digests);
-  std::uint64_t total = first;
-  digester.Update(head);
+  digester.Update(std::span<const std::byte>(buffer.data(), first));
+  const bool empty = first == 0;
   if (first == kChunkBytes) {
     while (true) {
-      HT_ASSIGN_OR_RETURN(std::size_t n, file.Read(buffer));
+      HT_ASSIGN_OR_RETURN(std::size_t n, read(buffer));
       if (n == 0) break;
       total += n;
       digester.Update(std::span<const std::byte>(buffer.data(), n));
@@ -68,13 +92,15 @@ Result<FileHashes> HashFile(const std::string& path, const FileHashRequest& requ
   out.size = total;
   out.digests = digester.Finish();
   if (request.pdq_required) {
-    out.status = hashing::LooksLikeImage(head)
-                     ? Status::ResourceLimit("image file larger than the " + std::to_string(request.max_image_bytes) +
-                                             "-byte limit; digested, not decoded")
-                     : (total == 0 ? Status::Corruption("empty file (0 bytes), not an image")
-                                   : Status::NotSupported("not a recognised image format"));
+    out.status = empty ? Status::Corruption("empty file (0 bytes), not an image")
+                       : Status::NotSupported("not a recognised image format");
   }
   return out;
+}
+
+Result<FileHashes> HashFile(const std::string& path, const FileHashRequest& request) {
+  HT_ASSIGN_OR_RETURN(hashing::ReadOnlyFile file, hashing::ReadOnlyFile::Open(path));
+  return HashStream([&file](std::span<std::byte> out) { return file.Read(out); }, request);
 }
 
 }  // namespace hashtriage::engine

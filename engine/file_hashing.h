@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,6 +25,9 @@ struct FileHashRequest {
   hashing::ImageHashOptions image;
   // Images larger than this many bytes are digested but not decoded. Default: 1 GiB.
   std::uint64_t max_image_bytes = std::uint64_t{1} << 30;
+  // Asked with an image's digests before it is decoded; returning false skips decoding (the caller
+  // already knows this content). Default: always decode.
+  std::function<bool(const hashing::DigestValues&)> should_decode;
 };
 
 struct FileHashes {
@@ -36,6 +40,12 @@ struct FileHashes {
 
 // A non-OK Result means the file could not be opened or read at all.
 Result<FileHashes> HashFile(const std::string& path, const FileHashRequest& request);
+
+// Reads into the span; returns the number of bytes read, 0 only at the end.
+using ReadFunction = std::function<Result<std::size_t>(std::span<std::byte>)>;
+// The same as HashFile over any byte stream (archive entries, files inside disk images...).
+// A non-OK Result means the stream failed; image decode failures are in FileHashes::status.
+Result<FileHashes> HashStream(const ReadFunction& read, const FileHashRequest& request);
 
 // Digests of `bytes` and, when requested and it is an image, its PDQ hashes.
 FileHashes HashContent(std::span<const std::byte> bytes, const FileHashRequest& request);

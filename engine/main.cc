@@ -1,6 +1,7 @@
 // hashtriage: the command-line entry point. Parses arguments with CLI11, dispatches to one
 // subcommand (engine/cli/*_command.cc) and turns its outcome into the process exit code.
 #include <CLI/CLI.hpp>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <exception>
@@ -13,6 +14,8 @@ int main(int argc, char** argv) {
   using namespace hashtriage::cli;
   // hashtriage prints its own messages with fprintf(stderr). Some decoders (OpenCV's imdecode)
   // write diagnostics to std::cerr for files we already report as one clean error line.
+  // Case and index files hold sensitive data: owner-only (directories 0700, files 0600).
+  ::umask(077);
   std::ostream usage_errors(std::cerr.rdbuf());
   std::cerr.rdbuf(nullptr);
   CLI::App app{"hashtriage: hash, match and rank seized-device evidence and referrals.\n"

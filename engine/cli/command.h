@@ -36,4 +36,15 @@ void RecordOutcome(const Result<int>& outcome, CommandExit& exit);
 // True when stderr is a terminal (progress bars are drawn only then).
 bool StderrIsTerminal();
 
+// The subcommand `name` of `parent`, created if no other command file has added it yet; lets
+// several files contribute to one group (e.g. `export files`, `export queue`).
+CLI::App* SubcommandGroup(CLI::App& parent, const std::string& name, const std::string& description);
+
+// Options shared by the commands that use a case, an index or the clock. Defaults resolve at run
+// time: --case to $HASHTRIAGE_CASE or ./hashtriage-case, --index to $HASHTRIAGE_INDEX or
+// ./hashtriage-index, --now to $HASHTRIAGE_NOW or the system clock.
+void AddCaseOption(CLI::App* command, std::string& case_dir);
+void AddIndexOption(CLI::App* command, std::string& index_dir);
+void AddNowOption(CLI::App* command, std::string& now);
+
 }  // namespace hashtriage::cli

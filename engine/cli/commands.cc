@@ -4,6 +4,8 @@ namespace hashtriage::cli {
 
 void SetupAllCommands(CLI::App& app, CommandExit& exit) {
   SetupHashCommand(app, exit);
+  SetupScanCommand(app, exit);
+  SetupCaseCommands(app, exit);
   SetupIndexCommand(app, exit);
 }
 

@@ -8,6 +8,10 @@ namespace hashtriage::cli {
 void SetupHashCommand(CLI::App& app, CommandExit& exit);
 void SetupIndexCommand(CLI::App& app, CommandExit& exit);
 
+void SetupScanCommand(CLI::App& app, CommandExit& exit);
+// case init|status, audit verify|show, export files
+void SetupCaseCommands(CLI::App& app, CommandExit& exit);
+
 void SetupAllCommands(CLI::App& app, CommandExit& exit);
 
 }  // namespace hashtriage::cli

@@ -45,10 +45,16 @@ struct RescoreOutcome {
 
 using ProfileLoader = std::function<Result<SubjectProfile>(const CaseStore&, const std::string&)>;
 
-// The same with the profile source given (tests, the bench), reporting each subject's outcome.
-Result<std::vector<RescoreOutcome>> RescoreSubjectsWith(CaseStore& store, const std::vector<std::string>& subject_ids,
-                                                        std::int64_t now, const RiskModel& model,
-                                                        const ProfileLoader& load);
+struct RescoreReport {
+  std::vector<RescoreOutcome> outcomes;  // the subjects re-scored, in the order asked
+  std::vector<Status> failures;          // one per subject that could not be (its id in the message)
+  // OK, or the first failure with "(and N more)".
+  Status ToStatus() const;
+};
+
+// The same with the profile source given (tests, the bench, `rank`), reporting each subject.
+RescoreReport RescoreSubjectsWith(CaseStore& store, const std::vector<std::string>& subject_ids, std::int64_t now,
+                                  const RiskModel& model, const ProfileLoader& load);
 
 // Re-scores one already loaded profile (the core of the two above).
 Result<RescoreOutcome> RescoreProfile(CaseStore& store, const SubjectProfile& profile, std::int64_t now,

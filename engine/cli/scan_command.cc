@@ -1,0 +1,119 @@
+// `hashtriage scan SOURCE...`: hash every item of seized-device evidence into the case, match it
+// against the known-image index, and print a summary (or, with --kiosk, one plain-words verdict
+// screen for a non-specialist officer). Re-running a finished scan is a no-op; re-running an
+// interrupted one resumes it.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/audit_log.h"
+#include "engine/case_store.h"
+#include "engine/cli/commands.h"
+#include "engine/file_record.h"
+#include "engine/progress.h"
+#include "engine/scan_pipeline.h"
+#include "engine/scan_report.h"
+#include "engine/time_util.h"
+#include "index/known_index.h"
+
+namespace hashtriage::cli {
+
+namespace {
+
+struct ScanCommandOptions {
+  std::vector<std::string> sources;
+  std::string case_dir;
+  std::string index_dir;
+  std::string now;
+  std::string type = "auto";
+  std::string subject;
+  std::string examiner;
+  bool kiosk = false;
+  bool json = false;
+  bool no_index = false;
+  int threads = 0;
+  std::uint64_t memory_mb = 512;
+  int threshold = index::kDefaultPdqThreshold;
+  int max_archive_depth = 4;
+  bool no_deleted = false;
+  std::string command_line;
+};
+
+}  // namespace
+
+Result<int> RunScanCommand(const ScanCommandOptions& o) {
+  HT_ASSIGN_OR_RETURN(std::int64_t now, engine::ResolveNow(o.now));
+  engine::ScanOptions options;
+  options.subject = o.subject;
+  options.examiner = o.examiner;
+  options.threads = o.threads;
+  options.memory_budget = o.memory_mb << 20;
+  options.pdq_threshold = o.threshold;
+  options.source.max_archive_depth = o.max_archive_depth;
+  options.source.include_deleted = !o.no_deleted;
+  HT_ASSIGN_OR_RETURN(options.source.type, ingest::ParseSourceType(o.type));
+  if (o.threshold < 0 || o.threshold > index::kMaxPdqThreshold) {
+    return Status::InvalidArgument("--threshold must be 0.." + std::to_string(index::kMaxPdqThreshold));
+  }
+
+  std::unique_ptr<index::KnownIndex> known;
+  if (!o.no_index) {
+    index::IndexOptions index_options;
+    index_options.path = o.index_dir.empty() ? index::DefaultIndexDir() : o.index_dir;
+    auto opened = index::KnownIndex::Open(index_options);
+    if (!opened.ok()) {
+      return opened.status().WithContext("cannot open the known-image index (use --index DIR, or --no-index to "
+                                         "hash without matching)");
+    }
+    known = std::move(opened).value();
+  }
+  engine::CaseOptions case_options;
+  case_options.path = o.case_dir;
+  HT_ASSIGN_OR_RETURN(auto store, engine::CaseStore::Open(case_options));
+
+  engine::Progress progress("scan", 0, StderrIsTerminal());
+  HT_ASSIGN_OR_RETURN(engine::ScanSummary summary, engine::RunScan(*store, known.get(), o.sources, options, now, progress));
+  progress.Finish();
+
+  nlohmann::json details = engine::ScanSummaryToJson(summary);
+  if (known) details["index"] = known->path();
+  auto audit = engine::AppendAudit(*store, now, o.command_line, details);
+  if (!audit.ok()) return audit.status();
+
+  if (o.json) {
+    std::printf("%s\n", details.dump(2).c_str());
+  } else if (o.kiosk) {
+    std::fputs(engine::KioskVerdict(summary, known != nullptr).c_str(), stdout);
+  } else {
+    std::fputs(engine::ScanSummaryText(summary).c_str(), stdout);
+  }
+  if (o.kiosk && summary.AnyIndecentMatch()) return kExitMatches;
+  return summary.TotalErrors() > 0 ? kExitFailure : kExitOk;
+}
+
+void SetupScanCommand(CLI::App& app, CommandExit& exit) {
+  auto o = std::make_shared<ScanCommandOptions>();
+  CLI::App* sub = app.add_subcommand("scan", "Hash and match seized-device evidence (folders, archives, E01/raw images, UFDR)");
+  sub->add_option("sources", o->sources, "Evidence: directories, archives, disk images, UFDR files")->required();
+  AddCaseOption(sub, o->case_dir);
+  AddIndexOption(sub, o->index_dir);
+  AddNowOption(sub, o->now);
+  sub->add_option("--type", o->type, "Evidence type: auto, directory, archive, disk, ewf, ufdr, file (default: auto)");
+  sub->add_option("--subject", o->subject, "Attach this evidence to a subject (person)");
+  sub->add_option("--examiner", o->examiner, "Who ran the scan (default: $USER)");
+  sub->add_flag("--kiosk", o->kiosk, "One plain-words verdict screen; exit 10 when known indecent material is found");
+  sub->add_flag("--json", o->json, "Print the summary as JSON");
+  sub->add_flag("--no-index", o->no_index, "Hash without matching (no index needed)");
+  sub->add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
+  sub->add_option("--memory", o->memory_mb, "File content held in memory at once, MB (default 512)")->check(CLI::Range(16, 1 << 20));
+  sub->add_option("--threshold", o->threshold, "PDQ near-match radius in bits, 0-63 (default 31)");
+  sub->add_option("--max-archive-depth", o->max_archive_depth, "Nested archive levels to open (default 4)");
+  sub->add_flag("--no-deleted", o->no_deleted, "Skip deleted files in disk images");
+  sub->callback([o, &exit]() {
+    o->command_line = exit.command_line;
+    RecordOutcome(RunScanCommand(*o), exit);
+  });
+}
+
+}  // namespace hashtriage::cli

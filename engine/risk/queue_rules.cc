@@ -1,0 +1,147 @@
+#include "engine/risk/queue_rules.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace hashtriage::engine::risk {
+
+Activity ActivityOf(const SubjectProfile& profile) {
+  return {profile.referral_ids.size(), profile.hits.size(), profile.first_activity, profile.last_activity};
+}
+
+std::int64_t DeadlineFor(std::int64_t entered_at, Band band, const RiskModel& model,
+                         std::optional<std::int64_t> current) {
+  const std::int64_t by_band = entered_at + model.DeadlineSeconds(band);
+  return current ? std::min(*current, by_band) : by_band;
+}
+
+namespace {
+
+void RecordActivity(QueueEntry& e, const Activity& activity) {
+  e.referrals = activity.referrals;
+  e.hits = activity.hits;
+  e.last_activity = activity.last_activity.value_or(e.last_activity);
+}
+
+bool NewIntelligenceSinceClose(const QueueEntry& e, const Activity& activity) {
+  return activity.referrals > e.referrals_at_close || activity.hits > e.hits_at_close ||
+         (activity.last_activity && *activity.last_activity > e.last_activity_at_close);
+}
+
+}  // namespace
+
+std::optional<EntryUpdate> ApplyAssessment(const std::optional<QueueEntry>& prior, const Assessment& assessment,
+                                           const Activity& activity, std::int64_t now, const RiskModel& model) {
+  EntryUpdate update;
+  QueueEntry& e = update.entry;
+  if (!prior) {
+    if (!activity.eligible()) return std::nullopt;
+    e.subject_id = assessment.subject_id;
+    e.entered_at = activity.first_activity.value_or(now);
+    e.model_band = e.band = assessment.model_band;
+    e.deadline = DeadlineFor(e.entered_at, e.band, model);
+    e.score = assessment.score;
+    RecordActivity(e, activity);
+    update.entered = true;
+    return update;
+  }
+  e = *prior;
+  const Band old_effective = e.band;
+  if (e.model_band != assessment.model_band) update.model_band_before = e.model_band;
+  e.model_band = assessment.model_band;
+  e.score = assessment.score;
+
+  if (!e.open()) {
+    if (activity.eligible() && NewIntelligenceSinceClose(e, activity)) {
+      // A later referral or hit re-opens the subject: a new episode, dated at that intelligence.
+      const bool dated = activity.last_activity && *activity.last_activity > e.closed_at;
+      e.status = EntryStatus::kOpen;
+      ++e.episode;
+      e.entered_at = dated ? *activity.last_activity : now;
+      e.band = e.model_band;
+      e.deadline = DeadlineFor(e.entered_at, e.band, model);
+      e.owner.clear();
+      update.reopened = true;
+    }
+    RecordActivity(e, activity);
+    if (update.reopened && e.band != old_effective) update.effective_band_before = old_effective;
+    return update;
+  }
+
+  if (e.override_band) {
+    // Never silently reverted: the human's band holds; a model that has moved since is flagged.
+    const BandOverride& o = *e.override_band;
+    if (e.model_band != o.model_band_at_override) {
+      if (!e.review_flag || e.review_flag->model_band != e.model_band) {
+        e.review_flag = ReviewFlag{now, e.model_band,
+                                   "model now says " + std::string(BandName(e.model_band)) + " (it said " +
+                                       std::string(BandName(o.model_band_at_override)) + " when " + o.by +
+                                       " set " + std::string(BandName(o.band)) + ")"};
+        update.newly_flagged = true;
+      }
+    } else {
+      e.review_flag.reset();
+    }
+  } else {
+    e.band = e.model_band;
+    e.deadline = DeadlineFor(e.entered_at, e.band, model, e.deadline);
+  }
+  RecordActivity(e, activity);
+  if (e.band != old_effective) update.effective_band_before = old_effective;
+  return update;
+}
+
+Result<QueueEntry> ApplyDecision(const QueueEntry& entry, const Decision& decision, const RiskModel& model) {
+  if (!entry.open()) {
+    return Status::InvalidArgument("subject " + entry.subject_id + ": queue entry already closed (" +
+                                   entry.closed_outcome + ", decision " + std::to_string(entry.closed_decision) +
+                                   "); a later referral or hit re-opens it");
+  }
+  QueueEntry e = entry;
+  e.review_flag.reset();
+  if (!decision.assign.empty()) e.owner = decision.assign;
+  if (decision.outcome != Outcome::kKeep) {
+    e.status = EntryStatus::kClosed;
+    e.closed_at = decision.at;
+    e.closed_outcome = std::string(OutcomeName(decision.outcome));
+    e.closed_decision = decision.id;
+    e.referrals_at_close = e.referrals;
+    e.hits_at_close = e.hits;
+    e.last_activity_at_close = std::max(e.last_activity, decision.at);
+    e.override_band.reset();
+    return e;
+  }
+  if (decision.clear_override) {
+    e.override_band.reset();
+    e.band = e.model_band;
+  } else if (decision.band) {
+    e.override_band = BandOverride{*decision.band, decision.reason,   decision.by,
+                                   decision.at,    e.model_band,      decision.id};
+    e.band = *decision.band;
+  }
+  // Deadlines never move later within an episode, whoever changes the band.
+  e.deadline = DeadlineFor(e.entered_at, e.band, model, e.deadline);
+  return e;
+}
+
+bool QueueBefore(const QueueEntry& a, const QueueEntry& b, std::int64_t now) {
+  auto key = [now](const QueueEntry& e) {
+    return std::make_tuple(e.open() ? 0 : 1, -BandIndex(e.band), e.overdue(now) ? 0 : 1, e.deadline, -e.score);
+  };
+  const auto ka = key(a);
+  const auto kb = key(b);
+  if (ka != kb) return ka < kb;
+  return a.subject_id < b.subject_id;
+}
+
+void SortQueue(std::vector<QueueEntry>& entries, std::int64_t now) {
+  std::sort(entries.begin(), entries.end(),
+            [now](const QueueEntry& a, const QueueEntry& b) { return QueueBefore(a, b, now); });
+}
+
+std::int64_t DaysInQueue(const QueueEntry& entry, std::int64_t now) {
+  const std::int64_t end = entry.open() ? now : entry.closed_at;
+  return end > entry.entered_at ? (end - entry.entered_at) / 86400 : 0;
+}
+
+}  // namespace hashtriage::engine::risk

@@ -1,0 +1,62 @@
+// The queue's rules as pure functions, kept apart from storage so tests and the bench drive them
+// directly: entering the queue, deadlines (set at entry; a higher band shortens, a lower band never
+// extends), re-opening on new intelligence, overrides that re-scoring never reverts (a disagreeing
+// re-score raises a flag instead), closing only by a recorded decision, and the queue order
+// (band, overdue first, deadline, score). No state; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/risk/assessment.h"
+#include "engine/risk/queue_entry.h"
+#include "engine/risk/risk_model.h"
+#include "engine/subject_profile.h"
+
+namespace hashtriage::engine::risk {
+
+// The intelligence that puts a subject in the queue and re-opens it.
+struct Activity {
+  std::uint64_t referrals = 0;
+  std::uint64_t hits = 0;
+  std::optional<std::int64_t> first_activity;
+  std::optional<std::int64_t> last_activity;
+  bool eligible() const { return referrals > 0 || hits > 0; }
+};
+Activity ActivityOf(const SubjectProfile& profile);
+
+// The outcome of applying a fresh assessment to a subject's queue entry.
+struct EntryUpdate {
+  QueueEntry entry;
+  bool entered = false;    // first time in the queue
+  bool reopened = false;   // a closed entry re-opened by a later referral or hit
+  std::optional<Band> model_band_before;      // set when the model's band changed
+  std::optional<Band> effective_band_before;  // set when the effective band changed
+  bool newly_flagged = false;  // the model now disagrees with a human override
+};
+
+// nullopt when the subject has neither referral nor hit and was never queued.
+// A new entry is dated at the activity that first gave the subject a referral or hit.
+std::optional<EntryUpdate> ApplyAssessment(const std::optional<QueueEntry>& prior, const Assessment& assessment,
+                                           const Activity& activity, std::int64_t now, const RiskModel& model);
+
+// entered_at + the band's deadline, but never later than `current` (when given).
+std::int64_t DeadlineFor(std::int64_t entered_at, Band band, const RiskModel& model,
+                         std::optional<std::int64_t> current = std::nullopt);
+
+// Applies a recorded decision (its id, time, reason and name already set). Closing outcomes end
+// the episode (and any override); keep may set or clear an override and an owner, and clears the
+// review flag. InvalidArgument for a decision on a closed entry.
+Result<QueueEntry> ApplyDecision(const QueueEntry& entry, const Decision& decision, const RiskModel& model);
+
+// Strict weak order of the queue: open before closed; higher effective band first; within a band,
+// overdue first, then earlier deadline, then higher score, then subject id.
+bool QueueBefore(const QueueEntry& a, const QueueEntry& b, std::int64_t now);
+void SortQueue(std::vector<QueueEntry>& entries, std::int64_t now);
+
+// Whole days in the queue at `now` (closed entries: until closing).
+std::int64_t DaysInQueue(const QueueEntry& entry, std::int64_t now);
+
+}  // namespace hashtriage::engine::risk

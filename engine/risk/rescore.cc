@@ -1,0 +1,145 @@
+#include "engine/risk/rescore.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "engine/record_codec.h"
+#include "engine/risk/assessment.h"
+#include "engine/risk/queue_rules.h"
+#include "engine/risk/queue_store.h"
+
+namespace hashtriage::engine::risk {
+
+namespace {
+
+constexpr std::string_view kCaseModelKey = "risk_model";
+
+std::string DescribeChange(const std::optional<AssessmentRecord>& prior, const Assessment& now,
+                           const EntryUpdate& update) {
+  const std::string why = prior ? ExplainChange(prior->assessment, now) : "";
+  const QueueEntry& e = update.entry;
+  if (update.effective_band_before) {
+    std::string text = std::string(BandName(*update.effective_band_before)) + " -> " + std::string(BandName(e.band));
+    return why.empty() ? text : text + ": " + why;
+  }
+  if (update.model_band_before) {
+    std::string text = "model " + std::string(BandName(*update.model_band_before)) + " -> " +
+                       std::string(BandName(e.model_band));
+    if (e.override_band) {
+      text += "; override " + std::string(BandName(e.override_band->band)) + " by " + e.override_band->by + " holds";
+      if (e.review_flag) text += "; flagged for review";
+    } else if (!e.open()) {
+      text += " (queue entry closed)";
+    }
+    return why.empty() ? text : text + ": " + why;
+  }
+  return "";
+}
+
+std::string DescribeEvent(const std::optional<AssessmentRecord>& prior, const std::optional<EntryUpdate>& update) {
+  if (!update) return prior ? "re-scored (not in the queue: no referral or hit)" : "scored (not in the queue: no referral or hit)";
+  if (update->entered) return "entered the queue as " + std::string(BandName(update->entry.band));
+  if (update->reopened) {
+    return "re-opened by new intelligence (episode " + std::to_string(update->entry.episode) + ") as " +
+           std::string(BandName(update->entry.band));
+  }
+  if (update->newly_flagged) return "re-scored; disagrees with the override: flagged for review";
+  return "re-scored";
+}
+
+}  // namespace
+
+Result<RiskModel> LoadRiskModel(const std::string& path) {
+  if (path.empty()) return ParseRiskModel(DefaultRiskModelText(), "built-in default");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError("cannot read risk model " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::IOError("cannot read risk model " + path);
+  return ParseRiskModel(text.str(), path);
+}
+
+Result<RiskModel> LoadCaseRiskModel(CaseStore& store, const std::string& path) {
+  if (!path.empty()) {
+    HT_ASSIGN_OR_RETURN(RiskModel model, LoadRiskModel(path));
+    if (!store.read_only()) {
+      HT_RETURN_IF_ERROR(store.Put(Table::kMeta, kCaseModelKey,
+                                   EncodeRecord({{"source", model.source}, {"sha256", model.sha256}, {"text", model.text}})));
+    }
+    return model;
+  }
+  HT_ASSIGN_OR_RETURN(auto stored, store.Get(Table::kMeta, kCaseModelKey));
+  if (!stored) return LoadRiskModel("");
+  HT_ASSIGN_OR_RETURN(auto j, DecodeRecord(*stored));
+  if (!j.is_object() || !j.contains("text") || !j["text"].is_string()) {
+    return Status::Corruption("case meta record 'risk_model' has no model text");
+  }
+  return ParseRiskModel(j["text"].get<std::string>(), j.value("source", "case model"));
+}
+
+Result<RescoreOutcome> RescoreProfile(CaseStore& store, const SubjectProfile& profile, std::int64_t now,
+                                      const RiskModel& model) {
+  RescoreOutcome out;
+  out.subject_id = profile.subject_id;
+  if (profile.subject_id.empty()) return Status::InvalidArgument("subject profile without an id");
+  HT_ASSIGN_OR_RETURN(auto prior_entry, ReadQueueEntry(store, profile.subject_id));
+  HT_ASSIGN_OR_RETURN(auto prior_record, LatestAssessment(store, profile.subject_id));
+  const Assessment assessment = Assess(profile, model, now);
+  const auto update = ApplyAssessment(prior_entry, assessment, ActivityOf(profile), now, model);
+
+  out.in_queue = update.has_value();
+  out.assessment_changed = !prior_record || !SameOutcome(prior_record->assessment, assessment);
+  std::string band_change;
+  if (update) {
+    out.entered = update->entered;
+    out.reopened = update->reopened;
+    out.flagged_for_review = update->newly_flagged;
+    band_change = DescribeChange(prior_record, assessment, *update);
+    if (!band_change.empty()) out.band_change = band_change;
+  }
+  const bool event = update && (update->entered || update->reopened || update->newly_flagged || !band_change.empty());
+
+  CaseStore::Batch batch;
+  if (out.assessment_changed || event) {
+    AssessmentRecord record;
+    HT_ASSIGN_OR_RETURN(record.seq, store.NextId("assessment"));
+    record.assessment = assessment;
+    record.band_change = band_change;
+    record.event = DescribeEvent(prior_record, update);
+    PutAssessment(batch, record);
+  }
+  if (update && (!prior_entry || QueueEntryToJson(*prior_entry) != QueueEntryToJson(update->entry))) {
+    PutQueueEntry(batch, update->entry);
+  }
+  if (batch.size() > 0) HT_RETURN_IF_ERROR(store.Write(batch));
+  return out;
+}
+
+Status RescoreReport::ToStatus() const {
+  if (failures.empty()) return Status::Ok();
+  const Status& first = failures.front();
+  if (failures.size() == 1) return first;
+  return Status(first.code(), first.message() + " (and " + std::to_string(failures.size() - 1) + " more)");
+}
+
+RescoreReport RescoreSubjectsWith(CaseStore& store, const std::vector<std::string>& subject_ids, std::int64_t now,
+                                  const RiskModel& model, const ProfileLoader& load) {
+  RescoreReport report;
+  for (const auto& id : subject_ids) {
+    auto profile = load(store, id);
+    Status status = profile.status();
+    if (profile.ok()) {
+      auto outcome = RescoreProfile(store, *profile, now, model);
+      if (outcome.ok()) {
+        report.outcomes.push_back(std::move(outcome).value());
+        continue;
+      }
+      status = outcome.status();
+    }
+    // One subject that cannot be scored never stops the others.
+    report.failures.push_back(status.WithContext("subject " + id));
+  }
+  return report;
+}
+
+}  // namespace hashtriage::engine::risk
