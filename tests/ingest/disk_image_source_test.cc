@@ -273,5 +273,20 @@ TEST_F(DiskImageSourceTest, TruncatedE01AndDamagedFileSystemAreReportedNotFatal)
   }
 }
 
+TEST_F(DiskImageSourceTest, Ext4ImageBuiltWithMke2fsMatchesFls) {
+  In("mkdir -p tree/DCIM && cp " + ShellQuote(Photo("skimage/coffee.png").string()) + " tree/DCIM/ && cp " +
+     ShellQuote(Photo("skimage/camera.png").string()) + " tree/ && ln -s DCIM/coffee.png tree/link && "
+     "truncate -s 16M ext4.img && mke2fs -q -t ext4 -d tree ext4.img");
+  std::vector<Item> items = OpenAndCollect(P("ext4.img"), Named("ext4"));
+  EXPECT_EQ(FromItems(items), FromFls("ext4.img"));
+  Item* coffee = nullptr;
+  for (Item& item : items) {
+    if (item.info.original_path == "/DCIM/coffee.png") coffee = &item;
+  }
+  ASSERT_NE(coffee, nullptr);
+  EXPECT_EQ(ReaderMd5(*coffee->reader), Md5sum(Photo("skimage/coffee.png")));
+  EXPECT_EQ(OfKind(items, ItemKind::kSymlink).size(), 1u);
+}
+
 }  // namespace
 }  // namespace hashtriage::ingest::testing
