@@ -263,8 +263,9 @@ std::string StoredRecord(const FileRecord& rec, const std::string& evidence_id) 
   return EncodeRecord(nlohmann::json(j));
 }
 
-// Test hook: HASHTRIAGE_TEST_KILL_AT_ITEM=N makes the process SIGKILL itself when item N reaches the
-// writer, before that batch is committed: a crash at a chosen point for the resume tests.
+// Test hooks for the crash-consistency tests: HASHTRIAGE_TEST_KILL_AT_ITEM=N makes the process SIGKILL
+// itself when item N reaches the writer (its batch not yet committed); HASHTRIAGE_TEST_COMMIT_EVERY
+// sets the batch size so kills land before and after commits.
 std::int64_t KillAtItem() {
   const char* env = std::getenv("HASHTRIAGE_TEST_KILL_AT_ITEM");
   return env ? std::atoll(env) : -1;
@@ -343,6 +344,8 @@ Result<EvidenceSummary> ScanOne(CaseStore& store, const index::KnownIndex* index
   CaseStore::Batch batch;
   std::uint64_t last_seq_in_batch = 0;
   const std::int64_t kill_at = KillAtItem();
+  int commit_every = options.commit_every;
+  if (const char* env = std::getenv("HASHTRIAGE_TEST_COMMIT_EVERY")) commit_every = std::max(1, std::atoi(env));
   const std::string evidence_id = summary.id;
 
   auto commit = [&](std::uint64_t next) {
@@ -401,7 +404,7 @@ Result<EvidenceSummary> ScanOne(CaseStore& store, const index::KnownIndex* index
                 Count(job->record, summary);
                 progress.Advance(job->record.info.kind == ingest::ItemKind::kFile ? 1 : 0,
                                  job->record.size_read.value_or(0));
-                if (static_cast<int>(batch.size()) >= options.commit_every) commit(job->seq + 1);
+                if (static_cast<int>(batch.size()) >= commit_every) commit(job->seq + 1);
               }));
   if (batch.size() > 0) commit(last_seq_in_batch + 1);
   HT_RETURN_IF_ERROR(write_status);
