@@ -7,6 +7,12 @@ void SetupAllCommands(CLI::App& app, CommandExit& exit) {
   SetupScanCommand(app, exit);
   SetupCaseCommands(app, exit);
   SetupIndexCommand(app, exit);
+  SetupRankCommand(app, exit);
+  SetupQueueCommand(app, exit);
+  SetupReviewCommand(app, exit);
+  SetupDipSampleCommand(app, exit);
+  SetupForecastCommand(app, exit);
+  SetupExportCommands(app, exit);
 }
 
 }  // namespace hashtriage::cli

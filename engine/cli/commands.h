@@ -11,6 +11,13 @@ void SetupIndexCommand(CLI::App& app, CommandExit& exit);
 void SetupScanCommand(CLI::App& app, CommandExit& exit);
 // case init|status, audit verify|show, export files
 void SetupCaseCommands(CLI::App& app, CommandExit& exit);
+// Risk: queue, rank, review, dip-sample, forecast, export queue|vics (engine/risk/).
+void SetupQueueCommand(CLI::App& app, CommandExit& exit);
+void SetupRankCommand(CLI::App& app, CommandExit& exit);
+void SetupReviewCommand(CLI::App& app, CommandExit& exit);
+void SetupDipSampleCommand(CLI::App& app, CommandExit& exit);
+void SetupForecastCommand(CLI::App& app, CommandExit& exit);
+void SetupExportCommands(CLI::App& app, CommandExit& exit);
 
 void SetupAllCommands(CLI::App& app, CommandExit& exit);
 
