@@ -33,6 +33,33 @@ int Base64Value(char c) {
   return -1;
 }
 
+// Hex digit values, -1 for anything else: a table, because hex decoding is a hot loop of imports.
+struct HexTable {
+  std::array<std::int8_t, 256> v{};
+  constexpr HexTable() {
+    for (auto& x : v) x = -1;
+    for (int c = 0; c < 10; ++c) v['0' + c] = static_cast<std::int8_t>(c);
+    for (int c = 0; c < 6; ++c) {
+      v['a' + c] = static_cast<std::int8_t>(10 + c);
+      v['A' + c] = static_cast<std::int8_t>(10 + c);
+    }
+  }
+};
+constexpr HexTable kHex;
+
+bool DecodeHexFast(std::string_view hex, std::string& out, std::size_t size) {
+  if (hex.size() != size * 2) return false;
+  out.resize(size);
+  int bad = 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    const int hi = kHex.v[static_cast<unsigned char>(hex[2 * i])];
+    const int lo = kHex.v[static_cast<unsigned char>(hex[2 * i + 1])];
+    bad |= hi | lo;
+    out[i] = static_cast<char>(hi << 4 | (lo & 15));
+  }
+  return bad >= 0;
+}
+
 bool DecodeBase64(std::string_view text, std::string& out) {
   out.clear();
   std::uint32_t acc = 0;
@@ -95,8 +122,7 @@ bool RecordSink::DecodeHash(HashType type, std::string_view text, std::string& o
   if (type == HashType::kPhotoDna && text.size() != size * 2) {
     return DecodeBase64(text, out) && out.size() == size;
   }
-  out.resize(size);
-  return hashing::DecodeHex(text, reinterpret_cast<std::uint8_t*>(out.data()), size);
+  return DecodeHexFast(text, out, size);
 }
 
 Status RecordSink::Add(HashType type, std::string_view bytes, const EntryInfo& info, std::uint64_t line) {
