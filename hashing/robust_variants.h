@@ -1,0 +1,82 @@
+// Robust near-duplicate variants beyond plain PDQ (issue 7). Query side ("hash-set mode"): detect
+// uniform borders/letterbox bars on the luma plane, trim them and hash the trimmed content (all 8
+// dihedral variants). Library side: extra PDQ signatures of a known image (trimmed content, centre
+// crops, small rotations) so re-shared crops/rotations of it land near one of them. Every variant
+// carries a match_kind name so a hit says which one matched. Pure functions, thread-safe; no pixels
+// are kept after a call returns (only hashes).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "hashing/luma_image.h"
+#include "hashing/pdq_hash.h"
+
+namespace hashtriage::hashing {
+
+struct TrimOptions {
+  // A pixel belongs to a border when |luma - border luma| <= this (0..255 luma units); the border
+  // luma is the median of the outermost row/column. Absorbs JPEG ringing. Default: 12.
+  float tolerance = 12.0f;
+  // A row/column is border when at least this fraction of its pixels are within tolerance.
+  // Default: 0.98.
+  float min_uniform_fraction = 0.98f;
+  // Borders thinner than this (pixels, per side) are ignored. Default: 2.
+  int min_border_pixels = 2;
+  // The trimmed content must keep at least this fraction of each side, else nothing is trimmed
+  // (a near-blank image is not a border). Default: 0.3.
+  float min_kept_fraction = 0.3f;
+};
+
+// The content rectangle after removing uniform borders; [left, right) x [top, bottom).
+struct TrimBox {
+  int left = 0;
+  int top = 0;
+  int right = 0;
+  int bottom = 0;
+  int width() const { return right - left; }
+  int height() const { return bottom - top; }
+  bool operator==(const TrimBox&) const = default;
+};
+
+// Finds uniform border rows/columns on each side (each side with its own colour, so letterbox bars
+// and coloured frames both count). Returns the whole image when there is nothing to trim.
+TrimBox FindUniformBorders(const LumaImage& image, const TrimOptions& options = {});
+
+LumaImage CropLuma(const LumaImage& image, const TrimBox& box);
+
+// Rotates by `degrees` (counter-clockwise) about the centre, bilinear, growing the canvas to hold
+// the whole image and filling the corners with `fill` luma.
+LumaImage RotateLuma(const LumaImage& image, double degrees, float fill);
+
+// Area-average downscale so the longer side is at most `max_side` (a copy when already smaller).
+LumaImage DownscaleLuma(const LumaImage& image, int max_side);
+
+// One extra hash of an image with the name of the variant that produced it.
+struct PdqVariant {
+  std::string_view match_kind;  // "pdq-trimmed", "pdq-crop95", "pdq-crop90", "pdq-rot+4", ...
+  PdqHash hash;
+  Dihedral dihedral = Dihedral::kOriginal;  // query variants: the orientation this hash assumes
+};
+
+struct RobustOptions {
+  TrimOptions trim;
+  // Library variants are hashed from a copy downscaled to this longer side (the 64x64 PDQ summary
+  // does not need more, and rotations cost O(pixels)). Default: 512.
+  int work_side = 512;
+  // Small rotations stored per library image (degrees, both signs are stored). Default: 4.
+  double rotation_degrees = 4.0;
+  // Centre crops stored per library image, as the kept fraction of each side. Default: 0.95, 0.9.
+  std::vector<double> crop_fractions = {0.95, 0.90};
+};
+
+// Query-side variants: when uniform borders are found, the 8 dihedral PDQ hashes of the trimmed
+// content (match_kind "pdq-trimmed"); otherwise empty (the plain dihedral hashes already cover it).
+std::vector<PdqVariant> ComputeQueryVariants(const LumaImage& image, const RobustOptions& options = {});
+
+// Library-side signature (besides the plain PDQ, which is stored as usual): trimmed content,
+// centre crops and +/- small rotations, each in the original orientation.
+std::vector<PdqVariant> ComputeLibraryVariants(const LumaImage& image, const RobustOptions& options = {});
+
+}  // namespace hashtriage::hashing
