@@ -1,6 +1,9 @@
 #include "index/internal/mih_index.h"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
+#include <utility>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -121,18 +124,55 @@ MihIndex MihIndex::Build(std::vector<PdqHash> hashes, MihConfig config) {
   }
   index.m_ = config.substrings;
   index.b_ = config.substring_bits;
-  const std::size_t buckets = std::size_t{1} << index.b_;
-  for (int j = 0; j < index.m_; ++j) {
-    // Counting sort of ids by substring j; offsets ends as bucket starts plus the total.
-    auto& offsets = index.offsets_.emplace_back(buckets + 1);
-    auto& ids = index.ids_.emplace_back(n);
-    for (std::size_t i = 0; i < n; ++i) ++offsets[index.Substring(index.hashes_[i].hash, j) + 1];
-    for (std::size_t k = 1; k <= buckets; ++k) offsets[k] += offsets[k - 1];
-    for (std::size_t i = 0; i < n; ++i) ids[offsets[index.Substring(index.hashes_[i].hash, j)]++] = static_cast<std::uint32_t>(i);
-    for (std::size_t k = buckets; k > 0; --k) offsets[k] = offsets[k - 1];
-    offsets[0] = 0;
+  index.offsets_.resize(index.m_);
+  index.ids_.resize(index.m_);
+  // Tables are independent: build them on every core (Build runs once, at open).
+  const int threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, index.m_);
+  std::vector<std::thread> workers;
+  std::atomic<int> next_table{0};
+  std::atomic<bool> out_of_memory{false};
+  for (int w = 0; w < threads; ++w) {
+    workers.emplace_back([&] {
+      try {
+        for (int j = next_table++; j < index.m_; j = next_table++) index.BuildTable(j);
+      } catch (const std::bad_alloc&) {
+        out_of_memory = true;
+      }
+    });
   }
+  for (auto& t : workers) t.join();
+  if (out_of_memory) throw std::bad_alloc();
   return index;
+}
+
+void MihIndex::BuildTable(int j) {
+  // (substring << 32 | id), LSD radix-sorted by the substring in passes of kDigit bits: sequential
+  // reads and a few thousand write streams, instead of one random access per hash and bucket.
+  const std::size_t n = hashes_.size();
+  const std::size_t buckets = std::size_t{1} << b_;
+  std::vector<std::uint64_t> keys(n), scratch(n);
+  for (std::size_t i = 0; i < n; ++i) keys[i] = std::uint64_t{Substring(hashes_[i].hash, j)} << 32 | i;
+  constexpr int kDigit = 12;
+  std::vector<std::size_t> count(std::size_t{1} << kDigit);
+  for (int shift = 0; shift < b_; shift += kDigit) {
+    std::fill(count.begin(), count.end(), 0);
+    const std::uint64_t mask = (std::uint64_t{1} << std::min(kDigit, b_ - shift)) - 1;
+    for (std::uint64_t k : keys) ++count[(k >> (32 + shift)) & mask];
+    std::size_t sum = 0;
+    for (auto& c : count) sum += std::exchange(c, sum);
+    for (std::uint64_t k : keys) scratch[count[(k >> (32 + shift)) & mask]++] = k;
+    keys.swap(scratch);
+  }
+  std::vector<std::uint64_t>().swap(scratch);
+  HugeArray<std::uint32_t> offsets(buckets + 1);
+  HugeArray<std::uint32_t> ids(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    ids[i] = static_cast<std::uint32_t>(keys[i]);
+    ++offsets[(keys[i] >> 32) + 1];
+  }
+  for (std::size_t k = 1; k <= buckets; ++k) offsets[k] += offsets[k - 1];
+  offsets_[j] = std::move(offsets);
+  ids_[j] = std::move(ids);
 }
 
 std::uint32_t MihIndex::Substring(const PdqHash& h, int table) const {

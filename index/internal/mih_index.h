@@ -82,6 +82,7 @@ class MihIndex {
   void SearchFlat(std::span<const hashing::PdqHash> queries, int threshold,
                   std::vector<std::vector<PdqHit>>& out) const;
   std::uint32_t Substring(const hashing::PdqHash& h, int table) const;
+  void BuildTable(int table);
 
   // 32-byte aligned so that verifying a candidate touches one cache line, not two.
   struct alignas(32) AlignedHash {
