@@ -78,6 +78,14 @@ void JsonRecordSplitter::ReadElement(int first, JsonRecordText& out) {
       return;
     }
     if (in_string) {
+      if (c == '\n') {
+        // A raw line break cannot be inside a JSON string: the record was cut short mid-string.
+        in_string = false;
+        at_line_start = true;
+        if (out.status.ok()) out.status = Status::Corruption("record is cut short inside a string");
+        Append(out, c);
+        continue;
+      }
       Append(out, c);
       if (escape) {
         escape = false;
@@ -95,15 +103,19 @@ void JsonRecordSplitter::ReadElement(int first, JsonRecordText& out) {
       Append(out, c);
       continue;
     }
-    // Inside an object a '{' may only follow ':'. At the start of a line it is the next record
-    // beginning after this one was cut short (a truncated line in JSON Lines, say).
-    if (c == '{' && at_line_start && stack.size() == 1 && stack.back() == '{' && last_significant != ':') {
-      pending_ = c;
-      if (out.status.ok()) {
-        out.status = Status::Corruption("record is cut short: a new object starts on line " +
-                                        std::to_string(input_.line()) + " before it is closed");
+    // A '{' where JSON allows no value (inside an object not after ':', inside an array not after '['
+    // or ','), at the start of a line, is the next record beginning after this one was cut short.
+    if (c == '{' && at_line_start && !stack.empty()) {
+      const bool value_allowed = stack.back() == '{' ? last_significant == ':'
+                                                     : (last_significant == '[' || last_significant == ',');
+      if (!value_allowed || out.status.code() == StatusCode::kCorruption) {
+        pending_ = c;
+        if (out.status.ok()) {
+          out.status = Status::Corruption("record is cut short: a new object starts on line " +
+                                          std::to_string(input_.line()) + " before it is closed");
+        }
+        return;
       }
-      return;
     }
     at_line_start = false;
     Append(out, c);

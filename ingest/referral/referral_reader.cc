@@ -23,7 +23,9 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 }
 
 Result<std::int64_t> BuiltinTime(std::string_view text) {
-  auto t = internal::ParseIso8601(text);
+  // The UFDR parser wants a time of day; a bare date is midnight UTC.
+  const bool date_only = text.size() == 10 && text[4] == '-' && text[7] == '-';
+  auto t = internal::ParseIso8601(date_only ? std::string(text) + "T00:00:00Z" : std::string(text));
   if (!t) return Status::InvalidArgument("invalid ISO 8601 time '" + std::string(text.substr(0, 64)) + "'");
   return *t;
 }
