@@ -121,6 +121,14 @@ std::vector<Hit> MatchPdq(const index::KnownIndex& index, const hashing::ImageHa
   } else {
     queries.push_back(image.pdq.hash);
   }
+  // Robust query variants (issue 7, hashing/robust_variants.h), e.g. the trimmed content's
+  // dihedral hashes: query them too; their hits carry the variant's match kind ("pdq-trimmed").
+  std::vector<std::pair<std::string_view, hashing::Dihedral>> tags;
+  for (std::size_t q = 0; q < queries.size(); ++q) tags.emplace_back("pdq", static_cast<hashing::Dihedral>(q));
+  for (const auto& v : image.variants) {
+    queries.push_back(v.hash);
+    tags.emplace_back(v.match_kind, v.dihedral);
+  }
   auto result = index.SearchPdq(queries, threshold);
   std::vector<Hit> hits;
   if (!result.ok()) return hits;
@@ -131,9 +139,9 @@ std::vector<Hit> MatchPdq(const index::KnownIndex& index, const hashing::ImageHa
       const auto key = std::make_pair(m.membership.set_name, m.hash.hex());
       auto it = best.find(key);
       if (it != best.end() && it->second.distance <= m.distance) continue;
-      Hit h = HitsFromMemberships({m.membership}, "pdq")[0];
+      Hit h = HitsFromMemberships({m.membership}, std::string(tags[q].first))[0];
       h.distance = m.distance;
-      h.orientation = std::string(hashing::DihedralName(static_cast<hashing::Dihedral>(q)));
+      h.orientation = std::string(hashing::DihedralName(tags[q].second));
       h.low_quality = image.pdq.quality < hashing::kPdqMinGoodQuality;
       best[key] = h;
     }
@@ -230,7 +238,7 @@ void Count(const FileRecord& rec, EvidenceSummary& s) {
   // Per category, a file counts once: as exact if any exact hit is in that category, else as near.
   std::array<int, index::kCategoryCount> kind{};  // 0 none, 1 near, 2 exact
   for (const Hit& h : rec.hits) {
-    const int level = h.kind == "pdq" ? 1 : 2;
+    const int level = h.kind.starts_with("pdq") ? 1 : 2;  // pdq, pdq-trimmed: near
     int& k = kind[static_cast<int>(h.category)];
     k = std::max(k, level);
   }

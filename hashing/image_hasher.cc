@@ -4,7 +4,7 @@
 
 namespace hashtriage::hashing {
 
-ImageHashes HashDecodedImage(const DecodedImage& image, bool dihedral) {
+ImageHashes HashDecodedImage(const DecodedImage& image, bool dihedral, bool query_variants) {
   ImageHashes out;
   out.format = image.format;
   out.width = image.original.width;
@@ -17,6 +17,7 @@ ImageHashes HashDecodedImage(const DecodedImage& image, bool dihedral) {
   } else {
     out.pdq = ComputePdq(image.luma);
   }
+  if (query_variants) out.variants = ComputeQueryVariants(image.luma);
   return out;
 }
 
@@ -25,7 +26,7 @@ Result<ImageHashes> HashImage(std::span<const std::byte> bytes, const ImageHashO
   if (options.photo_hasher_compat) decode.min_short_side = 0;
   HT_ASSIGN_OR_RETURN(DecodedImage image, DecodeImage(bytes, decode));
   if (options.photo_hasher_compat) image.luma = ApplyPdqPhotoHasherResize(image.luma);
-  return HashDecodedImage(image, options.dihedral);
+  return HashDecodedImage(image, options.dihedral, options.query_variants && !options.photo_hasher_compat);
 }
 
 }  // namespace hashtriage::hashing

@@ -10,6 +10,7 @@
 
 #include "hashing/image_decode.h"
 #include "hashing/pdq_hash.h"
+#include "hashing/robust_variants.h"
 #include "hashing/status.h"
 
 namespace hashtriage::hashing {
@@ -21,6 +22,10 @@ struct ImageHashOptions {
   bool photo_hasher_compat = false;
   // Also compute the eight dihedral hashes (one DCT; ~8 median thresholds). Default: false.
   bool dihedral = false;
+  // Also compute the robust query variants (hashing/robust_variants.h: uniform borders and letterbox
+  // bars trimmed, then the 8 dihedral hashes of the content) so matchers can query them. Costs a
+  // second PDQ only for images that have such borders. Default: true.
+  bool query_variants = true;
 };
 
 struct ImageHashes {
@@ -30,6 +35,8 @@ struct ImageHashes {
   int scale_denominator = 1;  // JPEG DCT scaling used for decoding
   PdqResult pdq;
   std::optional<std::array<PdqHash, kDihedralCount>> dihedral;
+  // Extra query hashes with the variant that produced them (empty when none apply).
+  std::vector<PdqVariant> variants;
 };
 
 // True when the bytes start like an image format hashtriage decodes.
@@ -40,6 +47,6 @@ inline bool LooksLikeImage(std::span<const std::byte> bytes) {
 Result<ImageHashes> HashImage(std::span<const std::byte> bytes, const ImageHashOptions& options = {});
 
 // Hashes an already decoded image (used by HashImage and by the robustness variants).
-ImageHashes HashDecodedImage(const DecodedImage& image, bool dihedral);
+ImageHashes HashDecodedImage(const DecodedImage& image, bool dihedral, bool query_variants = false);
 
 }  // namespace hashtriage::hashing

@@ -342,6 +342,10 @@ Result<int> RunIndexLookup(const IndexLookupOptions& o) {
       query["threshold"] = o.threshold;
       std::vector<hashing::PdqHash> variants{hashes.image->pdq.hash};
       if (hashes.image->dihedral) variants.assign(hashes.image->dihedral->begin(), hashes.image->dihedral->end());
+      // Robust query variants (hashing/robust_variants.h), reported with their match kind.
+      std::vector<std::pair<std::string_view, hashing::Dihedral>> tags;
+      for (std::size_t v = 0; v < variants.size(); ++v) tags.emplace_back("pdq", static_cast<hashing::Dihedral>(v));
+      for (const auto& rv : hashes.image->variants) variants.push_back(rv.hash), tags.emplace_back(rv.match_kind, rv.dihedral);
       HT_ASSIGN_OR_RETURN(const auto found, idx->SearchPdq(variants, o.threshold));
       // One match per (indexed hash, set): the closest orientation.
       std::map<std::pair<std::string, std::string>, std::pair<int, std::size_t>> best;
@@ -357,7 +361,8 @@ Result<int> RunIndexLookup(const IndexLookupOptions& o) {
       for (const auto& [key, where] : best) {
         const auto& m = found[where.first][where.second];
         auto j = MembershipJson(m.membership, m.hash.hex(), m.distance);
-        j["orientation"] = std::string(hashing::DihedralName(static_cast<hashing::Dihedral>(where.first)));
+        j["orientation"] = std::string(hashing::DihedralName(tags[static_cast<std::size_t>(where.first)].second));
+        j["match_kind"] = std::string(tags[static_cast<std::size_t>(where.first)].first);
         matches.push_back(std::move(j));
       }
     } else if (!hashes.status.ok()) {

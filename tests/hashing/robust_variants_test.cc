@@ -1,0 +1,137 @@
+// Robust variants (issue 7): border trimming finds exactly the padding that was added, the trimmed
+// hashes are bit-identical to PDQ of the unpadded picture, and rotations/crops behave as stated.
+#include "hashing/robust_variants.h"
+
+#include <cmath>
+#include <numbers>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "hashing/pdq.h"
+
+namespace hashtriage::hashing {
+namespace {
+
+// A textured picture whose edges are not uniform: a sum of random sinusoids, 0..255.
+LumaImage Picture(int width, int height, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  double fx[4], fy[4], ph[4];
+  for (int k = 0; k < 4; ++k) fx[k] = 1 + 9 * u(rng), fy[k] = 1 + 9 * u(rng), ph[k] = 6.28 * u(rng);
+  LumaImage im{width, height, std::vector<float>(static_cast<std::size_t>(width) * height)};
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      double v = 0;
+      for (int k = 0; k < 4; ++k) v += std::sin(fx[k] * x / width * 6.28 + fy[k] * y / height * 6.28 + ph[k]);
+      im.pixels[static_cast<std::size_t>(y) * width + x] = static_cast<float>(127.5 + 30 * v);
+    }
+  }
+  return im;
+}
+
+// `inner` placed at (left, top) on a canvas of the given size; each side's border has its own value,
+// plus uniform noise of +/- `jitter` (JPEG-like ringing).
+LumaImage Pad(const LumaImage& inner, int left, int top, int right, int bottom, float jitter, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> n(-jitter, jitter);
+  const int w = inner.width + left + right;
+  const int h = inner.height + top + bottom;
+  LumaImage out{w, h, std::vector<float>(static_cast<std::size_t>(w) * h)};
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      float v;
+      if (y < top) v = 10;  // black-ish bar
+      else if (y >= top + inner.height) v = 20;
+      else if (x < left) v = 245;  // white-ish frame
+      else if (x >= left + inner.width) v = 250;
+      else v = inner.at(y - top, x - left);
+      const bool border = y < top || y >= top + inner.height || x < left || x >= left + inner.width;
+      out.pixels[static_cast<std::size_t>(y) * w + x] = border ? v + n(rng) : v;
+    }
+  }
+  return out;
+}
+
+TEST(RobustVariantsTest, TrimFindsExactlyThePadding) {
+  const LumaImage inner = Picture(300, 200, 1);
+  const LumaImage padded = Pad(inner, 17, 40, 9, 33, 4.0f, 2);
+  const TrimBox box = FindUniformBorders(padded);
+  EXPECT_EQ(box, (TrimBox{17, 40, 17 + 300, 40 + 200}));
+}
+
+TEST(RobustVariantsTest, TrimmedHashesEqualPdqOfTheUnpaddedPicture) {
+  const LumaImage inner = Picture(256, 320, 3);
+  const LumaImage padded = Pad(inner, 30, 30, 30, 30, 0.0f, 4);
+  const auto variants = ComputeQueryVariants(padded);
+  ASSERT_EQ(variants.size(), static_cast<std::size_t>(kDihedralCount));
+  const PdqDihedralResult want = ComputePdqDihedral(inner);
+  for (int i = 0; i < kDihedralCount; ++i) {
+    EXPECT_EQ(variants[static_cast<std::size_t>(i)].match_kind, "pdq-trimmed");
+    EXPECT_EQ(variants[static_cast<std::size_t>(i)].dihedral, static_cast<Dihedral>(i));
+    EXPECT_EQ(variants[static_cast<std::size_t>(i)].hash, want.hashes[static_cast<std::size_t>(i)]) << i;
+  }
+  // And the padded picture's own PDQ is far from it (the reason for trimming).
+  EXPECT_GT(HammingDistance(ComputePdq(padded).hash, want.hashes[0]), 31);
+}
+
+TEST(RobustVariantsTest, NoBorderMeansNoVariantAndBlankIsNotTrimmed) {
+  const LumaImage plain = Picture(200, 150, 5);
+  EXPECT_EQ(FindUniformBorders(plain), (TrimBox{0, 0, 200, 150}));
+  EXPECT_TRUE(ComputeQueryVariants(plain).empty());
+  const LumaImage blank{64, 64, std::vector<float>(64 * 64, 128.0f)};
+  EXPECT_EQ(FindUniformBorders(blank), (TrimBox{0, 0, 64, 64}));
+  // A border thinner than min_border_pixels is ignored.
+  const LumaImage thin = Pad(Picture(100, 100, 6), 1, 0, 0, 0, 0.0f, 7);
+  EXPECT_EQ(FindUniformBorders(thin), (TrimBox{0, 0, 101, 100}));
+  // Noise beyond the tolerance is not a border.
+  const LumaImage noisy = Pad(Picture(100, 100, 8), 10, 10, 10, 10, 60.0f, 9);
+  EXPECT_EQ(FindUniformBorders(noisy), (TrimBox{0, 0, 120, 120}));
+}
+
+TEST(RobustVariantsTest, RotationGrowsTheCanvasAndFillsCorners) {
+  const LumaImage im = Picture(120, 80, 10);
+  const LumaImage same = RotateLuma(im, 0.0, 255.0f);
+  ASSERT_EQ(same.width, 120);
+  ASSERT_EQ(same.height, 80);
+  for (std::size_t i = 0; i < im.pixels.size(); ++i) ASSERT_NEAR(same.pixels[i], im.pixels[i], 1e-3);
+  const LumaImage r = RotateLuma(im, 4.0, 255.0f);
+  const double a = 4.0 * std::numbers::pi / 180.0;
+  EXPECT_EQ(r.width, static_cast<int>(std::ceil(120 * std::cos(a) + 80 * std::sin(a) - 1e-6)));
+  EXPECT_EQ(r.height, static_cast<int>(std::ceil(120 * std::sin(a) + 80 * std::cos(a) - 1e-6)));
+  EXPECT_EQ(r.at(0, 0), 255.0f);
+  EXPECT_EQ(r.at(r.height - 1, r.width - 1), 255.0f);
+  // The centre pixel is (almost) unchanged by rotation about the centre.
+  EXPECT_NEAR(r.at(r.height / 2, r.width / 2), im.at(40, 60), 12.0);
+}
+
+TEST(RobustVariantsTest, LibraryVariantsMatchTheirTransforms) {
+  const LumaImage im = Picture(400, 300, 11);
+  const auto lib = ComputeLibraryVariants(im);
+  auto find = [&](std::string_view kind) -> const PdqVariant* {
+    for (const auto& v : lib) {
+      if (v.match_kind == kind) return &v;
+    }
+    return nullptr;
+  };
+  ASSERT_EQ(find("pdq-trimmed"), nullptr);  // nothing to trim
+  const PdqVariant* crop = find("pdq-crop90");
+  ASSERT_NE(crop, nullptr);
+  // Centre crop 90% computed independently: 360x270 at (20, 15).
+  EXPECT_LE(HammingDistance(crop->hash, ComputePdq(CropLuma(im, {20, 15, 380, 285})).hash), 4);
+  const PdqVariant* rot = find("pdq-rot+4");
+  ASSERT_NE(rot, nullptr);
+  EXPECT_LE(HammingDistance(rot->hash, ComputePdq(RotateLuma(im, 4.0, 255.0f)).hash), 4);
+}
+
+TEST(RobustVariantsTest, DownscaleAveragesAreas) {
+  LumaImage im{4, 2, {0, 2, 4, 6, 8, 10, 12, 14}};
+  const LumaImage d = DownscaleLuma(im, 2);
+  ASSERT_EQ(d.width, 2);
+  ASSERT_EQ(d.height, 1);
+  EXPECT_FLOAT_EQ(d.pixels[0], (0 + 2 + 8 + 10) / 4.0f);
+  EXPECT_FLOAT_EQ(d.pixels[1], (4 + 6 + 12 + 14) / 4.0f);
+}
+
+}  // namespace
+}  // namespace hashtriage::hashing
