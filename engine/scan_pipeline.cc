@@ -18,6 +18,7 @@
 #include "engine/file_record.h"
 #include "engine/record_codec.h"
 #include "engine/time_util.h"
+#include "index/library_builder.h"
 #include "ingest/evidence_integrity.h"
 #include "ingest/evidence_source.h"
 
@@ -139,7 +140,8 @@ std::vector<Hit> MatchPdq(const index::KnownIndex& index, const hashing::ImageHa
       const auto key = std::make_pair(m.membership.set_name, m.hash.hex());
       auto it = best.find(key);
       if (it != best.end() && it->second.distance <= m.distance) continue;
-      Hit h = HitsFromMemberships({m.membership}, std::string(tags[q].first))[0];
+      // A library-mode variant entry (index/library_builder.h) names its own kind ("pdq-crop90", ...).
+      Hit h = HitsFromMemberships({m.membership}, index::LibraryMatchKind(m.membership).value_or(std::string(tags[q].first)))[0];
       h.distance = m.distance;
       h.orientation = std::string(hashing::DihedralName(tags[q].second));
       h.low_quality = image.pdq.quality < hashing::kPdqMinGoodQuality;

@@ -7,6 +7,7 @@ void SetupAllCommands(CLI::App& app, CommandExit& exit) {
   SetupScanCommand(app, exit);
   SetupCaseCommands(app, exit);
   SetupIndexCommand(app, exit);
+  SetupIndexBuildCommand(app, exit);
   SetupRankCommand(app, exit);
   SetupQueueCommand(app, exit);
   SetupReviewCommand(app, exit);

@@ -7,6 +7,7 @@ namespace hashtriage::cli {
 
 void SetupHashCommand(CLI::App& app, CommandExit& exit);
 void SetupIndexCommand(CLI::App& app, CommandExit& exit);
+void SetupIndexBuildCommand(CLI::App& app, CommandExit& exit);  // after SetupIndexCommand
 
 void SetupScanCommand(CLI::App& app, CommandExit& exit);
 // case init|status, audit verify|show, export files

@@ -16,6 +16,7 @@
 #include "engine/file_hashing.h"
 #include "index/importer.h"
 #include "index/known_index.h"
+#include "index/library_builder.h"
 
 namespace hashtriage::cli {
 
@@ -362,7 +363,7 @@ Result<int> RunIndexLookup(const IndexLookupOptions& o) {
         const auto& m = found[where.first][where.second];
         auto j = MembershipJson(m.membership, m.hash.hex(), m.distance);
         j["orientation"] = std::string(hashing::DihedralName(tags[static_cast<std::size_t>(where.first)].second));
-        j["match_kind"] = std::string(tags[static_cast<std::size_t>(where.first)].first);
+        j["match_kind"] = index::LibraryMatchKind(m.membership).value_or(std::string(tags[static_cast<std::size_t>(where.first)].first));
         matches.push_back(std::move(j));
       }
     } else if (!hashes.status.ok()) {

@@ -1,0 +1,134 @@
+#include "index/library_builder.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+#include "hashing/digests.h"
+#include "hashing/image_hasher.h"
+#include "hashing/pdq.h"
+#include "hashing/read_only_file.h"
+#include "index/internal/key_codec.h"
+#include "index/set_writer.h"
+
+namespace hashtriage::index {
+namespace {
+
+struct Staged {
+  HashType type;
+  std::vector<std::uint8_t> bytes;
+  EntryInfo info;
+  std::uint64_t line;  // file ordinal, for duplicate reports
+};
+
+std::vector<std::string> ListFiles(const std::vector<std::string>& roots, LibraryBuildReport& report) {
+  std::vector<std::string> files;
+  for (const auto& root : roots) {
+    std::error_code ec;
+    const auto st = std::filesystem::symlink_status(root, ec);
+    if (ec || !std::filesystem::exists(st)) {
+      report.errors.push_back(root + ": not found");
+      ++report.failed;
+      continue;
+    }
+    if (std::filesystem::is_regular_file(st)) {
+      files.push_back(root);
+      continue;
+    }
+    for (auto it = std::filesystem::recursive_directory_iterator(root, ec); !ec && it != std::filesystem::end(it);
+         it.increment(ec)) {
+      if (it->is_regular_file(ec) && !it->is_symlink(ec)) files.push_back(it->path().string());
+    }
+    if (ec) {
+      report.errors.push_back(root + ": " + ec.message());
+      ++report.failed;
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+Result<SetInfo> CommitSet(KnownIndex& index, const std::string& name, const std::vector<Staged>& staged,
+                          std::uint64_t records, const std::vector<std::string>& roots) {
+  HT_ASSIGN_OR_RETURN(auto writer, index.BeginSet(name, "library", false));
+  for (const Staged& s : staged) HT_RETURN_IF_ERROR(writer->Add(s.type, s.bytes, s.info, 0, s.line));
+  SetInfo info;
+  info.sources = roots;
+  info.records_read = records;
+  HT_ASSIGN_OR_RETURN(CommitReport report, writer->Commit(std::move(info)));
+  return report.set;
+}
+
+template <typename Digest>
+std::vector<std::uint8_t> Bytes(const Digest& d) {
+  return {d.bytes.begin(), d.bytes.end()};
+}
+
+}  // namespace
+
+Result<LibraryBuildReport> BuildLibrarySets(KnownIndex& index, const LibraryBuildOptions& options,
+                                            const std::vector<std::string>& roots) {
+  if (options.set.empty()) return Status::InvalidArgument("library build: a set name is required");
+  LibraryBuildReport report;
+  std::vector<Staged> plain;
+  std::vector<Staged> robust;
+  const std::vector<std::string> files = ListFiles(roots, report);
+  for (const std::string& path : files) {
+    const std::uint64_t line = ++report.files;
+    auto file = hashing::ReadOnlyFile::Open(path);
+    if (!file.ok()) {
+      report.errors.push_back(path + ": " + file.status().message());
+      ++report.failed;
+      continue;
+    }
+    auto bytes = file->ReadAll(options.max_image_bytes);
+    if (!bytes.ok()) {
+      report.errors.push_back(path + ": " + bytes.status().message());
+      ++report.failed;
+      continue;
+    }
+    EntryInfo info;
+    info.category = options.category;
+    info.media_id = path;
+    hashing::MultiDigester digester(hashing::DigestSet::All());
+    digester.Update(*bytes);
+    const hashing::DigestValues d = digester.Finish();
+    plain.push_back({HashType::kMd5, Bytes(*d.md5), info, line});
+    plain.push_back({HashType::kSha1, Bytes(*d.sha1), info, line});
+    plain.push_back({HashType::kSha256, Bytes(*d.sha256), info, line});
+    if (!hashing::LooksLikeImage(*bytes)) continue;
+    auto decoded = hashing::DecodeImage(*bytes, options.decode);
+    if (!decoded.ok()) {
+      report.errors.push_back(path + ": " + decoded.status().message());
+      ++report.failed;
+      continue;
+    }
+    ++report.images;
+    const hashing::PdqResult pdq = hashing::ComputePdq(decoded->luma);
+    EntryInfo pinfo = info;
+    pinfo.pdq_quality = pdq.quality;
+    if (pdq.quality < hashing::kPdqMinGoodQuality) pinfo.flags |= kFlagLowQuality;
+    const auto pb = internal::PdqToBytes(pdq.hash);
+    plain.push_back({HashType::kPdq, {pb.begin(), pb.end()}, pinfo, line});
+    for (const auto& v : hashing::ComputeLibraryVariants(decoded->luma, options.robust)) {
+      EntryInfo vinfo = pinfo;
+      vinfo.media_id = std::string(v.match_kind) + ":" + path;
+      const auto vb = internal::PdqToBytes(v.hash);
+      robust.push_back({HashType::kPdq, {vb.begin(), vb.end()}, vinfo, line});
+      ++report.variant_hashes;
+    }
+  }
+  HT_ASSIGN_OR_RETURN(report.plain, CommitSet(index, options.set, plain, report.files, roots));
+  HT_ASSIGN_OR_RETURN(report.robust,
+                      CommitSet(index, options.set + std::string(kRobustSetSuffix), robust, report.images, roots));
+  return report;
+}
+
+std::optional<std::string> LibraryMatchKind(const Membership& m) {
+  if (m.hash_type != HashType::kPdq || !m.set_name.ends_with(kRobustSetSuffix)) return std::nullopt;
+  const auto colon = m.info.media_id.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return m.info.media_id.substr(0, colon);
+}
+
+}  // namespace hashtriage::index

@@ -1,0 +1,58 @@
+// Library mode (issue 7): hash a directory of known images into the index as two sets: `NAME` with
+// the ordinary MD5/SHA-1/SHA-256/PDQ of every file (exportable, PDQ-compatible), and `NAME+robust`
+// with the richer signature of every image (hashing::ComputeLibraryVariants: trimmed content, centre
+// crops, +/-4 degree rotations) as extra PDQ entries whose media_id is "<match_kind>:<path>". The
+// existing exact PDQ search then finds re-shared crops/rotations; LibraryMatchKind names the variant.
+// Only hashes are stored, never pixels. Not thread-safe (one import at a time, like SetWriter).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hashing/image_decode.h"
+#include "hashing/robust_variants.h"
+#include "hashing/status.h"
+#include "index/category.h"
+#include "index/known_index.h"
+#include "index/membership.h"
+
+namespace hashtriage::index {
+
+inline constexpr std::string_view kRobustSetSuffix = "+robust";
+
+struct LibraryBuildOptions {
+  // Name of the set of plain hashes; the variants go to set + kRobustSetSuffix. Required.
+  std::string set;
+  // Category of every image. Default: kUnknown.
+  Category category = Category::kUnknown;
+  // Decoding limits (the decompression-bomb guard applies). Default: DecodeOptions{}.
+  hashing::DecodeOptions decode;
+  // Which library variants to store. Default: RobustOptions{} (trim, crops 95/90 %, +/-4 degrees).
+  hashing::RobustOptions robust;
+  // Files larger than this are hashed (digests) but not decoded. Default: 256 MiB.
+  std::uint64_t max_image_bytes = 256ull << 20;
+};
+
+struct LibraryBuildReport {
+  std::uint64_t files = 0;           // regular files read
+  std::uint64_t images = 0;          // decoded and PDQ-hashed
+  std::uint64_t variant_hashes = 0;  // PDQ entries staged in the robust set
+  std::uint64_t failed = 0;          // unreadable files or undecodable images (listed in errors)
+  std::vector<std::string> errors;   // "path: reason", one per failure
+  SetInfo plain;
+  SetInfo robust;
+};
+
+// Hashes every regular file under `roots` (files or directories; symlinks are not followed) and
+// commits the two sets. One bad file never stops the rest; it is counted and listed.
+Result<LibraryBuildReport> BuildLibrarySets(KnownIndex& index, const LibraryBuildOptions& options,
+                                            const std::vector<std::string>& roots);
+
+// For a membership of a robust set, the variant that produced the hash ("pdq-crop90", ...);
+// nullopt for any other membership.
+std::optional<std::string> LibraryMatchKind(const Membership& membership);
+
+}  // namespace hashtriage::index
