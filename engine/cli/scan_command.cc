@@ -13,7 +13,9 @@
 #include "engine/file_record.h"
 #include "engine/progress.h"
 #include "engine/scan_pipeline.h"
+#include "engine/risk/rescore.h"
 #include "engine/scan_report.h"
+#include "engine/subject_store.h"
 #include "engine/time_util.h"
 #include "index/known_index.h"
 
@@ -72,6 +74,11 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
   case_options.path = o.case_dir;
   HT_ASSIGN_OR_RETURN(auto store, engine::CaseStore::Open(case_options));
 
+  if (!options.subject.empty()) {
+    // The evidence is attached to the subject the id stands for now (merged ids redirect).
+    HT_RETURN_IF_ERROR(engine::EnsureSubjectExists(*store, options.subject, now));
+    HT_ASSIGN_OR_RETURN(options.subject, engine::ResolveSubjectId(*store, options.subject));
+  }
   engine::Progress progress("scan", 0, StderrIsTerminal());
   HT_ASSIGN_OR_RETURN(engine::ScanSummary summary, engine::RunScan(*store, known.get(), o.sources, options, now, progress));
   progress.Finish();
@@ -80,6 +87,11 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
   if (known) details["index"] = known->path();
   auto audit = engine::AppendAudit(*store, now, o.command_line, details);
   if (!audit.ok()) return audit.status();
+  if (!options.subject.empty()) {
+    // New hits re-score the subject at once (and enter it into the queue at `now`).
+    HT_ASSIGN_OR_RETURN(engine::risk::RiskModel model, engine::risk::LoadCaseRiskModel(*store, ""));
+    HT_RETURN_IF_ERROR(engine::risk::RescoreSubjects(*store, {options.subject}, now, model));
+  }
 
   if (o.json) {
     std::printf("%s\n", details.dump(2).c_str());
