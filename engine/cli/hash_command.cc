@@ -72,6 +72,10 @@ std::string JsonLine(const engine::FileHashes& h, const std::string& path, const
       auto& arr = j["pdq_dihedral"] = nlohmann::json::array();
       for (const auto& variant : *h.image->dihedral) arr.push_back(variant.hex());
     }
+    // Robust query variants (hashing/robust_variants.h), e.g. the trimmed content: {kind: hash}.
+    for (const auto& v : h.image->variants) {
+      if (v.dihedral == hashing::Dihedral::kOriginal) j["pdq_variants"][std::string(v.match_kind)] = v.hash.hex();
+    }
     j["width"] = h.image->width;
     j["height"] = h.image->height;
     j["format"] = std::string(hashing::ImageFormatName(h.image->format));
