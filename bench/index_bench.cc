@@ -46,7 +46,7 @@ PdqFixture& GetPdqFixture(std::size_t n) {
   return *slot;
 }
 
-// args: hashes (millions), threshold, method, queries per batch
+// args: hashes (millions), threshold, method (0 auto, 1 MIH, 2 flat), queries per batch
 void BM_PdqQuery(benchmark::State& state) {
   const std::size_t n = static_cast<std::size_t>(state.range(0)) * 1'000'000;
   const int t = static_cast<int>(state.range(1));
@@ -78,11 +78,16 @@ BENCHMARK(BM_PdqQuery)
     ->ArgNames({"Mhashes", "t", "method", "batch"})
     ->Args({1, 31, 1, 8})
     ->Args({1, 31, 2, 8})
-    ->Args({1, 63, 0, 8})
+    ->Args({1, 48, 1, 8})
+    ->Args({1, 48, 2, 8})
+    ->Args({1, 63, 1, 8})
+    ->Args({1, 63, 2, 8})
     ->Args({10, 31, 1, 8})
     ->Args({10, 31, 2, 8})
-    ->Args({10, 48, 0, 8})
-    ->Args({10, 63, 0, 8})
+    ->Args({10, 48, 1, 8})
+    ->Args({10, 48, 2, 8})
+    ->Args({10, 63, 1, 8})
+    ->Args({10, 63, 2, 8})
     ->Unit(benchmark::kMicrosecond);
 
 // --pdq-corpus mode: read the corpus the python script wrote, time one core's queries, print JSON.

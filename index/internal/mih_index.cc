@@ -45,10 +45,12 @@ double PredictedMihAccesses(std::size_t n, int m, int b, int threshold) {
   return 2 * probes + candidates;
 }
 
-// Cost model constants (nanoseconds), from bench/index_bench.cc on a 2-core Xeon (Sapphire Rapids):
-// a prefetched random access costs about kNsPerAccess; a popcount distance in the flat scan kNsPerPair.
-constexpr double kNsPerAccess = 5.0;
-constexpr double kNsPerPair = 0.9;
+// Cost model constants (nanoseconds), fitted to bench/index_bench.cc BM_PdqQuery on the 2-core Xeon
+// (Sapphire Rapids, KVM) of bench/RESULTS.md: one prefetched random access of an MIH probe or candidate
+// costs about kNsPerAccess (t=31/48/63 at 10M hashes all gave 16..20 ns), one popcount distance of the
+// flat scan kNsPerPair (1.7 ns at 1M and 10M). Only the ratio matters for the choice.
+constexpr double kNsPerAccess = 20.0;
+constexpr double kNsPerPair = 1.7;
 
 inline void Prefetch(const void* p) { __builtin_prefetch(p, 0, 1); }
 
