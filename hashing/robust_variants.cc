@@ -90,13 +90,15 @@ LumaImage RotateLuma(const LumaImage& im, double degrees, float fill) {
   const double ca = std::cos(a);
   const double sa = std::sin(a);
   LumaImage out;
-  out.width = static_cast<int>(std::ceil(std::fabs(im.width * ca) + std::fabs(im.height * sa) - 1e-6));
-  out.height = static_cast<int>(std::ceil(std::fabs(im.width * sa) + std::fabs(im.height * ca) - 1e-6));
+  out.width = static_cast<int>(std::lround(std::fabs(im.width * ca) + std::fabs(im.height * sa)));
+  out.height = static_cast<int>(std::lround(std::fabs(im.width * sa) + std::fabs(im.height * ca)));
   out.pixels.assign(static_cast<std::size_t>(out.width) * static_cast<std::size_t>(out.height), fill);
   const double cx_in = (im.width - 1) / 2.0;
   const double cy_in = (im.height - 1) / 2.0;
-  const double cx_out = (out.width - 1) / 2.0;
-  const double cy_out = (out.height - 1) / 2.0;
+  // The source centre (w-1)/2 maps to half the exact rotated width (OpenCV's getRotationMatrix2D +
+  // bounding-box recipe); measured on the harness this half-pixel convention matters for small images.
+  const double cx_out = (std::fabs(im.width * ca) + std::fabs(im.height * sa)) / 2.0;
+  const double cy_out = (std::fabs(im.width * sa) + std::fabs(im.height * ca)) / 2.0;
   for (int y = 0; y < out.height; ++y) {
     for (int x = 0; x < out.width; ++x) {
       // Inverse map (counter-clockwise rotation on screen, y down).

@@ -46,8 +46,9 @@ TrimBox FindUniformBorders(const LumaImage& image, const TrimOptions& options = 
 
 LumaImage CropLuma(const LumaImage& image, const TrimBox& box);
 
-// Rotates by `degrees` (counter-clockwise) about the centre, bilinear, growing the canvas to hold
-// the whole image and filling the corners with `fill` luma.
+// Rotates by `degrees` (counter-clockwise) about the centre, bilinear, growing the canvas to the
+// rotated bounding box (each side rounded to the nearest pixel, content centred, as common editors
+// and OpenCV's warpAffine recipe do) and filling the corners with `fill` luma.
 LumaImage RotateLuma(const LumaImage& image, double degrees, float fill);
 
 // Area-average downscale so the longer side is at most `max_side` (a copy when already smaller).
