@@ -8,6 +8,8 @@ void SetupAllCommands(CLI::App& app, CommandExit& exit) {
   SetupCaseCommands(app, exit);
   SetupIndexCommand(app, exit);
   SetupIndexBuildCommand(app, exit);
+  SetupIntakeCommand(app, exit);
+  SetupSubjectCommand(app, exit);
   SetupRankCommand(app, exit);
   SetupQueueCommand(app, exit);
   SetupReviewCommand(app, exit);

@@ -12,6 +12,9 @@ void SetupIndexBuildCommand(CLI::App& app, CommandExit& exit);  // after SetupIn
 void SetupScanCommand(CLI::App& app, CommandExit& exit);
 // case init|status, audit verify|show, export files
 void SetupCaseCommands(CLI::App& app, CommandExit& exit);
+void SetupIntakeCommand(CLI::App& app, CommandExit& exit);
+void SetupSubjectCommand(CLI::App& app, CommandExit& exit);
+
 // Risk: queue, rank, review, dip-sample, forecast, export queue|vics (engine/risk/).
 void SetupQueueCommand(CLI::App& app, CommandExit& exit);
 void SetupRankCommand(CLI::App& app, CommandExit& exit);

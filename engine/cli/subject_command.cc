@@ -162,7 +162,9 @@ Result<int> RunIdentAdd(const SubjectCommandOptions& o) {
 Result<int> RunAttrSet(const SubjectCommandOptions& o) {
   HT_ASSIGN_OR_RETURN(std::int64_t now, engine::ResolveNow(o.now));
   engine::subjects::AttributeInput input{o.args.at(0), o.args.at(1), o.args.at(2), o.source, now, Who(o)};
-  if (!o.recorded_at.empty()) HT_ASSIGN_OR_RETURN(input.recorded_at, engine::ParseIso8601(o.recorded_at));
+  if (!o.recorded_at.empty()) {
+    HT_ASSIGN_OR_RETURN(input.recorded_at, engine::ParseIso8601(o.recorded_at));
+  }
   HT_RETURN_IF_ERROR(engine::subjects::CheckAttributeName(input.name));  // before touching the case
   HT_ASSIGN_OR_RETURN(auto store, OpenCase(o.case_dir, false));
   RecordCache cache(*store);

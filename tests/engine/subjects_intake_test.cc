@@ -1,0 +1,170 @@
+// `hashtriage intake` and `hashtriage subject ...` driven as a user would, against generated referral
+// files, an index built from benign test photos and a real `scan --subject`: malformed records are
+// reported by number and the rest stored, re-ingesting is a no-op, a device scan and a later referral
+// end up on one subject with both kinds of hits, decisions are audited.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/audit_log.h"
+#include "engine/subject_store.h"
+#include "hashing/digests.h"
+#include "tests/engine/subjects_test_util.h"
+
+namespace hashtriage::testing {
+namespace {
+
+using nlohmann::json;
+
+std::string Md5Of(const std::filesystem::path& file) {
+  auto d = hashing::DigestFile(file.string(), hashing::DigestSet().Add(hashing::DigestKind::kMd5));
+  EXPECT_TRUE(d.ok());
+  return d.ok() ? d->md5->hex() : "";
+}
+
+struct Cli {
+  TempDir dir;
+  std::string case_dir = (dir / "case").string();
+  std::string index_dir = (dir / "index").string();
+  CommandResult Run(const std::string& args, const std::string& now = "2026-11-21T08:00:00Z") {
+    return RunCommand(Hashtriage() + " " + args + " --case " + ShellQuote(case_dir) + " --now " + now);
+  }
+  CommandResult Intake(const std::filesystem::path& file, const std::string& now = "2026-11-21T08:00:00Z") {
+    return Run("intake --index " + ShellQuote(index_dir) + " --by 'DC Test' " + ShellQuote(file.string()), now);
+  }
+  json Json(const std::string& args) {
+    auto r = RunCommand(Hashtriage() + " " + args + " --json --case " + ShellQuote(case_dir));
+    EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+    return json::parse(r.out, nullptr, false);
+  }
+};
+
+TEST(SubjectsIntakeTest, MalformedRecordIsReportedByNumberTheRestStoredAndReingestIsANoOp) {
+  Cli cli;
+  const std::string known = std::string(32, 'a');
+  BuildIndex(cli.index_dir, "test-set", {{known, index::Category::kB}});
+  std::vector<json> reports;
+  for (int i = 1; i <= 5; ++i) {
+    reports.push_back(CybertipReport({.id = "R" + std::to_string(i), .account = std::to_string(i),
+                                      .emails = {"user" + std::to_string(i) + "@x.org"},
+                                      .md5s = {i == 2 ? known : std::string(32, 'f')}}));
+  }
+  std::string text;
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    std::string line = reports[i].dump();
+    if (i == 2) line = line.substr(0, line.size() / 2);  // record 3 is cut short
+    text += line + "\n";
+  }
+  WriteText(cli.dir / "day.jsonl", text);
+
+  auto first = cli.Intake(cli.dir / "day.jsonl");
+  EXPECT_EQ(first.exit_code, 1) << first.err;
+  EXPECT_NE(first.err.find("day.jsonl: record 3 (line 3)"), std::string::npos) << first.err;
+  EXPECT_NE(first.out.find("5 records, 4 stored, 0 already ingested, 1 bad"), std::string::npos) << first.out;
+  json list = cli.Json("subject list");
+  ASSERT_EQ(list["subjects"].size(), 4u);
+  std::uint64_t hits = 0;
+  for (const auto& s : list["subjects"]) hits += s["referral_hits"].get<std::uint64_t>();
+  EXPECT_EQ(hits, 1u);  // only R2's file is in the index
+
+  auto second = cli.Intake(cli.dir / "day.jsonl", "2026-11-22T08:00:00Z");
+  EXPECT_NE(second.out.find("5 records, 0 stored, 4 already ingested, 1 bad"), std::string::npos) << second.out;
+  EXPECT_EQ(cli.Json("subject list")["subjects"], list["subjects"]);
+}
+
+TEST(SubjectsIntakeTest, ADeviceScanAndALaterReferralAttachToOneSubject) {
+  Cli cli;
+  const auto photos = TestDataDir() / "photos" / "gnome-faces";
+  const std::filesystem::path evidence = cli.dir / "evidence";
+  std::filesystem::create_directories(evidence);
+  std::filesystem::copy_file(photos / "astronaut.jpg", evidence / "a.jpg");
+  std::filesystem::copy_file(photos / "cat.jpg", evidence / "b.jpg");
+  const std::string scanned = Md5Of(evidence / "a.jpg");
+  const std::string referred = Md5Of(photos / "guitar.jpg");
+  BuildIndex(cli.index_dir, "test-set", {{scanned, index::Category::kA}, {referred, index::Category::kC}});
+
+  // What `scan --subject` does before scanning (engine/subject_store.h).
+  {
+    auto store = OpenCase(cli.case_dir);
+    ASSERT_TRUE(engine::EnsureSubjectExists(*store, "SUSPECT-1", kIntakeDay).ok());
+  }
+  auto scan = cli.Run("scan --index " + ShellQuote(cli.index_dir) + " --subject SUSPECT-1 " + ShellQuote(evidence.string()));
+  ASSERT_EQ(scan.exit_code, 0) << scan.out << scan.err;
+  // The extraction showed the suspect's email; the referral arriving later carries it.
+  auto ident = cli.Run("subject ident add SUSPECT-1 email Suspect@Example.org --source 'phone extraction' --by 'DC Test'");
+  ASSERT_EQ(ident.exit_code, 0) << ident.err;
+  WriteJsonLines(cli.dir / "day.jsonl", {CybertipReport({.id = "R1", .service = "examplechat", .account = "77",
+                                                         .emails = {"suspect@example.org"}, .md5s = {referred}})});
+  auto intake = cli.Intake(cli.dir / "day.jsonl", "2026-11-23T08:00:00Z");
+  ASSERT_EQ(intake.exit_code, 0) << intake.err;
+  EXPECT_NE(intake.out.find("-> SUSPECT-1"), std::string::npos) << intake.out;
+  EXPECT_NE(intake.out.find("1 device scan(s)"), std::string::npos) << intake.out;
+
+  json show = cli.Json("subject show SUSPECT-1");
+  EXPECT_EQ(show["id"], "SUSPECT-1");
+  EXPECT_EQ(show["scans"].size(), 1u);
+  EXPECT_EQ(show["referrals"].size(), 1u);
+  EXPECT_EQ(show["hits_by_category"]["A"], 1);
+  EXPECT_EQ(show["hits_by_category"]["C"], 1);
+  EXPECT_EQ(cli.Json("subject list")["subjects"].size(), 1u);
+
+  auto store = engine::CaseStore::Open({cli.case_dir, false, true});
+  ASSERT_TRUE(store.ok());
+  auto profile = engine::LoadSubjectProfile(**store, "SUSPECT-1");
+  ASSERT_TRUE(profile.ok()) << profile.status().ToString();
+  EXPECT_EQ(profile->evidence_numbers.size(), 1u);
+  EXPECT_EQ(profile->referral_ids, std::vector<std::string>{"cybertip:R1"});
+  EXPECT_EQ(profile->hits.size(), 2u);
+  EXPECT_EQ(profile->distribution_events, 1u);
+}
+
+TEST(SubjectsIntakeTest, LinkUnlinkAndAttributesAreAuditedWithWhoAndWhy) {
+  Cli cli;
+  WriteJsonLines(cli.dir / "day.jsonl", {CybertipReport({.id = "R1", .account = "1", .emails = {"a@x.org"}}),
+                                         CybertipReport({.id = "R2", .account = "2", .emails = {"b@x.org"}})});
+  ASSERT_EQ(cli.Intake(cli.dir / "day.jsonl").exit_code, 0);
+  auto link = cli.Run("subject link S-000001 S-000002 --reason 'same device IMEI in both' --by 'DS Smith'");
+  ASSERT_EQ(link.exit_code, 0) << link.err;
+  EXPECT_EQ(cli.Json("subject list")["subjects"].size(), 1u);
+  auto unlink = cli.Run("subject unlink S-000001 S-000002 --reason 'IMEI was mistyped' --by 'DS Smith'");
+  ASSERT_EQ(unlink.exit_code, 0) << unlink.err;
+  EXPECT_EQ(cli.Json("subject list")["subjects"].size(), 2u);
+
+  auto unknown = cli.Run("subject attr set S-000001 favourite_colour yes --source x");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("valid names: prior_contact_offence"), std::string::npos) << unknown.err;
+  auto protected_name = cli.Run("subject attr set S-000001 religion yes --source x");
+  EXPECT_NE(protected_name.err.find("protected"), std::string::npos) << protected_name.err;
+  WriteText(cli.dir / "attrs.csv",
+            "subject,name,value,source,recorded_at,recorded_by\n"
+            "S-000001,lives_with_children,yes,council records,2026-11-20,DC Jones\n"
+            "S-000002,postcode,B1 1AA,x,,\n"
+            "S-000002,works_with_children,no,employer,,\n"
+            "S-000009,grooming,yes,x,,\n");
+  auto import = cli.Run("subject attr import " + ShellQuote((cli.dir / "attrs.csv").string()) + " --by 'PC Import'");
+  EXPECT_EQ(import.exit_code, 1);
+  EXPECT_NE(import.err.find("line 3: attribute 'postcode' is a protected"), std::string::npos) << import.err;
+  EXPECT_NE(import.err.find("line 5: no subject 'S-000009'"), std::string::npos) << import.err;
+  EXPECT_NE(import.out.find("2 attribute records stored, 2 bad lines"), std::string::npos) << import.out;
+  json s2 = cli.Json("subject show S-000002");
+  ASSERT_EQ(s2["attribute_history"].size(), 1u);
+  EXPECT_EQ(s2["attribute_history"][0]["recorded_by"], "PC Import");
+
+  auto store = engine::CaseStore::Open({cli.case_dir, false, true});
+  ASSERT_TRUE(store.ok());
+  std::vector<std::string> actions;
+  for (const auto& e : engine::ReadAudit(**store)) {
+    if (!e.details.contains("action")) continue;
+    actions.push_back(e.details["action"].get<std::string>());
+    if (actions.back() == "subject unlink") {
+      EXPECT_EQ(e.details["reason"], "IMEI was mistyped");
+      EXPECT_EQ(e.details["by"], "DS Smith");
+      EXPECT_NE(e.command.find("unlink S-000001 S-000002"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{"intake", "subject link", "subject unlink", "subject attr import"}));
+  EXPECT_TRUE(engine::VerifyAudit(**store).intact);
+}
+
+}  // namespace
+}  // namespace hashtriage::testing
