@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -57,6 +58,20 @@ inline std::vector<hashing::PdqHash> ReadPdqFile(const std::string& path) {
     out.push_back(h);
   }
   return out;
+}
+
+// CPU time of the calling thread, seconds: rates per CPU-second stay meaningful when other jobs share
+// the machine (the wall-clock rate is printed beside it).
+inline double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+// CPU time of the whole process (all threads), seconds.
+inline double ProcessCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 // Resident set size now (VmRSS), KiB.
