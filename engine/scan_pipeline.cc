@@ -1,12 +1,14 @@
 #include "engine/scan_pipeline.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <tbb/concurrent_hash_map.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_pipeline.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -14,6 +16,7 @@
 #include <future>
 #include <mutex>
 
+#include "engine/evidence_check.h"
 #include "engine/file_hashing.h"
 #include "engine/file_record.h"
 #include "engine/record_codec.h"
@@ -166,6 +169,8 @@ void ProcessItem(Job& job, const index::KnownIndex* index, const ScanOptions& op
   request.digests = hashing::DigestSet::All();
   request.pdq = true;
   request.image = options.image;
+  // An image is read whole to be decoded: never more than a quarter of the memory budget at once.
+  request.max_image_bytes = std::min(request.max_image_bytes, options.memory_budget / 4);
   request.image.dihedral = options.dihedral;
   // Identical content (same XXH3-128) is decoded and matched once per scan.
   request.should_decode = [&cache](const hashing::DigestValues& d) {
@@ -281,6 +286,19 @@ std::int64_t KillAtItem() {
   return env ? std::atoll(env) : -1;
 }
 
+// The scan's source options: archive entries held in memory while enumerating are bounded by the
+// memory budget (an eighth of it; larger entries spill to anonymous files in the case directory's
+// scratch/, which is created 0700 and never holds a named file).
+ingest::SourceOptions EffectiveSourceOptions(const ScanOptions& options, const CaseStore& store) {
+  ingest::SourceOptions source = options.source;
+  source.max_in_memory_entry_bytes = std::min(source.max_in_memory_entry_bytes, options.memory_budget / 8);
+  if (source.scratch_dir.empty() && !store.read_only()) {
+    const std::string scratch = store.path() + "/scratch";
+    if (::mkdir(scratch.c_str(), 0700) == 0 || errno == EEXIST) source.scratch_dir = scratch;
+  }
+  return source;
+}
+
 Result<EvidenceSummary> ScanOne(CaseStore& store, const index::KnownIndex* index, const std::string& source,
                                 const ScanOptions& options, std::int64_t now, Progress& progress) {
   EvidenceSummary summary;
@@ -298,7 +316,19 @@ Result<EvidenceSummary> ScanOne(CaseStore& store, const index::KnownIndex* index
     summary.number = static_cast<std::uint32_t>(number);
   }
 
-  HT_ASSIGN_OR_RETURN(std::unique_ptr<ingest::EvidenceSource> src, ingest::OpenEvidenceSource(source, options.source));
+  // What the evidence looks like now, before anything is read, to be verified when the scan ends
+  // (engine/evidence_check.h); a resumed scan verifies against the first run's baseline.
+  std::optional<EvidenceBaseline> baseline;
+  if (existing && evidence.contains("baseline")) {
+    auto stored = EvidenceBaseline::FromJson(evidence["baseline"]);
+    if (stored.ok()) baseline = *stored;
+  }
+  if (!baseline && !(existing && evidence.value("status", "") == "complete")) {
+    HT_ASSIGN_OR_RETURN(baseline, RecordEvidenceBaseline(source));
+  }
+
+  HT_ASSIGN_OR_RETURN(std::unique_ptr<ingest::EvidenceSource> src,
+                      ingest::OpenEvidenceSource(source, EffectiveSourceOptions(options, store)));
   summary.id = src->evidence_id();
   summary.type = std::string(ingest::SourceTypeName(src->type()));
 
@@ -318,6 +348,8 @@ Result<EvidenceSummary> ScanOne(CaseStore& store, const index::KnownIndex* index
   }
   if (summary.already_complete) {
     summary.integrity = evidence.value("integrity_text", "");
+    summary.verified_at_end = evidence.contains("verified_at_end") ? evidence["verified_at_end"].value("state", "") : "";
+    summary.verification = evidence.contains("verified_at_end") ? evidence["verified_at_end"].value("detail", "") : "";
     return summary;
   }
   summary.resumed = resume_from > 0;
@@ -333,11 +365,15 @@ Result<EvidenceSummary> ScanOne(CaseStore& store, const index::KnownIndex* index
                               {"examiner", options.examiner.empty() ? DefaultExaminer() : options.examiner},
                               {"tool_version", HASHTRIAGE_VERSION},
                               {"started", FormatIso8601(now)},
-                              {"status", "running"}};
+                              {"status", "running"},
+                              {"baseline", baseline->ToJson()}};
     CaseStore::Batch batch;
     batch.Put(Table::kEvidence, EncodeU32(summary.number), EncodeRecord(evidence));
     batch.Put(Table::kEvidenceKey, identity, EncodeU32(summary.number));
     HT_RETURN_IF_ERROR(store.Write(batch));
+  } else if (!evidence.contains("baseline")) {
+    evidence["baseline"] = baseline->ToJson();
+    HT_RETURN_IF_ERROR(store.Put(Table::kEvidence, EncodeU32(summary.number), EncodeRecord(evidence)));
   }
 
   // The evidence's own hashes, computed alongside the scan with separate read-only handles.
@@ -437,8 +473,16 @@ Result<EvidenceSummary> ScanOne(CaseStore& store, const index::KnownIndex* index
     summary.integrity = "no single-file hash (" + integrity_result.status().message() + ")";
   }
 
+  // The evidence must be what it was when the scan started: a change is an error of the scan.
+  const EvidenceVerification verification = VerifyEvidenceAtEnd(
+      source, *baseline, integrity_result.ok() ? &*integrity_result : nullptr, options.rehash_evidence_max_bytes);
+  summary.verified_at_end = verification.state;
+  summary.verification = verification.detail;
+  if (verification.changed()) ++summary.errors;
+
   evidence["integrity"] = integrity_json;
   evidence["integrity_text"] = summary.integrity;
+  evidence["verified_at_end"] = verification.ToJson();
   evidence["finished"] = FormatIso8601(now);
   evidence["files"] = summary.files;
   evidence["images"] = summary.images;

@@ -41,6 +41,11 @@ struct ScanOptions {
   bool dihedral = true;
   // Records per committed batch (each commit also stores the resume point). Default: 512.
   int commit_every = 512;
+  // Single-file evidence (archive, disk image, E01, UFDR) up to this size is read again when its scan
+  // ends and its MD5/SHA-1 compared with those taken at the start; larger evidence is compared by
+  // metadata (size, inode, mtime, ctime) only, since re-reading it doubles the scan's evidence I/O.
+  // Default: 4 GiB.
+  std::uint64_t rehash_evidence_max_bytes = std::uint64_t{4} << 30;
   hashing::ImageHashOptions image;
   ingest::SourceOptions source;
 };
@@ -66,6 +71,8 @@ struct EvidenceSummary {
   std::uint64_t files_with_hits = 0;
   std::array<CategoryCounts, index::kCategoryCount> by_category{};
   std::string integrity;           // "md5=... sha1=... (E01 stored hashes verified)" or why not
+  std::string verified_at_end;     // "yes", "changed" (counted in errors) or "no"; see engine/evidence_check.h
+  std::string verification;        // how it was verified and what changed
   std::string failure;             // non-empty when the source could not be scanned (or not to the end)
 };
 

@@ -50,6 +50,7 @@ nlohmann::json ScanSummaryToJson(const ScanSummary& summary) {
                       {"categories", CategoriesJson(e)}, {"integrity", e.integrity},
                       {"already_complete", e.already_complete}, {"resumed_from_item", e.resumed_from}};
     if (!e.failure.empty()) ej["failure"] = e.failure;
+    if (!e.verified_at_end.empty()) ej["verified_at_end"] = {{"state", e.verified_at_end}, {"detail", e.verification}};
     list.push_back(std::move(ej));
   }
   const EvidenceSummary t = Totals(summary);
@@ -78,6 +79,11 @@ std::string ScanSummaryText(const ScanSummary& summary) {
                          n.exact, n.near);
     }
     out += fmt::format("  evidence hash: {}\n", e.integrity);
+    if (e.verified_at_end == "changed") {
+      out += fmt::format("  EVIDENCE CHANGED DURING THE SCAN: {}\n", e.verification);
+    } else if (!e.verified_at_end.empty()) {
+      out += fmt::format("  verified unchanged at the end: {} ({})\n", e.verified_at_end, e.verification);
+    }
     if (!e.failure.empty()) out += fmt::format("  INCOMPLETE: {} (run the same scan again to retry)\n", e.failure);
   }
   out += fmt::format("{:.1f} s\n", summary.seconds);
@@ -114,6 +120,9 @@ std::string KioskVerdict(const ScanSummary& summary, bool matched) {
     }
   }
   out += fmt::format("Files that could not be read:          {}\n", t.errors);
+  for (const auto& e : summary.evidence) {
+    if (e.verified_at_end == "changed") out += fmt::format("WARNING: the device data changed during the scan: {}\n", e.source);
+  }
   out += fmt::format("Time taken:        {:.0f} seconds\n", summary.seconds);
   out += "-----------------------------------------------------------------\n";
   if (matched && exact + near > 0) {

@@ -12,8 +12,13 @@ namespace hashtriage::hashing::decode_internal {
 namespace {
 
 Status HeifError(const heif_error& error, std::string_view what) {
-  return Status::Corruption(std::string("HEIF ") + std::string(what) + " failed: " +
-                            (error.message ? error.message : "unknown error"));
+  // libheif's messages may end in (or contain) line breaks; errors are one line.
+  std::string message = error.message ? error.message : "unknown error";
+  for (char& c : message) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  while (!message.empty() && message.back() == ' ') message.pop_back();
+  return Status::Corruption(std::string("HEIF ") + std::string(what) + " failed: " + message);
 }
 
 struct ContextDeleter {

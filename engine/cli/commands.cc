@@ -6,6 +6,7 @@ void SetupAllCommands(CLI::App& app, CommandExit& exit) {
   SetupHashCommand(app, exit);
   SetupScanCommand(app, exit);
   SetupCaseCommands(app, exit);
+  SetupPurgeCommand(app, exit);
   SetupIndexCommand(app, exit);
   SetupIndexBuildCommand(app, exit);
   SetupIntakeCommand(app, exit);

@@ -12,6 +12,7 @@ void SetupIndexBuildCommand(CLI::App& app, CommandExit& exit);  // after SetupIn
 void SetupScanCommand(CLI::App& app, CommandExit& exit);
 // case init|status, audit verify|show, export files
 void SetupCaseCommands(CLI::App& app, CommandExit& exit);
+void SetupPurgeCommand(CLI::App& app, CommandExit& exit);  // case purge
 void SetupIntakeCommand(CLI::App& app, CommandExit& exit);
 void SetupSubjectCommand(CLI::App& app, CommandExit& exit);
 

@@ -2,6 +2,7 @@
 // against the known-image index, and print a summary (or, with --kiosk, one plain-words verdict
 // screen for a non-specialist officer). Re-running a finished scan is a no-op; re-running an
 // interrupted one resumes it.
+#include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -11,6 +12,7 @@
 #include "engine/case_store.h"
 #include "engine/cli/commands.h"
 #include "engine/file_record.h"
+#include "engine/index_version.h"
 #include "engine/progress.h"
 #include "engine/scan_pipeline.h"
 #include "engine/risk/rescore.h"
@@ -38,9 +40,16 @@ struct ScanCommandOptions {
   std::uint64_t memory_mb = 512;
   int threshold = index::kDefaultPdqThreshold;
   int max_archive_depth = 4;
+  std::uint64_t max_expansion_mb = 16384;
+  std::uint64_t rehash_max_mb = 4096;
   bool no_deleted = false;
   std::string command_line;
 };
+
+// The system clock in Unix seconds, whatever --now says.
+std::int64_t WallClock() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 }  // namespace
 
@@ -53,6 +62,8 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
   options.memory_budget = o.memory_mb << 20;
   options.pdq_threshold = o.threshold;
   options.source.max_archive_depth = o.max_archive_depth;
+  options.source.max_decompressed_bytes = o.max_expansion_mb << 20;
+  options.rehash_evidence_max_bytes = o.rehash_max_mb << 20;
   options.source.include_deleted = !o.no_deleted;
   HT_ASSIGN_OR_RETURN(options.source.type, ingest::ParseSourceType(o.type));
   if (o.threshold < 0 || o.threshold > index::kMaxPdqThreshold) {
@@ -79,12 +90,16 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
     HT_RETURN_IF_ERROR(engine::EnsureSubjectExists(*store, options.subject, now));
     HT_ASSIGN_OR_RETURN(options.subject, engine::ResolveSubjectId(*store, options.subject));
   }
+  const std::int64_t started = WallClock();
   engine::Progress progress("scan", 0, StderrIsTerminal());
   HT_ASSIGN_OR_RETURN(engine::ScanSummary summary, engine::RunScan(*store, known.get(), o.sources, options, now, progress));
   progress.Finish();
 
   nlohmann::json details = engine::ScanSummaryToJson(summary);
   if (known) details["index"] = known->path();
+  if (known) details["index_version"] = engine::IndexVersion(*known);
+  // The real clock (the command's --now may be fixed): when this run started and ended.
+  details["run"] = {{"started", engine::FormatIso8601(started)}, {"finished", engine::FormatIso8601(WallClock())}};
   auto audit = engine::AppendAudit(*store, now, o.command_line, details);
   if (!audit.ok()) return audit.status();
   if (!options.subject.empty()) {
@@ -121,6 +136,12 @@ void SetupScanCommand(CLI::App& app, CommandExit& exit) {
   sub->add_option("--memory", o->memory_mb, "File content held in memory at once, MB (default 512)")->check(CLI::Range(16, 1 << 20));
   sub->add_option("--threshold", o->threshold, "PDQ near-match radius in bits, 0-63 (default 31)");
   sub->add_option("--max-archive-depth", o->max_archive_depth, "Nested archive levels to open (default 4)");
+  sub->add_option("--max-expansion-mb", o->max_expansion_mb,
+                  "Zip-bomb guard: MB one archive tree may decompress to, or 200x its size if more (default 16384)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
+  sub->add_option("--rehash-max-mb", o->rehash_max_mb,
+                  "Single-file evidence up to this size is re-hashed at the end to prove it unchanged; larger is "
+                  "compared by size, inode and times only (default 4096)");
   sub->add_flag("--no-deleted", o->no_deleted, "Skip deleted files in disk images");
   sub->callback([o, &exit]() {
     o->command_line = exit.command_line;

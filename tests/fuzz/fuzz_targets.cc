@@ -1,0 +1,26 @@
+#include "tests/fuzz/fuzz_targets.h"
+
+#include <array>
+
+namespace hashtriage::fuzz {
+
+std::span<const FuzzTarget> AllTargets() {
+  static constexpr std::array<FuzzTarget, 13> kTargets{{
+      {"image_decode", &FuzzImageDecode},
+      {"vics_import", &FuzzVicsImport},
+      {"icse_import", &FuzzIcseImport},
+      {"nsrl_import", &FuzzNsrlImport},
+      {"hashlist_import", &FuzzHashListImport},
+      {"pdq_import", &FuzzPdqImport},
+      {"csv_import", &FuzzCsvImport},
+      {"cybertip_referral", &FuzzCybertipReferral},
+      {"p2p_referral", &FuzzP2pReferral},
+      {"csv_referral", &FuzzCsvReferral},
+      {"ufdr_report", &FuzzUfdrReport},
+      {"archive", &FuzzArchive},
+      {"disk_image", &FuzzDiskImage},
+  }};
+  return kTargets;
+}
+
+}  // namespace hashtriage::fuzz
