@@ -30,10 +30,13 @@ def person_accounts(rng, person):
     for k in range(rng.choice([1, 1, 2, 3])):
         service = rng.choice(["examplechat", "photoshare", "videoapp", "forumsite"])
         acct = {"service": service, "id": f"{person}-{k}"}
-        if k == 0 or rng.random() < 0.5:
+        r = rng.random()
+        if k == 0 or r < 0.4:
             acct["email"] = email
-        else:
+        elif r < 0.8:
             acct["phone"] = phone
+        else:  # both: joins the person's email and phone subjects (a merge when both exist)
+            acct["email"], acct["phone"] = email, phone
         accounts.append(acct)
     return accounts
 

@@ -45,7 +45,9 @@ std::string DisplayNameFor(const std::vector<ingest::Identifier>& identifiers) {
 }
 
 IntakeSession::IntakeSession(CaseStore& store, const index::KnownIndex* index, IntakeOptions options)
-    : store_(store), index_(index), options_(std::move(options)), cache_(store), linker_(cache_, options_.link) {}
+    : store_(store), index_(index), options_(std::move(options)), cache_(store), linker_(cache_, options_.link) {
+  cache_.EvictAfterFlush(Table::kReferrals);
+}
 
 Status IntakeSession::Start() {
   scans_by_subject_.clear();

@@ -1,5 +1,7 @@
 #include "engine/subjects/record_cache.h"
 
+#include <algorithm>
+
 #include "engine/record_codec.h"
 
 namespace hashtriage::engine::subjects {
@@ -43,11 +45,17 @@ Result<const nlohmann::json*> RecordCache::Require(Table table, std::string_view
   return record;
 }
 
-nlohmann::json& RecordCache::Put(Table table, std::string_view key, nlohmann::json value) {
-  Entry& entry = entries_[CacheKey(table, key)];
-  if (!entry.dirty) ++dirty_count_;
-  entry.present = true;
+void RecordCache::MarkDirty(const std::string& cache_key, Entry& entry) {
+  if (entry.dirty) return;
   entry.dirty = true;
+  ++dirty_count_;
+  dirty_.emplace_back(&cache_key, &entry);
+}
+
+nlohmann::json& RecordCache::Put(Table table, std::string_view key, nlohmann::json value) {
+  auto& [cache_key, entry] = *entries_.try_emplace(CacheKey(table, key)).first;
+  MarkDirty(cache_key, entry);
+  entry.present = true;
   entry.value = std::move(value);
   return entry.value;
 }
@@ -55,8 +63,7 @@ nlohmann::json& RecordCache::Put(Table table, std::string_view key, nlohmann::js
 Result<nlohmann::json*> RecordCache::Edit(Table table, std::string_view key) {
   HT_ASSIGN_OR_RETURN(Entry * entry, Load(table, key));
   if (!entry->present) return Status::NotFound(std::string(TableName(table)) + " record " + std::string(key) + " not found");
-  if (!entry->dirty) ++dirty_count_;
-  entry->dirty = true;
+  MarkDirty(entries_.find(CacheKey(table, key))->first, *entry);
   return &entry->value;
 }
 
@@ -71,15 +78,23 @@ Status RecordCache::Flush(std::size_t keep_records) {
   if (dirty_count_ > 0) {
     if (writable_ == nullptr) return Status::InvalidArgument("case opened read-only");
     CaseStore::Batch batch;
-    for (auto& [cache_key, entry] : entries_) {
-      if (!entry.dirty) continue;
-      const Table table = static_cast<Table>(cache_key[0]);
-      const std::string_view key = std::string_view(cache_key).substr(1);
-      batch.Put(table, key, table == Table::kCounters ? EncodeU64(entry.value.get<std::uint64_t>())
-                                                      : EncodeRecord(entry.value));
+    for (const auto& [cache_key, entry] : dirty_) {
+      const Table table = static_cast<Table>((*cache_key)[0]);
+      const std::string_view key = std::string_view(*cache_key).substr(1);
+      batch.Put(table, key, table == Table::kCounters ? EncodeU64(entry->value.get<std::uint64_t>())
+                                                      : EncodeRecord(entry->value));
     }
     HT_RETURN_IF_ERROR(writable_->Write(batch));
-    for (auto& [cache_key, entry] : entries_) entry.dirty = false;
+    std::vector<std::string> evict;
+    for (const auto& [cache_key, entry] : dirty_) {
+      entry->dirty = false;
+      const Table table = static_cast<Table>((*cache_key)[0]);
+      if (std::find(evict_after_flush_.begin(), evict_after_flush_.end(), table) != evict_after_flush_.end()) {
+        evict.push_back(*cache_key);
+      }
+    }
+    dirty_.clear();
+    for (const std::string& key : evict) entries_.erase(key);
     dirty_count_ = 0;
   }
   if (entries_.size() > keep_records) entries_.clear();
@@ -87,6 +102,7 @@ Status RecordCache::Flush(std::size_t keep_records) {
 }
 
 void RecordCache::Discard() {
+  dirty_.clear();
   entries_.clear();
   dirty_count_ = 0;
 }

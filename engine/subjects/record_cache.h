@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "engine/case_store.h"
 #include "hashing/status.h"
@@ -41,6 +43,9 @@ class RecordCache {
   // Applies every staged write in one atomic batch. Keeps clean records cached unless there are more
   // than `keep_records`.
   Status Flush(std::size_t keep_records = 200000);
+  // Records of `table` leave the cache once flushed (records written once and rarely read again, such
+  // as referrals: keeping them only costs memory).
+  void EvictAfterFlush(Table table) { evict_after_flush_.push_back(table); }
   // Drops every staged write (and the cache).
   void Discard();
   std::size_t staged() const { return dirty_count_; }
@@ -58,8 +63,13 @@ class RecordCache {
 
   const CaseStore& store_;
   CaseStore* writable_;
+  void MarkDirty(const std::string& cache_key, Entry& entry);
+
   std::unordered_map<std::string, Entry> entries_;
+  // The staged entries (node pointers into entries_ stay valid until an erase or clear).
+  std::vector<std::pair<const std::string*, Entry*>> dirty_;
   std::size_t dirty_count_ = 0;
+  std::vector<Table> evict_after_flush_;
 };
 
 }  // namespace hashtriage::engine::subjects
