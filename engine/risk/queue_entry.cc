@@ -38,6 +38,8 @@ nlohmann::json QueueEntryToJson(const QueueEntry& e) {
                       {"band", BandKey(e.band)},
                       {"score", e.score},
                       {"owner", e.owner},
+                      {"display_name", e.display_name},
+                      {"area", e.area},
                       {"dip_sampled", e.dip_sampled},
                       {"referrals", e.referrals},
                       {"hits", e.hits},
@@ -76,6 +78,8 @@ Result<QueueEntry> QueueEntryFromJson(const nlohmann::json& j) {
   HT_ASSIGN_OR_RETURN(e.band, BandField(j, "band", what));
   e.score = j.value("score", 0);
   e.owner = j.value("owner", "");
+  e.display_name = j.value("display_name", "");
+  e.area = j.value("area", "");
   e.dip_sampled = j.value("dip_sampled", std::uint64_t{0});
   e.referrals = j.value("referrals", std::uint64_t{0});
   e.hits = j.value("hits", std::uint64_t{0});

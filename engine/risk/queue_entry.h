@@ -51,6 +51,8 @@ struct QueueEntry {
   std::optional<BandOverride> override_band;
   std::optional<ReviewFlag> review_flag;
   std::string owner;               // set with review --assign
+  std::string display_name;        // from the subject, for people reading the queue
+  std::string area;                // force/area code, for routing and `export --area` only; never scored
   std::uint64_t dip_sampled = 0;   // times drawn by the daily dip-sample
   // The subject's intelligence at the last update, and at the last close (a later referral or hit
   // re-opens a closed entry).

@@ -6,7 +6,8 @@
 namespace hashtriage::engine::risk {
 
 Activity ActivityOf(const SubjectProfile& profile) {
-  return {profile.referral_ids.size(), profile.hits.size(), profile.first_activity, profile.last_activity};
+  return {profile.display_name, profile.area,          profile.referral_ids.size(),
+          profile.hits.size(),  profile.first_activity, profile.last_activity};
 }
 
 std::int64_t DeadlineFor(std::int64_t entered_at, Band band, const RiskModel& model,
@@ -21,6 +22,8 @@ void RecordActivity(QueueEntry& e, const Activity& activity) {
   e.referrals = activity.referrals;
   e.hits = activity.hits;
   e.last_activity = activity.last_activity.value_or(e.last_activity);
+  e.display_name = activity.display_name;
+  e.area = activity.area;
 }
 
 bool NewIntelligenceSinceClose(const QueueEntry& e, const Activity& activity) {
@@ -124,9 +127,16 @@ Result<QueueEntry> ApplyDecision(const QueueEntry& entry, const Decision& decisi
   return e;
 }
 
-bool QueueBefore(const QueueEntry& a, const QueueEntry& b, std::int64_t now) {
-  auto key = [now](const QueueEntry& e) {
-    return std::make_tuple(e.open() ? 0 : 1, -BandIndex(e.band), e.overdue(now) ? 0 : 1, e.deadline, -e.score);
+Band OrderingBand(const QueueEntry& entry, std::int64_t now, const RiskModel& model) {
+  if (!entry.overdue(now) || model.escalate_overdue_every_days <= 0) return entry.band;
+  const std::int64_t steps = (now - entry.deadline) / (static_cast<std::int64_t>(model.escalate_overdue_every_days) * 86400);
+  return static_cast<Band>(std::min<std::int64_t>(BandIndex(Band::kVeryHigh), BandIndex(entry.band) + steps));
+}
+
+bool QueueBefore(const QueueEntry& a, const QueueEntry& b, std::int64_t now, const RiskModel& model) {
+  auto key = [now, &model](const QueueEntry& e) {
+    return std::make_tuple(e.open() ? 0 : 1, -BandIndex(OrderingBand(e, now, model)), e.overdue(now) ? 0 : 1,
+                           e.deadline, -e.score);
   };
   const auto ka = key(a);
   const auto kb = key(b);
@@ -134,9 +144,9 @@ bool QueueBefore(const QueueEntry& a, const QueueEntry& b, std::int64_t now) {
   return a.subject_id < b.subject_id;
 }
 
-void SortQueue(std::vector<QueueEntry>& entries, std::int64_t now) {
+void SortQueue(std::vector<QueueEntry>& entries, std::int64_t now, const RiskModel& model) {
   std::sort(entries.begin(), entries.end(),
-            [now](const QueueEntry& a, const QueueEntry& b) { return QueueBefore(a, b, now); });
+            [now, &model](const QueueEntry& a, const QueueEntry& b) { return QueueBefore(a, b, now, model); });
 }
 
 std::int64_t DaysInQueue(const QueueEntry& entry, std::int64_t now) {

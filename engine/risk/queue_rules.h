@@ -19,6 +19,8 @@ namespace hashtriage::engine::risk {
 
 // The intelligence that puts a subject in the queue and re-opens it.
 struct Activity {
+  std::string display_name;  // carried onto the entry for readers (never scored)
+  std::string area;          // carried onto the entry for routing (never scored)
   std::uint64_t referrals = 0;
   std::uint64_t hits = 0;
   std::optional<std::int64_t> first_activity;
@@ -51,10 +53,14 @@ std::int64_t DeadlineFor(std::int64_t entered_at, Band band, const RiskModel& mo
 // review flag. InvalidArgument for a decision on a closed entry.
 Result<QueueEntry> ApplyDecision(const QueueEntry& entry, const Decision& decision, const RiskModel& model);
 
-// Strict weak order of the queue: open before closed; higher effective band first; within a band,
-// overdue first, then earlier deadline, then higher score, then subject id.
-bool QueueBefore(const QueueEntry& a, const QueueEntry& b, std::int64_t now);
-void SortQueue(std::vector<QueueEntry>& entries, std::int64_t now);
+// The band an open case is ordered in at `now`: its effective band, raised one band (up to Very
+// High) for every model.escalate_overdue_every_days it is past its deadline.
+Band OrderingBand(const QueueEntry& entry, std::int64_t now, const RiskModel& model);
+
+// Strict weak order of the queue: open before closed; higher ordering band first; within it, overdue
+// first, then earlier deadline, then higher score, then subject id.
+bool QueueBefore(const QueueEntry& a, const QueueEntry& b, std::int64_t now, const RiskModel& model);
+void SortQueue(std::vector<QueueEntry>& entries, std::int64_t now, const RiskModel& model);
 
 // Whole days in the queue at `now` (closed entries: until closing).
 std::int64_t DaysInQueue(const QueueEntry& entry, std::int64_t now);

@@ -192,6 +192,13 @@ Status ParseBandsAndDeadlines(const Checker& check, const toml::table& root, Ris
     }
     model.deadline_days = {static_cast<int>(l), static_cast<int>(m), static_cast<int>(h), static_cast<int>(vh)};
   }
+  if (const toml::node* node = root.get("queue")) {
+    const toml::table* queue = node->as_table();
+    if (queue == nullptr) return check.Error(node, "[queue] must be a table");
+    HT_RETURN_IF_ERROR(check.OnlyKeys(*queue, {"escalate_overdue_every_days"}, "[queue]"));
+    HT_ASSIGN_OR_RETURN(auto every, check.Integer(*queue, "escalate_overdue_every_days", false, 14, 0, 3650));
+    model.escalate_overdue_every_days = static_cast<int>(every);
+  }
   return Status::Ok();
 }
 
@@ -387,8 +394,8 @@ Result<RiskModel> ParseRiskModel(std::string_view toml_text, std::string_view so
   }
   const Checker check(source);
   HT_RETURN_IF_ERROR(check.OnlyKeys(root,
-                                    {"name", "version", "bands", "deadlines_days", "factor", "hit_factor", "volume",
-                                     "distribution", "urgency"},
+                                    {"name", "version", "bands", "deadlines_days", "queue", "factor", "hit_factor",
+                                     "volume", "distribution", "urgency"},
                                     "the model"));
   RiskModel model;
   model.source = std::string(source);

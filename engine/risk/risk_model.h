@@ -108,6 +108,10 @@ struct RiskModel {
   std::array<int, kBandCount> band_min_score = {0, 15, 35, 60};
   // Days from entering the queue to the deadline, indexed by Band. Default: 30, 14, 7, 1.
   std::array<int, kBandCount> deadline_days = {30, 14, 7, 1};
+  // An open case is ordered one band higher for every this many days it is past its deadline, so a
+  // lower band is never starved by a steady flow of higher ones ("no case left behind"); its band
+  // itself is unchanged. 0 = never (strictly by band). Default: 14.
+  int escalate_overdue_every_days = 14;
 
   Band BandForScore(int score) const;
   std::int64_t DeadlineSeconds(Band band) const;

@@ -1,0 +1,142 @@
+// `hashtriage review ID --outcome investigate|no-further-action|keep --reason R --by NAME [--band B]
+// [--assign NAME]`: records a human decision on a subject's queue entry. investigate and
+// no-further-action close the entry (history kept; a later referral or hit re-opens it); keep leaves
+// it open, optionally with a band override (`--band model` removes one), which re-scoring never
+// reverts. A review of a subject in an unanswered dip-sample is recorded as that sample's outcome.
+// Every decision is audited.
+#include <cstdio>
+
+#include "engine/audit_log.h"
+#include "engine/cli/commands.h"
+#include "engine/cli/risk_cli_support.h"
+#include "engine/risk/queue_rules.h"
+#include "engine/risk/queue_store.h"
+#include "engine/risk/rescore.h"
+#include "engine/subject_store.h"
+#include "engine/time_util.h"
+
+namespace hashtriage::cli {
+
+namespace {
+
+using namespace engine::risk;
+
+struct ReviewOptions {
+  std::string case_dir;
+  std::string now;
+  std::string subject;
+  std::string outcome;
+  std::string band;
+  std::string reason;
+  std::string by;
+  std::string assign;
+  bool json = false;
+  std::string command_line;
+};
+
+// The latest dip-sample draw (at or before `now`) holding the subject that no decision answered yet.
+Result<std::string> OpenDipSampleFor(const engine::CaseStore& store, const std::string& subject, std::int64_t now) {
+  HT_ASSIGN_OR_RETURN(auto draws, ReadDipSamples(store));
+  HT_ASSIGN_OR_RETURN(auto decisions, ReadDecisions(store, subject));
+  for (auto it = draws.rbegin(); it != draws.rend(); ++it) {
+    if (it->drawn_at > now) continue;
+    const bool holds = std::any_of(it->items.begin(), it->items.end(),
+                                   [&](const DipSampleItem& i) { return i.subject_id == subject; });
+    if (!holds) continue;
+    const bool answered = std::any_of(decisions.begin(), decisions.end(),
+                                      [&](const Decision& d) { return d.dip_sample == it->key(); });
+    return answered ? std::string() : it->key();
+  }
+  return std::string();
+}
+
+Result<int> RunReviewCommand(const ReviewOptions& o) {
+  HT_ASSIGN_OR_RETURN(const std::int64_t now, engine::ResolveNow(o.now));
+  Decision d;
+  if (!o.band.empty()) {
+    if (o.band == "model") {
+      d.clear_override = true;
+    } else {
+      d.band = ParseBand(o.band);
+      if (!d.band) return Status::InvalidArgument("--band must be very-high, high, medium, low or model");
+    }
+  }
+  if (o.outcome.empty()) {
+    if (o.band.empty()) return Status::InvalidArgument("review needs --outcome (or --band for keep with an override)");
+    d.outcome = Outcome::kKeep;
+  } else {
+    const auto outcome = ParseOutcome(o.outcome);
+    if (!outcome) return Status::InvalidArgument("--outcome must be investigate, no-further-action or keep");
+    d.outcome = *outcome;
+  }
+  if (d.outcome != Outcome::kKeep && !o.band.empty()) {
+    return Status::InvalidArgument("--band goes with --outcome keep (investigate and no-further-action close the entry)");
+  }
+  if (o.reason.empty() || o.by.empty()) return Status::InvalidArgument("a review needs --reason and --by");
+
+  HT_ASSIGN_OR_RETURN(auto store, OpenRiskCase(o.case_dir, /*read_only=*/false));
+  HT_ASSIGN_OR_RETURN(const RiskModel model, LoadCaseRiskModel(*store, ""));
+  auto root = engine::ResolveSubjectId(*store, o.subject);
+  const std::string subject = root.ok() ? *root : o.subject;
+  HT_ASSIGN_OR_RETURN(auto entry, ReadQueueEntry(*store, subject));
+  if (!entry) return Status::NotFound("subject " + o.subject + " is not in the queue (no referral or hit)");
+
+  HT_ASSIGN_OR_RETURN(d.id, store->NextId("decision"));
+  d.subject_id = subject;
+  d.reason = o.reason;
+  d.by = o.by;
+  d.assign = o.assign;
+  d.at = now;
+  d.model_band = entry->model_band;
+  d.band_before = entry->band;
+  HT_ASSIGN_OR_RETURN(d.dip_sample, OpenDipSampleFor(*store, subject, now));
+  HT_ASSIGN_OR_RETURN(const QueueEntry after, ApplyDecision(*entry, d, model));
+
+  engine::CaseStore::Batch batch;
+  PutDecision(batch, d);
+  PutQueueEntry(batch, after);
+  HT_RETURN_IF_ERROR(store->Write(batch));
+  HT_ASSIGN_OR_RETURN(auto audit, engine::AppendAudit(*store, now, o.command_line,
+                                                      {{"action", "review"}, {"decision", DecisionToJson(d)}}));
+  (void)audit;
+
+  std::string text;
+  if (o.json) {
+    nlohmann::json j = DecisionToJson(d);
+    j["queue_entry"] = QueueEntryToJson(after);
+    text = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  } else if (!after.open()) {
+    text = "decision " + std::to_string(d.id) + ": " + subject + " " + std::string(OutcomeName(d.outcome)) +
+           ": queue entry closed (a later referral or hit re-opens it)\n";
+  } else {
+    text = "decision " + std::to_string(d.id) + ": " + subject + " kept open, band " + std::string(BandName(after.band));
+    if (after.override_band) text += " (override; model says " + std::string(BandName(after.model_band)) + ")";
+    text += ", deadline " + engine::FormatIso8601(after.deadline) + "\n";
+  }
+  if (!d.dip_sample.empty() && !o.json) text += "recorded as the outcome of dip-sample " + d.dip_sample + "\n";
+  HT_RETURN_IF_ERROR(WriteOutput("", text));
+  return kExitOk;
+}
+
+}  // namespace
+
+void SetupReviewCommand(CLI::App& app, CommandExit& exit) {
+  auto o = std::make_shared<ReviewOptions>();
+  CLI::App* cmd = app.add_subcommand("review", "Record a decision on a subject: investigate, no-further-action, keep "
+                                               "(with an optional band override)");
+  AddCaseOption(cmd, o->case_dir);
+  AddNowOption(cmd, o->now);
+  cmd->add_option("subject", o->subject, "Subject id")->required();
+  cmd->add_option("--outcome", o->outcome, "investigate | no-further-action | keep (default keep when --band is given)");
+  cmd->add_option("--band", o->band, "Override the band (very-high, high, medium, low), or 'model' to remove an override");
+  cmd->add_option("--reason", o->reason, "Why (required; audited)")->required();
+  cmd->add_option("--by", o->by, "Who decides (required; audited)")->required();
+  cmd->add_option("--assign", o->assign, "Give the subject an owner");
+  cmd->add_flag("--json", o->json, "JSON: the decision and the queue entry after it");
+  cmd->callback([o, &exit]() {
+    o->command_line = exit.command_line;
+    RecordOutcome(RunReviewCommand(*o), exit);
+  });
+}
+
+}  // namespace hashtriage::cli

@@ -1,0 +1,233 @@
+#include "engine/risk/forecast.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <queue>
+#include <tuple>
+
+#include "engine/risk/queue_rules.h"
+#include "engine/time_util.h"
+
+namespace hashtriage::engine::risk {
+
+namespace {
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  const std::size_t mid = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
+  return v[mid];
+}
+
+}  // namespace
+
+std::array<double, kBandCount> ObservedIntake(const std::vector<QueueEntry>& entries, std::int64_t now,
+                                              int window_days) {
+  std::array<double, kBandCount> rate{};
+  std::int64_t first = now;
+  for (const auto& e : entries) first = std::min(first, e.entered_at);
+  const std::int64_t span_days = std::max<std::int64_t>(1, (now - first + kSecondsPerDay - 1) / kSecondsPerDay);
+  const std::int64_t window = std::max<std::int64_t>(1, std::min<std::int64_t>(window_days, span_days));
+  const std::int64_t since = now - window * kSecondsPerDay;
+  for (const auto& e : entries) {
+    if (e.entered_at > since && e.entered_at <= now) rate[BandIndex(e.band)] += 1;
+  }
+  for (double& r : rate) r /= static_cast<double>(window);
+  return rate;
+}
+
+Forecast SimulateQueue(const std::vector<QueueEntry>& entries, std::int64_t now, const ForecastOptions& options,
+                       const RiskModel& model) {
+  Forecast f;
+  f.start = now;
+  f.capacity_per_day = options.capacity_per_day;
+  f.days = options.days;
+  f.intake_per_day = options.intake_per_day;
+  std::array<BandForecast, kBandCount> band{};
+  std::array<std::vector<double>, kBandCount> waits;
+  for (int b = 0; b < kBandCount; ++b) band[b].band = static_cast<Band>(b);
+
+  // One heap per band, in deadline order (then score, then id). Within a band an earlier deadline is
+  // never less escalated, so each heap's top is that band's next case, and the day's next case is
+  // the first of the four tops by QueueBefore.
+  struct Item {
+    QueueEntry entry;
+    bool overdue_at_start = false;
+  };
+  std::deque<Item> pool;
+  auto after = [](const Item* a, const Item* b) {
+    return std::tie(a->entry.deadline, b->entry.score, a->entry.subject_id) >
+           std::tie(b->entry.deadline, a->entry.score, b->entry.subject_id);
+  };
+  using Heap = std::priority_queue<Item*, std::vector<Item*>, decltype(after)>;
+  std::array<Heap, kBandCount> heaps = {Heap(after), Heap(after), Heap(after), Heap(after)};
+  std::size_t waiting = 0;
+  auto push = [&](Item* item) {
+    heaps[BandIndex(item->entry.band)].push(item);
+    ++waiting;
+  };
+  for (const auto& e : entries) {
+    if (!e.open()) continue;
+    // Due now or earlier: missed whatever the capacity.
+    pool.push_back({e, e.deadline <= now});
+    BandForecast& s = band[BandIndex(e.band)];
+    ++s.open_now;
+    if (pool.back().overdue_at_start) ++s.overdue_now;
+    push(&pool.back());
+  }
+
+  std::array<double, kBandCount> pending{};
+  double budget = 0;
+  std::uint64_t arrivals = 0;
+  const std::int64_t end = now + static_cast<std::int64_t>(options.days) * kSecondsPerDay;
+  for (int day = 0; day < options.days; ++day) {
+    const std::int64_t t = now + static_cast<std::int64_t>(day) * kSecondsPerDay;
+    for (int b = kBandCount - 1; b >= 0; --b) {
+      pending[b] += options.intake_per_day[b];
+      while (pending[b] >= 1.0 - 1e-9) {
+        pending[b] -= 1.0;
+        Item item;
+        item.entry.subject_id = fmt::format("~arrival{:09}", ++arrivals);
+        item.entry.band = item.entry.model_band = static_cast<Band>(b);
+        item.entry.entered_at = t;
+        item.entry.deadline = DeadlineFor(t, item.entry.band, model);
+        item.entry.score = model.band_min_score[b];
+        pool.push_back(std::move(item));
+        ++band[b].arriving;
+        push(&pool.back());
+      }
+    }
+    // The team works through the day: the k-th case of the day is done at k/capacity of it.
+    budget += options.capacity_per_day;
+    for (int k = 1; budget >= 1.0 - 1e-9 && waiting > 0; ++k) {
+      budget -= 1.0;
+      Heap* heap = nullptr;
+      for (Heap& h : heaps) {
+        if (!h.empty() && (heap == nullptr || QueueBefore(h.top()->entry, heap->top()->entry, t, model))) heap = &h;
+      }
+      const Item* item = heap->top();
+      heap->pop();
+      --waiting;
+      const double done_at = static_cast<double>(t) + std::min(1.0, k / options.capacity_per_day) * kSecondsPerDay;
+      BandForecast& s = band[BandIndex(item->entry.band)];
+      ++s.worked;
+      waits[BandIndex(item->entry.band)].push_back((done_at - static_cast<double>(item->entry.entered_at)) /
+                                                   static_cast<double>(kSecondsPerDay));
+      if (!item->overdue_at_start && done_at > static_cast<double>(item->entry.deadline)) ++s.breaches;
+    }
+    if (waiting == 0) budget = std::fmod(budget, 1.0);  // idle time is not banked
+  }
+  for (Heap& heap : heaps) {
+    for (; !heap.empty(); heap.pop()) {
+      const Item* item = heap.top();
+      BandForecast& s = band[BandIndex(item->entry.band)];
+      ++s.waiting_at_end;
+      s.max_wait_days = std::max(s.max_wait_days, static_cast<double>(end - item->entry.entered_at) /
+                                                      static_cast<double>(kSecondsPerDay));
+      if (!item->overdue_at_start && item->entry.deadline < end) ++s.breaches;
+    }
+  }
+  for (Band b : kBandsHighestFirst) {
+    BandForecast& s = band[BandIndex(b)];
+    const auto& w = waits[BandIndex(b)];
+    if (!w.empty()) s.max_wait_days = std::max(s.max_wait_days, *std::max_element(w.begin(), w.end()));
+    s.median_wait_days = Median(w);
+    f.breaches += s.breaches;
+    f.overdue_now += s.overdue_now;
+    f.bands.push_back(s);
+  }
+  return f;
+}
+
+Forecast ForecastCapacity(const std::vector<QueueEntry>& entries, std::int64_t now, const ForecastOptions& options,
+                          const RiskModel& model) {
+  Forecast f = SimulateQueue(entries, now, options, model);
+  // Enough to clear everything on its first day: the upper bound of the search.
+  double total = 0;
+  for (const auto& b : f.bands) total += static_cast<double>(b.open_now);
+  for (double r : options.intake_per_day) total += std::ceil(r) + 1;
+  std::int64_t lo = 1;
+  std::int64_t hi = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(total)));
+  auto breaches_at = [&](std::int64_t capacity) {
+    ForecastOptions o = options;
+    o.capacity_per_day = static_cast<double>(capacity);
+    return SimulateQueue(entries, now, o, model).breaches;
+  };
+  if (breaches_at(hi) > 0) {
+    f.required_capacity = static_cast<double>(hi);
+    f.capacity_found = false;
+    return f;
+  }
+  while (lo < hi) {
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    if (breaches_at(mid) == 0) hi = mid;
+    else lo = mid + 1;
+  }
+  f.required_capacity = static_cast<double>(lo);
+  return f;
+}
+
+std::string ForecastText(const Forecast& f) {
+  std::string out = fmt::format("Capacity forecast from {} for {} days at {:g} cases/day\n", FormatDate(f.start),
+                                f.days, f.capacity_per_day);
+  double intake = 0;
+  for (double r : f.intake_per_day) intake += r;
+  out += fmt::format("Intake assumed: {:.1f} new cases/day (Very High {:.1f}, High {:.1f}, Medium {:.1f}, Low {:.1f})\n\n",
+                     intake, f.intake_per_day[3], f.intake_per_day[2], f.intake_per_day[1], f.intake_per_day[0]);
+  out += fmt::format("{:<10} {:>6} {:>8} {:>9} {:>7} {:>9} {:>8} {:>12} {:>10}\n", "band", "open", "overdue",
+                     "arriving", "worked", "breaches", "waiting", "median wait", "max wait");
+  for (const auto& b : f.bands) {
+    out += fmt::format("{:<10} {:>6} {:>8} {:>9} {:>7} {:>9} {:>8} {:>11.0f}d {:>9.0f}d\n", BandName(b.band),
+                       b.open_now, b.overdue_now, b.arriving, b.worked, b.breaches, b.waiting_at_end,
+                       b.median_wait_days, b.max_wait_days);
+  }
+  out += "\n";
+  if (f.overdue_now > 0) out += fmt::format("Already overdue today: {} case(s).\n", f.overdue_now);
+  if (f.breaches == 0) {
+    out += fmt::format("No further deadline is projected to be breached at {:g} cases/day.\n", f.capacity_per_day);
+  } else {
+    out += fmt::format("PROJECTED BREACHES: {} deadline(s) will be missed at {:g} cases/day. Escalate.\n", f.breaches,
+                       f.capacity_per_day);
+  }
+  if (!f.capacity_found) {
+    out += fmt::format("No capacity up to {:g} cases/day meets every deadline (a deadline shorter than a day?).\n",
+                       f.required_capacity);
+  } else if (f.required_capacity > f.capacity_per_day) {
+    out += fmt::format("Capacity needed to meet every deadline still meetable: {:g} cases/day ({:g} more).\n",
+                       f.required_capacity, f.required_capacity - f.capacity_per_day);
+  } else {
+    out += fmt::format("Capacity needed to meet every deadline still meetable: {:g} cases/day.\n", f.required_capacity);
+  }
+  return out;
+}
+
+nlohmann::json ForecastToJson(const Forecast& f) {
+  nlohmann::json bands = nlohmann::json::array();
+  for (const auto& b : f.bands) {
+    bands.push_back({{"band", BandKey(b.band)},
+                     {"open", b.open_now},
+                     {"overdue_now", b.overdue_now},
+                     {"arriving", b.arriving},
+                     {"worked", b.worked},
+                     {"breaches", b.breaches},
+                     {"waiting_at_end", b.waiting_at_end},
+                     {"median_wait_days", b.median_wait_days},
+                     {"max_wait_days", b.max_wait_days}});
+  }
+  nlohmann::json intake = nlohmann::json::object();
+  for (Band b : kBandsHighestFirst) intake[std::string(BandKey(b))] = f.intake_per_day[BandIndex(b)];
+  return {{"start", FormatIso8601(f.start)},
+          {"days", f.days},
+          {"capacity_per_day", f.capacity_per_day},
+          {"intake_per_day", intake},
+          {"bands", bands},
+          {"breaches", f.breaches},
+          {"overdue_now", f.overdue_now},
+          {"required_capacity_per_day", f.required_capacity},
+          {"required_capacity_found", f.capacity_found}};
+}
+
+}  // namespace hashtriage::engine::risk

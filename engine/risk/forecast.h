@@ -1,0 +1,71 @@
+// Capacity forecast: simulates working the queue in its own order (QueueBefore, with overdue cases
+// escalating as the model says) at a fixed number
+// of cases per day, with new cases arriving at the observed rate per band, and reports per band the
+// projected deadline breaches and the longest wait, plus the smallest capacity that meets every
+// deadline still meetable. For managers: a shortfall is shown, not hidden. Deterministic (arrivals
+// are spread evenly, not drawn at random). Pure functions; thread-safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/risk/queue_entry.h"
+#include "engine/risk/risk_model.h"
+
+namespace hashtriage::engine::risk {
+
+struct ForecastOptions {
+  // Cases the team closes per day. Must be > 0.
+  double capacity_per_day = 10;
+  // Days simulated from now. Default: 90.
+  int days = 90;
+  // New cases per day by band (index: Band). Default: none; see ObservedIntake.
+  std::array<double, kBandCount> intake_per_day{};
+};
+
+// Intake per band per day: entries that entered the queue in the last `window_days` before `now`
+// (or since the first entry, when the case is younger), by their current band.
+std::array<double, kBandCount> ObservedIntake(const std::vector<QueueEntry>& entries, std::int64_t now,
+                                              int window_days);
+
+struct BandForecast {
+  Band band = Band::kLow;
+  std::size_t open_now = 0;
+  std::size_t overdue_now = 0;     // due now or earlier: breached whatever the capacity
+  std::size_t arriving = 0;        // new cases over the horizon
+  std::size_t worked = 0;
+  std::size_t breaches = 0;        // deadlines still meetable now that the plan misses
+  std::size_t waiting_at_end = 0;
+  double max_wait_days = 0;        // longest wait (worked, or still waiting at the end)
+  double median_wait_days = 0;     // of the cases worked
+};
+
+struct Forecast {
+  std::int64_t start = 0;
+  double capacity_per_day = 0;
+  int days = 0;
+  std::array<double, kBandCount> intake_per_day{};
+  std::vector<BandForecast> bands;  // Very High first
+  std::size_t breaches = 0;
+  std::size_t overdue_now = 0;
+  // Smallest whole number of cases per day with no breach of a deadline still meetable (when the
+  // search bound is reached, that bound and capacity_found = false).
+  double required_capacity = 0;
+  bool capacity_found = true;
+};
+
+// Simulates only (no capacity search). Each day new cases arrive at its start, then the team works
+// through the day in queue order: the k-th case of a day at capacity c is done at min(k/c, 1) of it.
+Forecast SimulateQueue(const std::vector<QueueEntry>& entries, std::int64_t now, const ForecastOptions& options,
+                       const RiskModel& model);
+// Simulates and searches the capacity that meets every deadline still meetable.
+Forecast ForecastCapacity(const std::vector<QueueEntry>& entries, std::int64_t now, const ForecastOptions& options,
+                          const RiskModel& model);
+
+std::string ForecastText(const Forecast& f);
+nlohmann::json ForecastToJson(const Forecast& f);
+
+}  // namespace hashtriage::engine::risk

@@ -1,0 +1,193 @@
+#include "engine/risk/queue_view.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/risk/queue_rules.h"
+#include "engine/risk/queue_store.h"
+#include "engine/time_util.h"
+
+namespace hashtriage::engine::risk {
+
+namespace {
+
+std::string BandCell(const QueueEntry& e) {
+  std::string text(BandName(e.band));
+  if (e.override_band) text += "* (model: " + std::string(BandName(e.model_band)) + ")";
+  return text;
+}
+
+std::string UrgencyText(const QueueRow& row) {
+  std::string out;
+  if (!row.assessment) return out;
+  for (const auto& u : row.assessment->urgency) out += (out.empty() ? "" : "; ") + u.id;
+  return out;
+}
+
+std::string ResearchText(const QueueRow& row) {
+  std::string out;
+  if (!row.assessment) return out;
+  for (const auto& r : row.assessment->research) out += (out.empty() ? "" : "; ") + r.attribute;
+  return out;
+}
+
+// A CSV cell: quoted when needed, and a leading = + @ or - (not a number) defused with a quote mark
+// so that a spreadsheet never evaluates a screen name as a formula.
+std::string CsvCell(const std::string& text) {
+  std::string s = text;
+  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '@' || s[0] == '\t' || s[0] == '\r' ||
+                     (s[0] == '-' && (s.size() == 1 || !std::isdigit(static_cast<unsigned char>(s[1])))))) {
+    s = "'" + s;
+  }
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::uint64_t Hits(const QueueRow& row, index::Category c) {
+  return row.assessment ? row.assessment->hits_by_category[static_cast<std::size_t>(c)] : 0;
+}
+
+constexpr index::Category kCsvCategories[] = {index::Category::kA, index::Category::kB, index::Category::kC,
+                                              index::Category::kIndecentUncategorised, index::Category::kUnknown,
+                                              index::Category::kNonIndecent};
+
+}  // namespace
+
+std::string RowStatus(const QueueRow& row, std::int64_t now) {
+  const QueueEntry& e = row.entry;
+  if (!e.open()) return "closed: " + e.closed_outcome;
+  if (!e.overdue(now)) return "open";
+  if (row.ordering_band != e.band) return "overdue, escalated to " + std::string(BandName(row.ordering_band));
+  return "overdue";
+}
+
+Result<std::vector<QueueRow>> LoadQueueView(const CaseStore& store, std::int64_t now, const RiskModel& model,
+                                            const QueueViewOptions& options) {
+  HT_ASSIGN_OR_RETURN(std::vector<QueueEntry> entries, ReadQueueEntries(store));
+  std::erase_if(entries, [&](const QueueEntry& e) {
+    return (!options.include_closed && !e.open()) || (!options.area.empty() && e.area != options.area);
+  });
+  SortQueue(entries, now, model);
+  std::vector<QueueRow> rows;
+  std::size_t rank = 0;
+  for (auto& e : entries) {
+    QueueRow row;
+    row.rank = e.open() ? ++rank : 0;
+    row.ordering_band = e.open() ? OrderingBand(e, now, model) : e.band;
+    HT_ASSIGN_OR_RETURN(auto record, LatestAssessment(store, e.subject_id));
+    if (record) row.assessment = std::move(record->assessment);
+    row.entry = std::move(e);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string QueueText(const std::vector<QueueRow>& rows, const QueueViewContext& context) {
+  std::size_t open = 0, overdue = 0;
+  for (const auto& r : rows) {
+    open += r.entry.open();
+    overdue += r.entry.overdue(context.now);
+  }
+  std::string out = fmt::format("Queue at {}: {} open, {} overdue (model {} {:.12})\n", FormatIso8601(context.now),
+                                open, overdue, context.model_name, context.model_sha256);
+  if (rows.empty()) return out + "(empty: no subject has a referral or a hit yet)\n";
+  out += fmt::format("{:>4}  {:<16} {:<26} {:<10} {:>5} {:>5}  {:<18} {:<16} {}\n", "rank", "subject", "band",
+                     "deadline", "score", "age", "status", "hits", "urgency / top factors");
+  for (const auto& r : rows) {
+    const QueueEntry& e = r.entry;
+    std::string why = UrgencyText(r);
+    const std::string top = r.assessment ? TopFactorsText(*r.assessment, 3) : "";
+    if (!top.empty()) why += (why.empty() ? "" : " | ") + top;
+    out += fmt::format("{:>4}  {:<16} {:<26} {:<10} {:>5} {:>4}d  {:<18} {:<16} {}\n",
+                       r.rank ? std::to_string(r.rank) : "-", e.subject_id, BandCell(e), FormatDate(e.deadline),
+                       e.score, DaysInQueue(e, context.now), RowStatus(r, context.now),
+                       r.assessment ? HitCountsText(*r.assessment) : "", why);
+    if (!e.owner.empty()) out += fmt::format("{:>6}owner: {}\n", "", e.owner);
+    if (e.review_flag) out += fmt::format("{:>6}REVIEW: {}\n", "", e.review_flag->why);
+    const std::string research = ResearchText(r);
+    if (!research.empty()) out += fmt::format("{:>6}research needed: {}\n", "", research);
+  }
+  return out;
+}
+
+std::string QueueCsv(const std::vector<QueueRow>& rows, const QueueViewContext& context) {
+  std::string out =
+      "rank,subject,display_name,band,model_band,override,deadline,overdue,score,urgency_flags,top_factors";
+  for (index::Category c : kCsvCategories) out += ",hits_" + std::string(index::CategoryName(c));
+  out += ",entered,days_in_queue,owner,status,research_needed,review_flag,area\n";
+  for (const auto& r : rows) {
+    const QueueEntry& e = r.entry;
+    std::vector<std::string> cells = {r.rank ? std::to_string(r.rank) : "",
+                                      e.subject_id,
+                                      e.display_name,
+                                      std::string(BandKey(e.band)),
+                                      std::string(BandKey(e.model_band)),
+                                      e.override_band ? e.override_band->by + ": " + e.override_band->reason : "",
+                                      FormatIso8601(e.deadline),
+                                      e.overdue(context.now) ? "yes" : "no",
+                                      std::to_string(e.score),
+                                      UrgencyText(r),
+                                      r.assessment ? TopFactorsText(*r.assessment, 3) : ""};
+    for (index::Category c : kCsvCategories) cells.push_back(std::to_string(Hits(r, c)));
+    cells.insert(cells.end(), {FormatIso8601(e.entered_at), std::to_string(DaysInQueue(e, context.now)), e.owner,
+                               RowStatus(r, context.now), ResearchText(r), e.review_flag ? e.review_flag->why : "",
+                               e.area});
+    for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + CsvCell(cells[i]);
+    out += "\n";
+  }
+  return out;
+}
+
+nlohmann::ordered_json QueueJson(const std::vector<QueueRow>& rows, const QueueViewContext& context) {
+  nlohmann::ordered_json subjects = nlohmann::ordered_json::array();
+  for (const auto& r : rows) {
+    const QueueEntry& e = r.entry;
+    nlohmann::ordered_json j;
+    j["rank"] = r.rank ? nlohmann::ordered_json(r.rank) : nlohmann::ordered_json(nullptr);
+    j["subject"] = e.subject_id;
+    j["display_name"] = e.display_name;
+    j["band"] = BandKey(e.band);
+    j["model_band"] = BandKey(e.model_band);
+    j["override"] = nullptr;
+    if (e.override_band) {
+      j["override"] = {{"band", BandKey(e.override_band->band)}, {"reason", e.override_band->reason},
+                       {"by", e.override_band->by}, {"at", FormatIso8601(e.override_band->at)},
+                       {"decision", e.override_band->decision_id}};
+    }
+    j["deadline"] = FormatIso8601(e.deadline);
+    j["overdue"] = e.overdue(context.now);
+    j["score"] = e.score;
+    j["entered"] = FormatIso8601(e.entered_at);
+    j["days_in_queue"] = DaysInQueue(e, context.now);
+    j["episode"] = e.episode;
+    j["owner"] = e.owner;
+    j["status"] = RowStatus(r, context.now);
+    j["area"] = e.area;
+    j["review_flag"] = e.review_flag ? nlohmann::ordered_json(e.review_flag->why) : nlohmann::ordered_json(nullptr);
+    if (r.assessment) {
+      const nlohmann::json a = AssessmentToJson(*r.assessment);
+      j["urgency_flags"] = a["urgency"];
+      j["factors"] = a["factors"];
+      j["hits_by_category"] = a["hits_by_category"];
+      j["research_needed"] = a["research"];
+      j["floor_reason"] = r.assessment->floor_reason;
+      j["assessed_at"] = FormatIso8601(r.assessment->assessed_at);
+      j["model_sha256"] = r.assessment->model_sha256;
+    }
+    subjects.push_back(std::move(j));
+  }
+  nlohmann::ordered_json out;
+  out["generated_at"] = FormatIso8601(context.now);
+  out["case"] = context.case_path;
+  out["model"] = {{"name", context.model_name}, {"sha256", context.model_sha256}};
+  out["subjects"] = std::move(subjects);
+  return out;
+}
+
+}  // namespace hashtriage::engine::risk

@@ -1,0 +1,54 @@
+// The queue as people read it: every queue entry joined with its latest assessment, ordered by the
+// queue rules and numbered, and rendered as a terminal table, CSV, JSON or one self-contained HTML
+// page (no images, no scripts, no external assets; every text escaped). The columns follow
+// ../shared/docs/formats.md: rank, subject, band, deadline, score, urgency flags, top factors, hits by
+// category, age in queue, owner, status (plus model band, overdue, research tasks, review flag).
+// Rendering functions are pure; LoadQueueView reads the case. Thread-safety: as CaseStore.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/case_store.h"
+#include "engine/risk/assessment.h"
+#include "engine/risk/queue_entry.h"
+
+namespace hashtriage::engine::risk {
+
+struct QueueRow {
+  std::size_t rank = 0;            // 1-based over the rows shown (closed rows are not ranked: 0)
+  QueueEntry entry;
+  Band ordering_band = Band::kLow;  // the band it is ordered in (raised when long overdue)
+  std::optional<Assessment> assessment;
+};
+
+struct QueueViewOptions {
+  // Also list entries closed by a decision (after the open ones, unranked). Default: false.
+  bool include_closed = false;
+  // Only subjects with this area code ("" = all). Default: "".
+  std::string area;
+};
+
+Result<std::vector<QueueRow>> LoadQueueView(const CaseStore& store, std::int64_t now, const RiskModel& model,
+                                            const QueueViewOptions& options);
+
+// What the export header says about where the queue came from.
+struct QueueViewContext {
+  std::int64_t now = 0;
+  std::string case_path;
+  std::string model_name;
+  std::string model_sha256;
+};
+
+std::string QueueText(const std::vector<QueueRow>& rows, const QueueViewContext& context);
+std::string QueueCsv(const std::vector<QueueRow>& rows, const QueueViewContext& context);
+nlohmann::ordered_json QueueJson(const std::vector<QueueRow>& rows, const QueueViewContext& context);
+std::string QueueHtml(const std::vector<QueueRow>& rows, const QueueViewContext& context);
+
+// "open", "overdue", "overdue, escalated to Medium", "closed: investigate"...
+std::string RowStatus(const QueueRow& row, std::int64_t now);
+
+}  // namespace hashtriage::engine::risk

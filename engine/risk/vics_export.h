@@ -1,0 +1,36 @@
+// VICS 2.0 JSON export of the case's matched media, for import into Griffeye Analyze and other
+// Project VIC tools: one Media per distinct matched file content (by MD5, else SHA-1, else PDQ) with
+// its category number in the chosen profile, hashes (PDQ and SHA-256 as AltHash) and one MediaFiles
+// entry per place it was found (scan file path with its evidence id as SourceID, or referral file).
+// Hashes and metadata only: exports never contain image content. Reads the case; no state.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "engine/case_store.h"
+#include "hashing/status.h"
+
+namespace hashtriage::engine::risk {
+
+struct VicsExportOptions {
+  // Only media of this subject (its referrals and the scans attached to it or to any subject merged
+  // into it). Default: "" (every matched file of the case).
+  std::string subject_id;
+  // Category numbering: "uk" or "us" (index::CategoryMap built-ins). Default: "uk".
+  std::string profile = "uk";
+  // The case header. Defaults: the case directory's name, and the user running the export.
+  std::string case_id;
+  std::string contact;
+};
+
+struct VicsExport {
+  nlohmann::ordered_json document;
+  std::size_t media = 0;        // distinct contents
+  std::size_t media_files = 0;  // places found
+};
+
+Result<VicsExport> BuildVicsExport(const CaseStore& store, const VicsExportOptions& options);
+
+}  // namespace hashtriage::engine::risk
