@@ -72,7 +72,7 @@ PY
     "$work/day-2026-11-20.jsonl" "$work/p2p-2026-11-20.csv" 2>/dev/null | tail -3 || true
 
   echo "== Intake 4. Subjects (people), one line each"
-  "$HASHTRIAGE_BIN" subject list --case "$case_dir" | head -15
+  "$HASHTRIAGE_BIN" subject list --case "$case_dir" | sed -n "1,15p"
   "$HASHTRIAGE_BIN" subject list --case "$case_dir" | tail -1
 
   local busiest

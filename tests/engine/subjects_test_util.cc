@@ -120,6 +120,29 @@ std::unique_ptr<engine::CaseStore> OpenCase(const std::filesystem::path& dir) {
   return store.ok() ? std::move(store).value() : nullptr;
 }
 
+std::vector<std::string> RiskModelDocAttributeNames() {
+  std::ifstream in(TestDataDir().parent_path() / "docs" / "risk-model.md");
+  EXPECT_TRUE(in.good()) << "risk-model.md not found next to the test data";
+  std::vector<std::string> names;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.starts_with("|")) continue;
+    // | Factor | `attribute_name` | Evidence basis | points |
+    std::vector<std::string> cells;
+    std::size_t start = 1;
+    for (std::size_t bar = line.find('|', start); bar != std::string::npos; bar = line.find('|', start)) {
+      cells.push_back(line.substr(start, bar - start));
+      start = bar + 1;
+    }
+    if (cells.size() < 2) continue;
+    std::string cell = cells[1];
+    cell.erase(0, cell.find_first_not_of(' '));
+    cell.erase(cell.find_last_not_of(' ') + 1);
+    if (cell.size() > 2 && cell.front() == '`' && cell.back() == '`') names.push_back(cell.substr(1, cell.size() - 2));
+  }
+  return names;
+}
+
 std::string Hashtriage() { return ShellQuote(HashtriageBinary().string()); }
 
 }  // namespace hashtriage::testing

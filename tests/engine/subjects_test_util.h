@@ -56,6 +56,9 @@ std::vector<std::size_t> TableSizes(const engine::CaseStore& store);
 
 std::unique_ptr<engine::CaseStore> OpenCase(const std::filesystem::path& dir);
 
+// The attribute names in the factor table of ../shared/docs/risk-model.md (read at test time).
+std::vector<std::string> RiskModelDocAttributeNames();
+
 // The hashtriage binary, shell-quoted, with --case/--index not included.
 std::string Hashtriage();
 
