@@ -137,6 +137,10 @@ Result<int> RunIdentAdd(const SubjectCommandOptions& o) {
                                    "' is not one of service_account, email, phone, device_id, client_guid, "
                                    "screen_name, display_name, profile_url");
   }
+  if ((*kind == ingest::IdentifierKind::kServiceAccount || *kind == ingest::IdentifierKind::kScreenName) &&
+      o.service.empty()) {
+    return Status::InvalidArgument("--service is required for a " + o.args.at(1) + " (ids are only unique per service)");
+  }
   auto value = ingest::NormalizeIdentifier(*kind, o.args.at(2), o.service);
   if (!value) return Status::InvalidArgument("'" + o.args.at(2) + "' is not a usable " + o.args.at(1));
   HT_ASSIGN_OR_RETURN(auto store, OpenCase(o.case_dir, false));
