@@ -100,6 +100,7 @@ std::string ScanIdentity(const std::string& source, const ScanOptions& o) {
                    {"threshold", o.pdq_threshold},
                    {"dihedral", o.dihedral},
                    {"max_pixels", o.image.decode.max_pixels},
+                   {"max_image_bytes", o.max_image_bytes},
                    {"subject", o.subject}};
   return j.dump();
 }
@@ -169,8 +170,7 @@ void ProcessItem(Job& job, const index::KnownIndex* index, const ScanOptions& op
   request.digests = hashing::DigestSet::All();
   request.pdq = true;
   request.image = options.image;
-  // An image is read whole to be decoded: never more than a quarter of the memory budget at once.
-  request.max_image_bytes = std::min(request.max_image_bytes, options.memory_budget / 4);
+  request.max_image_bytes = options.max_image_bytes;
   request.image.dihedral = options.dihedral;
   // Identical content (same XXH3-128) is decoded and matched once per scan.
   request.should_decode = [&cache](const hashing::DigestValues& d) {

@@ -30,8 +30,14 @@ struct ScanOptions {
   std::string examiner;
   // Worker threads. 0 means all cores. Default: 0.
   int threads = 0;
-  // Bytes of file content held in memory at once across all items in flight. Default: 512 MiB.
+  // Bytes of file content held in memory at once across all items in flight; one item larger than
+  // this (an image up to max_image_bytes, read whole to be decoded) is let through alone, so peak
+  // content memory is max(memory_budget, max_image_bytes), plus decoders' working memory (bounded by
+  // image.decode.max_pixels). Changes no record. Default: 512 MiB.
   std::uint64_t memory_budget = 512ull << 20;
+  // Images larger than this are digested but not decoded (no PDQ; the record says why). Part of the
+  // scan's identity: it changes records. Default: 256 MiB.
+  std::uint64_t max_image_bytes = 256ull << 20;
   // Items in flight = threads * this. Enough to keep every core busy while the serial stages wait
   // on one slow item, few enough to bound memory. Default: 4.
   int tokens_per_thread = 4;

@@ -3,7 +3,11 @@
 // against the known-image index now; its account is linked to a subject. A bad record is reported as
 // "hashtriage: FILE: record N (line L): reason" and the rest of the file goes on; exit status 1 if any
 // record or file failed. A referral for a subject already known prints that subject's history.
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -12,6 +16,7 @@
 #include "engine/audit_log.h"
 #include "engine/case_store.h"
 #include "engine/cli/commands.h"
+#include "engine/index_version.h"
 #include "engine/subjects/intake.h"
 #include "engine/subjects/rescore_hook.h"
 #include "engine/time_util.h"
@@ -87,6 +92,14 @@ std::string Note(const engine::subjects::ReferralOutcome& o) {
          (o.hits ? " (" + std::to_string(o.hits) + " known-image file(s))" : "") + ": " + line;
 }
 
+// Test hooks for tests/reliability/crash_consistency_test.cc: HASHTRIAGE_TEST_KILL_AT_REFERRAL=N makes
+// the process SIGKILL itself just before the Nth good record of this run is stored (1-based);
+// HASHTRIAGE_TEST_INTAKE_BATCH=N stores N referrals per atomic write, so kills land between writes.
+std::int64_t EnvNumber(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? std::atoll(v) : -1;
+}
+
 }  // namespace
 
 Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
@@ -117,6 +130,11 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
   intake_options.by = o.by.empty() ? DefaultUser() : o.by;
   intake_options.now = now;
   intake_options.link.ip_window_seconds = static_cast<std::int64_t>(o.ip_window_hours * 3600);
+  if (const std::int64_t batch = EnvNumber("HASHTRIAGE_TEST_INTAKE_BATCH"); batch > 0) {
+    intake_options.batch_referrals = static_cast<std::size_t>(batch);
+  }
+  const std::int64_t kill_at = EnvNumber("HASHTRIAGE_TEST_KILL_AT_REFERRAL");
+  std::int64_t good_records = 0;
   engine::subjects::IntakeSession session(*store, known.get(), intake_options);
   HT_RETURN_IF_ERROR(session.Start());
 
@@ -156,6 +174,7 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
                      record.status.message().c_str());
         continue;
       }
+      if (++good_records == kill_at) ::kill(::getpid(), SIGKILL);
       auto added = session.Add(record.referral, path, record.number);
       if (!added.ok()) {
         return added.status().WithContext(path + ": record " + std::to_string(record.number) +
@@ -185,7 +204,8 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
   HT_ASSIGN_OR_RETURN(std::vector<std::string> affected, session.AffectedSubjects());
 
   // New intelligence re-scores the subjects at once (engine/risk/rescore.h).
-  const Status rescored = engine::subjects::RescoreChangedSubjects(*store, affected, now);
+  Status rescored = engine::subjects::RescoreChangedSubjects(*store, affected, now);
+  if (rescored.ok()) rescored = session.ClearPendingRescores();
   if (!rescored.ok()) {
     std::fprintf(stderr, "hashtriage: re-scoring after intake: %s\n", rescored.message().c_str());
     failed = true;
@@ -206,6 +226,7 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
                          {"escalated", escalated}, {"index", known ? known->path() : ""}, {"by", intake_options.by},
                          {"rescored", rescored.ok()}};
   nlohmann::json details{{"action", "intake"}, {"files", files}, {"summary", summary}};
+  if (known) details["index_version"] = engine::IndexVersion(*known);
   HT_ASSIGN_OR_RETURN(auto entry, engine::AppendAudit(*store, now, o.command_line, details));
   (void)entry;
 

@@ -41,6 +41,7 @@ struct ScanCommandOptions {
   int threshold = index::kDefaultPdqThreshold;
   int max_archive_depth = 4;
   std::uint64_t max_expansion_mb = 16384;
+  std::uint64_t max_image_mb = 256;
   std::uint64_t rehash_max_mb = 4096;
   bool no_deleted = false;
   std::string command_line;
@@ -63,6 +64,7 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
   options.pdq_threshold = o.threshold;
   options.source.max_archive_depth = o.max_archive_depth;
   options.source.max_decompressed_bytes = o.max_expansion_mb << 20;
+  options.max_image_bytes = o.max_image_mb << 20;
   options.rehash_evidence_max_bytes = o.rehash_max_mb << 20;
   options.source.include_deleted = !o.no_deleted;
   HT_ASSIGN_OR_RETURN(options.source.type, ingest::ParseSourceType(o.type));
@@ -139,6 +141,9 @@ void SetupScanCommand(CLI::App& app, CommandExit& exit) {
   sub->add_option("--max-expansion-mb", o->max_expansion_mb,
                   "Zip-bomb guard: MB one archive tree may decompress to, or 200x its size if more (default 16384)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
+  sub->add_option("--max-image-mb", o->max_image_mb,
+                  "Images larger than this are digested but not decoded (default 256)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20));
   sub->add_option("--rehash-max-mb", o->rehash_max_mb,
                   "Single-file evidence up to this size is re-hashed at the end to prove it unchanged; larger is "
                   "compared by size, inode and times only (default 4096)");

@@ -49,8 +49,19 @@ IntakeSession::IntakeSession(CaseStore& store, const index::KnownIndex* index, I
   cache_.EvictAfterFlush(Table::kReferrals);
 }
 
+namespace {
+// Table::kMeta keys "rescore_pending/<subject id>": subjects owed a re-score (see ClearPendingRescores).
+constexpr std::string_view kRescorePending = "rescore_pending/";
+}  // namespace
+
 Status IntakeSession::Start() {
   scans_by_subject_.clear();
+  HT_RETURN_IF_ERROR(store_.Scan(Table::kMeta, kRescorePending, [&](std::string_view key, std::string_view) {
+    const std::string id(key.substr(kRescorePending.size()));
+    touched_.insert(id);
+    marked_.insert(id);
+    return true;
+  }));
   Status decode_error;
   HT_RETURN_IF_ERROR(store_.Scan(Table::kEvidence, "", [&](std::string_view, std::string_view value) {
     auto record = DecodeRecord(value);
@@ -233,13 +244,29 @@ Result<ReferralOutcome> IntakeSession::Add(const ingest::Referral& referral, con
 }
 
 Status IntakeSession::Flush() {
+  std::vector<std::string> newly_marked;
+  for (const std::string& id : touched_) {
+    if (!marked_.insert(id).second) continue;
+    newly_marked.push_back(id);
+    cache_.Put(Table::kMeta, std::string(kRescorePending) + id, Json(true));
+  }
   Status status = cache_.Flush();
   if (!status.ok()) {
+    for (const std::string& id : newly_marked) marked_.erase(id);
     cache_.Discard();
     pending_ = 0;
     return status;
   }
   pending_ = 0;
+  return Status::Ok();
+}
+
+Status IntakeSession::ClearPendingRescores() {
+  CaseStore::Batch batch;
+  for (const std::string& id : marked_) batch.Delete(Table::kMeta, std::string(kRescorePending) + id);
+  if (batch.size() == 0) return Status::Ok();
+  HT_RETURN_IF_ERROR(store_.Write(batch));
+  marked_.clear();
   return Status::Ok();
 }
 

@@ -68,8 +68,13 @@ class IntakeSession {
   Result<ReferralOutcome> Add(const ingest::Referral& referral, const std::string& source_file, std::uint64_t record);
   // Writes everything staged in one atomic batch.
   Status Flush();
-  // Root subjects changed by this session so far (resolved now), sorted.
+  // Root subjects changed by this session so far (resolved now), sorted; with those an earlier intake
+  // stored referrals for but was stopped (killed) before re-scoring.
   Result<std::vector<std::string>> AffectedSubjects();
+  // Call once the affected subjects are re-scored: clears the durable "re-score owed" marks. Every
+  // flushed batch marks the subjects it touched in the same atomic write as their referrals, so a
+  // crash between storing referrals and re-scoring never leaves a subject unassessed.
+  Status ClearPendingRescores();
   std::uint64_t unflushed() const { return pending_; }
 
  private:
@@ -87,6 +92,7 @@ class IntakeSession {
   Linker linker_;
   std::map<std::string, std::vector<std::uint32_t>> scans_by_subject_;  // evidence subject field -> numbers
   std::set<std::string> touched_;
+  std::set<std::string> marked_;  // touched subjects whose "re-score owed" mark is stored or staged
   std::uint64_t pending_ = 0;
 };
 

@@ -1,13 +1,23 @@
 #include "ingest/internal/image_reader.h"
 
 #include <fcntl.h>
+#include <dirent.h>
+#include <libbfio.h>
+// libewf declares its libbfio entry points (libewf_handle_open_file_io_pool) only when told that
+// libbfio is there; Debian's libewf is built with it.
+#ifndef HAVE_LIBBFIO
+#define HAVE_LIBBFIO 1
+#endif
 #include <libewf.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <climits>
+#include <cstdlib>
 #include <mutex>
+#include <set>
 
 #include "ingest/internal/content.h"
 
@@ -53,10 +63,76 @@ std::string EwfErrorText(libewf_error_t* error) {
   return s;
 }
 
+// The segment files, opened by hashtriage (through libbfio) rather than by libewf, so that they are
+// read with O_NOATIME: libewf's own opens do not ask for it, and reading would update the evidence's
+// access times. Owned by the reader; freed after the libewf handle.
+struct SegmentPool {
+  libbfio_pool_t* pool = nullptr;
+  ~SegmentPool() {
+    if (pool != nullptr) {
+      libbfio_pool_close_all(pool, nullptr);
+      libbfio_pool_free(&pool, nullptr);
+    }
+  }
+};
+
+// Sets O_NOATIME (Linux allows it on an open descriptor; the OS permits it for the file's owner or with
+// CAP_FOWNER) on every descriptor of this process open on one of `segments`. Called before anything is
+// read from them.
+void SetNoAtimeOnSegments(char** segments, int count) {
+  std::set<std::string> wanted;
+  for (int i = 0; i < count; ++i) {
+    char resolved[PATH_MAX];
+    if (::realpath(segments[i], resolved) != nullptr) wanted.insert(resolved);
+  }
+  DIR* fds = ::opendir("/proc/self/fd");
+  if (fds == nullptr) return;
+  while (const struct dirent* de = ::readdir(fds)) {
+    if (de->d_name[0] == '.') continue;
+    const int fd = std::atoi(de->d_name);
+    if (fd == ::dirfd(fds)) continue;
+    char target[PATH_MAX];
+    const std::string link = std::string("/proc/self/fd/") + de->d_name;
+    const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+    if (n <= 0) continue;
+    target[n] = '\0';
+    if (wanted.count(target) == 0) continue;
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NOATIME);
+  }
+  ::closedir(fds);
+}
+
+// Opens every segment read-only into a libbfio pool (each stays open: no pool limit) and marks them
+// O_NOATIME.
+Result<std::unique_ptr<SegmentPool>> OpenSegments(const std::string& path, char** names, int count) {
+  auto segments = std::make_unique<SegmentPool>();
+  if (libbfio_pool_initialize(&segments->pool, 0, LIBBFIO_POOL_UNLIMITED_NUMBER_OF_OPEN_HANDLES, nullptr) != 1) {
+    return Status::Internal(path + ": libbfio_pool_initialize failed");
+  }
+  for (int i = 0; i < count; ++i) {
+    libbfio_handle_t* file = nullptr;
+    int entry = 0;
+    if (libbfio_file_initialize(&file, nullptr) != 1) return Status::Internal(path + ": libbfio_file_initialize failed");
+    if (libbfio_file_set_name(file, names[i], std::strlen(names[i]), nullptr) != 1 ||
+        libbfio_handle_open(file, LIBBFIO_OPEN_READ, nullptr) != 1) {
+      libbfio_handle_free(&file, nullptr);
+      return Status::IOError(std::string(names[i]) + ": cannot open EWF segment file read-only");
+    }
+    if (libbfio_pool_append_handle(segments->pool, &entry, file, LIBBFIO_OPEN_READ, nullptr) != 1) {
+      libbfio_handle_close(file, nullptr);
+      libbfio_handle_free(&file, nullptr);
+      return Status::Internal(path + ": libbfio_pool_append_handle failed");
+    }
+  }
+  SetNoAtimeOnSegments(names, count);
+  return segments;
+}
+
 class EwfReaderImpl final : public EwfImageReader {
  public:
-  EwfReaderImpl(libewf_handle_t* handle, std::string name, std::uint64_t size)
-      : handle_(handle), name_(std::move(name)), size_(size) {}
+  EwfReaderImpl(libewf_handle_t* handle, std::unique_ptr<SegmentPool> segments, std::string name, std::uint64_t size)
+      : handle_(handle), segments_(std::move(segments)), name_(std::move(name)), size_(size) {}
   ~EwfReaderImpl() override {
     libewf_handle_close(handle_, nullptr);
     libewf_handle_free(&handle_, nullptr);
@@ -92,6 +168,7 @@ class EwfReaderImpl final : public EwfImageReader {
  private:
   std::mutex mu_;
   libewf_handle_t* handle_;
+  std::unique_ptr<SegmentPool> segments_;  // outlives handle_'s use of it: members die after the destructor body
   std::string name_;
   std::uint64_t size_;
 };
@@ -126,8 +203,13 @@ Result<std::unique_ptr<EwfImageReader>> EwfImageReader::Open(const std::string& 
     libewf_glob_free(names, count, nullptr);
     return Status::Internal(path + ": libewf_handle_initialize: " + EwfErrorText(error));
   }
-  const int opened = libewf_handle_open(handle, names, count, LIBEWF_OPEN_READ, &error);
+  auto segments = OpenSegments(path, names, count);
   libewf_glob_free(names, count, nullptr);
+  if (!segments.ok()) {
+    libewf_handle_free(&handle, nullptr);
+    return segments.status();
+  }
+  const int opened = libewf_handle_open_file_io_pool(handle, (*segments)->pool, LIBEWF_OPEN_READ, &error);
   if (opened != 1) {
     libewf_handle_free(&handle, nullptr);
     return Status::Corruption(path + ": cannot open EWF image: " + EwfErrorText(error));
@@ -138,7 +220,8 @@ Result<std::unique_ptr<EwfImageReader>> EwfImageReader::Open(const std::string& 
     libewf_handle_free(&handle, nullptr);
     return Status::Corruption(path + ": cannot read EWF media size: " + EwfErrorText(error));
   }
-  return std::unique_ptr<EwfImageReader>(std::make_unique<EwfReaderImpl>(handle, path, media_size));
+  return std::unique_ptr<EwfImageReader>(
+      std::make_unique<EwfReaderImpl>(handle, std::move(segments).value(), path, media_size));
 }
 
 }  // namespace hashtriage::ingest::internal
