@@ -11,6 +11,7 @@
 #include "engine/audit_log.h"
 #include "engine/case_store.h"
 #include "engine/cli/commands.h"
+#include "engine/cli/risk_cli_support.h"
 #include "engine/subjects/attributes.h"
 #include "engine/subjects/linker.h"
 #include "engine/subjects/record_cache.h"
@@ -46,12 +47,9 @@ std::string Who(const SubjectCommandOptions& o) {
   return user && *user ? user : "unknown";
 }
 
+// An existing case, never created here (the helper is shared with the risk commands).
 Result<std::unique_ptr<engine::CaseStore>> OpenCase(const std::string& dir, bool read_only) {
-  engine::CaseOptions options;
-  options.path = dir;
-  options.read_only = read_only;
-  options.create_if_missing = false;
-  return engine::CaseStore::Open(options);
+  return OpenRiskCase(dir, read_only);
 }
 
 // Flushes, audits and re-scores one change.
