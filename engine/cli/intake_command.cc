@@ -38,6 +38,7 @@ struct IntakeCommandOptions {
   double ip_window_hours = 24;
   int max_notes = 20;
   bool json = false;
+  bool no_pdq = false;
   std::string command_line;
 };
 
@@ -113,6 +114,7 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
   std::unique_ptr<index::KnownIndex> known;
   index::IndexOptions index_options;
   index_options.path = o.index_dir.empty() ? index::DefaultIndexDir() : o.index_dir;
+  index_options.load_pdq = !o.no_pdq;
   auto opened = index::KnownIndex::Open(index_options);
   if (opened.ok()) {
     known = std::move(opened).value();
@@ -268,6 +270,9 @@ void SetupIntakeCommand(CLI::App& app, CommandExit& exit) {
                   "Subjects on one IP address within this many hours are shown as a possible link (default 24)");
   sub->add_option("--notes", o->max_notes, "Notable referrals to list (default 20)");
   sub->add_flag("--json", o->json, "Print the outcome as JSON (every referral)");
+  sub->add_flag("--no-pdq", o->no_pdq,
+                "Do not load the index's PDQ hashes (faster open of a large index; PDQ hashes in referrals stay "
+                "unmatched)");
   sub->callback([o, &exit]() {
     o->command_line = exit.command_line;
     RecordOutcome(RunIntakeCommand(*o), exit);

@@ -4,6 +4,7 @@
 // end up on one subject with both kinds of hits, decisions are audited.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "engine/audit_log.h"
@@ -164,6 +165,51 @@ TEST(SubjectsIntakeTest, LinkUnlinkAndAttributesAreAuditedWithWhoAndWhy) {
   }
   EXPECT_EQ(actions, (std::vector<std::string>{"intake", "subject link", "subject unlink", "subject attr import"}));
   EXPECT_TRUE(engine::VerifyAudit(**store).intact);
+}
+
+}  // namespace
+}  // namespace hashtriage::testing
+
+namespace hashtriage::testing {
+namespace {
+
+TEST(SubjectsIntakeTest, ReferralHashesAreMatchedByMd5Sha1AndPdqAndEachImageCountsOnce) {
+  TempDir dir;
+  const std::string md5 = std::string(31, '1') + "a", sha1 = std::string(39, '2') + "b";
+  const std::string pdq = std::string(63, 'c') + "0";
+  const std::string near = std::string(63, 'c') + "7";  // 3 bits from `pdq`
+  BuildIndex(dir / "index", "test-set",
+             std::vector<IndexEntry>{{index::HashType::kMd5, md5, index::Category::kA},
+                                     {index::HashType::kSha1, sha1, index::Category::kB},
+                                     {index::HashType::kPdq, pdq, index::Category::kC}});
+  json report = CybertipReport({.id = "R1", .account = "1", .emails = {"a@x.org"}, .md5s = {md5, std::string(32, 'e')}});
+  report["files"].push_back({{"originalFileName", "s.jpg"}, {"originalFileHash", {{{"hashType", "SHA1"}, {"value", sha1}}}}});
+  report["files"].push_back({{"originalFileName", "p.jpg"}, {"originalFileHash", {{{"hashType", "PDQ"}, {"value", near}}}}});
+  // The same image as the first file again, in a second report for the same account.
+  json again = CybertipReport({.id = "R2", .account = "1", .md5s = {md5}});
+  WriteJsonLines(dir / "day.jsonl", {report, again});
+
+  auto store = OpenCase(dir / "case");
+  index::IndexOptions options;
+  options.path = (dir / "index").string();
+  auto known = index::KnownIndex::Open(options);
+  ASSERT_TRUE(known.ok()) << known.status().ToString();
+  auto result = Ingest(*store, known->get(), dir / "day.jsonl", kIntakeDay);
+  ASSERT_EQ(result.outcomes.size(), 2u);
+  EXPECT_EQ(result.outcomes[0].hits, 3u);  // md5, sha1 and PDQ files; the unknown one is not a hit
+  EXPECT_EQ(result.outcomes[1].hits, 1u);
+
+  auto profile = engine::LoadSubjectProfile(*store, result.outcomes[0].subject_id);
+  ASSERT_TRUE(profile.ok());
+  ASSERT_EQ(profile->hits.size(), 3u);  // R2's file is the same image as R1's first
+  std::map<std::string, engine::HitEvidence> by_kind;
+  for (const auto& h : profile->hits) by_kind[h.kind] = h;
+  EXPECT_EQ(by_kind["md5"].category, index::Category::kA);
+  EXPECT_EQ(by_kind["sha1"].category, index::Category::kB);
+  EXPECT_EQ(by_kind["pdq"].category, index::Category::kC);
+  EXPECT_EQ(by_kind["pdq"].distance, 3);
+  EXPECT_EQ(by_kind["md5"].set, "test-set");
+  EXPECT_EQ(profile->distribution_events, 2u);  // one upload per provider report
 }
 
 }  // namespace

@@ -46,6 +46,12 @@ void WriteJsonLines(const std::filesystem::path& path, const std::vector<json>& 
 
 void BuildIndex(const std::filesystem::path& dir, const std::string& set,
                 const std::vector<std::pair<std::string, index::Category>>& md5s) {
+  std::vector<IndexEntry> entries;
+  for (const auto& [hex, category] : md5s) entries.push_back({index::HashType::kMd5, hex, category});
+  BuildIndex(dir, set, entries);
+}
+
+void BuildIndex(const std::filesystem::path& dir, const std::string& set, const std::vector<IndexEntry>& entries) {
   index::IndexOptions options;
   options.path = dir.string();
   options.read_only = false;
@@ -54,12 +60,12 @@ void BuildIndex(const std::filesystem::path& dir, const std::string& set,
   auto writer = (*opened)->BeginSet(set, "test", false);
   ASSERT_TRUE(writer.ok()) << writer.status().ToString();
   std::uint64_t line = 0;
-  for (const auto& [hex, category] : md5s) {
-    auto digest = hashing::Md5Digest::FromHex(hex);
-    ASSERT_TRUE(digest.ok());
+  for (const auto& e : entries) {
+    std::vector<std::uint8_t> bytes(index::HashTypeSize(e.type));
+    ASSERT_TRUE(hashing::DecodeHex(e.hex, bytes.data(), bytes.size())) << e.hex;
     index::EntryInfo info;
-    info.category = category;
-    ASSERT_TRUE((*writer)->Add(index::HashType::kMd5, digest->bytes, info, 0, ++line).ok());
+    info.category = e.category;
+    ASSERT_TRUE((*writer)->Add(e.type, bytes, info, 0, ++line).ok());
   }
   index::SetInfo info;
   info.records_read = line;

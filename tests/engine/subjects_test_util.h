@@ -42,6 +42,12 @@ void WriteJsonLines(const std::filesystem::path& path, const std::vector<nlohman
 // Builds (or replaces) set `set` in the index at `dir`: each MD5 hex with its category.
 void BuildIndex(const std::filesystem::path& dir, const std::string& set,
                 const std::vector<std::pair<std::string, index::Category>>& md5s);
+struct IndexEntry {
+  index::HashType type;
+  std::string hex;  // MD5/SHA-1/SHA-256 digest or PDQ hash
+  index::Category category;
+};
+void BuildIndex(const std::filesystem::path& dir, const std::string& set, const std::vector<IndexEntry>& entries);
 
 struct IntakeResult {
   std::vector<engine::subjects::ReferralOutcome> outcomes;  // stored or duplicate, in file order
