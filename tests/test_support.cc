@@ -42,6 +42,13 @@ std::string ShellQuote(const std::string& arg) {
   return out + "'";
 }
 
+CommandResult ChromiumDumpDom(const std::filesystem::path& html, const std::filesystem::path& profile_dir) {
+  return RunCommand(
+      "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
+      "--disable-component-update --disable-sync --user-data-dir=" +
+      ShellQuote(profile_dir.string()) + " --dump-dom " + ShellQuote("file://" + html.string()) + " 2>/dev/null");
+}
+
 CommandResult RunCommand(const std::string& command) {
   char err_template[] = "/tmp/hashtriage-stderr-XXXXXX";
   const int err_fd = ::mkstemp(err_template);

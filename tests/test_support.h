@@ -38,6 +38,11 @@ CommandResult RunCommand(const std::string& command);
 // Single-quotes an argument for /bin/sh.
 std::string ShellQuote(const std::string& arg);
 
+// The DOM of a local HTML file as headless Chromium renders it (`chromium --dump-dom`), with a private
+// profile under `profile_dir` and no background network traffic. Chromium is a test dependency
+// (scripts/install-deps installs it); a missing browser is an exit code of 127, never a skip.
+CommandResult ChromiumDumpDom(const std::filesystem::path& html, const std::filesystem::path& profile_dir);
+
 std::vector<std::byte> ReadBytes(const std::filesystem::path& path);
 void WriteBytes(const std::filesystem::path& path, const std::vector<std::byte>& bytes);
 void WriteText(const std::filesystem::path& path, const std::string& text);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <optional>
 #include <queue>
 #include <tuple>
 
@@ -142,12 +143,14 @@ Forecast SimulateQueue(const std::vector<QueueEntry>& entries, std::int64_t now,
   return f;
 }
 
-Forecast ForecastCapacity(const std::vector<QueueEntry>& entries, std::int64_t now, const ForecastOptions& options,
-                          const RiskModel& model) {
-  Forecast f = SimulateQueue(entries, now, options, model);
-  // Enough to clear everything on its first day: the upper bound of the search.
+namespace {
+
+// The smallest whole capacity with no breach (binary search; breaches never grow with capacity),
+// or nullopt when even clearing everything on the first day misses a deadline.
+std::optional<std::int64_t> SmallestCapacity(const std::vector<QueueEntry>& entries, std::int64_t now,
+                                             const ForecastOptions& options, const RiskModel& model) {
   double total = 0;
-  for (const auto& b : f.bands) total += static_cast<double>(b.open_now);
+  for (const auto& e : entries) total += e.open() ? 1 : 0;
   for (double r : options.intake_per_day) total += std::ceil(r) + 1;
   std::int64_t lo = 1;
   std::int64_t hi = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(total)));
@@ -156,17 +159,25 @@ Forecast ForecastCapacity(const std::vector<QueueEntry>& entries, std::int64_t n
     o.capacity_per_day = static_cast<double>(capacity);
     return SimulateQueue(entries, now, o, model).breaches;
   };
-  if (breaches_at(hi) > 0) {
-    f.required_capacity = static_cast<double>(hi);
-    f.capacity_found = false;
-    return f;
-  }
+  if (breaches_at(hi) > 0) return std::nullopt;
   while (lo < hi) {
     const std::int64_t mid = lo + (hi - lo) / 2;
     if (breaches_at(mid) == 0) hi = mid;
     else lo = mid + 1;
   }
-  f.required_capacity = static_cast<double>(lo);
+  return lo;
+}
+
+}  // namespace
+
+Forecast ForecastCapacity(const std::vector<QueueEntry>& entries, std::int64_t now, const ForecastOptions& options,
+                          const RiskModel& model) {
+  Forecast f = SimulateQueue(entries, now, options, model);
+  const auto all = SmallestCapacity(entries, now, options, model);
+  f.capacity_found = all.has_value();
+  f.required_capacity = static_cast<double>(all.value_or(0));
+  const auto fresh = SmallestCapacity({}, now, options, model);
+  f.intake_capacity = static_cast<double>(fresh.value_or(0));
   return f;
 }
 
@@ -193,13 +204,15 @@ std::string ForecastText(const Forecast& f) {
                        f.capacity_per_day);
   }
   if (!f.capacity_found) {
-    out += fmt::format("No capacity up to {:g} cases/day meets every deadline (a deadline shorter than a day?).\n",
-                       f.required_capacity);
+    out += "No capacity meets every deadline (a deadline shorter than a day?).\n";
   } else if (f.required_capacity > f.capacity_per_day) {
     out += fmt::format("Capacity needed to meet every deadline still meetable: {:g} cases/day ({:g} more).\n",
                        f.required_capacity, f.required_capacity - f.capacity_per_day);
   } else {
     out += fmt::format("Capacity needed to meet every deadline still meetable: {:g} cases/day.\n", f.required_capacity);
+  }
+  if (f.intake_capacity > 0) {
+    out += fmt::format("Capacity needed for new cases alone (the backlog aside): {:g} cases/day.\n", f.intake_capacity);
   }
   return out;
 }
@@ -227,7 +240,8 @@ nlohmann::json ForecastToJson(const Forecast& f) {
           {"breaches", f.breaches},
           {"overdue_now", f.overdue_now},
           {"required_capacity_per_day", f.required_capacity},
-          {"required_capacity_found", f.capacity_found}};
+          {"required_capacity_found", f.capacity_found},
+          {"intake_capacity_per_day", f.intake_capacity}};
 }
 
 }  // namespace hashtriage::engine::risk

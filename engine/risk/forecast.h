@@ -51,10 +51,13 @@ struct Forecast {
   std::vector<BandForecast> bands;  // Very High first
   std::size_t breaches = 0;
   std::size_t overdue_now = 0;
-  // Smallest whole number of cases per day with no breach of a deadline still meetable (when the
-  // search bound is reached, that bound and capacity_found = false).
+  // Smallest whole number of cases per day with no breach of a deadline still meetable, backlog
+  // included (capacity_found = false, and 0, when no capacity can: a deadline shorter than a day).
   double required_capacity = 0;
   bool capacity_found = true;
+  // The same for the new cases alone, as if the backlog were cleared separately: the capacity that
+  // keeps up with intake.
+  double intake_capacity = 0;
 };
 
 // Simulates only (no capacity search). Each day new cases arrive at its start, then the team works

@@ -130,7 +130,8 @@ Result<QueueEntry> ApplyDecision(const QueueEntry& entry, const Decision& decisi
 Band OrderingBand(const QueueEntry& entry, std::int64_t now, const RiskModel& model) {
   if (!entry.overdue(now) || model.escalate_overdue_every_days <= 0) return entry.band;
   const std::int64_t steps = (now - entry.deadline) / (static_cast<std::int64_t>(model.escalate_overdue_every_days) * 86400);
-  return static_cast<Band>(std::min<std::int64_t>(BandIndex(Band::kVeryHigh), BandIndex(entry.band) + steps));
+  if (BandIndex(entry.band) >= BandIndex(model.escalate_overdue_up_to)) return entry.band;
+  return static_cast<Band>(std::min<std::int64_t>(BandIndex(model.escalate_overdue_up_to), BandIndex(entry.band) + steps));
 }
 
 bool QueueBefore(const QueueEntry& a, const QueueEntry& b, std::int64_t now, const RiskModel& model) {

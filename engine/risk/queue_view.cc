@@ -110,8 +110,17 @@ std::string QueueText(const std::vector<QueueRow>& rows, const QueueViewContext&
                        r.assessment ? HitCountsText(*r.assessment) : "", why);
     if (!e.owner.empty()) out += fmt::format("{:>6}owner: {}\n", "", e.owner);
     if (e.review_flag) out += fmt::format("{:>6}REVIEW: {}\n", "", e.review_flag->why);
-    const std::string research = ResearchText(r);
-    if (!research.empty()) out += fmt::format("{:>6}research needed: {}\n", "", research);
+    if (r.assessment && !r.assessment->research.empty()) {
+      // The text view names the first few open research tasks, access to children first; --json, --csv
+      // and the HTML list them all.
+      auto tasks = r.assessment->research;
+      std::stable_partition(tasks.begin(), tasks.end(), [](const auto& t) { return t.access_to_children; });
+      constexpr std::size_t kShown = 3;
+      std::string research;
+      for (std::size_t i = 0; i < tasks.size() && i < kShown; ++i) research += (i ? "; " : "") + tasks[i].attribute;
+      if (tasks.size() > kShown) research += fmt::format("; +{} more", tasks.size() - kShown);
+      out += fmt::format("{:>6}research needed ({}): {}\n", "", tasks.size(), research);
+    }
   }
   return out;
 }

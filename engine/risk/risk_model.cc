@@ -195,9 +195,14 @@ Status ParseBandsAndDeadlines(const Checker& check, const toml::table& root, Ris
   if (const toml::node* node = root.get("queue")) {
     const toml::table* queue = node->as_table();
     if (queue == nullptr) return check.Error(node, "[queue] must be a table");
-    HT_RETURN_IF_ERROR(check.OnlyKeys(*queue, {"escalate_overdue_every_days"}, "[queue]"));
-    HT_ASSIGN_OR_RETURN(auto every, check.Integer(*queue, "escalate_overdue_every_days", false, 14, 0, 3650));
+    HT_RETURN_IF_ERROR(
+        check.OnlyKeys(*queue, {"escalate_overdue_every_days", "escalate_overdue_up_to"}, "[queue]"));
+    HT_ASSIGN_OR_RETURN(auto every, check.Integer(*queue, "escalate_overdue_every_days", false, 21, 0, 3650));
     model.escalate_overdue_every_days = static_cast<int>(every);
+    HT_ASSIGN_OR_RETURN(auto up_to, check.String(*queue, "escalate_overdue_up_to", false, "medium"));
+    const auto band = ParseBand(up_to);
+    if (!band) return check.Error(queue->get("escalate_overdue_up_to"), "escalate_overdue_up_to must be a band name");
+    model.escalate_overdue_up_to = *band;
   }
   return Status::Ok();
 }

@@ -110,8 +110,11 @@ struct RiskModel {
   std::array<int, kBandCount> deadline_days = {30, 14, 7, 1};
   // An open case is ordered one band higher for every this many days it is past its deadline, so a
   // lower band is never starved by a steady flow of higher ones ("no case left behind"); its band
-  // itself is unchanged. 0 = never (strictly by band). Default: 14.
-  int escalate_overdue_every_days = 14;
+  // itself is unchanged and shown. 0 = never (strictly by band). Default: 21.
+  int escalate_overdue_every_days = 21;
+  // ...but never above this band, so an overloaded team's backlog cannot crowd out the cases the
+  // model rates High and Very High (bench/RESULTS.md "## risk" shows the trade-off). Default: Medium.
+  Band escalate_overdue_up_to = Band::kMedium;
 
   Band BandForScore(int score) const;
   std::int64_t DeadlineSeconds(Band band) const;

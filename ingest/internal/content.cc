@@ -40,7 +40,7 @@ class MemoryReader final : public ByteReader {
   explicit MemoryReader(std::shared_ptr<const std::vector<std::byte>> bytes) : bytes_(std::move(bytes)) {}
   Result<std::size_t> Read(std::span<std::byte> out) override {
     const std::size_t n = std::min(out.size(), bytes_->size() - pos_);
-    std::memcpy(out.data(), bytes_->data() + pos_, n);
+    if (n > 0) std::memcpy(out.data(), bytes_->data() + pos_, n);
     pos_ += n;
     return n;
   }

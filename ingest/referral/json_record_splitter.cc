@@ -126,7 +126,7 @@ void JsonRecordSplitter::ReadElement(int first, JsonRecordText& out) {
       stack.push_back(static_cast<char>(c));
     } else if (c == '}' || c == ']') {
       const char open = c == '}' ? '{' : '[';
-      if (stack.back() != open) {
+      if (stack.empty() || stack.back() != open) {
         if (out.status.ok()) {
           out.status = Status::Corruption(std::string("mismatched '") + static_cast<char>(c) + "' on line " +
                                           std::to_string(input_.line()));

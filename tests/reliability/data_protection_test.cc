@@ -144,7 +144,7 @@ TEST_F(DataProtectionTest, PurgeOverwritesEveryByteAndNeverFollowsALink) {
   fs::create_symlink(dir_ / "outside.txt", c / "link-to-outside");
   fs::create_directory_symlink(dir_ / "evidence", c / "link-to-evidence");
   const fs::path trace = dir_ / "purge.strace";
-  const auto r = RunCommand("echo case | strace -f -qq -e trace=pwrite64,unlinkat -o " + Q(trace) + " " + Bin() +
+  const auto r = RunCommand("echo case | " + kNoLeakCheckUnderTrace + "strace -f -qq -e trace=pwrite64,unlinkat -o " + Q(trace) + " " + Bin() +
                             " case purge --json --case " + Q(c));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto receipt = nlohmann::json::parse(r.out);

@@ -61,7 +61,7 @@ TEST_F(EvidenceIntegrityTest, DiskImagesAreOpenedReadOnlyAndLeftUnchanged) {
     ASSERT_EQ(RunCommand("touch -a -d '2001-02-03 04:05:06' " + Q(image)).exit_code, 0);
     const std::string before = StatLine(image);
     const fs::path trace = dir_ / (image.filename().string() + ".strace");
-    const auto run = RunCommand("strace -f -qq -e trace=%file -o " + Q(trace) + " " + Bin() + " scan --no-index --case " +
+    const auto run = RunCommand(kNoLeakCheckUnderTrace + "strace -f -qq -e trace=%file -o " + Q(trace) + " " + Bin() + " scan --no-index --case " +
                                 Q(dir_ / ("case-" + image.filename().string())) + " " + Q(image));
     ASSERT_EQ(run.exit_code, 0) << run.err;
     // Every open of the evidence by any thread: read-only, never created, truncated or written.

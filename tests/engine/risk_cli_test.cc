@@ -1,0 +1,257 @@
+// The risk commands end to end through the real binary, as an investigator would use them: referrals
+// (P2P monitoring CSV over benign test photos labelled with test categories) -> queue -> attributes
+// -> review/override -> re-open -> dip-sample -> forecast -> exports (HTML in headless Chromium, VICS
+// re-imported by `index import`) -> audit.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "tests/test_support.h"
+
+namespace hashtriage::testing {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string Md5Of(const std::filesystem::path& file) {
+  return RunCommand("md5sum " + ShellQuote(file.string())).out.substr(0, 32);
+}
+
+class RiskCliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    shared_ = new TempDir();
+    const auto faces = TestDataDir() / "photos" / "gnome-faces";
+    std::string a, c;
+    for (const char* f : {"astronaut.jpg", "bicycle.jpg", "book.jpg"}) a += Md5Of(faces / f) + "  " + f + "\n";
+    for (const char* f : {"calculator.jpg", "cat.jpg"}) c += Md5Of(faces / f) + "  " + f + "\n";
+    WriteText(*shared_ / "a.md5", a);
+    WriteText(*shared_ / "c.md5", c);
+    index_ = (*shared_ / "index").string();
+    for (auto [set, cat, file] : {std::tuple{"testA", "A", "a.md5"}, std::tuple{"testC", "C", "c.md5"}}) {
+      const auto r = RunCommand(ShellQuote(HashtriageBinary().string()) + " index import --index " + ShellQuote(index_) +
+                                " --set " + set + " --format md5sum --category " + cat + " " +
+                                ShellQuote((*shared_ / file).string()));
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete shared_;
+    shared_ = nullptr;
+  }
+
+  // Runs hashtriage on this test's case (and the shared index) at time `now`.
+  CommandResult Run(const std::string& args, const std::string& now = "2026-11-02T12:00:00Z") {
+    return RunCommand("HASHTRIAGE_CASE=" + ShellQuote(case_dir()) + " HASHTRIAGE_INDEX=" + ShellQuote(index_) +
+                      " HASHTRIAGE_NOW=" + now + " " + ShellQuote(HashtriageBinary().string()) + " " + args);
+  }
+  Json RunJson(const std::string& args, const std::string& now = "2026-11-02T12:00:00Z") {
+    const auto r = Run(args, now);
+    EXPECT_EQ(r.exit_code, 0) << args << ": " << r.err;
+    return Json::parse(r.out, nullptr, false);
+  }
+  std::string case_dir() const { return (dir_ / "case").string(); }
+
+  // P2P monitoring rows: the carer offers one Category A test image; the collector three A and two
+  // C; the bystander one C.
+  void Intake(const std::string& file, const std::vector<std::pair<std::string, std::string>>& rows,
+              const std::string& now) {
+    const auto faces = TestDataDir() / "photos" / "gnome-faces";
+    std::string csv = "observed_at,network,client_guid,ip,port,file_name,md5,sha1,file_size\n";
+    int n = 0;
+    for (const auto& [guid, photo] : rows) {
+      csv += now + ",gnutella," + guid + ",192.0.2." + std::to_string(10 + ++n) + ",6346," + photo + "," +
+             Md5Of(faces / photo) + ",,1000\n";
+    }
+    WriteText(dir_ / file, csv);
+    const auto r = Run("intake " + ShellQuote((dir_ / file).string()), now);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  void BuildCase() {
+    ASSERT_EQ(Run("case init", "2026-11-01T00:00:00Z").exit_code, 0);
+    Intake("day1.csv",
+           {{"GUID-CARER", "astronaut.jpg"},
+            {"GUID-COLLECTOR", "astronaut.jpg"},
+            {"GUID-COLLECTOR", "bicycle.jpg"},
+            {"GUID-COLLECTOR", "book.jpg"},
+            {"GUID-COLLECTOR", "calculator.jpg"},
+            {"GUID-COLLECTOR", "cat.jpg"},
+            {"GUID-BYSTANDER", "cat.jpg"}},
+           "2026-11-01T10:00:00Z");
+    const Json q = RunJson("queue --json");
+    for (const auto& s : q["subjects"]) {
+      const std::string name = s["display_name"];
+      if (name.find("carer") != std::string::npos) carer_ = s["subject"];
+      if (name.find("collector") != std::string::npos) collector_ = s["subject"];
+      if (name.find("bystander") != std::string::npos) bystander_ = s["subject"];
+    }
+    ASSERT_FALSE(carer_.empty() || collector_.empty() || bystander_.empty()) << q.dump(1);
+    SetAttr(carer_, "lives_with_children", "yes");
+    for (const auto& who : {collector_, bystander_}) {
+      for (const char* a : {"lives_with_children", "works_with_children", "other_access_to_children"}) SetAttr(who, a, "no");
+    }
+  }
+
+  void SetAttr(const std::string& subject, const std::string& name, const std::string& value,
+               const std::string& now = "2026-11-02T09:00:00Z") {
+    const auto r = Run("subject attr set " + subject + " " + name + " " + value + " --source checks --by 'DC Ash'", now);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  static Json Find(const Json& queue, const std::string& subject) {
+    for (const auto& s : queue["subjects"]) {
+      if (s["subject"] == subject) return s;
+    }
+    return Json();
+  }
+
+  static TempDir* shared_;
+  static std::string index_;
+  TempDir dir_;
+  std::string carer_, collector_, bystander_;
+};
+
+TempDir* RiskCliTest::shared_ = nullptr;
+std::string RiskCliTest::index_;
+
+TEST_F(RiskCliTest, RanksReviewsOverridesAndReopens) {
+  BuildCase();
+  Json q = RunJson("queue --json");
+  ASSERT_EQ(q["subjects"].size(), 3u);
+  // Lives with children + one Category A image ranks above more hits with no access.
+  EXPECT_EQ(q["subjects"][0]["subject"], carer_);
+  EXPECT_EQ(q["subjects"][0]["band"], "high");
+  EXPECT_EQ(Find(q, collector_)["band"], "low");
+  EXPECT_GT(q["subjects"][0]["score"].get<int>(), Find(q, collector_)["score"].get<int>());
+  for (const auto& s : q["subjects"]) {
+    EXPECT_TRUE(s["deadline"].is_string());
+    EXPECT_FALSE(s["factors"].empty());
+  }
+
+  // A human override, shown beside the model's band, survives a re-score that disagrees.
+  auto r = Run("review " + collector_ + " --band high --reason 'chat logs show a sexual interest' --by 'DS Vale'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  SetAttr(collector_, "prior_criminal_history", "yes", "2026-11-02T13:00:00Z");
+  q = RunJson("queue --json", "2026-11-02T14:00:00Z");
+  Json c = Find(q, collector_);
+  EXPECT_EQ(c["band"], "high");
+  EXPECT_EQ(c["model_band"], "medium");
+  EXPECT_EQ(c["override"]["by"], "DS Vale");
+  EXPECT_TRUE(c["review_flag"].is_string()) << c.dump(1);
+
+  // investigate closes the entry (kept with --all); a later referral re-opens it.
+  r = Run("review " + carer_ + " --outcome investigate --reason 'warrant' --by 'DS Vale'", "2026-11-03T09:00:00Z");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  q = RunJson("queue --json", "2026-11-03T10:00:00Z");
+  EXPECT_TRUE(Find(q, carer_).is_null());
+  q = RunJson("queue --json --all", "2026-11-03T10:00:00Z");
+  EXPECT_EQ(Find(q, carer_)["status"], "closed: investigate");
+  Intake("day5.csv", {{"GUID-CARER", "book.jpg"}}, "2026-11-05T10:00:00Z");
+  q = RunJson("queue --json", "2026-11-05T11:00:00Z");
+  c = Find(q, carer_);
+  ASSERT_FALSE(c.is_null());
+  EXPECT_EQ(c["episode"], 2);
+  EXPECT_EQ(c["entered"], "2026-11-05T10:00:00Z");
+
+  // Bad requests are refused with a reason.
+  r = Run("review " + collector_ + " --outcome maybe --reason x --by y");
+  EXPECT_EQ(r.exit_code, 2);
+  r = Run("review NOBODY --outcome keep --reason x --by y");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("not in the queue"), std::string::npos) << r.err;
+}
+
+TEST_F(RiskCliTest, DipSampleForecastModelAndAudit) {
+  BuildCase();
+  const Json first = RunJson("dip-sample --size 5 --json", "2026-11-04T08:00:00Z");
+  const Json again = RunJson("dip-sample --size 5 --json", "2026-11-04T09:00:00Z");
+  EXPECT_EQ(first["items"], again["items"]);
+  EXPECT_EQ(again["repeat"], true);
+  ASSERT_EQ(first["items"].size(), 2u);  // collector and bystander are Low; the carer is High
+  for (const auto& item : first["items"]) EXPECT_NE(item["subject"], carer_);
+  auto r = Run("review " + bystander_ + " --band medium --reason 'dip-sample: seen in a chat group' --by 'DS Vale'",
+               "2026-11-04T10:00:00Z");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("dip-sample 2026-11-04#1"), std::string::npos) << r.out;
+  const Json report = RunJson("dip-sample --report --json", "2026-11-04T11:00:00Z");
+  EXPECT_EQ(report["total"]["regraded_up"], 1);
+  EXPECT_EQ(report["total"]["reviewed"], 1);
+
+  const Json f = RunJson("forecast --capacity 1/day --days 30 --json", "2026-11-04T12:00:00Z");
+  EXPECT_EQ(f["bands"].size(), 4u);
+  EXPECT_TRUE(f["required_capacity_per_day"].is_number());
+  EXPECT_EQ(Run("forecast --capacity none").exit_code, 2);
+
+  // A model naming a protected attribute is refused, and nothing is re-scored with it.
+  WriteText(dir_ / "bad.toml", "[[factor]]\nattribute = \"nationality\"\npoints = 10\n");
+  r = Run("rank --model " + ShellQuote((dir_ / "bad.toml").string()));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("protected"), std::string::npos) << r.err;
+  const Json ranked = RunJson("rank --json");
+  EXPECT_EQ(ranked["subjects"], 3);
+
+  r = Run("audit verify");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = Run("audit show");
+  for (const char* action : {"dip-sample", "review", "rank"}) {
+    EXPECT_NE(r.out.find(action), std::string::npos) << action;
+  }
+}
+
+TEST_F(RiskCliTest, ExportsHtmlCsvAndVicsThatGriffeyeStyleImportersRead) {
+  BuildCase();
+  const auto html = dir_ / "queue.html";
+  auto r = Run("export queue --format html --out " + ShellQuote(html.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string page = [&] {
+    std::ifstream in(html);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }();
+  for (const auto& s : {carer_, collector_, bystander_}) EXPECT_NE(page.find("subject-" + s), std::string::npos) << s;
+  EXPECT_EQ(RunCommand("stat -c %a " + ShellQuote(html.string())).out, "600\n");
+
+  r = Run("export queue --format csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SplitLines(r.out).size(), 4u);
+
+  const auto dom = ChromiumDumpDom(html, dir_ / "profile");
+  ASSERT_EQ(dom.exit_code, 0) << "headless chromium failed (scripts/install-deps installs it)";
+  for (const auto& s : {carer_, collector_, bystander_}) {
+    EXPECT_NE(dom.out.find("<tr id=\"subject-" + s + "\""), std::string::npos) << s;
+  }
+
+  // VICS 2.0 of the matched media, read back by hashtriage's own VICS importer.
+  const auto vics = dir_ / "media.vics.json";
+  r = Run("export vics --subject " + collector_ + " --out " + ShellQuote(vics.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(vics);
+  const Json doc = Json::parse(in);
+  EXPECT_NE(doc["@odata.context"].get<std::string>().find("/2.0.xml/UK/$metadata#Cases"), std::string::npos);
+  const auto& media = doc["value"][0]["Media"];
+  EXPECT_EQ(media.size(), 5u);  // the collector's five distinct images
+  for (const auto& m : media) {
+    ASSERT_FALSE(m["MediaFiles"].empty());
+    EXPECT_EQ(m["MediaFiles"][0]["SourceID"].get<std::string>().rfind("referral:", 0), 0u);
+  }
+  const std::string back = (dir_ / "reimported").string();
+  r = RunCommand(ShellQuote(HashtriageBinary().string()) + " index import --index " + ShellQuote(back) +
+                 " --set back --format vics " + ShellQuote(vics.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto faces = TestDataDir() / "photos" / "gnome-faces";
+  r = RunCommand(ShellQuote(HashtriageBinary().string()) + " index lookup --index " + ShellQuote(back) + " --md5 " +
+                 Md5Of(faces / "astronaut.jpg"));
+  EXPECT_EQ(r.exit_code, 10) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"A\""), std::string::npos) << r.out;
+  r = RunCommand(ShellQuote(HashtriageBinary().string()) + " index lookup --index " + ShellQuote(back) + " --md5 " +
+                 Md5Of(faces / "cat.jpg"));
+  EXPECT_NE(r.out.find("\"C\""), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace hashtriage::testing

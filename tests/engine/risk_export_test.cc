@@ -1,0 +1,222 @@
+// Exports of the queue (CSV, JSON, self-contained HTML checked in headless Chromium) and of the
+// matched media (VICS 2.0 shape of ../shared/docs/formats.md), built from case records written the
+// way the scan pipeline and intake write them.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "engine/record_codec.h"
+#include "engine/risk/queue_view.h"
+#include "engine/risk/rescore.h"
+#include "engine/risk/vics_export.h"
+#include "tests/engine/risk_test_util.h"
+
+namespace hashtriage::engine::risk {
+namespace {
+
+using index::Category;
+using testing::AddHits;
+using testing::AddReferral;
+using testing::kDay;
+using testing::kT0;
+
+// RFC 4180 reader (the test's own) for checking the CSV export.
+std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1, std::vector<std::string>(1));
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') rows.back().back() += '"', ++i;
+      else if (c == '"') quoted = false;
+      else rows.back().back() += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      rows.back().emplace_back();
+    } else if (c == '\n') {
+      rows.emplace_back(1);
+    } else {
+      rows.back().back() += c;
+    }
+  }
+  if (rows.back().size() == 1 && rows.back()[0].empty()) rows.pop_back();
+  return rows;
+}
+
+class RiskExportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(c_.store, nullptr);
+    const RiskModel model = testing::DefaultModel();
+    for (int i = 0; i < kSubjects; ++i) {
+      SubjectProfile p = testing::Subject("S" + std::to_string(i), kT0 + (i % 20) * kDay);
+      AddReferral(p, "R" + std::to_string(i), kT0 + (i % 20) * kDay);
+      AddHits(p, i % 3 ? Category::kC : Category::kA, 1 + i % 4);
+      if (i % 5 == 0) testing::SetAttribute(p, "lives_with_children", TriState::kYes);
+      p.area = i % 2 ? "MPS" : "KENT";
+      if (i == 7) p.display_name = "<script>alert('x')</script> & \"friends\"";
+      if (i == 8) p.display_name = "=HYPERLINK(\"http://evil\",\"x\"), more";
+      ASSERT_TRUE(RescoreProfile(*c_.store, p, kT0 + 25 * kDay, model).ok());
+    }
+    auto rows = LoadQueueView(*c_.store, kT0 + 25 * kDay, model, {});
+    ASSERT_TRUE(rows.ok());
+    rows_ = std::move(rows).value();
+    context_ = {kT0 + 25 * kDay, c_.store->path(), model.name, model.sha256};
+  }
+
+  static constexpr int kSubjects = 120;
+  testing::TempCase c_;
+  std::vector<QueueRow> rows_;
+  QueueViewContext context_;
+};
+
+TEST_F(RiskExportTest, CsvHasEveryColumnAndSubjectAndDefusesFormulas) {
+  const auto table = ParseCsv(QueueCsv(rows_, context_));
+  ASSERT_EQ(table.size(), kSubjects + 1u);
+  const auto& header = table[0];
+  for (const char* col : {"rank", "subject", "band", "deadline", "score", "urgency_flags", "top_factors", "hits_A",
+                          "hits_C", "days_in_queue", "owner", "status"}) {
+    EXPECT_NE(std::find(header.begin(), header.end(), col), header.end()) << col;
+  }
+  std::set<std::string> subjects;
+  for (std::size_t r = 1; r < table.size(); ++r) {
+    ASSERT_EQ(table[r].size(), header.size()) << "row " << r;
+    EXPECT_EQ(table[r][0], std::to_string(r));
+    subjects.insert(table[r][1]);
+    EXPECT_FALSE(table[r][3].empty());
+    EXPECT_EQ(table[r][2].rfind("=", 0), std::string::npos) << "display name starts a formula";
+  }
+  EXPECT_EQ(subjects.size(), static_cast<std::size_t>(kSubjects));
+}
+
+TEST_F(RiskExportTest, JsonListsFactorsWithEvidence) {
+  const auto j = QueueJson(rows_, context_);
+  ASSERT_EQ(j["subjects"].size(), static_cast<std::size_t>(kSubjects));
+  EXPECT_EQ(j["model"]["sha256"], context_.model_sha256);
+  for (const auto& s : j["subjects"]) {
+    ASSERT_TRUE(s["factors"].is_array());
+    ASSERT_FALSE(s["factors"].empty()) << s["subject"];
+    EXPECT_FALSE(s["factors"][0]["evidence"].empty());
+    EXPECT_TRUE(s["deadline"].is_string());
+  }
+}
+
+TEST_F(RiskExportTest, AreaFilterKeepsOnlyThatArea) {
+  auto rows = LoadQueueView(*c_.store, context_.now, testing::DefaultModel(), {.area = "KENT"});
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), kSubjects / 2u);
+  for (const auto& r : *rows) EXPECT_EQ(r.entry.area, "KENT");
+}
+
+TEST_F(RiskExportTest, HtmlIsSelfContainedEscapedAndOpensInHeadlessChromium) {
+  const std::string html = QueueHtml(rows_, context_);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_EQ(html.find("src="), std::string::npos);
+  EXPECT_EQ(html.find("href="), std::string::npos);
+  EXPECT_EQ(html.find("url("), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos);
+
+  testing::TempDir dir;
+  const auto path = dir / "queue.html";
+  testing::WriteText(path, html);
+  const auto out = testing::ChromiumDumpDom(path, dir / "profile");
+  ASSERT_EQ(out.exit_code, 0) << "headless chromium failed (scripts/install-deps installs it)";
+  std::set<std::string> rendered;
+  const std::regex row(R"re(<tr id="subject-([^"]+)")re");
+  for (auto it = std::sregex_iterator(out.out.begin(), out.out.end(), row); it != std::sregex_iterator(); ++it) {
+    rendered.insert((*it)[1]);
+  }
+  EXPECT_EQ(rendered.size(), static_cast<std::size_t>(kSubjects));
+  for (const auto& r : rows_) EXPECT_TRUE(rendered.count(r.entry.subject_id)) << r.entry.subject_id;
+  // The hostile display name was rendered as text, not run: no script element reached the DOM.
+  EXPECT_EQ(out.out.find("<script"), std::string::npos);
+  EXPECT_NE(out.out.find("alert('x')"), std::string::npos);
+}
+
+// Records shaped like the scan pipeline's (Table::kEvidence, Table::kFiles) and intake's referrals.
+void WriteScanAndReferral(CaseStore& store) {
+  CaseStore::Batch batch;
+  batch.Put(Table::kEvidence, EncodeU32(1),
+            EncodeRecord({{"number", 1}, {"id", "phone.E01"}, {"source", "/ev/phone.E01"}, {"subject", "S1"}}));
+  auto file = [](std::string path, std::string md5, std::string sha1, nlohmann::json hits, bool deleted) {
+    return nlohmann::json{{"evidence", "phone.E01"}, {"path", path}, {"original_path", path}, {"kind", "file"},
+                          {"size", 1234},         {"created", "2026-01-01T10:00:00Z"},
+                          {"modified", "2026-01-02T10:00:00Z"}, {"accessed", nullptr},
+                          {"deleted", deleted},   {"carved", false},
+                          {"md5", md5},           {"sha1", sha1},
+                          {"sha256", nullptr},    {"pdq", nullptr},
+                          {"hits", hits}};
+  };
+  const std::string md5a(32, 'a'), md5b(32, 'b'), md5c(32, 'c');
+  const std::string sha1a(40, '1'), sha1b(40, '2');
+  const nlohmann::json hit_a = {{{"set", "caid"}, {"category", "A"}, {"kind", "md5"}, {"distance", 0}}};
+  const nlohmann::json hit_c = {{{"set", "caid"}, {"category", "C"}, {"kind", "pdq"}, {"distance", 12}}};
+  batch.Put(Table::kFiles, EncodeU32(1) + EncodeU64(0), EncodeRecord(file("DCIM/a.jpg", md5a, sha1a, hit_a, false)));
+  batch.Put(Table::kFiles, EncodeU32(1) + EncodeU64(1), EncodeRecord(file("Download/copy-of-a.jpg", md5a, sha1a, hit_a, true)));
+  batch.Put(Table::kFiles, EncodeU32(1) + EncodeU64(2), EncodeRecord(file("DCIM/b.jpg", md5b, sha1b, hit_c, false)));
+  batch.Put(Table::kFiles, EncodeU32(1) + EncodeU64(3), EncodeRecord(file("notes.txt", md5c, "", nlohmann::json::array(), false)));
+  batch.Put(Table::kReferrals, "R1",
+            EncodeRecord({{"id", "R1"},
+                          {"subject", "S2"},
+                          {"files", {{{"name", "upload.jpg"}, {"md5", md5b}, {"sha1", sha1b}, {"size", 99}, {"hits", hit_c}}}}}));
+  ASSERT_TRUE(store.Write(batch).ok());
+}
+
+TEST(RiskVicsExportTest, MatchedMediaInVics20ShapeWithProvenance) {
+  testing::TempCase c;
+  ASSERT_NE(c.store, nullptr);
+  WriteScanAndReferral(*c.store);
+  auto vics = BuildVicsExport(*c.store, {});
+  ASSERT_TRUE(vics.ok()) << vics.status().ToString();
+  const nlohmann::json doc = nlohmann::json::parse(vics->document.dump());
+  EXPECT_TRUE(std::regex_match(doc["@odata.context"].get<std::string>(),
+                               std::regex(R"(http://github\.com/VICSDATAMODEL/ProjectVic/DataModels/2\.0\.xml/(Default|US|UK|CUSTOM)/\$metadata#Cases)")));
+  ASSERT_EQ(doc["value"].size(), 1u);
+  const auto& header = doc["value"][0];
+  for (const char* key : {"CaseID", "CaseNumber", "Contact", "SourceApplicationName", "SourceApplicationVersion"}) {
+    EXPECT_TRUE(header.contains(key)) << key;
+  }
+  const auto& media = header["Media"];
+  ASSERT_EQ(media.size(), 2u);  // a (found twice) and b (scan + referral); notes.txt had no hit
+  EXPECT_EQ(vics->media_files, 4u);
+  std::set<std::int64_t> ids;
+  for (const auto& m : media) {
+    ids.insert(m["MediaID"].get<std::int64_t>());
+    EXPECT_TRUE(m["Category"].is_number_integer());
+    EXPECT_TRUE(std::regex_match(m["MD5"].get<std::string>(), std::regex("[0-9A-F]{32}")));
+    EXPECT_TRUE(std::regex_match(m["SHA1"].get<std::string>(), std::regex("[0-9A-F]{40}")));
+    ASSERT_FALSE(m["MediaFiles"].empty());
+    for (const auto& f : m["MediaFiles"]) {
+      for (const char* key : {"MD5", "FileName", "FilePath", "SourceID", "Deleted", "Unallocated"}) {
+        EXPECT_TRUE(f.contains(key)) << key;
+      }
+    }
+    EXPECT_FALSE(m.contains("PhotoDNA"));
+  }
+  EXPECT_EQ(ids.size(), 2u);
+  const auto& a = media[0]["MD5"] == std::string(32, 'A') ? media[0] : media[1];
+  const auto& b = media[0]["MD5"] == std::string(32, 'A') ? media[1] : media[0];
+  EXPECT_EQ(a["Category"], 1);  // UK profile: A = 1
+  EXPECT_EQ(b["Category"], 3);  // C = 3
+  ASSERT_EQ(a["MediaFiles"].size(), 2u);
+  EXPECT_EQ(a["MediaFiles"][0]["SourceID"], "phone.E01");
+  EXPECT_EQ(a["MediaFiles"][0]["FilePath"], "DCIM/a.jpg");
+  EXPECT_EQ(a["MediaFiles"][1]["Deleted"], true);
+  std::set<std::string> sources;
+  for (const auto& f : b["MediaFiles"]) sources.insert(f["SourceID"]);
+  EXPECT_EQ(sources, (std::set<std::string>{"phone.E01", "referral:R1"}));
+  // Hashes and metadata only.
+  for (const auto& m : media) {
+    for (const auto& [key, value] : m.items()) {
+      if (value.is_string()) {
+        EXPECT_LT(value.get<std::string>().size(), 400u) << key;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace hashtriage::engine::risk

@@ -1,0 +1,197 @@
+// The capacity forecast against a brute-force oracle (the whole backlog re-sorted every day with
+// the test's own comparator), hand-computable cases, and the minimality of the capacity it asks for.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "engine/risk/forecast.h"
+#include "engine/risk/queue_rules.h"
+#include "tests/engine/risk_test_util.h"
+
+namespace hashtriage::engine::risk {
+namespace {
+
+using testing::DefaultModel;
+using testing::kDay;
+using testing::kT0;
+
+struct OracleBand {
+  std::size_t worked = 0, breaches = 0, waiting = 0;
+  double max_wait = 0;
+};
+
+// Day by day: arrivals (evenly spread), then the whole backlog sorted by (band desc, deadline,
+// score desc, id) and the first `capacity` worked through the day.
+std::array<OracleBand, kBandCount> Oracle(std::vector<QueueEntry> open, std::int64_t now, int capacity, int days,
+                                          std::array<double, kBandCount> rate, const RiskModel& model) {
+  std::array<OracleBand, kBandCount> out{};
+  std::vector<bool> overdue_at_start;
+  for (const auto& e : open) overdue_at_start.push_back(e.deadline <= now);
+  struct Item {
+    QueueEntry e;
+    bool late_already;
+  };
+  std::vector<Item> backlog;
+  for (std::size_t i = 0; i < open.size(); ++i) backlog.push_back({open[i], overdue_at_start[i]});
+  std::array<double, kBandCount> acc{};
+  int n = 0;
+  for (int d = 0; d < days; ++d) {
+    const std::int64_t t = now + d * kDay;
+    for (int b = kBandCount - 1; b >= 0; --b) {
+      acc[b] += rate[b];
+      while (acc[b] >= 1.0 - 1e-9) {
+        acc[b] -= 1.0;
+        QueueEntry e;
+        char id[32];
+        std::snprintf(id, sizeof id, "~arrival%09d", ++n);
+        e.subject_id = id;
+        e.band = static_cast<Band>(b);
+        e.entered_at = t;
+        e.deadline = t + model.deadline_days[b] * kDay;
+        e.score = model.band_min_score[b];
+        backlog.push_back({e, false});
+      }
+    }
+    // A case is ordered one band higher per escalate_overdue_every_days past its deadline.
+    auto ordering = [&](const QueueEntry& e) {
+      const std::int64_t every = model.escalate_overdue_every_days * kDay;
+      const std::int64_t steps = every > 0 && t > e.deadline ? (t - e.deadline) / every : 0;
+      const int cap = static_cast<int>(model.escalate_overdue_up_to);
+      if (static_cast<int>(e.band) >= cap) return static_cast<std::int64_t>(e.band);
+      return std::min<std::int64_t>(cap, static_cast<int>(e.band) + steps);
+    };
+    std::sort(backlog.begin(), backlog.end(), [&](const Item& x, const Item& y) {
+      if (ordering(x.e) != ordering(y.e)) return ordering(x.e) > ordering(y.e);
+      if (x.e.deadline != y.e.deadline) return x.e.deadline < y.e.deadline;
+      if (x.e.score != y.e.score) return x.e.score > y.e.score;
+      return x.e.subject_id < y.e.subject_id;
+    });
+    const std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(capacity), backlog.size());
+    for (std::size_t i = 0; i < k; ++i) {
+      OracleBand& s = out[BandIndex(backlog[i].e.band)];
+      ++s.worked;
+      // Evenly through the working day: the (i+1)-th of `capacity` at (i+1)/capacity of the day.
+      const double done = static_cast<double>(t) + static_cast<double>(kDay) * static_cast<double>(i + 1) / capacity;
+      s.max_wait = std::max(s.max_wait, (done - static_cast<double>(backlog[i].e.entered_at)) / kDay);
+      if (!backlog[i].late_already && done > static_cast<double>(backlog[i].e.deadline)) ++s.breaches;
+    }
+    backlog.erase(backlog.begin(), backlog.begin() + static_cast<std::ptrdiff_t>(k));
+  }
+  const std::int64_t end = now + days * kDay;
+  for (const auto& item : backlog) {
+    OracleBand& s = out[BandIndex(item.e.band)];
+    ++s.waiting;
+    s.max_wait = std::max(s.max_wait, static_cast<double>(end - item.e.entered_at) / kDay);
+    if (!item.late_already && item.e.deadline < end) ++s.breaches;
+  }
+  return out;
+}
+
+std::vector<QueueEntry> RandomBacklog(std::mt19937& rng, int n, const RiskModel& model) {
+  std::vector<QueueEntry> out;
+  for (int i = 0; i < n; ++i) {
+    QueueEntry e;
+    e.subject_id = "S" + std::to_string(i);
+    e.band = e.model_band = static_cast<Band>(rng() % 4);
+    e.entered_at = kT0 - static_cast<std::int64_t>(rng() % 40) * kDay;
+    e.deadline = DeadlineFor(e.entered_at, e.band, model);
+    e.score = static_cast<int>(rng() % 80);
+    out.push_back(e);
+  }
+  return out;
+}
+
+TEST(RiskForecastTest, AgreesWithABruteForceDayByDaySimulation) {
+  RiskModel model = DefaultModel();
+  std::mt19937 rng(11);
+  for (int round = 0; round < 16; ++round) {
+    model.escalate_overdue_every_days = round % 4 == 3 ? 0 : 7 * (1 + round % 3);
+    model.escalate_overdue_up_to = static_cast<Band>(1 + round % 3);
+    const auto backlog = RandomBacklog(rng, 20 + static_cast<int>(rng() % 200), model);
+    ForecastOptions o;
+    o.capacity_per_day = 1 + rng() % 15;
+    o.days = 30 + static_cast<int>(rng() % 60);
+    o.intake_per_day = {0.5 * (rng() % 10), 0.25 * (rng() % 12), 0.2 * (rng() % 10), 0.1 * (rng() % 5)};
+    const Forecast f = SimulateQueue(backlog, kT0, o, model);
+    const auto oracle = Oracle(backlog, kT0, static_cast<int>(o.capacity_per_day), o.days, o.intake_per_day, model);
+    for (const auto& b : f.bands) {
+      const OracleBand& want = oracle[BandIndex(b.band)];
+      EXPECT_EQ(b.worked, want.worked) << "round " << round << " " << BandName(b.band);
+      EXPECT_EQ(b.breaches, want.breaches) << "round " << round << " " << BandName(b.band);
+      EXPECT_EQ(b.waiting_at_end, want.waiting) << "round " << round << " " << BandName(b.band);
+      EXPECT_NEAR(b.max_wait_days, want.max_wait, 1e-6) << "round " << round << " " << BandName(b.band);
+    }
+  }
+}
+
+TEST(RiskForecastTest, RequiredCapacityIsTheSmallestThatMeetsEveryDeadline) {
+  const RiskModel model = DefaultModel();
+  std::mt19937 rng(5);
+  const auto backlog = RandomBacklog(rng, 150, model);
+  ForecastOptions o;
+  o.capacity_per_day = 3;
+  o.intake_per_day = {4, 5, 2, 0.3};
+  const Forecast f = ForecastCapacity(backlog, kT0, o, model);
+  ASSERT_TRUE(f.capacity_found);
+  EXPECT_GT(f.breaches, 0u);
+  EXPECT_GT(f.required_capacity, 3);
+  auto breaches_at = [&](double c) {
+    ForecastOptions x = o;
+    x.capacity_per_day = c;
+    return SimulateQueue(backlog, kT0, x, model).breaches;
+  };
+  EXPECT_EQ(breaches_at(f.required_capacity), 0u);
+  EXPECT_GT(breaches_at(f.required_capacity - 1), 0u);
+  // More capacity never means more breaches.
+  std::size_t last = breaches_at(1);
+  for (int c = 2; c <= f.required_capacity + 3; ++c) {
+    const std::size_t now = breaches_at(c);
+    EXPECT_LE(now, last) << c;
+    last = now;
+  }
+  EXPECT_NE(ForecastText(f).find("PROJECTED BREACHES"), std::string::npos);
+}
+
+TEST(RiskForecastTest, SteadyStateByHand) {
+  const RiskModel model = DefaultModel();
+  ForecastOptions o;
+  o.days = 90;
+  o.intake_per_day = {2, 0, 0, 0};  // two Low cases a day
+  o.capacity_per_day = 2;
+  Forecast f = ForecastCapacity({}, kT0, o, model);
+  EXPECT_EQ(f.breaches, 0u);
+  EXPECT_EQ(f.bands.back().band, Band::kLow);
+  EXPECT_EQ(f.bands.back().worked, 180u);
+  EXPECT_DOUBLE_EQ(f.bands.back().max_wait_days, 1.0);
+  EXPECT_EQ(f.required_capacity, 2);
+  EXPECT_EQ(f.intake_capacity, 2);
+  // One a day: the backlog grows by one a day; a case entering on day d waits until day 2d+1, so
+  // every case from day 30 on misses its 30-day deadline within the 90 days.
+  o.capacity_per_day = 1;
+  f = SimulateQueue({}, kT0, o, model);
+  EXPECT_EQ(f.bands.back().worked, 90u);
+  EXPECT_EQ(f.bands.back().waiting_at_end, 90u);
+  EXPECT_GT(f.breaches, 0u);
+  const auto json = ForecastToJson(f);
+  EXPECT_EQ(json["breaches"], f.breaches);
+}
+
+TEST(RiskForecastTest, ObservedIntakeCountsRecentEntriesPerBand) {
+  std::vector<QueueEntry> entries;
+  for (int d = 0; d < 56; ++d) {
+    QueueEntry e;
+    e.subject_id = "S" + std::to_string(d);
+    e.band = d % 2 ? Band::kHigh : Band::kLow;
+    e.entered_at = kT0 - d * kDay;
+    entries.push_back(e);
+  }
+  const auto rate = ObservedIntake(entries, kT0, 28);
+  // Entered in (kT0 - 28d, kT0]: days 0..27, 14 High and 14 Low.
+  EXPECT_DOUBLE_EQ(rate[BandIndex(Band::kHigh)], 14.0 / 28);
+  EXPECT_DOUBLE_EQ(rate[BandIndex(Band::kLow)], 14.0 / 28);
+  EXPECT_DOUBLE_EQ(rate[BandIndex(Band::kMedium)], 0);
+}
+
+}  // namespace
+}  // namespace hashtriage::engine::risk
