@@ -15,7 +15,15 @@ class Progress {
   Progress(std::string label, std::uint64_t total_items, bool enabled);
   void Advance(std::uint64_t items, std::uint64_t bytes);
   void SetTotal(std::uint64_t total_items) { total_items_ = total_items; }
+  // When the bytes to process are known (files to import, a directory tree), the ETA follows bytes.
+  void SetTotalBytes(std::uint64_t total_bytes) { total_bytes_ = total_bytes; }
+  // What an item is called on the line (default "files").
+  void SetUnit(std::string unit) { unit_ = std::move(unit); }
   void SetDetail(std::string detail) { detail_ = std::move(detail); }
+  // Draws now (when enabled), e.g. after SetDetail announces a new phase.
+  void Refresh() {
+    if (enabled_) Draw();
+  }
   // Erases the line so another message can be printed; the next Advance redraws it.
   void Clear();
   // Erases the line for good.
@@ -29,6 +37,8 @@ class Progress {
   void Draw();
   std::string label_;
   std::uint64_t total_items_;
+  std::uint64_t total_bytes_ = 0;
+  std::string unit_ = "files";
   bool enabled_;
   std::uint64_t items_ = 0;
   std::uint64_t bytes_ = 0;

@@ -56,7 +56,7 @@ class RowEmitter {
       : sink_(sink), map_(map), default_category_(default_category), categories_(categories) {}
 
   Status Emit(const std::vector<std::string>& f, std::uint64_t line, std::uint64_t offset) {
-    sink_.CountRecord();
+    sink_.CountRecord(offset);
     auto field = [&](Field k) -> std::string_view {
       const int c = map_.column[k];
       return c >= 0 && static_cast<std::size_t>(c) < f.size() ? Trim(f[c]) : std::string_view();
@@ -160,7 +160,7 @@ Status ReadDelimited(const std::string& path, RecordSink& sink, std::optional<ch
       }
     }
     if (!splitter->Split(*line)) {
-      sink.CountRecord();
+      sink.CountRecord(reader->offset());
       HT_RETURN_IF_ERROR(sink.Reject(reader->line(), reader->offset(), "unbalanced quotes", ""));
       continue;
     }
@@ -182,7 +182,7 @@ Status ReadHashList(const std::string& path, HashType type, RecordSink& sink) {
   while (auto raw = reader->Next()) {
     std::string_view line = Trim(*raw);
     if (line.empty() || line.front() == '#') continue;
-    sink.CountRecord();
+    sink.CountRecord(reader->offset());
     std::string_view hex, name;
     if (const auto eq = line.rfind(" = "); line.find(" (") != std::string_view::npos && eq != std::string_view::npos) {
       // BSD style: "MD5 (name) = hex"
@@ -219,7 +219,7 @@ Status ReadPdqList(const std::string& path, RecordSink& sink) {
     splitter.Split(line);
     const auto& f = splitter.fields();
     if (reader->line() == 1 && (NormalizeHeader(f[0]) == "hash" || NormalizeHeader(f[0]) == "pdq")) continue;
-    sink.CountRecord();
+    sink.CountRecord(reader->offset());
     EntryInfo info;
     info.category = sink.options().category.value_or(Category::kUnknown);
     if (!RecordSink::DecodeHash(HashType::kPdq, f[0], bytes)) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <chrono>
+#include <filesystem>
 
 #include "hashing/digest_types.h"
 #include "index/internal/csv_reader.h"
@@ -147,8 +148,9 @@ Result<ImportSummary> ImportSet(KnownIndex& index, const std::string& set_name, 
   summary.set_name = set_name;
   summary.files = files;
   internal::RecordSink sink(*writer, options, summary);
+  std::uint64_t bytes_before = 0;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    sink.BeginFile(static_cast<std::uint32_t>(i), files[i]);
+    sink.BeginFile(static_cast<std::uint32_t>(i), files[i], bytes_before);
     Status st;
     switch (options.format) {
       case ImportFormat::kVics: st = internal::ReadVics(files[i], sink, categories); break;
@@ -161,6 +163,10 @@ Result<ImportSummary> ImportSet(KnownIndex& index, const std::string& set_name, 
       case ImportFormat::kCsv: st = internal::ReadCsv(files[i], sink, categories); break;
     }
     if (!st.ok()) return st;  // the writer is destroyed unused: nothing is committed
+    std::error_code size_error;
+    const auto size = std::filesystem::file_size(files[i], size_error);
+    if (!size_error) bytes_before += size;
+    if (options.on_progress) options.on_progress(summary.records_read, bytes_before);
   }
   SetInfo set;
   set.sources = files;

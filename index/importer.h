@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -40,6 +41,9 @@ struct ImportOptions {
   bool strict = false;
   // Rejections described individually in the summary (the rest are only counted). Default: 50.
   std::size_t max_examples = 50;
+  // Optional progress report, called every few thousand records with the records read so far and the
+  // bytes of all files consumed so far (for a display; the commit that follows is not included).
+  std::function<void(std::uint64_t records, std::uint64_t bytes)> on_progress;
 };
 
 struct Rejection {

@@ -68,7 +68,7 @@ class VicsParser {
       HT_ASSIGN_OR_RETURN(Token t, r_.Next());
       if (t == Token::kEndArray) return Status::Ok();
       if (t != Token::kBeginObject) {
-        sink_.CountRecord();
+        sink_.CountRecord(r_.offset());
         HT_RETURN_IF_ERROR(sink_.Reject(r_.line(), r_.offset(), "not an object", "Media entries must be objects"));
         HT_RETURN_IF_ERROR(r_.Skip(t));
         continue;
@@ -200,7 +200,7 @@ class VicsParser {
   }
 
   Status Emit(MediaRecord& m) {
-    sink_.CountRecord();
+    sink_.CountRecord(r_.offset());
     if (m.category) {
       const auto c = categories_.Map(*m.category);
       if (!c) {

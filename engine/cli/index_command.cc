@@ -14,6 +14,7 @@
 
 #include "engine/cli/commands.h"
 #include "engine/file_hashing.h"
+#include "engine/progress.h"
 #include "index/importer.h"
 #include "index/known_index.h"
 #include "index/library_builder.h"
@@ -158,7 +159,22 @@ Result<int> RunIndexImport(const IndexImportOptions& o) {
   opts.load_pdq = false;
   opts.import_memory_bytes = o.memory_mib << 20;
   HT_ASSIGN_OR_RETURN(auto idx, index::KnownIndex::Open(opts));
-  HT_ASSIGN_OR_RETURN(const auto summary, index::ImportSet(*idx, o.set, o.files, io));
+  // Records, MB of the input files, rate and ETA on a terminal; then the commit (sort and ingest).
+  engine::Progress progress("import " + o.set, 0, StderrIsTerminal());
+  progress.SetUnit("records");
+  std::uint64_t total_bytes = 0;
+  for (const auto& f : o.files) total_bytes += std::filesystem::file_size(f);
+  progress.SetTotalBytes(total_bytes);
+  io.on_progress = [&progress, total_bytes](std::uint64_t records, std::uint64_t bytes) {
+    progress.Advance(records - progress.items(), bytes > progress.bytes() ? bytes - progress.bytes() : 0);
+    if (bytes >= total_bytes) {
+      progress.SetDetail("sorting and committing the set");
+      progress.Refresh();
+    }
+  };
+  auto imported = index::ImportSet(*idx, o.set, o.files, io);
+  progress.Finish();
+  HT_ASSIGN_OR_RETURN(const auto summary, std::move(imported));
 
   for (const auto& r : summary.rejection_examples) {
     std::fprintf(stderr, "hashtriage: %s:%llu (byte %llu): %s\n", r.file.c_str(),

@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -17,6 +19,7 @@
 #include "engine/case_store.h"
 #include "engine/cli/commands.h"
 #include "engine/index_version.h"
+#include "engine/progress.h"
 #include "engine/subjects/intake.h"
 #include "engine/subjects/rescore_hook.h"
 #include "engine/time_util.h"
@@ -103,6 +106,19 @@ std::int64_t EnvNumber(const char* name) {
 
 }  // namespace
 
+
+// Lines of a file (for the progress display's ETA: records are located by line); 0 when unreadable.
+std::uint64_t CountLines(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> buffer(1 << 20);
+  std::uint64_t lines = 0;
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    lines += static_cast<std::uint64_t>(std::count(buffer.data(), buffer.data() + in.gcount(), '\n'));
+  }
+  return lines;
+}
+
 Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
   HT_ASSIGN_OR_RETURN(std::int64_t now, engine::ResolveNow(o.now));
   ingest::ReferralReaderOptions reader_options;
@@ -145,12 +161,27 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
   std::uint64_t new_subjects = 0, merges = 0, hits = 0, possible_links = 0, escalated = 0;
   int notes = 0;
   bool failed = false;
-  for (const std::string& path : o.files) {
+  // Lines read of all files, referrals stored, rate and ETA on a terminal (the files' lines are counted
+  // first, a fast pass, only then).
+  engine::Progress progress("intake", 0, StderrIsTerminal());
+  progress.SetUnit("lines");
+  std::vector<std::uint64_t> file_lines(o.files.size(), 0);
+  if (StderrIsTerminal()) {
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < o.files.size(); ++i) total += file_lines[i] = CountLines(o.files[i]);
+    progress.SetTotal(total);
+  }
+  std::uint64_t lines_before = 0;
+  std::uint64_t stored_so_far = 0;
+  for (std::size_t file_number = 0; file_number < o.files.size(); ++file_number) {
+    const std::string& path = o.files[file_number];
+    if (file_number > 0) lines_before += file_lines[file_number - 1];
     FileTally tally;
     tally.path = path;
     auto reader = ingest::OpenReferralReader(path, reader_options);
     if (!reader.ok()) {
       tally.error = reader.status().message();
+      progress.Clear();
       std::fprintf(stderr, "hashtriage: %s\n", tally.error.c_str());
       failed = true;
       tallies.push_back(tally);
@@ -161,6 +192,7 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
       auto next = (*reader)->Next();
       if (!next.ok()) {
         tally.error = next.status().message();
+        progress.Clear();
         std::fprintf(stderr, "hashtriage: %s: %s (stopped reading this file)\n", path.c_str(), tally.error.c_str());
         failed = true;
         break;
@@ -168,9 +200,11 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
       if (!next->has_value()) break;
       const ingest::ReferralRecord& record = **next;
       ++tally.records;
+      if (lines_before + record.line > progress.items()) progress.Advance(lines_before + record.line - progress.items(), 0);
       if (!record.status.ok()) {
         ++tally.bad;
         failed = true;
+        progress.Clear();
         std::fprintf(stderr, "hashtriage: %s: record %llu (line %llu): %s\n", path.c_str(),
                      static_cast<unsigned long long>(record.number), static_cast<unsigned long long>(record.line),
                      record.status.message().c_str());
@@ -189,6 +223,7 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
         continue;
       }
       ++tally.stored;
+      if (++stored_so_far % 256 == 0) progress.SetDetail(std::to_string(stored_so_far) + " referrals stored");
       new_subjects += outcome.new_subject;
       merges += outcome.merges.size();
       hits += outcome.hits;
@@ -197,11 +232,13 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
       if (o.json) {
         outcomes.push_back(OutcomeJson(outcome));
       } else if (const std::string note = Note(outcome); !note.empty() && notes++ < o.max_notes) {
+        progress.Clear();
         std::printf("%s\n", note.c_str());
       }
     }
     tallies.push_back(tally);
   }
+  progress.Finish();
   HT_RETURN_IF_ERROR(session.Flush());
   HT_ASSIGN_OR_RETURN(std::vector<std::string> affected, session.AffectedSubjects());
 

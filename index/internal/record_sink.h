@@ -17,14 +17,22 @@ class RecordSink {
   RecordSink(SetWriter& writer, const ImportOptions& options, ImportSummary& summary)
       : writer_(writer), options_(options), summary_(summary) {}
 
-  void BeginFile(std::uint32_t index, std::string name) {
+  // `bytes_before`: the sizes of the files already read (for progress reports).
+  void BeginFile(std::uint32_t index, std::string name, std::uint64_t bytes_before) {
     file_index_ = index;
     file_ = std::move(name);
+    bytes_before_ = bytes_before;
   }
   const std::string& file() const { return file_; }
   const ImportOptions& options() const { return options_; }
 
-  void CountRecord() { ++summary_.records_read; }
+  // Counts one record starting at byte `offset` of the current file; reports progress now and then.
+  void CountRecord(std::uint64_t offset) {
+    ++summary_.records_read;
+    if (options_.on_progress && summary_.records_read % 4096 == 0) {
+      options_.on_progress(summary_.records_read, bytes_before_ + offset);
+    }
+  }
   // Counts a rejected record; an error under --strict. `reason_class` groups the summary counts.
   Status Reject(std::uint64_t line, std::uint64_t offset, std::string_view reason_class, std::string detail);
   // Decodes the hash text for `type` (hex; PhotoDNA also base64) into `out`; false if malformed.
@@ -38,6 +46,7 @@ class RecordSink {
   ImportSummary& summary_;
   std::uint32_t file_index_ = 0;
   std::string file_;
+  std::uint64_t bytes_before_ = 0;
 };
 
 // One reader per format; each reads the whole file, returning a non-OK status only for problems

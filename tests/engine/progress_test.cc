@@ -1,0 +1,77 @@
+// Progress display of the long commands (scan, index import, intake): drawn on a terminal (run under
+// util-linux `script`, which gives the command a pseudo-terminal) with count, MB or rate, and an ETA
+// when the total is known; nothing of it when stderr is a pipe.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <regex>
+#include <string>
+
+#include "tests/test_support.h"
+
+namespace hashtriage::testing {
+namespace {
+
+// An estimate, not the "--:--" shown while the total is unknown.
+const std::regex kEta("ETA [0-9]+:[0-9]{2}");
+
+std::string Bin() { return ShellQuote(HashtriageBinary().string()); }
+
+// Runs `command` on a pseudo-terminal; its terminal output (stdout and stderr together).
+CommandResult OnTerminal(const std::string& command) {
+  return RunCommand("script -qec " + ShellQuote(command) + " /dev/null");
+}
+
+class ProgressTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // 60,000 md5sum lines: enough records for several progress reports.
+    std::string list;
+    char line[80];
+    for (int i = 0; i < 60000; ++i) {
+      std::snprintf(line, sizeof line, "%032x  file%d.jpg\n", i * 2654435761u, i);
+      list += line;
+    }
+    WriteText(dir_.path() / "set.md5", list);
+    ASSERT_EQ(RunCommand("mkdir -p " + ShellQuote((dir_.path() / "evidence/a/b").string()) + " && cp " +
+                         ShellQuote((TestDataDir() / "photos/skimage").string()) + "/*.png " +
+                         ShellQuote((dir_.path() / "evidence/a/b").string()))
+                  .exit_code,
+              0);
+  }
+  std::string P(const char* name) const { return ShellQuote((dir_.path() / name).string()); }
+  TempDir dir_;
+};
+
+TEST_F(ProgressTest, IndexImportShowsRecordsMegabytesAndEtaOnATerminal) {
+  const auto r = OnTerminal(Bin() + " index import --index " + P("idx") + " --set t --format md5sum --as A " + P("set.md5"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("\r\033[Kimport t: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" records, "), std::string::npos);
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("[0-9.]+ of [0-9.]+ MB"))) << r.out;  // input size = total
+  EXPECT_TRUE(std::regex_search(r.out, kEta)) << r.out;
+  EXPECT_NE(r.out.find("imported set 't'"), std::string::npos);
+}
+
+TEST_F(ProgressTest, ScanOfADirectoryKnowsItsTotal) {
+  const auto r = OnTerminal(Bin() + " scan --no-index --case " + P("case") + " " + P("evidence"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("\r\033[Kscan: "), std::string::npos) << r.out;
+  const auto files = RunCommand("find " + P("evidence") + " -type f | wc -l").out;
+  EXPECT_NE(r.out.find("/" + std::to_string(std::stoi(files)) + " files"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, kEta)) << r.out;
+}
+
+TEST_F(ProgressTest, NothingIsDrawnWhenStderrIsAPipe) {
+  auto r = RunCommand(Bin() + " index import --index " + P("idx") + " --set t --format md5sum --as A " + P("set.md5"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find('\r'), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("\033["), std::string::npos);
+  r = RunCommand(Bin() + " scan --no-index --case " + P("case") + " " + P("evidence"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find('\r'), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("\033["), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hashtriage::testing
