@@ -29,6 +29,7 @@ class Progress {
   // Erases the line for good.
   void Finish();
 
+  bool enabled() const { return enabled_; }
   std::uint64_t items() const { return items_; }
   std::uint64_t bytes() const { return bytes_; }
   double ElapsedSeconds() const;

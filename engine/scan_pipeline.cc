@@ -448,6 +448,10 @@ Result<EvidenceSummary> ScanOne(CaseStore& store, const index::KnownIndex* index
                           StoredRecord(job->record, evidence_id));
                 last_seq_in_batch = job->seq;
                 Count(job->record, summary);
+                if (progress.enabled()) {
+                  progress.SetDetail(std::to_string(summary.images) + " images, " +
+                                     std::to_string(summary.files_with_hits) + " with hits");
+                }
                 progress.Advance(job->record.info.kind == ingest::ItemKind::kFile ? 1 : 0,
                                  job->record.size_read.value_or(0));
                 if (static_cast<int>(batch.size()) >= commit_every) commit(job->seq + 1);

@@ -59,6 +59,7 @@ TEST_F(ProgressTest, ScanOfADirectoryKnowsItsTotal) {
   EXPECT_NE(r.out.find("\r\033[Kscan: "), std::string::npos) << r.out;
   const auto files = RunCommand("find " + P("evidence") + " -type f | wc -l").out;
   EXPECT_NE(r.out.find("/" + std::to_string(std::stoi(files)) + " files"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("[0-9]+ images, [0-9]+ with hits"))) << r.out;
   EXPECT_TRUE(std::regex_search(r.out, kEta)) << r.out;
 }
 
