@@ -4,6 +4,7 @@
 // interrupted one resumes it.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "engine/subject_store.h"
 #include "engine/time_util.h"
 #include "index/known_index.h"
+#include "ingest/source_size.h"
 
 namespace hashtriage::cli {
 
@@ -94,6 +96,27 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
   }
   const std::int64_t started = WallClock();
   engine::Progress progress("scan", 0, StderrIsTerminal());
+  if (StderrIsTerminal()) {
+    // Total and ETA when every source is a directory (archives and disk images expand to sizes not
+    // known before they are read): a quick listing of the tree, no file opened.
+    ingest::SourceSize total;
+    bool all_directories = true;
+    for (const auto& source : o.sources) {
+      std::error_code ec;
+      if (!std::filesystem::is_directory(std::filesystem::symlink_status(source, ec))) {
+        all_directories = false;
+        break;
+      }
+      const auto size = ingest::MeasureDirectory(source);
+      total.files += size.files;
+      total.bytes += size.bytes;
+      total.complete = total.complete && size.complete;
+    }
+    if (all_directories && total.complete) {
+      progress.SetTotal(total.files);
+      progress.SetTotalBytes(total.bytes);
+    }
+  }
   HT_ASSIGN_OR_RETURN(engine::ScanSummary summary, engine::RunScan(*store, known.get(), o.sources, options, now, progress));
   progress.Finish();
 
