@@ -2,6 +2,7 @@
 // queries) and library mode (plus stored library variants) over the test photos under every
 // transform, false positives among distinct photos and among generated tiles, a threshold curve,
 // and hashing cost. Deterministic (fixed seeds). Usage: robustness_bench [--tiles N] [--threshold T]
+// [--full-decode (no JPEG DCT scaling)] [--no-region]; ROBUSTNESS_REGION_GRID/_QUALITY/_CELLS tune the region hashes.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -40,7 +41,12 @@ struct Sig {
   ht::PdqHash plain;
   std::vector<Tagged> query;    // 8 dihedral ("pdq") + trimmed dihedral ("pdq-trimmed")
   std::vector<Tagged> library;  // plain + library variants
+  ht::RegionSignature region;   // grid cells (library mode, both sides)
 };
+
+ht::RegionOptions g_region;        // ROBUSTNESS_REGION_GRID / _QUALITY / _CELLS override the defaults
+bool g_use_region = true;          // --no-region: library mode without region hashes
+ht::DecodeOptions g_decode;        // --full-decode: no JPEG DCT scaling
 
 Sig MakeSig(const ht::LumaImage& luma, bool library) {
   Sig s;
@@ -52,6 +58,7 @@ Sig MakeSig(const ht::LumaImage& luma, bool library) {
   if (library) {
     for (const auto& v : ht::ComputeLibraryVariants(luma)) s.library.push_back({v.hash, v.match_kind});
   }
+  if (g_use_region) s.region = ht::ComputeRegionHashes(luma, g_region);
   return s;
 }
 
@@ -66,11 +73,15 @@ std::pair<int, std::string_view> Distance(int mode, const Sig& q, const Sig& l) 
       if (d < best.first) best = {d, a.kind == "pdq" ? l.library[j].kind : a.kind};
     }
   }
+  if (mode == 2 && g_use_region) {
+    const int d = ht::RegionDistance(q.region, l.region, g_region.min_cells);
+    if (d < best.first) best = {d, "region"};
+  }
   return best;
 }
 
 ht::LumaImage LumaOf(const std::vector<std::uint8_t>& bytes) {
-  auto d = ht::DecodeImage(std::span(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()));
+  auto d = ht::DecodeImage(std::span(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()), g_decode);
   if (!d.ok()) {
     std::fprintf(stderr, "decode failed: %s\n", d.status().ToString().c_str());
     std::exit(1);
@@ -98,11 +109,17 @@ int main(int argc, char** argv) {
   int tiles = 10000;
   int threshold = 31;
   bool verbose = std::getenv("ROBUSTNESS_VERBOSE") != nullptr;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--tiles") tiles = std::atoi(argv[i + 1]);
-    if (a == "--threshold") threshold = std::atoi(argv[i + 1]);
+    if (a == "--full-decode") g_decode.min_short_side = 0;
+    if (a == "--no-region") g_use_region = false;
+    if (i + 1 >= argc) continue;
+    if (a == "--tiles") tiles = std::atoi(argv[++i]);
+    if (a == "--threshold") threshold = std::atoi(argv[++i]);
   }
+  if (const char* e = std::getenv("ROBUSTNESS_REGION_GRID")) g_region.grid = std::atoi(e);
+  if (const char* e = std::getenv("ROBUSTNESS_REGION_QUALITY")) g_region.min_quality = std::atoi(e);
+  if (const char* e = std::getenv("ROBUSTNESS_REGION_CELLS")) g_region.min_cells = std::atoi(e);
   const std::filesystem::path root = std::filesystem::path(HASHTRIAGE_TESTDATA_DIR) / "photos";
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
@@ -113,7 +130,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> names;
   std::vector<cv::Mat> photos;
   std::vector<Sig> lib;
-  double t_decode = 0, t_pdq = 0, t_dihedral = 0, t_query = 0, t_library = 0;
+  double t_decode = 0, t_pdq = 0, t_dihedral = 0, t_query = 0, t_library = 0, t_region = 0;
   for (const auto& f : files) {
     cv::Mat bgr = cv::imread(f.string(), cv::IMREAD_COLOR);
     if (bgr.empty()) continue;
@@ -130,13 +147,18 @@ int main(int argc, char** argv) {
     const auto t4 = Clock::now();
     (void)ht::ComputeLibraryVariants(luma);
     const auto t5 = Clock::now();
+    (void)ht::ComputeRegionHashes(luma, g_region);
+    const auto t6 = Clock::now();
     t_decode += Ms(t0, t1), t_pdq += Ms(t1, t2), t_dihedral += Ms(t2, t3), t_query += Ms(t3, t4), t_library += Ms(t4, t5);
+    t_region += Ms(t5, t6);
     names.push_back(f.stem().string());
     photos.push_back(bgr);
     lib.push_back(MakeSig(luma, true));
   }
   const int n = static_cast<int>(photos.size());
-  std::printf("photos: %d, threshold %d\n\n", n, threshold);
+  std::printf("photos: %d, threshold %d, decode %s, region %s (grid %d, quality >= %d, cells >= %d)\n\n", n,
+              threshold, g_decode.min_short_side == 0 ? "full resolution" : "DCT-scaled", g_use_region ? "on" : "off",
+              g_region.grid, g_region.min_quality, g_region.min_cells);
 
   // Genuine pairs: every transform of every photo against its own library entry.
   const auto& transforms = hb::AllTransforms();
@@ -244,10 +266,17 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("\nCost per photo (ms, mean over %d normalised photos): decode %.2f, plain PDQ %.2f, dihedral PDQ %.2f, "
-              "query variants (trim) %.2f, library variants %.2f\n",
-              n, t_decode / n, t_pdq / n, t_dihedral / n, t_query / n, t_library / n);
+              "query variants (trim) %.2f, library variants %.2f, region hashes %.2f\n",
+              n, t_decode / n, t_pdq / n, t_dihedral / n, t_query / n, t_library / n, t_region / n);
   std::size_t lib_hashes = 0;
   for (const auto& s : lib) lib_hashes += s.library.size();
-  std::printf("Library hashes per image: %.2f (plain PDQ: 1)\n", static_cast<double>(lib_hashes) / n);
+  std::size_t cells = 0, usable = 0;
+  for (const auto& s : lib) {
+    cells += s.region.cells.size();
+    usable += static_cast<std::size_t>(std::count(s.region.ok.begin(), s.region.ok.end(), 1));
+  }
+  std::printf("Library hashes per image: %.2f (plain PDQ: 1), plus %.2f region cells (%.2f usable, quality >= %d)\n",
+              static_cast<double>(lib_hashes) / n, static_cast<double>(cells) / n, static_cast<double>(usable) / n,
+              g_region.min_quality);
   return 0;
 }

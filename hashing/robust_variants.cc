@@ -1,6 +1,7 @@
 #include "hashing/robust_variants.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 
@@ -151,9 +152,23 @@ std::vector<PdqVariant> ComputeQueryVariants(const LumaImage& image, const Robus
   std::vector<PdqVariant> out;
   const TrimBox box = FindUniformBorders(image, options.trim);
   if (box == TrimBox{0, 0, image.width, image.height}) return out;
-  const PdqDihedralResult d = ComputePdqDihedral(CropLuma(image, box));
-  for (int i = 0; i < kDihedralCount; ++i) {
-    out.push_back({"pdq-trimmed", d.hashes[static_cast<std::size_t>(i)], static_cast<Dihedral>(i)});
+  auto add = [&](const TrimBox& b) {
+    const PdqDihedralResult d = ComputePdqDihedral(CropLuma(image, b));
+    for (int i = 0; i < kDihedralCount; ++i) {
+      out.push_back({"pdq-trimmed", d.hashes[static_cast<std::size_t>(i)], static_cast<Dihedral>(i)});
+    }
+  };
+  add(box);
+  // Letterboxed/padded copies are usually centred: when content with dark (or bar-coloured) edges was
+  // trimmed further on one side than on the opposite one, also hash the box with equal margins (the
+  // smaller of each pair), which restores the content edge that merged with the bar.
+  const int ml = std::min(box.left, image.width - box.right);
+  const int mt = std::min(box.top, image.height - box.bottom);
+  const TrimBox sym{ml, mt, image.width - ml, image.height - mt};
+  const int slack = std::max(2, std::max(image.width, image.height) / 100);
+  if (options.symmetric_trim && (box.left - sym.left > slack || sym.right - box.right > slack ||
+                                 box.top - sym.top > slack || sym.bottom - box.bottom > slack)) {
+    add(sym);
   }
   return out;
 }
@@ -178,6 +193,37 @@ std::vector<PdqVariant> ComputeLibraryVariants(const LumaImage& full, const Robu
     out.push_back({"pdq-rot-4", ComputePdq(RotateLuma(image, -options.rotation_degrees, 255.0f)).hash});
   }
   return out;
+}
+
+RegionSignature ComputeRegionHashes(const LumaImage& full, const RegionOptions& options) {
+  RegionSignature out;
+  const int g = std::clamp(options.grid, 1, 8);
+  const LumaImage image = DownscaleLuma(full, g * options.cell_side);
+  if (image.width < g * 4 || image.height < g * 4) return out;
+  out.grid = g;
+  for (int r = 0; r < g; ++r) {
+    for (int c = 0; c < g; ++c) {
+      const TrimBox box{c * image.width / g, r * image.height / g, (c + 1) * image.width / g,
+                        (r + 1) * image.height / g};
+      const PdqResult p = ComputePdq(CropLuma(image, box));
+      out.cells.push_back(p.hash);
+      out.ok.push_back(p.quality >= options.min_quality ? 1 : 0);
+    }
+  }
+  return out;
+}
+
+int RegionDistance(const RegionSignature& a, const RegionSignature& b, int min_cells) {
+  constexpr int kNone = 257;
+  if (a.grid != b.grid || a.grid == 0 || min_cells <= 0) return kNone;
+  std::array<int, 64> d{};  // grid <= 8
+  int n = 0;
+  for (std::size_t i = 0; i < a.cells.size() && i < d.size(); ++i) {
+    if (a.ok[i] && b.ok[i]) d[static_cast<std::size_t>(n++)] = HammingDistance(a.cells[i], b.cells[i]);
+  }
+  if (n < min_cells) return kNone;
+  std::nth_element(d.begin(), d.begin() + (min_cells - 1), d.begin() + n);
+  return d[static_cast<std::size_t>(min_cells - 1)];
 }
 
 }  // namespace hashtriage::hashing

@@ -1,7 +1,9 @@
 // Robust near-duplicate variants beyond plain PDQ (issue 7). Query side ("hash-set mode"): detect
 // uniform borders/letterbox bars on the luma plane, trim them and hash the trimmed content (all 8
 // dihedral variants). Library side: extra PDQ signatures of a known image (trimmed content, centre
-// crops, small rotations) so re-shared crops/rotations of it land near one of them. Every variant
+// crops, small rotations) so re-shared crops/rotations of it land near one of them. Region hashes
+// (PDQ of grid cells, matched cell by cell) survive captions and stickers; measured by
+// bench/robustness_bench, not yet stored by `index build` nor searched by scan/lookup. Every variant
 // carries a match_kind name so a hit says which one matched. Pure functions, thread-safe; no pixels
 // are kept after a call returns (only hashes).
 #pragma once
@@ -63,6 +65,10 @@ struct PdqVariant {
 
 struct RobustOptions {
   TrimOptions trim;
+  // Query side: when the trimmed margins of opposite sides differ by more than max(2 px, 1% of the
+  // longer side), also hash the content box with equal margins (centred letterbox whose content
+  // edge merged with the bar). Costs one more PDQ for such images only. Default: true.
+  bool symmetric_trim = true;
   // Library variants are hashed from a copy downscaled to this longer side (the 64x64 PDQ summary
   // does not need more, and rotations cost O(pixels)). Default: 512.
   int work_side = 512;
@@ -73,8 +79,39 @@ struct RobustOptions {
 };
 
 // Query-side variants: when uniform borders are found, the 8 dihedral PDQ hashes of the trimmed
-// content (match_kind "pdq-trimmed"); otherwise empty (the plain dihedral hashes already cover it).
+// content (match_kind "pdq-trimmed"; 16 with the symmetric box); otherwise empty (the plain
+// dihedral hashes already cover it).
 std::vector<PdqVariant> ComputeQueryVariants(const LumaImage& image, const RobustOptions& options = {});
+
+// Region hashes (match_kind "region"): PDQ of each cell of a grid x grid split of the image (from a
+// copy downscaled to grid * cell_side on the longer side). Two images match by region when at least
+// `min_cells` cells at the same position, each of PDQ quality >= min_quality in both images, are
+// within the Hamming threshold: a caption bar or a sticker covers a few cells, the others still
+// match. Flat/low-gradient cells (sky, walls, bars) are ignored so blank areas cannot match.
+struct RegionOptions {
+  // Cells per side. Default: 4 (measured: 3x3 with 5 cells loses captions over flat skies).
+  int grid = 4;
+  // Each cell is hashed from about this many pixels per side (PDQ summarises to 64x64). Default: 64.
+  int cell_side = 64;
+  // Cells below this PDQ quality (0..100) are ignored in both images. Default: 40.
+  int min_quality = 40;
+  // Cells at the same position that must be within the threshold. Default: 7 (of 16: a 10% caption
+  // bar spoils the bottom row, a 30%x30% sticker up to 9 cells; 7 usable cells must remain).
+  int min_cells = 7;
+};
+
+struct RegionSignature {
+  int grid = 0;
+  std::vector<PdqHash> cells;      // row-major, grid * grid
+  std::vector<std::uint8_t> ok;    // 1 when the cell's quality >= min_quality
+};
+
+RegionSignature ComputeRegionHashes(const LumaImage& image, const RegionOptions& options = {});
+
+// The region distance of two signatures: the min_cells-th smallest Hamming distance among cells at
+// the same position usable in both (257 when fewer than min_cells are usable). Two images match by
+// region when this is <= the threshold.
+int RegionDistance(const RegionSignature& a, const RegionSignature& b, int min_cells);
 
 // Library-side signature (besides the plain PDQ, which is stored as usual): trimmed content,
 // centre crops and +/- small rotations, each in the original orientation.
