@@ -1,7 +1,9 @@
 // Store-level index benchmarks, run as modes of index_bench (each prints one JSON line):
 //   --import-vics N --work DIR   generate a VICS 1.3 file of N Media (MD5, SHA1, AltHash PDQ), import it
-//   --exact N --work DIR         N random MD5s as one set; lookups/s for hits and misses, filter on and off
-//                                (1 GiB block cache; hits are measured after one warming pass)
+//   --exact N --work DIR         N random MD5s as one set; lookups/s for hits and misses with the in-memory
+//                                exact table (alone and behind the filter), then RocksDB with the filter on
+//                                and off (1 GiB block cache; RocksDB hits measured after one warming pass);
+//                                open (build) time per mode, and the table's memory and RSS per entry
 //   --pdq-index N --work DIR     N random PDQ hashes (+ planted neighbours) as one set, built if missing;
 //                                then open it read-only and report open time, RSS and SearchPdq queries/s
 #include <chrono>
@@ -29,8 +31,9 @@ namespace {
 double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
 std::unique_ptr<index::KnownIndex> OpenOrDie(const std::string& dir, bool read_only, bool filter, bool pdq,
-                                             std::size_t block_cache = 64u << 20) {
+                                             std::size_t block_cache = 64u << 20, bool in_memory = false) {
   index::IndexOptions o;
+  o.exact_in_memory = in_memory;
   o.block_cache_bytes = block_cache;
   o.path = dir;
   o.read_only = read_only;
@@ -132,16 +135,28 @@ int RunExact(std::size_t n, const std::string& work) {
   for (auto& d : hits) d = known[rng() % n];
   for (auto& d : misses) RandomBytes(rng, d.bytes);
   std::printf("{\"mode\": \"exact\", \"entries\": %zu, \"build_seconds\": %.1f", n, build_s);
-  for (bool filter : {true, false}) {
+  struct Mode {
+    const char* name;
+    bool table, filter;
+  };
+  // The table modes first, so their RSS growth at open is not mixed with a filled block cache.
+  for (const Mode& mode : {Mode{"table", true, false}, Mode{"table_filter", true, true}, Mode{"filter", false, true},
+                           Mode{"nofilter", false, false}}) {
+    const long rss0 = CurrentRssKiB();
     const auto t0 = Clock::now();
+    const double open_c0 = ThreadCpuSeconds();
     // A scan sizes the block cache to the exact sets (here ~700 MB of md5 entries at 20M).
-    auto idx = OpenOrDie(dir, true, filter, false, std::size_t{1} << 30);
+    auto idx = OpenOrDie(dir, true, mode.filter, false, std::size_t{1} << 30, mode.table);
     const double open_s = Seconds(t0, Clock::now());
-    for (std::size_t i = 0; i < kQueries; i += kBatch) {  // warm the block cache
-      (void)idx->LookupMd5(std::span(hits).subspan(i, std::min(kBatch, kQueries - i)));
+    const double open_cpu = ThreadCpuSeconds() - open_c0;
+    const long rss1 = CurrentRssKiB();
+    if (!mode.table) {
+      for (std::size_t i = 0; i < kQueries; i += kBatch) {  // warm the block cache
+        (void)idx->LookupMd5(std::span(hits).subspan(i, std::min(kBatch, kQueries - i)));
+      }
     }
     for (const auto* queries : {&hits, &misses}) {
-      const std::size_t count = filter || queries == &hits ? kQueries : kQueries / 4;
+      const std::size_t count = mode.table || mode.filter || queries == &hits ? kQueries : kQueries / 4;
       std::size_t found = 0;
       const auto q0 = Clock::now();
       const double c0 = ThreadCpuSeconds();
@@ -152,11 +167,17 @@ int RunExact(std::size_t n, const std::string& work) {
       const double c = ThreadCpuSeconds() - c0;
       const double s = Seconds(q0, Clock::now());
       const char* kind = queries == &hits ? "hit" : "miss";
-      const char* f = filter ? "filter" : "nofilter";
-      std::printf(", \"%s_%s_per_s\": %.0f, \"%s_%s_per_cpu_s\": %.0f, \"%s_%s_found\": %zu", kind, f,
-                  static_cast<double>(count) / s, kind, f, static_cast<double>(count) / c, kind, f, found);
+      std::printf(", \"%s_%s_per_s\": %.0f, \"%s_%s_per_cpu_s\": %.0f, \"%s_%s_found\": %zu", kind, mode.name,
+                  static_cast<double>(count) / s, kind, mode.name, static_cast<double>(count) / c, kind, mode.name,
+                  found);
     }
-    std::printf(", \"open_seconds_%s\": %.2f", filter ? "filter" : "nofilter", open_s);
+    std::printf(", \"open_seconds_%s\": %.2f, \"open_cpu_seconds_%s\": %.2f", mode.name, open_s, mode.name, open_cpu);
+    if (mode.table) {
+      const auto stats = idx->Stats();
+      std::printf(", \"table_bytes_per_entry_%s\": %.1f, \"rss_bytes_per_entry_%s\": %.1f", mode.name,
+                  static_cast<double>(stats.exact_table_memory_bytes) / static_cast<double>(n), mode.name,
+                  static_cast<double>(rss1 - rss0) * 1024.0 / static_cast<double>(n));
+    }
   }
   std::printf(", \"peak_rss_kib\": %ld}\n", PeakRssKiB());
   return 0;

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "index/internal/exact_filter.h"
+#include "index/internal/exact_table.h"
 #include "index/internal/index_store.h"
 #include "index/internal/key_codec.h"
 #include "index/internal/mih_index.h"
@@ -15,6 +16,7 @@
 namespace hashtriage::index {
 
 using internal::ExactFilter;
+using internal::ExactTable;
 using internal::IndexStore;
 using internal::MihIndex;
 
@@ -36,8 +38,18 @@ Result<std::unique_ptr<KnownIndex>> KnownIndex::Open(const IndexOptions& options
   so.block_cache_bytes = options.block_cache_bytes;
   HT_ASSIGN_OR_RETURN(index->store_, IndexStore::Open(so));
   index->filters_.resize(8);
+  index->tables_.resize(8);
   try {
-    if (options.exact_filter) HT_RETURN_IF_ERROR(index->BuildFilters());
+    if (options.exact_in_memory) {
+      for (HashType type : {HashType::kMd5, HashType::kSha1, HashType::kSha256}) {
+        HT_RETURN_IF_ERROR(index->BuildTable(type));
+      }
+      if (!options.read_only) {
+        KnownIndex* self = index.get();
+        index->store_->set_commit_listener([self](const SetInfo& set) { self->OnCommit(set); });
+      }
+    }
+    if (options.exact_filter) HT_RETURN_IF_ERROR(index->BuildFilters());  // from the tables when built
     if (options.load_pdq) HT_RETURN_IF_ERROR(index->LoadPdq());
   } catch (const std::bad_alloc&) {
     return Status::ResourceLimit("not enough memory to load the index " + index->options_.path);
@@ -55,6 +67,11 @@ Status KnownIndex::BuildFilters() {
     }
     if (expected == 0) continue;
     auto filter = std::make_unique<ExactFilter>(expected);
+    if (const ExactTable* table = tables_[static_cast<std::size_t>(type)].get()) {  // no second pass over RocksDB
+      table->ForEachDigest([&](std::span<const std::uint8_t> digest) { filter->Add(digest); });
+      filters_[static_cast<std::size_t>(type)] = std::move(filter);
+      continue;
+    }
     auto it = store_->NewIterator(type, /*total_order=*/true);
     const std::size_t n = HashTypeSize(type);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -66,6 +83,42 @@ Status KnownIndex::BuildFilters() {
     filters_[static_cast<std::size_t>(type)] = std::move(filter);
   }
   return Status::Ok();
+}
+
+Status KnownIndex::BuildTable(HashType type) {
+  tables_[static_cast<std::size_t>(type)].reset();
+  const bool have_entries = std::any_of(store_->sets().begin(), store_->sets().end(), [&](const auto& kv) {
+    auto it = kv.second.entries.find(type);
+    return it != kv.second.entries.end() && it->second > 0;
+  });
+  if (!have_entries) return Status::Ok();  // an absent table answers from RocksDB (nothing there either)
+  HT_ASSIGN_OR_RETURN(tables_[static_cast<std::size_t>(type)], ExactTable::Build(*store_, type));
+  return Status::Ok();
+}
+
+// A set was committed through this index: rebuild the tables of its exact types so lookups see it, and
+// their filters from the new tables (built at open, the old ones would hide the new digests). Removed
+// and replaced sets need nothing: the table skips generations that are no longer live. Should a rebuild
+// fail, that type has neither and falls back to RocksDB lookups, which are always current.
+void KnownIndex::OnCommit(const SetInfo& set) {
+  for (HashType type : {HashType::kMd5, HashType::kSha1, HashType::kSha256}) {
+    auto it = set.entries.find(type);
+    if (it == set.entries.end() || it->second == 0) continue;
+    const auto t = static_cast<std::size_t>(type);
+    filters_[t].reset();
+    try {
+      if (!BuildTable(type).ok()) {
+        tables_[t].reset();
+      } else if (options_.exact_filter && tables_[t]) {
+        auto filter = std::make_unique<ExactFilter>(tables_[t]->rows());
+        tables_[t]->ForEachDigest([&](std::span<const std::uint8_t> digest) { filter->Add(digest); });
+        filters_[t] = std::move(filter);
+      }
+    } catch (const std::bad_alloc&) {
+      tables_[t].reset();
+      filters_[t].reset();
+    }
+  }
 }
 
 Status KnownIndex::LoadPdq() {
@@ -103,6 +156,17 @@ Result<std::vector<std::vector<Membership>>> KnownIndex::LookupExact(HashType ty
     if (filter == nullptr || filter->MayContain(digests[i].bytes)) todo.push_back(static_cast<std::uint32_t>(i));
   }
   if (todo.empty()) return out;
+  if (const ExactTable* table = tables_[static_cast<std::size_t>(type)].get()) {
+    // In memory: directory entries prefetched 12 ahead, the rows they point at 8 ahead, payloads 4 ahead.
+    constexpr std::size_t kDirAhead = 12, kRowAhead = 8, kPayloadAhead = 4;
+    for (std::size_t k = 0; k < todo.size(); ++k) {
+      if (k + kDirAhead < todo.size()) table->PrefetchDirectory(digests[todo[k + kDirAhead]].bytes);
+      if (k + kRowAhead < todo.size()) table->PrefetchRows(digests[todo[k + kRowAhead]].bytes);
+      if (k + kPayloadAhead < todo.size()) table->PrefetchPayload(digests[todo[k + kPayloadAhead]].bytes);
+      HT_RETURN_IF_ERROR(table->Lookup(digests[todo[k]].bytes, *store_, out[todo[k]]));
+    }
+    return out;
+  }
   // Point reads in key order, a bounded batch at a time.
   std::sort(todo.begin(), todo.end(), [&](std::uint32_t a, std::uint32_t b) { return digests[a] < digests[b]; });
   constexpr std::size_t kChunk = 256;
@@ -177,6 +241,9 @@ IndexStats KnownIndex::Stats() const {
   }
   for (const auto& f : filters_) {
     if (f) s.filter_memory_bytes += f->MemoryBytes();
+  }
+  for (const auto& t : tables_) {
+    if (t) s.exact_table_memory_bytes += t->MemoryBytes();
   }
   s.disk_bytes = store_->DiskBytes();
   return s;

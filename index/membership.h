@@ -60,6 +60,7 @@ struct IndexStats {
   std::uint64_t pdq_unique_hashes = 0;        // distinct PDQ hashes held in memory (0 if not loaded)
   std::uint64_t pdq_memory_bytes = 0;         // memory of the in-memory PDQ search structure
   std::uint64_t filter_memory_bytes = 0;      // memory of the exact-lookup filters
+  std::uint64_t exact_table_memory_bytes = 0; // memory of the in-memory exact tables (0 if not loaded)
   std::uint64_t disk_bytes = 0;               // live SST file bytes (RocksDB estimate)
 };
 

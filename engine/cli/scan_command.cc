@@ -38,6 +38,7 @@ struct ScanCommandOptions {
   bool kiosk = false;
   bool json = false;
   bool no_index = false;
+  bool exact_in_memory = false;
   int threads = 0;
   std::uint64_t memory_mb = 512;
   int threshold = index::kDefaultPdqThreshold;
@@ -78,6 +79,7 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
   if (!o.no_index) {
     index::IndexOptions index_options;
     index_options.path = o.index_dir.empty() ? index::DefaultIndexDir() : o.index_dir;
+    index_options.exact_in_memory = o.exact_in_memory;
     auto opened = index::KnownIndex::Open(index_options);
     if (!opened.ok()) {
       return opened.status().WithContext("cannot open the known-image index (use --index DIR, or --no-index to "
@@ -157,6 +159,8 @@ void SetupScanCommand(CLI::App& app, CommandExit& exit) {
   sub->add_flag("--kiosk", o->kiosk, "One plain-words verdict screen; exit 10 when known indecent material is found");
   sub->add_flag("--json", o->json, "Print the summary as JSON");
   sub->add_flag("--no-index", o->no_index, "Hash without matching (no index needed)");
+  sub->add_flag("--exact-in-memory", o->exact_in_memory,
+                "Hold the index's MD5/SHA-1/SHA-256 entries in memory (~22-60 bytes each): ~10x faster hits");
   sub->add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
   sub->add_option("--memory", o->memory_mb, "File content held in memory at once, MB (default 512)")->check(CLI::Range(16, 1 << 20));
   sub->add_option("--threshold", o->threshold, "PDQ near-match radius in bits, 0-63 (default 31)");

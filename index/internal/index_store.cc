@@ -360,6 +360,7 @@ Status IndexStore::CommitSet(const SetInfo& info, const std::map<HashType, std::
   sets_[committed.name] = committed;
   std::error_code ec;
   fs::remove_all(StagingDir(info.generation), ec);
+  if (commit_listener_) commit_listener_(committed);
   return Status::Ok();
 }
 

@@ -9,6 +9,7 @@
 #include <rocksdb/options.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -66,6 +67,9 @@ class IndexStore {
   Status CommitSet(const SetInfo& info, const std::map<HashType, std::vector<std::string>>& files);
   Status AbandonGeneration(std::uint32_t generation);
   Status RemoveSet(std::string_view name);
+  // Called at the end of every successful CommitSet with the committed set (KnownIndex refreshes its
+  // in-memory exact tables). Runs on the committing thread; must not fail the commit.
+  void set_commit_listener(std::function<void(const SetInfo&)> listener) { commit_listener_ = std::move(listener); }
 
   std::uint64_t DiskBytes() const;
 
@@ -85,6 +89,7 @@ class IndexStore {
   rocksdb::ColumnFamilyHandle* sets_cf_ = nullptr;
   std::map<std::string, SetInfo> sets_;
   std::unordered_map<std::uint32_t, std::string> live_;
+  std::function<void(const SetInfo&)> commit_listener_;
 };
 
 }  // namespace hashtriage::index::internal
