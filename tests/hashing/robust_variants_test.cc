@@ -138,5 +138,71 @@ TEST(RobustVariantsTest, DownscaleAveragesAreas) {
   EXPECT_FLOAT_EQ(d.pixels[1], (4 + 6 + 12 + 14) / 4.0f);
 }
 
+// `image` with the rectangle [left, right) x [top, bottom) filled with `value`.
+LumaImage Fill(LumaImage image, int left, int top, int right, int bottom, float value) {
+  for (int y = top; y < bottom; ++y) {
+    for (int x = left; x < right; ++x) image.pixels[static_cast<std::size_t>(y) * image.width + x] = value;
+  }
+  return image;
+}
+
+TEST(RobustVariantsTest, SymmetricTrimRestoresAContentEdgeThatMergedWithTheBar) {
+  // A centred letterbox whose content has a dark left edge the same colour as the bars: trimming cuts
+  // 20 px deeper on the left, the equal-margin box is the true content.
+  const LumaImage content = Fill(Picture(240, 240, 21), 0, 0, 20, 240, 10.0f);
+  LumaImage canvas{320, 240, std::vector<float>(320 * 240, 10.0f)};
+  for (int y = 0; y < 240; ++y) {
+    for (int x = 0; x < 240; ++x) canvas.pixels[static_cast<std::size_t>(y) * 320 + 40 + x] = content.at(y, x);
+  }
+  const TrimBox box = FindUniformBorders(canvas);
+  ASSERT_EQ(box.left, 60);
+  ASSERT_EQ(box.right, 280);
+  const auto variants = ComputeQueryVariants(canvas);
+  ASSERT_EQ(variants.size(), 2u * kDihedralCount);
+  const PdqHash truth = ComputePdq(content).hash;
+  EXPECT_EQ(variants[kDihedralCount].hash, truth);  // the equal-margin box, original orientation
+  EXPECT_GT(HammingDistance(variants[0].hash, truth), 0);
+  RobustOptions no_symmetric;
+  no_symmetric.symmetric_trim = false;
+  EXPECT_EQ(ComputeQueryVariants(canvas, no_symmetric).size(), static_cast<std::size_t>(kDihedralCount));
+}
+
+TEST(RobustVariantsTest, RegionHashesSurviveACaptionBarAndAStickerButNotAnotherPicture) {
+  const LumaImage picture = Picture(512, 384, 31);
+  const RegionOptions options;
+  const RegionSignature original = ComputeRegionHashes(picture, options);
+  ASSERT_EQ(original.grid, 4);
+  ASSERT_EQ(original.cells.size(), 16u);
+  // A black caption bar over the bottom 10%, and a solid sticker over 30% x 30% of the picture.
+  const LumaImage caption = Fill(picture, 0, 346, 512, 384, 0.0f);
+  const LumaImage sticker = Fill(picture, 200, 100, 354, 215, 200.0f);
+  for (const LumaImage* edited : {&caption, &sticker}) {
+    EXPECT_LE(RegionDistance(original, ComputeRegionHashes(*edited, options), options.min_cells), 31);
+  }
+  EXPECT_GT(RegionDistance(original, ComputeRegionHashes(Picture(512, 384, 32), options), options.min_cells), 31);
+}
+
+TEST(RobustVariantsTest, RegionDistanceIsTheNthSmallestAmongCellsUsableInBoth) {
+  RegionSignature a, b;
+  a.grid = b.grid = 2;
+  a.cells.assign(4, PdqHash{});
+  b.cells.assign(4, PdqHash{});
+  a.ok = {1, 1, 1, 1};
+  b.ok = {1, 1, 1, 0};  // cell 3 is flat in b: never counted
+  // Cell distances 5, 40, 12 and (unusable) 0; computed independently by flipping bits.
+  const int flips[4] = {5, 40, 12, 0};
+  for (int cell = 0; cell < 4; ++cell) {
+    for (int bit = 0; bit < flips[cell]; ++bit) b.cells[static_cast<std::size_t>(cell)].SetBit(bit * 5 % 256);
+  }
+  EXPECT_EQ(RegionDistance(a, b, 1), 5);
+  EXPECT_EQ(RegionDistance(a, b, 2), 12);
+  EXPECT_EQ(RegionDistance(a, b, 3), 40);
+  EXPECT_EQ(RegionDistance(a, b, 4), 257);  // only three cells are usable in both
+  // A flat picture has no usable cell: it can never match by region.
+  const LumaImage blank{256, 256, std::vector<float>(256 * 256, 128.0f)};
+  const RegionSignature flat = ComputeRegionHashes(blank);
+  EXPECT_EQ(RegionDistance(flat, flat, 1), 257);
+}
+
 }  // namespace
 }  // namespace hashtriage::hashing
