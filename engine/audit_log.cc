@@ -3,6 +3,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include "engine/record_codec.h"
 #include "hashing/digests.h"
 
@@ -11,11 +12,6 @@ namespace hashtriage::engine {
 namespace {
 
 constexpr std::string_view kHeadKey = "audit_head";
-
-std::string ProcessUser() {
-  if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
-  return std::to_string(::geteuid());
-}
 
 std::string HostName() {
   char name[256] = "";
@@ -56,6 +52,16 @@ nlohmann::json AuditEntryToJson(const AuditEntry& entry) {
   nlohmann::json j = ContentJson(entry);
   j["hash"] = entry.hash;
   return j;
+}
+
+std::string ProcessUser() {
+  if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
+  return std::to_string(::geteuid());
+}
+
+std::string DefaultActor() {
+  const char* user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? std::string(user) : ProcessUser();
 }
 
 Result<AuditEntry> AppendAudit(CaseStore& store, std::int64_t time, const std::string& command,

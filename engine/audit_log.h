@@ -41,4 +41,10 @@ AuditVerification VerifyAudit(const CaseStore& store);
 
 nlohmann::json AuditEntryToJson(const AuditEntry& entry);
 
+// The account running this process (from the effective uid; its number when it has no name): what
+// every audit entry records.
+std::string ProcessUser();
+// Who is credited when a command is given no --by/--examiner: $USER when set, else ProcessUser().
+std::string DefaultActor();
+
 }  // namespace hashtriage::engine

@@ -16,6 +16,7 @@
 #include <future>
 #include <mutex>
 
+#include "engine/audit_log.h"
 #include "engine/evidence_check.h"
 #include "engine/file_hashing.h"
 #include "engine/file_record.h"
@@ -80,11 +81,6 @@ struct Job {
   FileRecord record;
   bool is_image = false;
 };
-
-std::string DefaultExaminer() {
-  const char* user = std::getenv("USER");
-  return user && *user ? user : "unknown";
-}
 
 // The identity of a scan for resuming: the evidence's absolute path and every option that changes
 // the records.
@@ -362,7 +358,7 @@ Result<EvidenceSummary> ScanOne(CaseStore& store, const index::KnownIndex* index
                               {"identity", identity},
                               {"type", summary.type},
                               {"subject", options.subject},
-                              {"examiner", options.examiner.empty() ? DefaultExaminer() : options.examiner},
+                              {"examiner", options.examiner.empty() ? DefaultActor() : options.examiner},
                               {"tool_version", HASHTRIAGE_VERSION},
                               {"started", FormatIso8601(now)},
                               {"status", "running"},

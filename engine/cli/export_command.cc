@@ -3,11 +3,9 @@
 // supervisors (HTML: one self-contained page, no images, no external assets) and the matched media
 // as VICS 2.0 JSON for Griffeye Analyze. Exports hold hashes and metadata, never image content.
 // Read-only. (`export files` is in case_command.cc; both join the `export` group.)
-#include <pwd.h>
-#include <unistd.h>
-
 #include <cstdio>
 
+#include "engine/audit_log.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/risk_cli_support.h"
 #include "engine/risk/queue_view.h"
@@ -67,9 +65,7 @@ Result<int> RunExportVics(const ExportVicsOptions& o) {
   options.profile = o.profile;
   options.case_id = o.case_id;
   options.contact = o.contact;
-  if (options.contact.empty()) {
-    if (const passwd* pw = ::getpwuid(::geteuid())) options.contact = pw->pw_name;
-  }
+  if (options.contact.empty()) options.contact = engine::ProcessUser();
   HT_ASSIGN_OR_RETURN(const VicsExport vics, BuildVicsExport(*store, options));
   HT_RETURN_IF_ERROR(WriteOutput(o.out, vics.document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"));
   if (!o.out.empty()) {

@@ -163,7 +163,11 @@ Result<int> RunIndexImport(const IndexImportOptions& o) {
   engine::Progress progress("import " + o.set, 0, StderrIsTerminal());
   progress.SetUnit("records");
   std::uint64_t total_bytes = 0;
-  for (const auto& f : o.files) total_bytes += std::filesystem::file_size(f);
+  for (const auto& f : o.files) {
+    std::error_code size_error;
+    const auto size = std::filesystem::file_size(f, size_error);
+    if (!size_error) total_bytes += size;
+  }
   progress.SetTotalBytes(total_bytes);
   io.on_progress = [&progress, total_bytes](std::uint64_t records, std::uint64_t bytes) {
     progress.Advance(records - progress.items(), bytes > progress.bytes() ? bytes - progress.bytes() : 0);

@@ -7,9 +7,8 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <algorithm>
 #include <cstdlib>
-#include <fstream>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -44,11 +43,6 @@ struct IntakeCommandOptions {
   bool no_pdq = false;
   std::string command_line;
 };
-
-std::string DefaultUser() {
-  const char* user = std::getenv("USER");
-  return user && *user ? user : "unknown";
-}
 
 struct FileTally {
   std::string path;
@@ -107,17 +101,6 @@ std::int64_t EnvNumber(const char* name) {
 }  // namespace
 
 
-// Lines of a file (for the progress display's ETA: records are located by line); 0 when unreadable.
-std::uint64_t CountLines(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> buffer(1 << 20);
-  std::uint64_t lines = 0;
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    lines += static_cast<std::uint64_t>(std::count(buffer.data(), buffer.data() + in.gcount(), '\n'));
-  }
-  return lines;
-}
 
 Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
   HT_ASSIGN_OR_RETURN(std::int64_t now, engine::ResolveNow(o.now));
@@ -145,7 +128,7 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
   case_options.path = o.case_dir;
   HT_ASSIGN_OR_RETURN(auto store, engine::CaseStore::Open(case_options));
   engine::subjects::IntakeOptions intake_options;
-  intake_options.by = o.by.empty() ? DefaultUser() : o.by;
+  intake_options.by = o.by.empty() ? engine::DefaultActor() : o.by;
   intake_options.now = now;
   intake_options.link.ip_window_seconds = static_cast<std::int64_t>(o.ip_window_hours * 3600);
   if (const std::int64_t batch = EnvNumber("HASHTRIAGE_TEST_INTAKE_BATCH"); batch > 0) {
@@ -161,21 +144,19 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
   std::uint64_t new_subjects = 0, merges = 0, hits = 0, possible_links = 0, escalated = 0;
   int notes = 0;
   bool failed = false;
-  // Lines read of all files, referrals stored, rate and ETA on a terminal (the files' lines are counted
-  // first, a fast pass, only then).
+  // Referrals read, MB of all files, rate and ETA on a terminal.
   engine::Progress progress("intake", 0, StderrIsTerminal());
-  progress.SetUnit("lines");
-  std::vector<std::uint64_t> file_lines(o.files.size(), 0);
-  if (StderrIsTerminal()) {
-    std::uint64_t total = 0;
-    for (std::size_t i = 0; i < o.files.size(); ++i) total += file_lines[i] = CountLines(o.files[i]);
-    progress.SetTotal(total);
+  progress.SetUnit("referrals");
+  std::uint64_t total_bytes = 0;
+  for (const std::string& path : o.files) {
+    std::error_code size_error;
+    const auto size = std::filesystem::file_size(path, size_error);
+    if (!size_error) total_bytes += size;
   }
-  std::uint64_t lines_before = 0;
+  progress.SetTotalBytes(total_bytes);
   std::uint64_t stored_so_far = 0;
-  for (std::size_t file_number = 0; file_number < o.files.size(); ++file_number) {
-    const std::string& path = o.files[file_number];
-    if (file_number > 0) lines_before += file_lines[file_number - 1];
+  for (const std::string& path : o.files) {
+    const std::uint64_t bytes_before = progress.bytes();  // of the files already read
     FileTally tally;
     tally.path = path;
     auto reader = ingest::OpenReferralReader(path, reader_options);
@@ -200,7 +181,7 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
       if (!next->has_value()) break;
       const ingest::ReferralRecord& record = **next;
       ++tally.records;
-      if (lines_before + record.line > progress.items()) progress.Advance(lines_before + record.line - progress.items(), 0);
+      progress.Advance(1, bytes_before + (*reader)->bytes_read() - progress.bytes());
       if (!record.status.ok()) {
         ++tally.bad;
         failed = true;

@@ -42,9 +42,7 @@ struct SubjectCommandOptions {
 };
 
 std::string Who(const SubjectCommandOptions& o) {
-  if (!o.by.empty()) return o.by;
-  const char* user = std::getenv("USER");
-  return user && *user ? user : "unknown";
+  return o.by.empty() ? engine::DefaultActor() : o.by;
 }
 
 // An existing case, never created here (the helper is shared with the risk commands).

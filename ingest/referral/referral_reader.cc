@@ -64,6 +64,7 @@ class CybertipReader final : public ReferralReader {
     return std::optional<ReferralRecord>(std::move(record));
   }
   ReferralFormat format() const override { return ReferralFormat::kCybertip; }
+  std::uint64_t bytes_read() const override { return input_->offset(); }
 
  private:
   std::unique_ptr<TextInput> input_;
@@ -146,6 +147,7 @@ class CsvReferralReader final : public ReferralReader {
     }
   }
   ReferralFormat format() const override { return p2p_ ? ReferralFormat::kP2p : ReferralFormat::kCsv; }
+  std::uint64_t bytes_read() const override { return input_->offset(); }
 
  private:
   // The next line without its end of line; nullopt at the end of input.

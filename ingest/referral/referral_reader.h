@@ -55,6 +55,8 @@ class ReferralReader {
   // The next record, or nullopt at the end of the file.
   virtual Result<std::optional<ReferralRecord>> Next() = 0;
   virtual ReferralFormat format() const = 0;
+  // Bytes of the file read so far (for progress displays).
+  virtual std::uint64_t bytes_read() const = 0;
 };
 
 Result<std::unique_ptr<ReferralReader>> OpenReferralReader(const std::string& path,

@@ -40,6 +40,7 @@ bool TextInput::Fill() {
     status_ = Status::IOError(path_ + ": " + std::strerror(errno));
     return false;
   }
+  buffer_offset_ += end_;
   pos_ = 0;
   end_ = static_cast<std::size_t>(n);
   if (first_fill_) {

@@ -34,6 +34,8 @@ class TextInput {
   }
   // 1-based line of the next byte.
   std::uint64_t line() const { return line_; }
+  // Bytes of the file consumed so far (for progress displays).
+  std::uint64_t offset() const { return buffer_offset_ + pos_; }
   const std::string& path() const { return path_; }
   // Not OK when reading stopped on an I/O error.
   const Status& status() const { return status_; }
@@ -46,6 +48,7 @@ class TextInput {
   std::string path_;
   std::unique_ptr<char[]> buffer_;
   std::size_t pos_ = 0, end_ = 0;
+  std::uint64_t buffer_offset_ = 0;  // file offset of buffer_[0]
   bool first_fill_ = true;
   std::uint64_t line_ = 1;
   Status status_;

@@ -63,6 +63,23 @@ TEST_F(ProgressTest, ScanOfADirectoryKnowsItsTotal) {
   EXPECT_TRUE(std::regex_search(r.out, kEta)) << r.out;
 }
 
+TEST_F(ProgressTest, IntakeShowsReferralsMegabytesOfTheFilesAndEta) {
+  std::string csv = "observed_at,network,client_guid,ip,port,file_name,md5,sha1,file_size\n";
+  char row[200];
+  for (int i = 0; i < 3000; ++i) {
+    std::snprintf(row, sizeof row, "2026-11-20T10:%02d:00Z,gnutella,GUID-%d,192.0.2.%d,6346,f%d.jpg,%032x,,1000\n",
+                  i % 60, i % 97, i % 250 + 1, i, i * 2654435761u);
+    csv += row;
+  }
+  WriteText(dir_.path() / "p2p.csv", csv);
+  const auto r = OnTerminal(Bin() + " intake --no-pdq --case " + P("icase") + " --index " + P("no-index") + " " + P("p2p.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("\r\033[Kintake: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" referrals, "), std::string::npos);
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("[0-9.]+ of [0-9.]+ MB"))) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, kEta)) << r.out;
+}
+
 TEST_F(ProgressTest, NothingIsDrawnWhenStderrIsAPipe) {
   auto r = RunCommand(Bin() + " index import --index " + P("idx") + " --set t --format md5sum --as A " + P("set.md5"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
