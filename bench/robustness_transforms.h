@@ -24,6 +24,10 @@ std::vector<std::uint8_t> EncodeJpeg(const cv::Mat& bgr, int quality);
 // A photo normalised as the issue asks: longer side <= 1600 px (area resize), JPEG q92.
 std::vector<std::uint8_t> NormalisePhoto(const cv::Mat& bgr);
 
+// True for two test photos (file stems) that testdata/README.md lists as near-duplicates of each other
+// (stereo pairs, consecutive frames, the same scene twice): never counted as false positives.
+bool NearDuplicatePhotos(const std::string& stem_a, const std::string& stem_b);
+
 // A synthetic, distinct grey tile (random shapes, gradients, texture) for false-positive counting.
 cv::Mat GenerateTile(std::uint64_t seed, int side);
 

@@ -22,7 +22,8 @@
 #include "engine/file_record.h"
 #include "engine/record_codec.h"
 #include "engine/time_util.h"
-#include "index/library_builder.h"
+#include "engine/known_matching.h"
+#include "index/region_matcher.h"
 #include "ingest/evidence_integrity.h"
 #include "ingest/evidence_source.h"
 
@@ -95,64 +96,11 @@ std::string ScanIdentity(const std::string& source, const ScanOptions& o) {
                    {"deleted", o.source.include_deleted},
                    {"threshold", o.pdq_threshold},
                    {"dihedral", o.dihedral},
+                   {"region_cells", o.region_min_cells},
                    {"max_pixels", o.image.decode.max_pixels},
                    {"max_image_bytes", o.max_image_bytes},
                    {"subject", o.subject}};
   return j.dump();
-}
-
-std::vector<Hit> MatchExact(const index::KnownIndex& index, const hashing::DigestValues& d) {
-  std::vector<Hit> hits;
-  auto add = [&](auto result, const char* kind) {
-    if (result.ok() && !result->empty()) {
-      auto more = HitsFromMemberships((*result)[0], kind);
-      hits.insert(hits.end(), more.begin(), more.end());
-    }
-  };
-  if (d.md5) add(index.LookupMd5(std::span(&*d.md5, 1)), "md5");
-  if (d.sha1) add(index.LookupSha1(std::span(&*d.sha1, 1)), "sha1");
-  if (d.sha256) add(index.LookupSha256(std::span(&*d.sha256, 1)), "sha256");
-  return hits;
-}
-
-std::vector<Hit> MatchPdq(const index::KnownIndex& index, const hashing::ImageHashes& image, int threshold) {
-  std::vector<hashing::PdqHash> queries;
-  if (image.dihedral) {
-    queries.assign(image.dihedral->begin(), image.dihedral->end());
-  } else {
-    queries.push_back(image.pdq.hash);
-  }
-  // Robust query variants (issue 7, hashing/robust_variants.h), e.g. the trimmed content's
-  // dihedral hashes: query them too; their hits carry the variant's match kind ("pdq-trimmed").
-  std::vector<std::pair<std::string_view, hashing::Dihedral>> tags;
-  for (std::size_t q = 0; q < queries.size(); ++q) tags.emplace_back("pdq", static_cast<hashing::Dihedral>(q));
-  for (const auto& v : image.variants) {
-    queries.push_back(v.hash);
-    tags.emplace_back(v.match_kind, v.dihedral);
-  }
-  auto result = index.SearchPdq(queries, threshold);
-  std::vector<Hit> hits;
-  if (!result.ok()) return hits;
-  // One hit per (set, indexed hash): the orientation with the smallest distance.
-  std::map<std::pair<std::string, std::string>, Hit> best;
-  for (std::size_t q = 0; q < result->size(); ++q) {
-    for (const index::PdqMatch& m : (*result)[q]) {
-      const auto key = std::make_pair(m.membership.set_name, m.hash.hex());
-      auto it = best.find(key);
-      if (it != best.end() && it->second.distance <= m.distance) continue;
-      // A library-mode variant entry (index/library_builder.h) names its own kind ("pdq-crop90", ...).
-      Hit h = HitsFromMemberships({m.membership}, index::LibraryMatchKind(m.membership).value_or(std::string(tags[q].first)))[0];
-      h.distance = m.distance;
-      h.orientation = std::string(hashing::DihedralName(tags[q].second));
-      h.low_quality = image.pdq.quality < hashing::kPdqMinGoodQuality;
-      best[key] = h;
-    }
-  }
-  for (auto& [key, hit] : best) hits.push_back(std::move(hit));
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-    return std::tie(a.distance, a.set, a.media_id) < std::tie(b.distance, b.set, b.media_id);
-  });
-  return hits;
 }
 
 // Reads, digests, decodes and matches one item. Never throws.
@@ -190,12 +138,15 @@ void ProcessItem(Job& job, const index::KnownIndex* index, const ScanOptions& op
   if (cache.insert(slot, *h.digests.xxh3)) {
     ContentResult& result = slot->second;
     result.image = h.image;
-    if (result.image) result.image->dihedral.reset();  // records keep the plain PDQ
+    if (result.image) {  // records keep the plain PDQ
+      result.image->dihedral.reset();
+      result.image->region = {};
+    }
     if (!h.status.ok()) result.image_error = h.status.message();
     if (index != nullptr) {
       result.hits = MatchExact(*index, h.digests);
       if (h.image) {
-        auto near = MatchPdq(*index, *h.image, options.pdq_threshold);
+        auto near = MatchPerceptual(*index, *h.image, {options.pdq_threshold, options.region_min_cells});
         result.hits.insert(result.hits.end(), near.begin(), near.end());
       }
     }
@@ -241,7 +192,7 @@ void Count(const FileRecord& rec, EvidenceSummary& s) {
   // Per category, a file counts once: as exact if any exact hit is in that category, else as near.
   std::array<int, index::kCategoryCount> kind{};  // 0 none, 1 near, 2 exact
   for (const Hit& h : rec.hits) {
-    const int level = h.kind.starts_with("pdq") ? 1 : 2;  // pdq, pdq-trimmed: near
+    const int level = IsNearMatchKind(h.kind) ? 1 : 2;  // pdq, pdq-trimmed, region: near
     int& k = kind[static_cast<int>(h.category)];
     k = std::max(k, level);
   }
@@ -510,8 +461,11 @@ Result<ScanSummary> RunScan(CaseStore& store, const index::KnownIndex* index, co
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   ScanSummary summary;
+  // Region hashes cost ~2 ms per image: only when a library-mode index can match them.
+  ScanOptions effective = options;
+  if (index != nullptr && index::HasRegionSets(*index)) effective.image.region_hashes = true;
   for (const std::string& source : sources) {
-    auto one = ScanOne(store, index, source, options, now, progress);
+    auto one = ScanOne(store, index, source, effective, now, progress);
     if (one.ok()) {
       summary.evidence.push_back(std::move(one).value());
       continue;

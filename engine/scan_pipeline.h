@@ -45,6 +45,10 @@ struct ScanOptions {
   int pdq_threshold = index::kDefaultPdqThreshold;
   // Query all eight dihedral PDQ variants (rotated / mirrored copies). Default: true.
   bool dihedral = true;
+  // Region matches (library mode, index/region_matcher.h) need this many same-position grid cells
+  // within pdq_threshold. Region hashes of each image are computed only when the index holds a
+  // +region set (RunScan decides). Default: 7 of 16.
+  int region_min_cells = hashing::RegionOptions{}.min_cells;
   // Records per committed batch (each commit also stores the resume point). Default: 512.
   int commit_every = 512;
   // Single-file evidence (archive, disk image, E01, UFDR) up to this size is read again when its scan

@@ -4,7 +4,8 @@
 
 namespace hashtriage::hashing {
 
-ImageHashes HashDecodedImage(const DecodedImage& image, bool dihedral, bool query_variants) {
+ImageHashes HashDecodedImage(const DecodedImage& image, bool dihedral, bool query_variants,
+                             const RegionOptions* region) {
   ImageHashes out;
   out.format = image.format;
   out.width = image.original.width;
@@ -18,6 +19,7 @@ ImageHashes HashDecodedImage(const DecodedImage& image, bool dihedral, bool quer
     out.pdq = ComputePdq(image.luma);
   }
   if (query_variants) out.variants = ComputeQueryVariants(image.luma);
+  if (region != nullptr) out.region = ComputeRegionHashes(image.luma, *region);
   return out;
 }
 
@@ -26,7 +28,9 @@ Result<ImageHashes> HashImage(std::span<const std::byte> bytes, const ImageHashO
   if (options.photo_hasher_compat) decode.min_short_side = 0;
   HT_ASSIGN_OR_RETURN(DecodedImage image, DecodeImage(bytes, decode));
   if (options.photo_hasher_compat) image.luma = ApplyPdqPhotoHasherResize(image.luma);
-  return HashDecodedImage(image, options.dihedral, options.query_variants && !options.photo_hasher_compat);
+  const bool regions = options.region_hashes && !options.photo_hasher_compat;
+  return HashDecodedImage(image, options.dihedral, options.query_variants && !options.photo_hasher_compat,
+                          regions ? &options.region : nullptr);
 }
 
 }  // namespace hashtriage::hashing

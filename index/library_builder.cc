@@ -9,6 +9,7 @@
 #include "hashing/pdq.h"
 #include "hashing/read_only_file.h"
 #include "index/internal/key_codec.h"
+#include "index/region_matcher.h"
 #include "index/set_writer.h"
 
 namespace hashtriage::index {
@@ -72,6 +73,7 @@ Result<LibraryBuildReport> BuildLibrarySets(KnownIndex& index, const LibraryBuil
   LibraryBuildReport report;
   std::vector<Staged> plain;
   std::vector<Staged> robust;
+  std::vector<Staged> region;
   const std::vector<std::string> files = ListFiles(roots, report);
   for (const std::string& path : files) {
     const std::uint64_t line = ++report.files;
@@ -117,10 +119,24 @@ Result<LibraryBuildReport> BuildLibrarySets(KnownIndex& index, const LibraryBuil
       robust.push_back({HashType::kPdq, {vb.begin(), vb.end()}, vinfo, line});
       ++report.variant_hashes;
     }
+    if (!options.region_hashes) continue;
+    const hashing::RegionSignature cells = hashing::ComputeRegionHashes(decoded->luma, options.region);
+    for (std::size_t c = 0; c < cells.cells.size(); ++c) {
+      if (!cells.ok[c]) continue;  // flat cells never match (RegionDistance ignores them too)
+      EntryInfo cinfo = info;
+      cinfo.media_id = RegionCellMediaId(cells.grid, static_cast<int>(c), path);
+      const auto cb = internal::PdqToBytes(cells.cells[c]);
+      region.push_back({HashType::kPdq, {cb.begin(), cb.end()}, cinfo, line});
+      ++report.region_cells;
+    }
   }
   HT_ASSIGN_OR_RETURN(report.plain, CommitSet(index, options.set, plain, report.files, roots));
   HT_ASSIGN_OR_RETURN(report.robust,
                       CommitSet(index, options.set + std::string(kRobustSetSuffix), robust, report.images, roots));
+  if (options.region_hashes) {
+    HT_ASSIGN_OR_RETURN(report.region,
+                        CommitSet(index, options.set + std::string(kRegionSetSuffix), region, report.images, roots));
+  }
   return report;
 }
 

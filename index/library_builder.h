@@ -1,9 +1,11 @@
-// Library mode (issue 7): hash a directory of known images into the index as two sets: `NAME` with
-// the ordinary MD5/SHA-1/SHA-256/PDQ of every file (exportable, PDQ-compatible), and `NAME+robust`
-// with the richer signature of every image (hashing::ComputeLibraryVariants: trimmed content, centre
-// crops, +/-4 degree rotations) as extra PDQ entries whose media_id is "<match_kind>:<path>". The
-// existing exact PDQ search then finds re-shared crops/rotations; LibraryMatchKind names the variant.
-// Only hashes are stored, never pixels. Not thread-safe (one import at a time, like SetWriter).
+// Library mode (issue 7): hash a directory of known images into the index as three sets: `NAME` with
+// the ordinary MD5/SHA-1/SHA-256/PDQ of every file (exportable, PDQ-compatible), `NAME+robust` with
+// the richer signature of every image (hashing::ComputeLibraryVariants: trimmed content, centre
+// crops, +/-4 degree rotations) as extra PDQ entries whose media_id is "<match_kind>:<path>", and
+// `NAME+region` with the PDQ of every usable grid cell (index/region_matcher.h). The existing exact
+// PDQ search then finds re-shared crops/rotations (LibraryMatchKind names the variant) and
+// SearchRegions finds captioned/stickered copies. Only hashes are stored, never pixels. Not
+// thread-safe (one import at a time, like SetWriter).
 #pragma once
 
 #include <cstdint>
@@ -32,6 +34,10 @@ struct LibraryBuildOptions {
   hashing::DecodeOptions decode;
   // Which library variants to store. Default: RobustOptions{} (trim, crops 95/90 %, +/-4 degrees).
   hashing::RobustOptions robust;
+  // Also store region cell hashes in NAME+region. Default: true.
+  bool region_hashes = true;
+  // How images are split into cells; queries must use the same grid. Default: RegionOptions{} (4x4).
+  hashing::RegionOptions region;
   // Files larger than this are hashed (digests) but not decoded. Default: 256 MiB.
   std::uint64_t max_image_bytes = 256ull << 20;
 };
@@ -40,14 +46,16 @@ struct LibraryBuildReport {
   std::uint64_t files = 0;           // regular files read
   std::uint64_t images = 0;          // decoded and PDQ-hashed
   std::uint64_t variant_hashes = 0;  // PDQ entries staged in the robust set
+  std::uint64_t region_cells = 0;    // usable cell hashes staged in the region set
   std::uint64_t failed = 0;          // unreadable files or undecodable images (listed in errors)
   std::vector<std::string> errors;   // "path: reason", one per failure
   SetInfo plain;
   SetInfo robust;
+  SetInfo region;  // empty name when region_hashes is off
 };
 
 // Hashes every regular file under `roots` (files or directories; symlinks are not followed) and
-// commits the two sets. One bad file never stops the rest; it is counted and listed.
+// commits the sets. One bad file never stops the rest; it is counted and listed.
 Result<LibraryBuildReport> BuildLibrarySets(KnownIndex& index, const LibraryBuildOptions& options,
                                             const std::vector<std::string>& roots);
 

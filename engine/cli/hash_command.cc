@@ -76,6 +76,15 @@ std::string JsonLine(const engine::FileHashes& h, const std::string& path, const
     for (const auto& v : h.image->variants) {
       if (v.dihedral == hashing::Dihedral::kOriginal) j["pdq_variants"][std::string(v.match_kind)] = v.hash.hex();
     }
+    // Region hashes (hashing/robust_variants.h): the PDQ of each grid cell, row-major; null for flat
+    // cells (PDQ quality below RegionOptions::min_quality), which never match.
+    if (h.image->region.grid > 0) {
+      nlohmann::ordered_json cells = nlohmann::ordered_json::array();
+      for (std::size_t c = 0; c < h.image->region.cells.size(); ++c) {
+        cells.push_back(h.image->region.ok[c] ? nlohmann::ordered_json(h.image->region.cells[c].hex()) : nlohmann::ordered_json(nullptr));
+      }
+      j["pdq_regions"] = {{"grid", h.image->region.grid}, {"cells", std::move(cells)}};
+    }
     j["width"] = h.image->width;
     j["height"] = h.image->height;
     j["format"] = std::string(hashing::ImageFormatName(h.image->format));
@@ -125,6 +134,7 @@ Result<int> RunHashCommand(const HashOptions& options) {
   request.pdq_required = options.pdq || options.dihedral || options.compat;
   request.image.photo_hasher_compat = options.compat;
   request.image.dihedral = options.dihedral;
+  request.image.region_hashes = options.json;  // printed as pdq_regions (library-mode region cells)
   request.image.decode.max_pixels = options.max_pixels;
 
   int digest_count = 0;

@@ -1,7 +1,8 @@
 // `hashtriage index build --set NAME --category C DIR|FILE...`: library mode (issue 7). Hashes the
 // known images themselves into the index: set NAME gets their MD5/SHA-1/SHA-256/PDQ (exportable),
-// set NAME+robust the richer signature (trimmed content, centre crops, +/-4 degree rotations) that
-// scan and `index lookup --file` search too. Stores hashes only, never pixels. Reads files
+// set NAME+robust the richer signature (trimmed content, centre crops, +/-4 degree rotations) and set
+// NAME+region the PDQ of each usable 4x4 grid cell (caption bars, stickers), which scan, `hash` and
+// `index lookup --file` search too (--no-region leaves the region set out). Stores hashes only, never pixels. Reads files
 // read-only; one bad file is reported (path: reason) and counted, the rest still go in (exit 1).
 #include <cstdio>
 #include <memory>
@@ -20,6 +21,7 @@ struct IndexBuildOptions {
   std::string set;
   std::string category = "unknown";
   std::vector<std::string> roots;
+  bool no_region = false;
 };
 
 Result<int> RunIndexBuild(const IndexBuildOptions& o) {
@@ -28,6 +30,7 @@ Result<int> RunIndexBuild(const IndexBuildOptions& o) {
   const auto category = index::ParseCategory(o.category);
   if (!category) return Status::InvalidArgument("index build: unknown --category '" + o.category + "'");
   lo.category = *category;
+  lo.region_hashes = !o.no_region;
   index::IndexOptions io;
   io.path = o.dir.empty() ? index::DefaultIndexDir() : o.dir;
   io.read_only = false;
@@ -46,6 +49,10 @@ Result<int> RunIndexBuild(const IndexBuildOptions& o) {
               total(report.plain));
   std::printf("set %s: variant PDQ hashes %llu, entries %llu\n", report.robust.name.c_str(),
               static_cast<unsigned long long>(report.variant_hashes), total(report.robust));
+  if (!report.region.name.empty()) {
+    std::printf("set %s: region cell hashes %llu, entries %llu\n", report.region.name.c_str(),
+                static_cast<unsigned long long>(report.region_cells), total(report.region));
+  }
   std::printf("failed: %llu\n", static_cast<unsigned long long>(report.failed));
   return report.failed == 0 ? kExitOk : kExitFailure;
 }
@@ -55,9 +62,10 @@ Result<int> RunIndexBuild(const IndexBuildOptions& o) {
 void SetupIndexBuildCommand(CLI::App& app, CommandExit& exit) {
   CLI::App* group = SubcommandGroup(app, "index", "Manage and query the known-image index");
   auto o = std::make_shared<IndexBuildOptions>();
-  auto* sub = group->add_subcommand("build", "Library mode: hash known images (PDQ + robust variants) into two sets");
+  auto* sub = group->add_subcommand("build", "Library mode: hash known images (PDQ + robust variants + region cells) into three sets");
   AddIndexOption(sub, o->dir);
-  sub->add_option("--set", o->set, "Set name (variants go to NAME+robust)")->required();
+  sub->add_option("--set", o->set, "Set name (variants go to NAME+robust, region cells to NAME+region)")->required();
+  sub->add_flag("--no-region", o->no_region, "Do not store region cell hashes (no NAME+region set)");
   sub->add_option("--category,--as", o->category, "A, B, C, indecent-uncategorised, non-indecent, ignorable, unknown");
   sub->add_option("paths", o->roots, "Image files or directories")->required();
   sub->callback([o, &exit]() { RecordOutcome(RunIndexBuild(*o), exit); });

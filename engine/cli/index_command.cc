@@ -15,6 +15,7 @@
 #include "engine/cli/commands.h"
 #include "engine/file_hashing.h"
 #include "engine/progress.h"
+#include "index/region_matcher.h"
 #include "index/importer.h"
 #include "index/known_index.h"
 #include "index/library_builder.h"
@@ -49,6 +50,7 @@ struct IndexRemoveOptions : IndexCommonOptions {
 struct IndexLookupOptions : IndexCommonOptions {
   std::vector<std::string> md5, sha1, sha256, pdq, files;
   int threshold = index::kDefaultPdqThreshold;
+  int region_cells = hashing::RegionOptions{}.min_cells;
 };
 
 std::string IsoTime(std::int64_t unix_seconds) {
@@ -296,7 +298,9 @@ Result<nlohmann::ordered_json> ExactQuery(const index::KnownIndex& idx, const st
 
 nlohmann::ordered_json PdqMatchesJson(const std::vector<index::PdqMatch>& found) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& m : found) out.push_back(MembershipJson(m.membership, m.hash.hex(), m.distance));
+  for (const auto& m : found) {
+    if (!index::IsRegionCell(m.membership)) out.push_back(MembershipJson(m.membership, m.hash.hex(), m.distance));
+  }
   return out;
 }
 
@@ -306,6 +310,7 @@ Result<int> RunIndexLookup(const IndexLookupOptions& o) {
     return Status::InvalidArgument("index lookup: give --md5, --sha1, --sha256, --pdq or --file");
   }
   HT_ASSIGN_OR_RETURN(auto idx, OpenIndex(o, true, need_pdq));
+  const bool has_regions = !o.files.empty() && index::HasRegionSets(*idx);
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   bool known = false;
   auto add = [&](nlohmann::ordered_json query, nlohmann::ordered_json matches) {
@@ -336,6 +341,7 @@ Result<int> RunIndexLookup(const IndexLookupOptions& o) {
     req.digests = hashing::DigestSet::All();
     req.pdq = true;
     req.image.dihedral = true;
+    req.image.region_hashes = has_regions;
     HT_ASSIGN_OR_RETURN(const auto hashes, engine::HashFile(path, req));
     nlohmann::ordered_json query{{"file", path}};
     nlohmann::ordered_json matches = nlohmann::ordered_json::array();
@@ -372,6 +378,7 @@ Result<int> RunIndexLookup(const IndexLookupOptions& o) {
       std::map<std::pair<std::string, std::string>, std::pair<int, std::size_t>> best;
       for (std::size_t v = 0; v < found.size(); ++v) {
         for (std::size_t k = 0; k < found[v].size(); ++k) {
+          if (index::IsRegionCell(found[v][k].membership)) continue;  // counted by SearchRegions below
           const auto key = std::make_pair(found[v][k].hash.hex(), found[v][k].membership.set_name);
           auto it = best.find(key);
           if (it == best.end() || found[v][k].distance < found[it->second.first][it->second.second].distance) {
@@ -384,6 +391,17 @@ Result<int> RunIndexLookup(const IndexLookupOptions& o) {
         auto j = MembershipJson(m.membership, m.hash.hex(), m.distance);
         j["orientation"] = std::string(hashing::DihedralName(tags[static_cast<std::size_t>(where.first)].second));
         j["match_kind"] = index::LibraryMatchKind(m.membership).value_or(std::string(tags[static_cast<std::size_t>(where.first)].first));
+        matches.push_back(std::move(j));
+      }
+      // Library images whose grid cells match at enough positions (index/region_matcher.h).
+      HT_ASSIGN_OR_RETURN(const auto regions, index::SearchRegions(*idx, hashes.image->region, o.threshold, o.region_cells));
+      for (const index::RegionMatch& r : regions) {
+        auto j = MembershipJson(index::Membership{r.set, HashType::kPdq, r.info}, "", r.distance);
+        j.erase("hash");
+        j["orientation"] = std::string(hashing::DihedralName(hashing::Dihedral::kOriginal));
+        j["match_kind"] = "region";
+        j["cells_matched"] = r.cells;
+        j["cells_usable"] = r.usable_cells;
         matches.push_back(std::move(j));
       }
     } else if (!hashes.status.ok()) {
@@ -447,6 +465,10 @@ void SetupIndexCommand(CLI::App& app, CommandExit& exit) {
   lk->add_option("--file", lookup->files, "A file: its digests and, for images, its 8 dihedral PDQ hashes");
   lk->add_option("--threshold", lookup->threshold, "PDQ Hamming distance threshold (default 31)")
       ->check(CLI::Range(0, index::kMaxPdqThreshold));
+  lk->add_option("--region-cells", lookup->region_cells,
+                 "--file against a library-mode index: grid cells (of 16) that must match at the same position "
+                 "for a region match (default 7)")
+      ->check(CLI::Range(1, 64));
   lk->callback([lookup, &exit]() { RecordOutcome(RunIndexLookup(*lookup), exit); });
 }
 

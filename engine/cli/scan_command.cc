@@ -42,6 +42,7 @@ struct ScanCommandOptions {
   int threads = 0;
   std::uint64_t memory_mb = 512;
   int threshold = index::kDefaultPdqThreshold;
+  int region_cells = hashing::RegionOptions{}.min_cells;
   int max_archive_depth = 4;
   std::uint64_t max_expansion_mb = 16384;
   std::uint64_t max_image_mb = 256;
@@ -65,6 +66,7 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
   options.threads = o.threads;
   options.memory_budget = o.memory_mb << 20;
   options.pdq_threshold = o.threshold;
+  options.region_min_cells = o.region_cells;
   options.source.max_archive_depth = o.max_archive_depth;
   options.source.max_decompressed_bytes = o.max_expansion_mb << 20;
   options.max_image_bytes = o.max_image_mb << 20;
@@ -164,6 +166,10 @@ void SetupScanCommand(CLI::App& app, CommandExit& exit) {
   sub->add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
   sub->add_option("--memory", o->memory_mb, "File content held in memory at once, MB (default 512)")->check(CLI::Range(16, 1 << 20));
   sub->add_option("--threshold", o->threshold, "PDQ near-match radius in bits, 0-63 (default 31)");
+  sub->add_option("--region-cells", o->region_cells,
+                  "Library-mode index: grid cells (of 16) that must match at the same position for a region "
+                  "match (default 7)")
+      ->check(CLI::Range(1, 64));
   sub->add_option("--max-archive-depth", o->max_archive_depth, "Nested archive levels to open (default 4)");
   sub->add_option("--max-expansion-mb", o->max_expansion_mb,
                   "Zip-bomb guard: MB one archive tree may decompress to, or 200x its size if more (default 16384)")

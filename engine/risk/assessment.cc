@@ -41,7 +41,7 @@ FactorEvidence AttributeEvidence(const AttributeValue& v) {
 FactorEvidence HitEvidenceOf(const HitEvidence& h) {
   std::string detail = std::string(index::CategoryName(h.category)) + " " + h.kind;
   if (!h.set.empty()) detail += " set '" + h.set + "'";
-  if (h.kind.starts_with("pdq")) detail += " distance " + std::to_string(h.distance);
+  if (h.kind.starts_with("pdq") || h.kind == "region") detail += " distance " + std::to_string(h.distance);
   if (!h.content.empty()) detail += " " + h.content;
   return {"hit", h.source, detail};
 }

@@ -83,7 +83,7 @@ class Collector {
       }
       std::string comment = "hashtriage: " + Str(h, "kind") + " match in set '" + Str(h, "set") + "' (" +
                             std::string(index::CategoryName(category)) + ")";
-      if (Str(h, "kind").starts_with("pdq")) comment += " distance " + std::to_string(h.value("distance", 0));
+      if (Str(h, "kind").starts_with("pdq") || Str(h, "kind") == "region") comment += " distance " + std::to_string(h.value("distance", 0));
       if (std::find(m.comments.begin(), m.comments.end(), comment) == m.comments.end()) m.comments.push_back(comment);
       if (m.series.empty()) m.series = Str(h, "series");
     }

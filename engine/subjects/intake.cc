@@ -5,6 +5,7 @@
 #include "engine/record_codec.h"
 #include "engine/subjects/subject_records.h"
 #include "hashing/pdq_hash.h"
+#include "index/region_matcher.h"
 #include "index/category.h"
 
 namespace hashtriage::engine::subjects {
@@ -128,6 +129,7 @@ Result<IntakeSession::MatchedFiles> IntakeSession::MatchFiles(const ingest::Refe
     if (found.ok()) {
       for (std::size_t q = 0; q < found->size(); ++q) {
         for (const auto& match : (*found)[q]) {
+          if (index::IsRegionCell(match.membership)) continue;  // one grid cell is not an image match
           out.files[pdq_of[q]]["hits"].push_back(MembershipJson(match.membership, match.distance));
         }
       }

@@ -86,7 +86,7 @@ std::string RenderSubjectText(const OJson& v) {
   for (const auto& [name, count] : v["hits_by_category"].items()) cats += "  " + name + " " + count.dump();
   Line(out, "\nKnown-image hits (distinct images):" + cats);
   for (const auto& h : v["hits"]) {
-    Line(out, "  " + Str(h, "category") + "  " + Str(h, "kind") + (Str(h, "kind").starts_with("pdq") ? " d=" + Str(h, "distance") : "") +
+    Line(out, "  " + Str(h, "category") + "  " + Str(h, "kind") + (Str(h, "kind").starts_with("pdq") || Str(h, "kind") == "region" ? " d=" + Str(h, "distance") : "") +
                   "  set " + Str(h, "set") + "  " + Str(h, "source"));
   }
   Line(out, "\nRisk attributes (current)");

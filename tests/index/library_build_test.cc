@@ -6,11 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
 #include "hashing/image_hasher.h"
 #include "index/known_index.h"
+#include "index/region_matcher.h"
 #include "tests/test_support.h"
 
 namespace hashtriage::index {
@@ -113,7 +116,95 @@ TEST(LibraryBuildTest, CropsAndRotationsAreFoundWithTheirMatchKind) {
   const hashing::ImageHashes q = Hash(crop);
   auto plain = idx->SearchPdq(std::span(&q.pdq.hash, 1), kDefaultPdqThreshold);
   ASSERT_TRUE(plain.ok());
-  for (const PdqMatch& m : (*plain)[0]) EXPECT_EQ(m.membership.set_name, "lib+robust");
+  for (const PdqMatch& m : (*plain)[0]) {
+    if (!IsRegionCell(m.membership)) {
+      EXPECT_EQ(m.membership.set_name, "lib+robust");
+    }
+  }
+}
+
+// Region cells: SearchRegions over the index gives exactly the brute-force RegionDistance of the two
+// images' signatures (min_cells-th smallest same-position cell distance), for a captioned copy made by
+// ImageMagick; another library image does not match; the set holds only usable cells.
+TEST(LibraryBuildTest, RegionSearchAgreesWithBruteForceRegionDistance) {
+  TempDir tmp;
+  const auto lib = tmp / "lib";
+  std::filesystem::create_directories(lib);
+  const auto photos = testing::TestDataDir() / "photos" / "scratch";
+  for (const char* name : {"castle.jpg", "hall.jpg"}) std::filesystem::copy_file(photos / name, lib / name);
+  std::uint64_t usable_cells = 0;
+  {
+    auto idx = Open((tmp / "idx").string(), false);
+    LibraryBuildOptions o;
+    o.set = "lib";
+    auto report = BuildLibrarySets(*idx, o, {lib.string()});
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_EQ(report->region.name, "lib+region");
+    usable_cells = report->region_cells;
+    EXPECT_EQ(report->region.entries.at(HashType::kPdq), usable_cells);
+  }
+  auto idx = Open((tmp / "idx").string(), true);
+  EXPECT_TRUE(HasRegionSets(*idx));
+  const auto captioned = tmp / "captioned.jpg";
+  const auto size = RunCommand("identify -format '%w %h' " + ShellQuote((lib / "castle.jpg").string()));
+  int w = 0, h = 0;
+  ASSERT_EQ(std::sscanf(size.out.c_str(), "%d %d", &w, &h), 2) << size.out << size.err;
+  const std::string bar = "rectangle 0," + std::to_string(h * 86 / 100) + " " + std::to_string(w) + "," + std::to_string(h);
+  ASSERT_EQ(RunCommand("convert " + ShellQuote((lib / "castle.jpg").string()) + " -fill black -draw '" + bar + "' " +
+                       ShellQuote(captioned.string()))
+                .exit_code,
+            0);
+  auto signature = [](const std::filesystem::path& p) {
+    const auto bytes = ReadBytes(p);
+    auto d = hashing::DecodeImage(bytes, {});
+    EXPECT_TRUE(d.ok()) << p;
+    return hashing::ComputeRegionHashes(d->luma);
+  };
+  const hashing::RegionSignature q = signature(captioned);
+  const int min_cells = hashing::RegionOptions{}.min_cells;
+  std::uint64_t expected_cells = 0;
+  for (const auto& f : {lib / "castle.jpg", lib / "hall.jpg"}) {
+    const auto s = signature(f);
+    expected_cells += static_cast<std::uint64_t>(std::count(s.ok.begin(), s.ok.end(), 1));
+  }
+  EXPECT_EQ(usable_cells, expected_cells);
+  const int brute = hashing::RegionDistance(q, signature(lib / "castle.jpg"), min_cells);
+  ASSERT_LE(brute, kDefaultPdqThreshold) << "the caption should leave enough cells";
+  auto found = SearchRegions(*idx, q, kDefaultPdqThreshold, min_cells);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].path, (lib / "castle.jpg").string());
+  EXPECT_EQ((*found)[0].set, "lib+region");
+  EXPECT_EQ((*found)[0].distance, brute);
+  EXPECT_GE((*found)[0].cells, min_cells);
+  EXPECT_GT(hashing::RegionDistance(q, signature(lib / "hall.jpg"), min_cells), kDefaultPdqThreshold);
+  // Asking for every usable cell of the query (the caption spoils some) finds nothing.
+  auto strict = SearchRegions(*idx, q, kDefaultPdqThreshold, static_cast<int>(q.cells.size()));
+  ASSERT_TRUE(strict.ok());
+  EXPECT_TRUE(strict->empty());
+}
+
+TEST(LibraryBuildTest, RegionCellIdsRoundTripAndOnlyInRegionSets) {
+  Membership m;
+  m.hash_type = HashType::kPdq;
+  m.set_name = "lib+region";
+  m.info.media_id = RegionCellMediaId(4, 13, "/lib/a:b.jpg");
+  const auto id = ParseRegionCell(m);
+  ASSERT_TRUE(id.has_value());
+  EXPECT_EQ(id->grid, 4);
+  EXPECT_EQ(id->cell, 13);
+  EXPECT_EQ(id->path, "/lib/a:b.jpg");
+  EXPECT_TRUE(IsRegionCell(m));
+  m.info.media_id = "region:4:16:/x.jpg";  // cell out of the grid
+  EXPECT_FALSE(IsRegionCell(m));
+  m.info.media_id = "region:4:x:/x.jpg";
+  EXPECT_FALSE(IsRegionCell(m));
+  m.info.media_id = RegionCellMediaId(4, 1, "/x.jpg");
+  m.set_name = "lib";  // an ordinary set whose media id happens to look like one
+  EXPECT_FALSE(IsRegionCell(m));
+  m.set_name = "lib+region";
+  m.hash_type = HashType::kMd5;
+  EXPECT_FALSE(IsRegionCell(m));
 }
 
 TEST(LibraryBuildTest, MatchKindOnlyForRobustSets) {
