@@ -2,7 +2,9 @@
 // queries) and library mode (plus stored library variants) over the test photos under every
 // transform, false positives among distinct photos and among generated tiles, a threshold curve,
 // and hashing cost. Deterministic (fixed seeds). Usage: robustness_bench [--tiles N] [--threshold T]
-// [--full-decode (no JPEG DCT scaling)] [--no-region]; ROBUSTNESS_REGION_GRID/_QUALITY/_CELLS tune the region hashes.
+// [--full-decode (no JPEG DCT scaling)] [--no-region] [--no-reoriented] [--trim-upscale N] [--query-upscale N]
+// (query-side RobustOptions: reoriented, trimmed_upscale_side, upscale_side); ROBUSTNESS_REGION_GRID/_QUALITY/_CELLS
+// tune the region hashes.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -39,7 +41,7 @@ struct Tagged {
 // What one image contributes as a query and as a library entry.
 struct Sig {
   ht::PdqHash plain;
-  std::vector<Tagged> query;    // 8 dihedral ("pdq") + trimmed dihedral ("pdq-trimmed")
+  std::vector<Tagged> query;    // 8 dihedral ("pdq") + query variants ("pdq-reoriented", "pdq-trimmed", ...)
   std::vector<Tagged> library;  // plain + library variants
   ht::RegionSignature region;   // grid cells (library mode, both sides)
 };
@@ -47,13 +49,14 @@ struct Sig {
 ht::RegionOptions g_region;        // ROBUSTNESS_REGION_GRID / _QUALITY / _CELLS override the defaults
 bool g_use_region = true;          // --no-region: library mode without region hashes
 ht::DecodeOptions g_decode;        // --full-decode: no JPEG DCT scaling
+ht::RobustOptions g_robust;        // query side: --no-reoriented, --trim-upscale N, --query-upscale N
 
 Sig MakeSig(const ht::LumaImage& luma, bool library) {
   Sig s;
   const ht::PdqDihedralResult d = ht::ComputePdqDihedral(luma);
   s.plain = d.hashes[0];
   for (const auto& h : d.hashes) s.query.push_back({h, "pdq"});
-  for (const auto& v : ht::ComputeQueryVariants(luma)) s.query.push_back({v.hash, v.match_kind});
+  for (const auto& v : ht::ComputeQueryVariants(luma, g_robust)) s.query.push_back({v.hash, v.match_kind});
   s.library.push_back({s.plain, "pdq"});
   if (library) {
     for (const auto& v : ht::ComputeLibraryVariants(luma)) s.library.push_back({v.hash, v.match_kind});
@@ -113,9 +116,12 @@ int main(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--full-decode") g_decode.min_short_side = 0;
     if (a == "--no-region") g_use_region = false;
+    if (a == "--no-reoriented") g_robust.reoriented = false;
     if (i + 1 >= argc) continue;
     if (a == "--tiles") tiles = std::atoi(argv[++i]);
     if (a == "--threshold") threshold = std::atoi(argv[++i]);
+    if (a == "--trim-upscale") g_robust.trimmed_upscale_side = std::atoi(argv[++i]);
+    if (a == "--query-upscale") g_robust.upscale_side = std::atoi(argv[++i]);
   }
   if (const char* e = std::getenv("ROBUSTNESS_REGION_GRID")) g_region.grid = std::atoi(e);
   if (const char* e = std::getenv("ROBUSTNESS_REGION_QUALITY")) g_region.min_quality = std::atoi(e);
@@ -143,7 +149,7 @@ int main(int argc, char** argv) {
     const auto t2 = Clock::now();
     (void)ht::ComputePdqDihedral(luma);
     const auto t3 = Clock::now();
-    (void)ht::ComputeQueryVariants(luma);
+    (void)ht::ComputeQueryVariants(luma, g_robust);
     const auto t4 = Clock::now();
     (void)ht::ComputeLibraryVariants(luma);
     const auto t5 = Clock::now();
@@ -156,9 +162,11 @@ int main(int argc, char** argv) {
     lib.push_back(MakeSig(luma, true));
   }
   const int n = static_cast<int>(photos.size());
-  std::printf("photos: %d, threshold %d, decode %s, region %s (grid %d, quality >= %d, cells >= %d)\n\n", n,
+  std::printf("photos: %d, threshold %d, decode %s, region %s (grid %d, quality >= %d, cells >= %d), query: "
+              "re-oriented %s, trimmed upscale %d, upscale %d\n\n", n,
               threshold, g_decode.min_short_side == 0 ? "full resolution" : "DCT-scaled", g_use_region ? "on" : "off",
-              g_region.grid, g_region.min_quality, g_region.min_cells);
+              g_region.grid, g_region.min_quality, g_region.min_cells, g_robust.reoriented ? "on" : "off",
+              g_robust.trimmed_upscale_side, g_robust.upscale_side);
 
   // Genuine pairs: every transform of every photo against its own library entry.
   const auto& transforms = hb::AllTransforms();
@@ -266,7 +274,7 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("\nCost per photo (ms, mean over %d normalised photos): decode %.2f, plain PDQ %.2f, dihedral PDQ %.2f, "
-              "query variants (trim) %.2f, library variants %.2f, region hashes %.2f\n",
+              "query variants %.2f, library variants %.2f, region hashes %.2f\n",
               n, t_decode / n, t_pdq / n, t_dihedral / n, t_query / n, t_library / n, t_region / n);
   std::size_t lib_hashes = 0;
   for (const auto& s : lib) lib_hashes += s.library.size();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <numbers>
 
 #include "hashing/pdq.h"
@@ -67,10 +68,8 @@ TrimBox FindUniformBorders(const LumaImage& im, const TrimOptions& o) {
   if (im.height - b.bottom < o.min_border_pixels) b.bottom = im.height;
   if (b.left < o.min_border_pixels) b.left = 0;
   if (im.width - b.right < o.min_border_pixels) b.right = im.width;
-  if (b.width() < o.min_kept_fraction * static_cast<float>(im.width) ||
-      b.height() < o.min_kept_fraction * static_cast<float>(im.height)) {
-    return whole;
-  }
+  const double kept = static_cast<double>(b.width()) * b.height() / (static_cast<double>(im.width) * im.height);
+  if (kept < o.min_kept_area || b.width() < o.min_kept_pixels || b.height() < o.min_kept_pixels) return whole;
   return b;
 }
 
@@ -132,17 +131,245 @@ LumaImage DownscaleLuma(const LumaImage& im, int max_side) {
   out.width = std::max(1, static_cast<int>(std::lround(im.width * s)));
   out.height = std::max(1, static_cast<int>(std::lround(im.height * s)));
   out.pixels.resize(static_cast<std::size_t>(out.width) * static_cast<std::size_t>(out.height));
+  // Output pixel (x, y) averages input rows [r0(y), r1(y)) and columns [c0(x), c1(x)). Rows are summed
+  // into one buffer (contiguous, vectorised), then each output pixel sums its columns of the buffer.
+  std::vector<int> c0(static_cast<std::size_t>(out.width)), c1(static_cast<std::size_t>(out.width));
+  for (int x = 0; x < out.width; ++x) {
+    c0[static_cast<std::size_t>(x)] = static_cast<int>(static_cast<long long>(x) * im.width / out.width);
+    c1[static_cast<std::size_t>(x)] = std::max(c0[static_cast<std::size_t>(x)] + 1,
+                                              static_cast<int>(static_cast<long long>(x + 1) * im.width / out.width));
+  }
+  std::vector<float> rows(static_cast<std::size_t>(im.width));
   for (int y = 0; y < out.height; ++y) {
     const int r0 = static_cast<int>(static_cast<long long>(y) * im.height / out.height);
     const int r1 = std::max(r0 + 1, static_cast<int>(static_cast<long long>(y + 1) * im.height / out.height));
+    std::fill(rows.begin(), rows.end(), 0.0f);
+    for (int r = r0; r < r1; ++r) {
+      const float* src = im.pixels.data() + static_cast<std::ptrdiff_t>(r) * im.width;
+      for (int c = 0; c < im.width; ++c) rows[static_cast<std::size_t>(c)] += src[c];
+    }
+    float* dst = out.pixels.data() + static_cast<std::ptrdiff_t>(y) * out.width;
     for (int x = 0; x < out.width; ++x) {
-      const int c0 = static_cast<int>(static_cast<long long>(x) * im.width / out.width);
-      const int c1 = std::max(c0 + 1, static_cast<int>(static_cast<long long>(x + 1) * im.width / out.width));
-      double sum = 0;
-      for (int r = r0; r < r1; ++r) {
-        for (int c = c0; c < c1; ++c) sum += im.at(r, c);
+      const int a = c0[static_cast<std::size_t>(x)];
+      const int b = c1[static_cast<std::size_t>(x)];
+      float sum = 0.0f;
+      for (int c = a; c < b; ++c) sum += rows[static_cast<std::size_t>(c)];
+      dst[x] = sum / static_cast<float>((r1 - r0) * (b - a));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+constexpr int kGrid = 64;  // PDQ's downsampled size
+constexpr int kDct = 16;   // DCT rows/columns 1..16 make the 256 bits
+
+// Row arithmetic in fixed blocks of 8 (GCC's -O2 cost model vectorises only loops without a
+// remainder), then the remainder.
+void AddRow(float* __restrict dst, const float* __restrict src, int n) {
+  int c = 0;
+  for (; c + 8 <= n; c += 8) {
+    for (int j = 0; j < 8; ++j) dst[c + j] += src[c + j];
+  }
+  for (; c < n; ++c) dst[c] += src[c];
+}
+void SubtractRow(float* __restrict dst, const float* __restrict src, int n) {
+  int c = 0;
+  for (; c + 8 <= n; c += 8) {
+    for (int j = 0; j < 8; ++j) dst[c + j] -= src[c + j];
+  }
+  for (; c < n; ++c) dst[c] -= src[c];
+}
+void DivideRow(float* __restrict dst, const float* __restrict src, float count, int n) {
+  int c = 0;
+  for (; c + 8 <= n; c += 8) {
+    for (int j = 0; j < 8; ++j) dst[c + j] = src[c + j] / count;
+  }
+  for (; c < n; ++c) dst[c] = src[c] / count;
+}
+
+// The reference Jarosz filter along the columns of a rows x cols plane (hashing/pdq.cc: two passes
+// of a box averaging rows [r - before, r + after] clipped to the plane, then the rows
+// floor((k + 0.5) rows / 64)), evaluated at once for the plane and for the plane with its rows
+// reversed (in the unreversed coordinates: the box mirrored, sample k at rows - 1 - that row).
+// Returns both 64 x cols results, streamed: the first pass runs once, each of its rows is added to
+// the second-pass sums of the sample rows whose box covers it. The mirrored box of an even window
+// is the box one row up (both clip alike), so its first pass is the first pass shifted by a row.
+std::array<std::vector<float>, 2> JaroszDown(const float* plane, int rows, int cols) {
+  const int window = pdq_internal::JaroszWindowSize(rows, kGrid);
+  const int half = (window + 2) / 2;
+  const int before = window - half;
+  const int after = half - 1;
+  const int shift = after - before;  // 0 or 1
+  // Second-pass boxes of each sample, in first-pass rows: [lo, hi).
+  std::array<std::array<int, kGrid>, 2> lo{}, hi{};
+  for (int k = 0; k < kGrid; ++k) {
+    const int p = static_cast<int>((k + 0.5) * rows / kGrid);
+    lo[0][k] = std::max(0, p - before);
+    hi[0][k] = std::min(rows, p + after + 1);
+    const int q = rows - 1 - p;  // mirrored: box [q - after, q + before]
+    lo[1][k] = std::max(0, q - after);
+    hi[1][k] = std::min(rows, q + before + 1);
+  }
+  std::array<std::vector<float>, 2> out;
+  for (auto& o : out) o.assign(static_cast<std::size_t>(kGrid) * cols, 0.0f);
+  // Row r of orientation o's first pass goes to the samples whose box covers it: the boxes move
+  // down with k (up for the mirrored orientation), so a cursor finds them.
+  std::array<int, 2> first_open = {0, 0};  // in order of increasing position
+  auto deposit = [&](int o, int r, const float* row) {
+    auto at = [o](int i) { return o == 0 ? i : kGrid - 1 - i; };
+    int& i = first_open[static_cast<std::size_t>(o)];
+    while (i < kGrid && hi[o][at(i)] <= r) ++i;
+    for (int j = i; j < kGrid && lo[o][at(j)] <= r; ++j) AddRow(&out[o][static_cast<std::size_t>(at(j)) * cols], row, cols);
+  };
+  std::vector<float> sum(static_cast<std::size_t>(cols), 0.0f), row(static_cast<std::size_t>(cols));
+  if (shift == 1) {  // the mirrored box's first row: input rows [0, before]
+    const int n = std::min(rows, before + 1);
+    for (int r = 0; r < n; ++r) AddRow(sum.data(), plane + static_cast<std::size_t>(r) * cols, cols);
+    DivideRow(row.data(), sum.data(), static_cast<float>(n), cols);
+    deposit(1, 0, row.data());
+    std::fill(sum.begin(), sum.end(), 0.0f);
+  }
+  int in_lo = 0, in_hi = 0;  // input rows [in_lo, in_hi) are summed
+  for (int r = 0; r < rows; ++r) {
+    for (; in_hi < std::min(rows, r + after + 1); ++in_hi) AddRow(sum.data(), plane + static_cast<std::size_t>(in_hi) * cols, cols);
+    for (; in_lo < std::max(0, r - before); ++in_lo) SubtractRow(sum.data(), plane + static_cast<std::size_t>(in_lo) * cols, cols);
+    DivideRow(row.data(), sum.data(), static_cast<float>(in_hi - in_lo), cols);
+    deposit(0, r, row.data());
+    if (r + shift < rows) deposit(1, r + shift, row.data());
+  }
+  for (int o = 0; o < 2; ++o) {
+    for (int k = 0; k < kGrid; ++k) {
+      float* dst = &out[o][static_cast<std::size_t>(k) * cols];
+      const float count = static_cast<float>(hi[o][k] - lo[o][k]);
+      for (int c = 0; c < cols; ++c) dst[c] /= count;
+    }
+  }
+  return out;
+}
+
+std::vector<float> Transposed(const std::vector<float>& m, int rows, int cols) {
+  std::vector<float> t(m.size());
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < cols; ++c) t[static_cast<std::size_t>(c) * rows + r] = m[static_cast<std::size_t>(r) * cols + c];
+  }
+  return t;
+}
+
+// PDQ's hash of a 64x64 grid (DCT-II rows/columns 1..16 scaled by sqrt(2/64), bit 16 i + j set above
+// the median coefficient) and of the transposed grid, which shares the median. As hashing/pdq.cc up
+// to float summation order.
+std::pair<PdqHash, PdqHash> GridHashes(const std::vector<float>& grid) {
+  static const auto d = [] {
+    std::array<std::array<float, kGrid>, kDct> m{};
+    for (int i = 0; i < kDct; ++i) {
+      for (int j = 0; j < kGrid; ++j) {
+        m[i][j] = static_cast<float>(std::sqrt(2.0 / kGrid) * std::cos((std::numbers::pi / 2.0 / kGrid) * (i + 1) * (2 * j + 1)));
       }
-      out.pixels[static_cast<std::size_t>(y) * out.width + x] = static_cast<float>(sum / ((r1 - r0) * (c1 - c0)));
+    }
+    return m;
+  }();
+  std::array<std::array<float, kGrid>, kDct> t{};  // D * A
+  for (int i = 0; i < kDct; ++i) {
+    for (int k = 0; k < kGrid; ++k) {
+      const float dik = d[i][k];
+      for (int j = 0; j < kGrid; ++j) t[i][j] += dik * grid[static_cast<std::size_t>(k) * kGrid + j];
+    }
+  }
+  std::array<float, kDct * kDct> b{};  // (D * A) * D^T
+  for (int i = 0; i < kDct; ++i) {
+    for (int j = 0; j < kDct; ++j) {
+      float v = 0.0f;
+      for (int k = 0; k < kGrid; ++k) v += t[i][k] * d[j][k];
+      b[static_cast<std::size_t>(i) * kDct + j] = v;
+    }
+  }
+  std::array<float, kDct * kDct> sorted = b;
+  std::nth_element(sorted.begin(), sorted.begin() + (sorted.size() / 2 - 1), sorted.end());
+  const float median = sorted[sorted.size() / 2 - 1];
+  std::pair<PdqHash, PdqHash> out;
+  for (int i = 0; i < kDct; ++i) {
+    for (int j = 0; j < kDct; ++j) {
+      if (b[static_cast<std::size_t>(i) * kDct + j] > median) out.first.SetBit(i * kDct + j), out.second.SetBit(j * kDct + i);
+    }
+  }
+  return out;
+}
+
+// PDQ's quality score of a 64x64 grid (hashing/pdq.cc, Quality).
+int GridQuality(const std::vector<float>& g) {
+  int sum = 0;
+  for (int i = 0; i < kGrid; ++i) {
+    for (int j = 0; j < kGrid; ++j) {
+      const float v = g[static_cast<std::size_t>(i) * kGrid + j];
+      if (i + 1 < kGrid) sum += static_cast<int>(std::fabs(((v - g[static_cast<std::size_t>(i + 1) * kGrid + j]) * 100) / 255));
+      if (j + 1 < kGrid) sum += static_cast<int>(std::fabs(((v - g[static_cast<std::size_t>(i) * kGrid + j + 1]) * 100) / 255));
+    }
+  }
+  return std::min(sum / 90, 100);
+}
+
+// The 8 re-oriented hashes; without `unflipped`, only the 6 that reverse an axis (kOriginal and
+// kFlipPlus1 are left zero: ComputePdqDihedral's are already exact) and no quality.
+PdqDihedralResult Reoriented(const LumaImage& image, bool unflipped) {
+  PdqDihedralResult out;
+  if (image.width <= 0 || image.height <= 0) return out;
+  // For each pair of axis reversals (rows, columns), the orientations it serves: transposes are exact
+  // in the DCT (PDQ treats rows and columns alike), so they are the transposed grid's hashes. Meta's
+  // naming (hashing/pdq.cc, DihedralVariant): kFlipX reverses the rows, kFlipY the columns, kRotate90
+  // is the transpose with its rows reversed (= the columns reversed, then transposed).
+  constexpr Dihedral kServes[2][2][2] = {{{Dihedral::kOriginal, Dihedral::kFlipPlus1}, {Dihedral::kFlipY, Dihedral::kRotate90}},
+                                         {{Dihedral::kFlipX, Dihedral::kRotate270}, {Dihedral::kRotate180, Dihedral::kFlipMinus1}}};
+  const auto down = JaroszDown(image.pixels.data(), image.height, image.width);
+  for (int flip_rows = 0; flip_rows < 2; ++flip_rows) {
+    // Across the columns: the same filter down the transposed 64 rows gives transposed grids.
+    const auto across = JaroszDown(Transposed(down[flip_rows], kGrid, image.width).data(), image.width, kGrid);
+    for (int flip_cols = 0; flip_cols < 2; ++flip_cols) {
+      if (!unflipped && !flip_rows && !flip_cols) continue;
+      const std::vector<float> grid = Transposed(across[flip_cols], kGrid, kGrid);
+      const auto [plain, transposed] = GridHashes(grid);
+      out.hashes[static_cast<std::size_t>(kServes[flip_rows][flip_cols][0])] = plain;
+      out.hashes[static_cast<std::size_t>(kServes[flip_rows][flip_cols][1])] = transposed;
+      if (!flip_rows && !flip_cols) out.quality = GridQuality(grid);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+PdqDihedralResult ComputePdqReoriented(const LumaImage& image) { return Reoriented(image, true); }
+
+LumaImage UpscaleLuma(const LumaImage& im, int min_side) {
+  const int longer = std::max(im.width, im.height);
+  if (longer >= min_side || longer <= 0) return im;
+  const double s = static_cast<double>(min_side) / longer;
+  LumaImage out;
+  out.width = std::max(1, static_cast<int>(std::lround(im.width * s)));
+  out.height = std::max(1, static_cast<int>(std::lround(im.height * s)));
+  out.pixels.resize(static_cast<std::size_t>(out.width) * static_cast<std::size_t>(out.height));
+  // Pixel centres aligned ((x + 0.5) / s - 0.5), edges clamped: OpenCV's INTER_LINEAR convention.
+  auto taps = [](int n_out, int n_in) {
+    std::vector<std::pair<int, float>> t(static_cast<std::size_t>(n_out));
+    for (int x = 0; x < n_out; ++x) {
+      const double f = std::clamp((x + 0.5) * n_in / n_out - 0.5, 0.0, n_in - 1.0);
+      const int i = std::min(static_cast<int>(f), n_in - 2 < 0 ? 0 : n_in - 2);
+      t[static_cast<std::size_t>(x)] = {i, static_cast<float>(f - i)};
+    }
+    return t;
+  };
+  const auto tx = taps(out.width, im.width);
+  const auto ty = taps(out.height, im.height);
+  for (int y = 0; y < out.height; ++y) {
+    const auto [r0, wy] = ty[static_cast<std::size_t>(y)];
+    const int r1 = std::min(r0 + 1, im.height - 1);
+    for (int x = 0; x < out.width; ++x) {
+      const auto [c0, wx] = tx[static_cast<std::size_t>(x)];
+      const int c1 = std::min(c0 + 1, im.width - 1);
+      const float top = im.at(r0, c0) + wx * (im.at(r0, c1) - im.at(r0, c0));
+      const float bottom = im.at(r1, c0) + wx * (im.at(r1, c1) - im.at(r1, c0));
+      out.pixels[static_cast<std::size_t>(y) * out.width + x] = top + wy * (bottom - top);
     }
   }
   return out;
@@ -150,26 +377,39 @@ LumaImage DownscaleLuma(const LumaImage& im, int max_side) {
 
 std::vector<PdqVariant> ComputeQueryVariants(const LumaImage& image, const RobustOptions& options) {
   std::vector<PdqVariant> out;
-  const TrimBox box = FindUniformBorders(image, options.trim);
-  if (box == TrimBox{0, 0, image.width, image.height}) return out;
-  auto add = [&](const TrimBox& b) {
-    const PdqDihedralResult d = ComputePdqDihedral(CropLuma(image, b));
+  auto add_all = [&](std::string_view kind, const PdqDihedralResult& d, bool skip_exact) {
     for (int i = 0; i < kDihedralCount; ++i) {
-      out.push_back({"pdq-trimmed", d.hashes[static_cast<std::size_t>(i)], static_cast<Dihedral>(i)});
+      const auto o = static_cast<Dihedral>(i);
+      if (skip_exact && (o == Dihedral::kOriginal || o == Dihedral::kFlipPlus1)) continue;
+      out.push_back({kind, d.hashes[static_cast<std::size_t>(i)], o});
     }
+  };
+  auto hash8 = [&](const LumaImage& im) { return options.reoriented ? ComputePdqReoriented(im) : ComputePdqDihedral(im); };
+  auto small = [](const LumaImage& im, int side) { return side > 0 && std::max(im.width, im.height) < side; };
+  if (options.reoriented) add_all("pdq-reoriented", Reoriented(image, false), true);
+  const TrimBox box = FindUniformBorders(image, options.trim);
+  if (box == TrimBox{0, 0, image.width, image.height}) {
+    if (small(image, options.upscale_side)) add_all("pdq-upscaled", hash8(UpscaleLuma(image, options.upscale_side)), false);
+    return out;
+  }
+  auto add = [&](const TrimBox& b) {
+    const LumaImage content = CropLuma(image, b);
+    add_all("pdq-trimmed", hash8(content), false);
+    const int side = options.trimmed_upscale_side;
+    if (small(content, side)) add_all("pdq-trimmed-upscaled", hash8(UpscaleLuma(content, side)), false);
   };
   add(box);
   // Letterboxed/padded copies are usually centred: when content with dark (or bar-coloured) edges was
-  // trimmed further on one side than on the opposite one, also hash the box with equal margins (the
-  // smaller of each pair), which restores the content edge that merged with the bar.
+  // trimmed further on one side than on the opposite one, also hash the box whose margins on that
+  // axis are equal (the smaller of the pair), which restores the content edge that merged with the
+  // bar. An axis whose margins differ by at most the slack (an odd split, ringing) is kept as found.
+  const int slack = std::max(2, std::max(image.width, image.height) / 100);
+  TrimBox sym = box;
   const int ml = std::min(box.left, image.width - box.right);
   const int mt = std::min(box.top, image.height - box.bottom);
-  const TrimBox sym{ml, mt, image.width - ml, image.height - mt};
-  const int slack = std::max(2, std::max(image.width, image.height) / 100);
-  if (options.symmetric_trim && (box.left - sym.left > slack || sym.right - box.right > slack ||
-                                 box.top - sym.top > slack || sym.bottom - box.bottom > slack)) {
-    add(sym);
-  }
+  if (std::abs(box.left - (image.width - box.right)) > slack) sym.left = ml, sym.right = image.width - ml;
+  if (std::abs(box.top - (image.height - box.bottom)) > slack) sym.top = mt, sym.bottom = image.height - mt;
+  if (options.symmetric_trim && !(sym == box)) add(sym);
   return out;
 }
 

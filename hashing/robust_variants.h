@@ -1,9 +1,10 @@
-// Robust near-duplicate variants beyond plain PDQ (issue 7). Query side ("hash-set mode"): detect
-// uniform borders/letterbox bars on the luma plane, trim them and hash the trimmed content (all 8
-// dihedral variants). Library side: extra PDQ signatures of a known image (trimmed content, centre
-// crops, small rotations) so re-shared crops/rotations of it land near one of them. Region hashes
-// (PDQ of grid cells, matched cell by cell) survive captions and stickers; measured by
-// bench/robustness_bench, not yet stored by `index build` nor searched by scan/lookup. Every variant
+// Robust near-duplicate variants beyond plain PDQ (issue 7). Query side ("hash-set mode"): mirrored
+// and turned copies hashed by physically re-oriented sampling; uniform borders/letterbox bars on the
+// luma plane detected and trimmed, the content hashed in all 8 orientations (and upscaled if small).
+// Library side: extra PDQ signatures of a known image (trimmed content, centre crops, small
+// rotations) so re-shared crops/rotations of it land near one of them. Region hashes
+// (PDQ of grid cells, matched cell by cell) survive captions and stickers; `index build` stores them
+// (index/region_matcher.h) and scan / `index lookup --file` search them. Every variant
 // carries a match_kind name so a hit says which one matched. Pure functions, thread-safe; no pixels
 // are kept after a call returns (only hashes).
 #pragma once
@@ -26,9 +27,12 @@ struct TrimOptions {
   float min_uniform_fraction = 0.98f;
   // Borders thinner than this (pixels, per side) are ignored. Default: 2.
   int min_border_pixels = 2;
-  // The trimmed content must keep at least this fraction of each side, else nothing is trimmed
-  // (a near-blank image is not a border). Default: 0.3.
-  float min_kept_fraction = 0.3f;
+  // The trimmed content must keep at least this fraction of the image's area and this many pixels
+  // on each side, else nothing is trimmed (a near-blank image is not a border). Area, not each side:
+  // a wide picture letterboxed into a square keeps well under a third of the height. Defaults: 0.09
+  // (a 30% x 30% box) and 8 px.
+  double min_kept_area = 0.09;
+  int min_kept_pixels = 8;
 };
 
 // The content rectangle after removing uniform borders; [left, right) x [top, bottom).
@@ -66,9 +70,29 @@ struct PdqVariant {
 struct RobustOptions {
   TrimOptions trim;
   // Query side: when the trimmed margins of opposite sides differ by more than max(2 px, 1% of the
-  // longer side), also hash the content box with equal margins (centred letterbox whose content
-  // edge merged with the bar). Costs one more PDQ for such images only. Default: true.
+  // longer side), also hash the content box with equal margins on that axis (centred letterbox whose
+  // content edge merged with the bar). Costs one more trimmed hashing for such images only.
+  // Default: true.
   bool symmetric_trim = true;
+  // Query side: also hash the six orientations that reverse an axis (mirror, 180 and +/-90 degree
+  // turns, anti-transpose) by physically re-oriented sampling (ComputePdqReoriented; match_kind
+  // "pdq-reoriented"), which ComputePdqDihedral's DCT sign flips miss on fine textures, and hash
+  // trimmed content that way too. Costs about one more PDQ per image. Callers that do not search
+  // the dihedral orientations should turn it off. Default: true.
+  bool reoriented = true;
+  // Query side: trimmed content whose longer side is under this is also hashed (8 orientations,
+  // match_kind "pdq-trimmed-upscaled") after a bilinear upscale to it. A letterbox shrinks the
+  // picture, and PDQ's sampling of a small copy rounds to its coarse pixel grid (box width, sample
+  // rows), which costs fine textures and icons 10-40 bits; an upscaled copy samples nearly where the
+  // library's copy was sampled, whatever its size. The native-size hashes stay (content that was
+  // not rescaled, e.g. a plain border, matches exactly only at native size). 0 turns it off.
+  // Default: 512.
+  int trimmed_upscale_side = 512;
+  // Query side: the same for an image without borders whose longer side is under this
+  // (match_kind "pdq-upscaled"): downscaled re-shares. 0 turns it off. Default: 0 (off: 8 more
+  // query hashes and ~0.3 ms for every small image; harness hash-set resize 50% 96.5% -> 100%,
+  // resize 25% 94.4% -> 97.2%, no false pair at T = 31).
+  int upscale_side = 0;
   // Library variants are hashed from a copy downscaled to this longer side (the 64x64 PDQ summary
   // does not need more, and rotations cost O(pixels)). Default: 512.
   int work_side = 512;
@@ -78,9 +102,22 @@ struct RobustOptions {
   std::vector<double> crop_fractions = {0.95, 0.90};
 };
 
-// Query-side variants: when uniform borders are found, the 8 dihedral PDQ hashes of the trimmed
-// content (match_kind "pdq-trimmed"; 16 with the symmetric box); otherwise empty (the plain
-// dihedral hashes already cover it).
+// PDQ of each of the eight dihedral re-orientations of `image`, each sampled as Meta's PDQ samples the
+// physically re-oriented pixels: hashes[d] equals ComputePdq(image turned by d) up to float rounding.
+// ComputePdqDihedral's DCT sign flips instead assume the 64x64 Jarosz sampling is mirror-symmetric,
+// which it is not (the box and the sample grid are anchored to one edge): on fine textures a mirrored
+// copy lands 30-90 bits away that way. Costs about one ComputePdq (the column passes run once per
+// vertical orientation and only 64 rows are filtered across).
+PdqDihedralResult ComputePdqReoriented(const LumaImage& image);
+
+// Bilinear upscale (OpenCV INTER_LINEAR pixel-centre convention) so the longer side is `min_side`
+// (a copy when already that large).
+LumaImage UpscaleLuma(const LumaImage& image, int min_side);
+
+// Query-side variants (defaults): the 6 re-oriented hashes of the image ("pdq-reoriented", see
+// RobustOptions::reoriented); when uniform borders are found, the 8 re-oriented hashes of the
+// trimmed content ("pdq-trimmed"), 8 more of it upscaled when small ("pdq-trimmed-upscaled"), and
+// as many again for the symmetric box. Each carries the orientation it assumes (PdqVariant::dihedral).
 std::vector<PdqVariant> ComputeQueryVariants(const LumaImage& image, const RobustOptions& options = {});
 
 // Region hashes (match_kind "region"): PDQ of each cell of a grid x grid split of the image (from a

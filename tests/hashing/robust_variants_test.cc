@@ -2,6 +2,7 @@
 // hashes are bit-identical to PDQ of the unpadded picture, and rotations/crops behave as stated.
 #include "hashing/robust_variants.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <random>
@@ -60,10 +61,18 @@ TEST(RobustVariantsTest, TrimFindsExactlyThePadding) {
   EXPECT_EQ(box, (TrimBox{17, 40, 17 + 300, 40 + 200}));
 }
 
+// The query options of the first trimming: DCT-trick orientations, no upscaled copy.
+RobustOptions TrimOnly() {
+  RobustOptions o;
+  o.reoriented = false;
+  o.trimmed_upscale_side = 0;
+  return o;
+}
+
 TEST(RobustVariantsTest, TrimmedHashesEqualPdqOfTheUnpaddedPicture) {
   const LumaImage inner = Picture(256, 320, 3);
   const LumaImage padded = Pad(inner, 30, 30, 30, 30, 0.0f, 4);
-  const auto variants = ComputeQueryVariants(padded);
+  const auto variants = ComputeQueryVariants(padded, TrimOnly());
   ASSERT_EQ(variants.size(), static_cast<std::size_t>(kDihedralCount));
   const PdqDihedralResult want = ComputePdqDihedral(inner);
   for (int i = 0; i < kDihedralCount; ++i) {
@@ -78,7 +87,7 @@ TEST(RobustVariantsTest, TrimmedHashesEqualPdqOfTheUnpaddedPicture) {
 TEST(RobustVariantsTest, NoBorderMeansNoVariantAndBlankIsNotTrimmed) {
   const LumaImage plain = Picture(200, 150, 5);
   EXPECT_EQ(FindUniformBorders(plain), (TrimBox{0, 0, 200, 150}));
-  EXPECT_TRUE(ComputeQueryVariants(plain).empty());
+  EXPECT_TRUE(ComputeQueryVariants(plain, TrimOnly()).empty());
   const LumaImage blank{64, 64, std::vector<float>(64 * 64, 128.0f)};
   EXPECT_EQ(FindUniformBorders(blank), (TrimBox{0, 0, 64, 64}));
   // A border thinner than min_border_pixels is ignored.
@@ -157,12 +166,12 @@ TEST(RobustVariantsTest, SymmetricTrimRestoresAContentEdgeThatMergedWithTheBar) 
   const TrimBox box = FindUniformBorders(canvas);
   ASSERT_EQ(box.left, 60);
   ASSERT_EQ(box.right, 280);
-  const auto variants = ComputeQueryVariants(canvas);
+  const auto variants = ComputeQueryVariants(canvas, TrimOnly());
   ASSERT_EQ(variants.size(), 2u * kDihedralCount);
   const PdqHash truth = ComputePdq(content).hash;
   EXPECT_EQ(variants[kDihedralCount].hash, truth);  // the equal-margin box, original orientation
   EXPECT_GT(HammingDistance(variants[0].hash, truth), 0);
-  RobustOptions no_symmetric;
+  RobustOptions no_symmetric = TrimOnly();
   no_symmetric.symmetric_trim = false;
   EXPECT_EQ(ComputeQueryVariants(canvas, no_symmetric).size(), static_cast<std::size_t>(kDihedralCount));
 }
@@ -202,6 +211,121 @@ TEST(RobustVariantsTest, RegionDistanceIsTheNthSmallestAmongCellsUsableInBoth) {
   const LumaImage blank{256, 256, std::vector<float>(256 * 256, 128.0f)};
   const RegionSignature flat = ComputeRegionHashes(blank);
   EXPECT_EQ(RegionDistance(flat, flat, 1), 257);
+}
+
+
+// Fine texture (uniform noise, 0..255): PDQ's grid sampling of it is sensitive to a one-pixel shift.
+LumaImage Noise(int width, int height, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(0.0f, 255.0f);
+  LumaImage im{width, height, std::vector<float>(static_cast<std::size_t>(width) * height)};
+  for (float& v : im.pixels) v = u(rng);
+  return im;
+}
+
+// `im` with its columns and/or rows reversed, optionally then transposed (pixels moved, nothing else).
+LumaImage Turn(const LumaImage& im, bool flip_rows, bool flip_cols, bool transpose) {
+  LumaImage out{transpose ? im.height : im.width, transpose ? im.width : im.height, std::vector<float>(im.pixels.size())};
+  for (int y = 0; y < im.height; ++y) {
+    for (int x = 0; x < im.width; ++x) {
+      const float v = im.at(flip_rows ? im.height - 1 - y : y, flip_cols ? im.width - 1 - x : x);
+      out.pixels[transpose ? static_cast<std::size_t>(x) * out.width + y : static_cast<std::size_t>(y) * out.width + x] = v;
+    }
+  }
+  return out;
+}
+
+TEST(RobustVariantsTest, ReorientedHashesArePdqOfThePhysicallyTurnedPicture) {
+  // Meta's orientations as pixel moves: kFlipX reverses the rows, kFlipY the columns, kRotate90 is
+  // the transpose with its rows reversed, kRotate270 the transpose with its columns reversed.
+  for (const LumaImage& im : {Picture(301, 203, 41), Noise(512, 384, 42), Noise(97, 131, 43)}) {
+    const PdqDihedralResult r = ComputePdqReoriented(im);
+    EXPECT_EQ(r.quality, ComputePdq(im).quality);
+    const LumaImage turned[kDihedralCount] = {
+        im, Turn(Turn(im, false, false, true), true, false, false), Turn(im, true, true, false),
+        Turn(Turn(im, false, false, true), false, true, false), Turn(im, true, false, false),
+        Turn(im, false, true, false), Turn(im, false, false, true), Turn(im, true, true, true)};
+    for (int d = 0; d < kDihedralCount; ++d) {
+      // Equal up to float summation order (a coefficient at the median may flip).
+      EXPECT_LE(HammingDistance(r.hashes[static_cast<std::size_t>(d)], ComputePdq(turned[d]).hash), 2)
+          << DihedralName(static_cast<Dihedral>(d)) << " " << im.width << "x" << im.height;
+    }
+  }
+}
+
+TEST(RobustVariantsTest, AMirroredOrTurnedTextureMatchesThroughReorientedQueries) {
+  // The DCT sign-flip trick assumes PDQ samples a mirrored picture where it sampled the original; it
+  // does not (even box windows and the sample rows lean to one side), so on a fine texture the
+  // trick's hash lands far away. The re-oriented query hashes land on the original's plain PDQ.
+  const LumaImage original = Noise(512, 512, 44);
+  const PdqHash library = ComputePdq(original).hash;
+  const LumaImage copies[] = {Turn(original, false, true, false),  // mirror
+                              Turn(original, true, false, true),   // 90 degrees clockwise
+                              Turn(original, true, true, false)};  // 180 degrees
+  for (const LumaImage& copy : copies) {
+    int trick = 256;
+    for (const PdqHash& h : ComputePdqDihedral(copy).hashes) trick = std::min(trick, HammingDistance(h, library));
+    int best = 256;
+    for (const PdqVariant& v : ComputeQueryVariants(copy)) {
+      EXPECT_EQ(v.match_kind, "pdq-reoriented");  // no border: only the re-oriented hashes
+      best = std::min(best, HammingDistance(v.hash, library));
+    }
+    EXPECT_LE(best, 2);
+    EXPECT_GT(trick, 31);
+  }
+  // Six hashes (kOriginal and kFlipPlus1 are exact in the plain dihedral set already).
+  EXPECT_EQ(ComputeQueryVariants(original).size(), 6u);
+}
+
+TEST(RobustVariantsTest, SmallTrimmedContentIsAlsoHashedUpscaled) {
+  // An icon shrunk into a letterbox: its 90x60 content is hashed as is and upscaled to 512 wide.
+  const LumaImage content = Picture(90, 60, 45);
+  const LumaImage padded = Pad(content, 20, 30, 20, 30, 0.0f, 46);
+  ASSERT_EQ(FindUniformBorders(padded), (TrimBox{20, 30, 110, 90}));
+  RobustOptions o;
+  o.reoriented = false;  // only trimmed hashes, in the DCT-trick orientations
+  const auto variants = ComputeQueryVariants(padded, o);
+  ASSERT_EQ(variants.size(), 2u * kDihedralCount);
+  EXPECT_EQ(variants[0].hash, ComputePdq(content).hash);
+  EXPECT_EQ(variants[kDihedralCount].hash, ComputePdq(UpscaleLuma(content, 512)).hash);
+  for (std::size_t i = 0; i < variants.size(); ++i) {
+    EXPECT_EQ(variants[i].match_kind, i < kDihedralCount ? "pdq-trimmed" : "pdq-trimmed-upscaled");
+  }
+  o.trimmed_upscale_side = 0;
+  EXPECT_EQ(ComputeQueryVariants(padded, o).size(), static_cast<std::size_t>(kDihedralCount));
+  // Opt-in for pictures without borders: "pdq-upscaled".
+  o.upscale_side = 512;
+  const auto plain = ComputeQueryVariants(content, o);
+  ASSERT_EQ(plain.size(), static_cast<std::size_t>(kDihedralCount));
+  EXPECT_EQ(plain[0].match_kind, "pdq-upscaled");
+}
+
+TEST(RobustVariantsTest, UpscaleIsBilinearOnPixelCentres) {
+  const LumaImage im{2, 1, {0.0f, 100.0f}};
+  const LumaImage up = UpscaleLuma(im, 4);
+  ASSERT_EQ(up.width, 4);
+  ASSERT_EQ(up.height, 2);
+  // Source x = (x + 0.5) / 2 - 0.5, clamped: -0.25 -> 0, 0.25, 0.75, 1.25 -> 1.
+  const float want[4] = {0.0f, 25.0f, 75.0f, 100.0f};
+  for (int y = 0; y < 2; ++y) {
+    for (int x = 0; x < 4; ++x) EXPECT_FLOAT_EQ(up.at(y, x), want[x]) << x;
+  }
+  EXPECT_EQ(UpscaleLuma(im, 2).pixels, im.pixels);  // already that large: a copy
+}
+
+TEST(RobustVariantsTest, AWideLetterboxIsTrimmedButASmallBlobIsNot) {
+  // `content` at (x, y) on a width x height canvas of luma 10.
+  auto place = [](const LumaImage& content, int width, int height, int x, int y) {
+    LumaImage canvas{width, height, std::vector<float>(static_cast<std::size_t>(width) * height, 10.0f)};
+    for (int r = 0; r < content.height; ++r) {
+      for (int c = 0; c < content.width; ++c) canvas.pixels[static_cast<std::size_t>(y + r) * width + x + c] = content.at(r, c);
+    }
+    return canvas;
+  };
+  // A 280x60 panorama in a 300x300 square keeps 20% of the height (19% of the area): trimmed.
+  EXPECT_EQ(FindUniformBorders(place(Picture(280, 60, 47), 300, 300, 10, 120)), (TrimBox{10, 120, 290, 180}));
+  // A 40x40 blob on a blank 200x200 page (4% of the area) is not a border.
+  EXPECT_EQ(FindUniformBorders(place(Picture(40, 40, 49), 200, 200, 80, 80)), (TrimBox{0, 0, 200, 200}));
 }
 
 }  // namespace
