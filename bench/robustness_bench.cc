@@ -94,17 +94,7 @@ ht::LumaImage LumaOf(const std::vector<std::uint8_t>& bytes) {
 
 double Ms(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
 
-const std::set<std::pair<std::string, std::string>> kNearDuplicates = {
-    {"aloeL", "aloeR"},       {"aero1", "aero3"},         {"leuvenA", "leuvenB"},
-    {"graf1", "graf3"},       {"rubberwhale1", "rubberwhale2"}, {"basketball1", "basketball2"},
-    {"box", "box_in_scene"},  {"left01", "right01"},      {"ela_modified", "ela_original"},
-    {"motorcycle_left", "motorcycle_right"}, {"basketball-court1-a", "basketball-court1-b"},
-    {"city-with-water", "city-with-water2"}, {"brick-wall1", "brick-wall2"},
-    {"train-tracks1", "train-tracks2"},      {"the-movies", "the-movies-inside"}};
-
-bool NearDuplicate(const std::string& a, const std::string& b) {
-  return kNearDuplicates.count({std::min(a, b), std::max(a, b)}) > 0;
-}
+bool NearDuplicate(const std::string& a, const std::string& b) { return hb::NearDuplicatePhotos(a, b); }
 
 }  // namespace
 

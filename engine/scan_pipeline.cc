@@ -140,6 +140,7 @@ void ProcessItem(Job& job, const index::KnownIndex* index, const ScanOptions& op
     result.image = h.image;
     if (result.image) {  // records keep the plain PDQ
       result.image->dihedral.reset();
+      result.image->variants.clear();
       result.image->region = {};
     }
     if (!h.status.ok()) result.image_error = h.status.message();

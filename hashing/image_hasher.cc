@@ -18,7 +18,12 @@ ImageHashes HashDecodedImage(const DecodedImage& image, bool dihedral, bool quer
   } else {
     out.pdq = ComputePdq(image.luma);
   }
-  if (query_variants) out.variants = ComputeQueryVariants(image.luma);
+  if (query_variants) {
+    // Re-oriented query hashes only when the caller searches orientations at all.
+    RobustOptions robust;
+    robust.reoriented = dihedral;
+    out.variants = ComputeQueryVariants(image.luma, robust);
+  }
   if (region != nullptr) out.region = ComputeRegionHashes(image.luma, *region);
   return out;
 }

@@ -22,9 +22,10 @@ struct ImageHashOptions {
   bool photo_hasher_compat = false;
   // Also compute the eight dihedral hashes (one DCT; ~8 median thresholds). Default: false.
   bool dihedral = false;
-  // Also compute the robust query variants (hashing/robust_variants.h: uniform borders and letterbox
-  // bars trimmed, then the 8 dihedral hashes of the content) so matchers can query them. Costs a
-  // second PDQ only for images that have such borders. Default: true.
+  // Also compute the robust query variants (hashing/robust_variants.h): with `dihedral`, the six
+  // axis-reversing orientations hashed by physically re-oriented sampling ("pdq-reoriented", about one
+  // more PDQ); and, when uniform borders or letterbox bars are found, the content's hashes in every
+  // searched orientation ("pdq-trimmed", "pdq-trimmed-upscaled"). Default: true.
   bool query_variants = true;
   // Also compute the region hashes (hashing/robust_variants.h: PDQ of each cell of a grid), which
   // library-mode indexes match cell by cell. ~1.5-2.5 ms per image. Default: false (callers turn it
