@@ -133,11 +133,20 @@ Result<LibraryBuildReport> BuildLibrarySets(KnownIndex& index, const LibraryBuil
   HT_ASSIGN_OR_RETURN(report.plain, CommitSet(index, options.set, plain, report.files, roots));
   HT_ASSIGN_OR_RETURN(report.robust,
                       CommitSet(index, options.set + std::string(kRobustSetSuffix), robust, report.images, roots));
+  const std::string region_set = options.set + std::string(kRegionSetSuffix);
   if (options.region_hashes) {
-    HT_ASSIGN_OR_RETURN(report.region,
-                        CommitSet(index, options.set + std::string(kRegionSetSuffix), region, report.images, roots));
+    HT_ASSIGN_OR_RETURN(report.region, CommitSet(index, region_set, region, report.images, roots));
+  } else {
+    // A region set from an earlier build of this library would describe other images.
+    for (const SetInfo& s : index.ListSets()) {
+      if (s.name == region_set) HT_RETURN_IF_ERROR(index.RemoveSet(region_set));
+    }
   }
   return report;
+}
+
+std::vector<std::string> LibraryDerivedSets(std::string_view set) {
+  return {std::string(set) + std::string(kRobustSetSuffix), std::string(set) + std::string(kRegionSetSuffix)};
 }
 
 std::optional<std::string> LibraryMatchKind(const Membership& m) {

@@ -59,6 +59,10 @@ struct LibraryBuildReport {
 Result<LibraryBuildReport> BuildLibrarySets(KnownIndex& index, const LibraryBuildOptions& options,
                                             const std::vector<std::string>& roots);
 
+// The sets `index build --set NAME` derives from NAME: NAME+robust and NAME+region. Removing or
+// rebuilding the library set applies to them too (a stale derived set would keep matching).
+std::vector<std::string> LibraryDerivedSets(std::string_view set);
+
 // For a membership of a robust set, the variant that produced the hash ("pdq-crop90", ...);
 // nullopt for any other membership.
 std::optional<std::string> LibraryMatchKind(const Membership& membership);

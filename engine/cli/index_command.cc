@@ -3,6 +3,7 @@
 // when anything is known. Rejected records during import are reported on stderr with file, line
 // and byte offset; the set is still committed (exit 1) unless --strict.
 #include <ctime>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -272,11 +273,23 @@ Result<int> RunIndexStats(const IndexCommonOptions& o) {
 
 Result<int> RunIndexRemove(const IndexRemoveOptions& o) {
   HT_ASSIGN_OR_RETURN(auto idx, OpenIndex(o, false, false));
-  HT_RETURN_IF_ERROR(idx->RemoveSet(o.set));
+  // A library set (`index build`) goes with the sets derived from it, which would otherwise keep
+  // matching images of a library that is no longer in the index.
+  std::vector<std::string> removed{o.set};
+  const auto sets = idx->ListSets();
+  const auto find = [&](const std::string& name) {
+    return std::find_if(sets.begin(), sets.end(), [&](const index::SetInfo& s) { return s.name == name; });
+  };
+  if (auto it = find(o.set); it != sets.end() && it->format == "library") {
+    for (const std::string& derived : index::LibraryDerivedSets(o.set)) {
+      if (find(derived) != sets.end()) removed.push_back(derived);
+    }
+  }
+  for (const std::string& name : removed) HT_RETURN_IF_ERROR(idx->RemoveSet(name));
   if (o.json) {
-    PrintJson({{"removed", o.set}});
+    PrintJson({{"removed", o.set}, {"derived_removed", std::vector<std::string>(removed.begin() + 1, removed.end())}});
   } else {
-    std::printf("removed set '%s'\n", o.set.c_str());
+    for (const std::string& name : removed) std::printf("removed set '%s'\n", name.c_str());
   }
   return kExitOk;
 }

@@ -138,5 +138,28 @@ TEST_F(LibraryModeTest, HashJsonPrintsRegionCells) {
   EXPECT_GE(usable, 7);
 }
 
+// Rebuilding a library without region cells leaves no stale NAME+region behind, and removing the library set
+// removes its derived sets, so neither keeps matching images no longer in the library.
+TEST_F(LibraryModeTest, RebuildAndRemoveTakeTheDerivedSetsAlong) {
+  const auto idx = *dir_ / "index-rebuild";
+  const auto lib = *dir_ / "library";
+  auto sets = [&]() { return RunCommand(Bin() + " index list --index " + Q(idx)).out; };
+  ASSERT_EQ(RunCommand(Bin() + " index build --index " + Q(idx) + " --set lib " + Q(lib)).exit_code, 0);
+  EXPECT_NE(sets().find("lib+region"), std::string::npos) << sets();
+  const auto rebuilt = RunCommand(Bin() + " index build --no-region --index " + Q(idx) + " --set lib " + Q(lib));
+  ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
+  EXPECT_EQ(sets().find("lib+region"), std::string::npos) << sets();
+  EXPECT_NE(sets().find("lib+robust"), std::string::npos) << sets();
+  const auto captioned = RunCommand(Bin() + " index lookup --index " + Q(idx) + " --file " + Q(*dir_ / "evidence/captioned.jpg"));
+  EXPECT_EQ(captioned.out.find("\"region\""), std::string::npos) << captioned.out;
+
+  const auto removed = RunCommand(Bin() + " index remove --index " + Q(idx) + " --set lib");
+  ASSERT_EQ(removed.exit_code, 0) << removed.err;
+  EXPECT_NE(removed.out.find("removed set 'lib+robust'"), std::string::npos) << removed.out;
+  EXPECT_EQ(sets().find("lib"), std::string::npos) << sets();
+  const auto cropped = RunCommand(Bin() + " index lookup --index " + Q(idx) + " --file " + Q(*dir_ / "evidence/cropped.jpg"));
+  EXPECT_EQ(cropped.exit_code, 0) << cropped.out;
+}
+
 }  // namespace
 }  // namespace hashtriage
