@@ -52,6 +52,20 @@ demo_index() {
   "$HASHTRIAGE_BIN" index lookup --file "$work/altered-copy.jpg" || [ $? = 10 ]
   echo "-- a photo in no set"
   "$HASHTRIAGE_BIN" index lookup --file "$td/photos/opencv/baboon.jpg" && echo "(exit 0: not known)"
+
+  echo "== Index 5. Library mode (a separate index): index build over four photos/scratch photos as TEST category B"
+  local lib="$work/library" libidx="$work/library-index"
+  mkdir -p "$lib"
+  cp "$td"/photos/scratch/{castle,hall,forest,canyon}.jpg "$lib"/
+  "$HASHTRIAGE_BIN" index build --index "$libidx" --set test-library --category B "$lib"
+  echo "-- a copy with a black caption bar over its bottom 14%: found by region cells (match_kind region, cells matched)"
+  local size w h
+  size=$(identify -format '%w %h' "$lib/castle.jpg"); w=${size% *}; h=${size#* }
+  convert "$lib/castle.jpg" -fill black -draw "rectangle 0,$((h * 86 / 100)) $w,$h" -quality 85 "$work/captioned-copy.jpg"
+  "$HASHTRIAGE_BIN" index lookup --index "$libidx" --file "$work/captioned-copy.jpg" || [ $? = 10 ]
+  echo "-- a copy rotated by 4 degrees on a white canvas: found by a stored rotation variant (pdq-rot...)"
+  convert "$lib/hall.jpg" -background white -rotate 4 "$work/rotated-copy.jpg"
+  "$HASHTRIAGE_BIN" index lookup --index "$libidx" --file "$work/rotated-copy.jpg" || [ $? = 10 ]
   unset HASHTRIAGE_INDEX
 }
 
