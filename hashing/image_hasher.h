@@ -25,7 +25,8 @@ struct ImageHashOptions {
   // Also compute the robust query variants (hashing/robust_variants.h): with `dihedral`, the six
   // axis-reversing orientations hashed by physically re-oriented sampling ("pdq-reoriented", about one
   // more PDQ); and, when uniform borders or letterbox bars are found, the content's hashes in every
-  // searched orientation ("pdq-trimmed", "pdq-trimmed-upscaled"). Default: true.
+  // searched orientation ("pdq-trimmed", "pdq-trimmed-upscaled"), plus frame hypotheses when the
+  // picture's edge merged with a padding on every side ("pdq-frame", hashing/frame_search.h). Default: true.
   bool query_variants = true;
   // Also compute the region hashes (hashing/robust_variants.h: PDQ of each cell of a grid), which
   // library-mode indexes match cell by cell. ~1.5-2.5 ms per image. Default: false (callers turn it

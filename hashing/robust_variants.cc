@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <numbers>
 
+#include "hashing/frame_search.h"
 #include "hashing/pdq.h"
 
 namespace hashtriage::hashing {
@@ -410,6 +411,9 @@ std::vector<PdqVariant> ComputeQueryVariants(const LumaImage& image, const Robus
   if (std::abs(box.left - (image.width - box.right)) > slack) sym.left = ml, sym.right = image.width - ml;
   if (std::abs(box.top - (image.height - box.bottom)) > slack) sym.top = mt, sym.bottom = image.height - mt;
   if (options.symmetric_trim && !(sym == box)) add(sym);
+  for (const PdqHash& h : ComputeFrameHypotheses(image, box, options.trim, options.frame)) {
+    out.push_back({"pdq-frame", h, Dihedral::kOriginal});
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Robust near-duplicate variants beyond plain PDQ (issue 7). Query side ("hash-set mode"): mirrored
 // and turned copies hashed by physically re-oriented sampling; uniform borders/letterbox bars on the
-// luma plane detected and trimmed, the content hashed in all 8 orientations (and upscaled if small).
+// luma plane detected and trimmed, the content hashed in all 8 orientations (and upscaled if small);
+// when the picture's own edge merged with a padding on every side, frame hypotheses (frame_search.h).
 // Library side: extra PDQ signatures of a known image (trimmed content, centre crops, small
 // rotations) so re-shared crops/rotations of it land near one of them. Region hashes
 // (PDQ of grid cells, matched cell by cell) survive captions and stickers; `index build` stores them
@@ -67,8 +68,24 @@ struct PdqVariant {
   Dihedral dihedral = Dihedral::kOriginal;  // query variants: the orientation this hash assumes
 };
 
+// Query side: frame search for a picture padded on every side with its own edge colour, whose frame
+// cannot be seen (hashing/frame_search.h).
+struct FrameSearchOptions {
+  // Most frame sizes hashed per such image (evenly spaced when more fit; a size whose leftover is odd
+  // is hashed in both centrings, so up to twice this many hashes). 0 turns it off. Default: 48.
+  int max_frames = 48;
+  // The canvas is first downscaled to this longer side; one pixel there is the finest size step.
+  // Default: 384.
+  int work_side = 384;
+  // A content edge whose contrast (ContentEdgeContrast) reaches this is the picture's own edge; the
+  // search runs only when some edge is below it. Default: 0.5.
+  float strong_edge = 0.5f;
+};
+
 struct RobustOptions {
   TrimOptions trim;
+  // Query side: frame hypotheses for pictures whose frame merged with the padding ("pdq-frame").
+  FrameSearchOptions frame;
   // Query side: when the trimmed margins of opposite sides differ by more than max(2 px, 1% of the
   // longer side), also hash the content box with equal margins on that axis (centred letterbox whose
   // content edge merged with the bar). Costs one more trimmed hashing for such images only.
@@ -117,7 +134,9 @@ LumaImage UpscaleLuma(const LumaImage& image, int min_side);
 // Query-side variants (defaults): the 6 re-oriented hashes of the image ("pdq-reoriented", see
 // RobustOptions::reoriented); when uniform borders are found, the 8 re-oriented hashes of the
 // trimmed content ("pdq-trimmed"), 8 more of it upscaled when small ("pdq-trimmed-upscaled"), and
-// as many again for the symmetric box. Each carries the orientation it assumes (PdqVariant::dihedral).
+// as many again for the symmetric box; and the frame hypotheses ("pdq-frame", original orientation)
+// when the content's edge merged with a padding on all four sides (hashing/frame_search.h). Each
+// carries the orientation it assumes (PdqVariant::dihedral).
 std::vector<PdqVariant> ComputeQueryVariants(const LumaImage& image, const RobustOptions& options = {});
 
 // Region hashes (match_kind "region"): PDQ of each cell of a grid x grid split of the image (from a
