@@ -67,8 +67,11 @@ std::vector<PdqHash> ComputeFrameHypotheses(const LumaImage& full, const TrimBox
   if (full_box.left <= 0 || full_box.top <= 0 || full_box.right >= full.width || full_box.bottom >= full.height) {
     return out;
   }
+  // An axis whose two content edges both merged has an unknown extent; with one edge visible, the
+  // equal-margin box (ComputeQueryVariants) already restores the other.
   const auto contrast = ContentEdgeContrast(full, full_box, trim);
-  if (std::all_of(contrast.begin(), contrast.end(), [&](float c) { return c >= options.strong_edge; })) return out;
+  const auto weak = [&](int side) { return contrast[static_cast<std::size_t>(side)] < options.strong_edge; };
+  if (!(weak(0) && weak(1)) && !(weak(2) && weak(3))) return out;
   // Hypotheses on a working copy (its pixel is the finest step); the content box is re-found there.
   const LumaImage image = DownscaleLuma(full, options.work_side);
   const TrimBox box = FindUniformBorders(image, trim);

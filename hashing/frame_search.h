@@ -23,8 +23,8 @@ namespace hashtriage::hashing {
 std::array<float, 4> ContentEdgeContrast(const LumaImage& image, const TrimBox& box, const TrimOptions& trim);
 
 // The frame hypotheses' hashes for an image whose uniform border surrounds `box` on all four sides
-// and at least one of whose content edges merged with it (contrast < options.strong_edge); empty
-// otherwise or when options.max_frames is 0.
+// and both of whose content edges on one axis merged with it (contrast < options.strong_edge: that
+// axis's extent is unknown); empty otherwise or when options.max_frames is 0.
 std::vector<PdqHash> ComputeFrameHypotheses(const LumaImage& image, const TrimBox& box, const TrimOptions& trim,
                                             const FrameSearchOptions& options);
 

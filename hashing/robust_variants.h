@@ -75,10 +75,10 @@ struct FrameSearchOptions {
   // is hashed in both centrings, so up to twice this many hashes). 0 turns it off. Default: 48.
   int max_frames = 48;
   // The canvas is first downscaled to this longer side; one pixel there is the finest size step.
-  // Default: 384.
-  int work_side = 384;
+  // Default: 256.
+  int work_side = 256;
   // A content edge whose contrast (ContentEdgeContrast) reaches this is the picture's own edge; the
-  // search runs only when some edge is below it. Default: 0.5.
+  // search runs only when both edges of an axis are below it. Default: 0.5.
   float strong_edge = 0.5f;
 };
 
