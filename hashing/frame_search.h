@@ -7,7 +7,6 @@
 // function, thread-safe; no pixels kept.
 #pragma once
 
-#include <array>
 #include <vector>
 
 #include "hashing/luma_image.h"
@@ -16,15 +15,9 @@
 
 namespace hashtriage::hashing {
 
-// The fraction of the pixels on each side of `box`'s outermost content row/column that differ from
-// that side's border colour (the median of the image's outermost row/column) by more than the trim
-// tolerance: near 1 where the picture's own edge is visible, near 0 where it merged with the border.
-// Order: top, bottom, left, right.
-std::array<float, 4> ContentEdgeContrast(const LumaImage& image, const TrimBox& box, const TrimOptions& trim);
-
 // The frame hypotheses' hashes for an image whose uniform border surrounds `box` on all four sides
-// and both of whose content edges on one axis merged with it (contrast < options.strong_edge: that
-// axis's extent is unknown); empty otherwise or when options.max_frames is 0.
+// and both of whose content edges on one axis merged with it (ContentEdgeContrast below
+// options.strong_edge: that axis's extent is unknown); empty otherwise or when options.max_frames is 0.
 std::vector<PdqHash> ComputeFrameHypotheses(const LumaImage& image, const TrimBox& box, const TrimOptions& trim,
                                             const FrameSearchOptions& options);
 

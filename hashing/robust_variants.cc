@@ -44,15 +44,18 @@ std::vector<float> ColValues(const LumaImage& im, int c) {
   return v;
 }
 
+// Each side's border colour: the median of the image's outermost row/column. Top, bottom, left, right.
+std::array<float, 4> SideColours(const LumaImage& im) {
+  return {Median(RowValues(im, 0)), Median(RowValues(im, im.height - 1)), Median(ColValues(im, 0)),
+          Median(ColValues(im, im.width - 1))};
+}
+
 }  // namespace
 
 TrimBox FindUniformBorders(const LumaImage& im, const TrimOptions& o) {
   const TrimBox whole{0, 0, im.width, im.height};
   if (im.width < 8 || im.height < 8) return whole;
-  const float top_c = Median(RowValues(im, 0));
-  const float bottom_c = Median(RowValues(im, im.height - 1));
-  const float left_c = Median(ColValues(im, 0));
-  const float right_c = Median(ColValues(im, im.width - 1));
+  const auto [top_c, bottom_c, left_c, right_c] = SideColours(im);
   const float f = o.min_uniform_fraction;
   const float t = o.tolerance;
   // Peel the sides in turn until none moves, so a frame's corners do not block the other sides.
@@ -72,6 +75,16 @@ TrimBox FindUniformBorders(const LumaImage& im, const TrimOptions& o) {
   const double kept = static_cast<double>(b.width()) * b.height() / (static_cast<double>(im.width) * im.height);
   if (kept < o.min_kept_area || b.width() < o.min_kept_pixels || b.height() < o.min_kept_pixels) return whole;
   return b;
+}
+
+std::array<float, 4> ContentEdgeContrast(const LumaImage& im, const TrimBox& b, const TrimOptions& trim) {
+  if (b.width() <= 0 || b.height() <= 0) return {0, 0, 0, 0};
+  const auto [top_c, bottom_c, left_c, right_c] = SideColours(im);
+  const float t = trim.tolerance;
+  return {1 - RowUniform(im, b.top, b.left, b.right, top_c, t),
+          1 - RowUniform(im, b.bottom - 1, b.left, b.right, bottom_c, t),
+          1 - ColUniform(im, b.left, b.top, b.bottom, left_c, t),
+          1 - ColUniform(im, b.right - 1, b.top, b.bottom, right_c, t)};
 }
 
 LumaImage CropLuma(const LumaImage& im, const TrimBox& box) {

@@ -10,6 +10,7 @@
 // are kept after a call returns (only hashes).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,12 @@ struct TrimBox {
 // Finds uniform border rows/columns on each side (each side with its own colour, so letterbox bars
 // and coloured frames both count). Returns the whole image when there is nothing to trim.
 TrimBox FindUniformBorders(const LumaImage& image, const TrimOptions& options = {});
+
+// The fraction of the pixels on each side of `box`'s outermost content row/column that differ from
+// that side's border colour (as FindUniformBorders sees it) by more than the trim tolerance: near 1
+// where the picture's own edge is visible, near 0 where it merged with the border. Order: top, bottom,
+// left, right.
+std::array<float, 4> ContentEdgeContrast(const LumaImage& image, const TrimBox& box, const TrimOptions& trim = {});
 
 LumaImage CropLuma(const LumaImage& image, const TrimBox& box);
 
