@@ -20,6 +20,10 @@ std::filesystem::path TestDataDir() {
 
 std::filesystem::path HashtriageBinary() { return std::filesystem::path(HASHTRIAGE_BINARY_DIR) / "hashtriage"; }
 
+std::string Bin() { return ShellQuote(HashtriageBinary().string()); }
+
+std::string Q(const std::filesystem::path& path) { return ShellQuote(path.string()); }
+
 TempDir::TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "hashtriage-test-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");

@@ -37,6 +37,10 @@ struct CommandResult {
 CommandResult RunCommand(const std::string& command);
 // Single-quotes an argument for /bin/sh.
 std::string ShellQuote(const std::string& arg);
+// The hashtriage executable of this build tree, shell-quoted: the start of a command line.
+std::string Bin();
+// `path` shell-quoted, for a command line.
+std::string Q(const std::filesystem::path& path);
 
 // The DOM of a local HTML file as headless Chromium renders it (`chromium --dump-dom`), with a private
 // profile under `profile_dir` and no background network traffic. Chromium is a test dependency

@@ -13,10 +13,8 @@ namespace hashtriage {
 namespace {
 
 using testing::RunCommand;
-using testing::ShellQuote;
-
-std::string Bin() { return ShellQuote(testing::HashtriageBinary().string()); }
-std::string Q(const std::filesystem::path& p) { return ShellQuote(p.string()); }
+using testing::Bin;
+using testing::Q;
 
 // The lookup's matches as (match_kind, distance, media_id); the exit code in `exit_code`.
 struct Lookup {

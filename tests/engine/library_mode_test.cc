@@ -15,10 +15,8 @@ namespace hashtriage {
 namespace {
 
 using testing::RunCommand;
-using testing::ShellQuote;
-
-std::string Bin() { return ShellQuote(testing::HashtriageBinary().string()); }
-std::string Q(const std::filesystem::path& p) { return ShellQuote(p.string()); }
+using testing::Bin;
+using testing::Q;
 
 // ImageMagick -draw rectangle arguments for the box [x0,x1) x [y0,y1) given as fractions of the picture.
 std::string Box(const std::filesystem::path& picture, double x0, double y0, double x1, double y1) {

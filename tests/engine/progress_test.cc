@@ -15,8 +15,6 @@ namespace {
 // An estimate, not the "--:--" shown while the total is unknown.
 const std::regex kEta("ETA [0-9]+:[0-9]{2}");
 
-std::string Bin() { return ShellQuote(HashtriageBinary().string()); }
-
 // Runs `command` on a pseudo-terminal; its terminal output (stdout and stderr together).
 CommandResult OnTerminal(const std::string& command) {
   return RunCommand("script -qec " + ShellQuote(command) + " /dev/null");

@@ -12,10 +12,8 @@ namespace hashtriage {
 namespace {
 
 using testing::RunCommand;
-using testing::ShellQuote;
-
-std::string Bin() { return ShellQuote(testing::HashtriageBinary().string()); }
-std::string Q(const std::filesystem::path& p) { return ShellQuote(p.string()); }
+using testing::Bin;
+using testing::Q;
 
 class ScanTest : public ::testing::Test {
  protected:

@@ -23,8 +23,6 @@ std::string ReadAndRemove(const std::string& path) {
 
 }  // namespace
 
-std::string Bin() { return testing::ShellQuote(testing::HashtriageBinary().string()); }
-std::string Q(const std::filesystem::path& path) { return testing::ShellQuote(path.string()); }
 
 MeasuredResult RunMeasured(const std::string& command, const std::filesystem::path& cwd,
                            const std::vector<std::string>& env) {

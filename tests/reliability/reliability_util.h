@@ -15,13 +15,13 @@
 
 namespace hashtriage::reliability {
 
-// The hashtriage executable of this build tree, shell-quoted.
-std::string Bin();
+// The hashtriage executable (shell-quoted) and path quoting, from tests/test_support.h.
+using testing::Bin;
+using testing::Q;
 
 // Command prefix for a sanitizer build's child run under strace: LeakSanitizer cannot work under
 // ptrace and aborts the traced process, so leak checking is off there (ASan's other checks stay on).
 inline const std::string kNoLeakCheckUnderTrace = "ASAN_OPTIONS=\"${ASAN_OPTIONS:-}:detect_leaks=0\" ";
-std::string Q(const std::filesystem::path& path);
 
 struct MeasuredResult {
   int exit_code = -1;  // 128 + signal when killed
