@@ -3,7 +3,7 @@
 // PDQ hashes (a stand-in for a large foreign hash set; --filler, default 1,000,000) and the normalised
 // test photos hashed by index::BuildLibrarySets (sets lib, lib+robust, lib+region). Then every transform
 // of every photo (bench/robustness_transforms.h) is hashed as the scan hashes it and matched with
-// engine::MatchPerceptual in three modes: plain PDQ (one hash, set lib), hash-set (dihedral + trimmed
+// engine::KnownMatcher in three modes: plain PDQ (one hash, set lib), hash-set (dihedral + trimmed
 // queries, set lib) and library (all query hashes incl. region cells, every set). Reports recall per
 // mode, false hits (another photo or a filler hash), index entries and memory per set kind, and the
 // time per image to hash (decode shared) and to match in each mode. Usage:
@@ -22,7 +22,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "bench/robustness_transforms.h"
-#include "engine/known_matching.h"
+#include "engine/matching/known_matcher.h"
 #include "hashing/image_hasher.h"
 #include "index/importer.h"
 #include "index/known_index.h"
@@ -135,8 +135,9 @@ int main(int argc, char** argv) {
   std::array<std::uint64_t, kModes> queries{};
   double t_decode = 0;
   std::map<std::string, int> region_only;  // transform -> queries found only by a region hit
-  he::PerceptualMatchOptions mo;
+  he::MatchOptions mo;
   mo.threshold = threshold;
+  const he::KnownMatcher matcher(index, mo);
   for (std::size_t t = 0; t < transforms.size(); ++t) {
     for (int i = 0; i < n; ++i) {
       const auto bytes = transforms[t].apply(photos[static_cast<std::size_t>(i)], 1000 * t + static_cast<std::uint64_t>(i));
@@ -148,7 +149,10 @@ int main(int argc, char** argv) {
         const auto h0 = Clock::now();
         const ht::ImageHashes q = HashFor(m, *decoded);
         const auto h1 = Clock::now();
-        const std::vector<he::Hit> hits = he::MatchPerceptual(index, q, mo);
+        he::QueryHashes query = he::QueryFromFile({}, q);
+        auto matched = matcher.Match(query);
+        if (!matched.ok()) Die(matched.status().ToString());
+        const std::vector<he::Hit> hits = std::move(matched).value();
         const auto h2 = Clock::now();
         t_hash[static_cast<std::size_t>(m)] += Ms(h0, h1);
         t_match[static_cast<std::size_t>(m)] += Ms(h1, h2);
@@ -161,11 +165,11 @@ int main(int argc, char** argv) {
             continue;
           }
           if (m < 2 && h.set != "lib") continue;  // plain and hash-set modes see only the plain set
-          if (m == 0 && (h.kind != "pdq" || h.orientation != "original")) continue;
+          if (m == 0 && (h.kind != he::MatchKind::kPdq || h.orientation != ht::Dihedral::kOriginal)) continue;
           const std::string& id = h.media_id;
           if (id.ends_with(names[static_cast<std::size_t>(i)])) {
             own = true;
-            own_non_region = own_non_region || h.kind != "region";
+            own_non_region = own_non_region || h.kind != he::MatchKind::kRegion;
             continue;
           }
           // Another photo: a false hit unless testdata lists the two as near-duplicates.

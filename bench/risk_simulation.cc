@@ -141,7 +141,7 @@ std::vector<TrueSubject> Generate(const Options& o, const RiskModel& model) {
         engine::HitEvidence h;
         const double u = rng.Uniform();
         h.category = u < a_share ? index::Category::kA : u < a_share + 0.25 ? index::Category::kB : index::Category::kC;
-        h.kind = "md5";
+        h.kind = engine::MatchKind::kMd5;
         h.source = "referral:R" + s.id;
         h.content = s.id + "-" + std::to_string(i);
         p.hits.push_back(std::move(h));

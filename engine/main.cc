@@ -1,38 +1,5 @@
-// hashtriage: the command-line entry point. Parses arguments with CLI11, dispatches to one
-// subcommand (engine/cli/*_command.cc) and turns its outcome into the process exit code.
-#include <CLI/CLI.hpp>
-#include <sys/stat.h>
-
-#include <cstdio>
-#include <exception>
-#include <iostream>
-
-#include "engine/cli/command.h"
+// hashtriage: the command-line entry point. Everything happens in RunCommandLine
+// (engine/cli/commands.h): parse with CLI11, run one subcommand, map its outcome to the exit code.
 #include "engine/cli/commands.h"
 
-int main(int argc, char** argv) {
-  using namespace hashtriage::cli;
-  // hashtriage prints its own messages with fprintf(stderr). Some decoders (OpenCV's imdecode)
-  // write diagnostics to std::cerr for files we already report as one clean error line.
-  // Case and index files hold sensitive data: owner-only (directories 0700, files 0600).
-  ::umask(077);
-  std::ostream usage_errors(std::cerr.rdbuf());
-  std::cerr.rdbuf(nullptr);
-  CLI::App app{"hashtriage: hash, match and rank seized-device evidence and referrals.\n"
-               "Never displays or stores image pixels; evidence is opened read-only."};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("hashtriage ") + HASHTRIAGE_VERSION);
-  CommandExit exit;
-  for (int i = 0; i < argc; ++i) exit.command_line += (i ? " " : "") + std::string(argv[i]);
-  SetupAllCommands(app, exit);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e, std::cout, usage_errors);
-    return code == 0 ? 0 : kExitUsage;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "hashtriage: %s\n", e.what());
-    return kExitFailure;
-  }
-  return exit.code;
-}
+int main(int argc, char** argv) { return hashtriage::cli::RunCommandLine(argc, argv, /*hooks=*/nullptr); }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/matching/hit.h"
 #include "index/category.h"
 
 namespace hashtriage::engine {
@@ -18,20 +19,33 @@ namespace hashtriage::engine {
 // Persistent format (stored in attribute records). Append only.
 enum class TriState : std::uint8_t { kUnknown = 0, kYes = 1, kNo = 2 };
 
-// The latest recorded value of one risk attribute, with where it came from.
-struct AttributeValue {
-  std::string name;          // one of the names in ../shared/docs/risk-model.md, e.g. "lives_with_children"
+// One value of an attribute as recorded: what, where from, when, by whom, on which subject id.
+struct AttributeSource {
   TriState value = TriState::kUnknown;
   std::string source;        // e.g. "PNC", "social services check", "referral 42"
   std::int64_t recorded_at = 0;  // Unix seconds UTC
   std::string recorded_by;
-  std::string record_key;    // key of the attribute record in Table::kAttributes (evidence link)
+  std::string subject;       // the subject id it was recorded on
+  std::string ref;           // "attribute #42": the record, for people to quote
+};
+
+// The current value of one risk attribute, with where it came from.
+struct AttributeValue {
+  std::string name;          // one of the names in the risk model, e.g. "lives_with_children"
+  TriState value = TriState::kUnknown;
+  std::string source;
+  std::int64_t recorded_at = 0;
+  std::string recorded_by;
+  std::string ref;           // "attribute #42"
+  // Merged subjects disagree and nobody has reconciled them: every standing value with its source.
+  // `value` is then the riskier one.
+  std::vector<AttributeSource> conflicting;
 };
 
 // One known-image match that counts for the subject.
 struct HitEvidence {
   index::Category category = index::Category::kUnknown;
-  std::string kind;       // "md5", "sha1", "sha256", "pdq", ...
+  MatchKind kind = MatchKind::kMd5;
   std::string set;        // hash set name
   int distance = 0;       // PDQ distance, 0 for exact
   std::string source;     // "referral:<id>" or "scan:<evidence number>:<provenance path>"
@@ -47,6 +61,8 @@ struct SubjectProfile {
   std::uint64_t distribution_events = 0;   // uploads / offers to share seen in referrals
   std::vector<std::string> referral_ids;
   std::vector<std::uint32_t> evidence_numbers;  // scans attached with `scan --subject`
+  // Subject ids merged into this one (their queue entries are closed; deadlines pass to this one).
+  std::vector<std::string> merged_ids;
   bool escalate_to_high_priority = false;  // any referral flagged escalateToHighPriority
   bool possible_self_production = false;   // any referral file annotated possibleSelfProduction
   // Earliest --now of an intake or scan that gave the subject a referral or hit.

@@ -98,6 +98,13 @@ std::string FormatIso8601(std::int64_t unix_seconds) {
 
 std::string FormatDate(std::int64_t unix_seconds) { return FormatIso8601(unix_seconds).substr(0, 10); }
 
+Result<CommandClock> ResolveCommandClock(const std::string& now_flag) {
+  const char* env = std::getenv("HASHTRIAGE_NOW");
+  const bool given = !now_flag.empty() || (env != nullptr && *env != '\0');
+  HT_ASSIGN_OR_RETURN(std::int64_t now, ResolveNow(now_flag));
+  return CommandClock{now, given ? std::optional<std::int64_t>(now) : std::nullopt};
+}
+
 Result<std::int64_t> ResolveNow(const std::string& now_flag) {
   if (!now_flag.empty()) return ParseIso8601(now_flag);
   if (const char* env = std::getenv("HASHTRIAGE_NOW"); env != nullptr && *env != '\0') {

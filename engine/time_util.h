@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,14 @@ std::string FormatDate(std::int64_t unix_seconds);
 
 // The command's notion of now: `now_flag` if non-empty, else $HASHTRIAGE_NOW, else the system clock.
 Result<std::int64_t> ResolveNow(const std::string& now_flag);
+
+// The command clock with where it came from: `given` holds the time when --now or $HASHTRIAGE_NOW set
+// it (audit entries then record it beside the real time).
+struct CommandClock {
+  std::int64_t now = 0;
+  std::optional<std::int64_t> given;
+};
+Result<CommandClock> ResolveCommandClock(const std::string& now_flag);
 
 inline constexpr std::int64_t kSecondsPerDay = 86400;
 

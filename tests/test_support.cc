@@ -21,6 +21,9 @@ std::filesystem::path TestDataDir() {
 std::filesystem::path HashtriageBinary() { return std::filesystem::path(HASHTRIAGE_BINARY_DIR) / "hashtriage"; }
 
 std::string Bin() { return ShellQuote(HashtriageBinary().string()); }
+std::string DriverBin() {
+  return ShellQuote((std::filesystem::path(HASHTRIAGE_BINARY_DIR) / "hashtriage-test-driver").string());
+}
 
 std::string Q(const std::filesystem::path& path) { return ShellQuote(path.string()); }
 

@@ -39,6 +39,9 @@ CommandResult RunCommand(const std::string& command);
 std::string ShellQuote(const std::string& arg);
 // The hashtriage executable of this build tree, shell-quoted: the start of a command line.
 std::string Bin();
+// The test driver (tests/reliability/test_driver.cc): hashtriage with crash-injection points set from
+// $HASHTRIAGE_TEST_* variables, shell-quoted. Only crash tests use it; the released binary has none.
+std::string DriverBin();
 // `path` shell-quoted, for a command line.
 std::string Q(const std::filesystem::path& path);
 

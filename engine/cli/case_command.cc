@@ -2,12 +2,14 @@
 // workspace, its hash-chained audit log, and the per-file records of every scan.
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
-#include "engine/audit_log.h"
-#include "engine/case_store.h"
+#include "engine/case/audit_log.h"
+#include "engine/case/case_settings.h"
+#include "engine/case/evidence_catalogue.h"
 #include "engine/cli/commands.h"
-#include "engine/record_codec.h"
+#include "engine/scan/file_export.h"
 #include "engine/time_util.h"
 
 namespace hashtriage::cli {
@@ -21,59 +23,96 @@ struct CaseCommandOptions {
   std::string command_line;
 };
 
-Result<std::unique_ptr<engine::CaseStore>> OpenCase(const std::string& dir, bool read_only) {
-  engine::CaseOptions options;
-  options.path = dir;
-  options.read_only = read_only;
-  options.create_if_missing = false;
-  return engine::CaseStore::Open(options);
-}
-
 Result<int> RunCaseInit(const CaseCommandOptions& o) {
-  HT_ASSIGN_OR_RETURN(std::int64_t now, engine::ResolveNow(o.now));
+  HT_ASSIGN_OR_RETURN(const engine::CommandContext context, ContextFor(o.now, o.command_line));
   engine::CaseOptions options;
-  options.path = o.case_dir;
-  HT_ASSIGN_OR_RETURN(auto store, engine::CaseStore::Open(options));
-  HT_ASSIGN_OR_RETURN(auto created, store->Get(engine::Table::kMeta, "created"));
+  options.location = o.case_dir;
+  HT_ASSIGN_OR_RETURN(auto store, engine::OpenCase(options));
+  HT_ASSIGN_OR_RETURN(auto created, store->settings().Created());
   if (created) {
-    std::printf("case %s already exists (created %s)\n", store->path().c_str(), created->c_str());
+    std::printf("case %s already exists (created %s)\n", store->location().c_str(), engine::FormatIso8601(*created).c_str());
     return kExitOk;
   }
-  HT_RETURN_IF_ERROR(store->Put(engine::Table::kMeta, "created", engine::FormatIso8601(now)));
-  HT_ASSIGN_OR_RETURN(auto entry, engine::AppendAudit(*store, now, o.command_line, {{"action", "case init"}}));
-  std::printf("created case %s\n", store->path().c_str());
+  auto txn = store->Begin();
+  store->settings().SetCreated(*txn, context.now);
+  HT_ASSIGN_OR_RETURN(auto entry, store->audit().Append(*txn, engine::MakeAuditEntry(context.command, {{"action", "case init"}},
+                                                                                     context.command_time)));
+  (void)entry;
+  HT_RETURN_IF_ERROR(txn->Commit());
+  std::printf("created case %s\n", store->location().c_str());
   return kExitOk;
 }
 
+nlohmann::json EvidenceJson(const engine::EvidenceRecord& e) {
+  nlohmann::json categories = nlohmann::json::object();
+  for (int c = 0; c < index::kCategoryCount; ++c) {
+    const auto& n = e.counts.by_category[c];
+    if (n.exact + n.near == 0) continue;
+    categories[std::string(index::CategoryName(static_cast<index::Category>(c)))] = {{"exact", n.exact}, {"near", n.near}};
+  }
+  return nlohmann::json{{"number", e.number},
+                        {"id", e.id},
+                        {"source", e.source},
+                        {"type", e.type},
+                        {"status", std::string(engine::EvidenceStatusName(e.status))},
+                        {"fingerprint", {{"id", e.fingerprint.Id()},
+                                         {"kind", e.fingerprint.kind},
+                                         {"size", e.fingerprint.size},
+                                         {"inode", e.fingerprint.inode},
+                                         {"head_tail_sha256", e.fingerprint.head_tail_sha256},
+                                         {"tree_sha256", e.fingerprint.tree_sha256},
+                                         {"tree_entries", e.fingerprint.tree_entries},
+                                         {"describe", e.fingerprint.Describe()}}},
+                        {"subject", e.subject},
+                        {"examiner", e.examiner},
+                        {"started", engine::FormatIso8601(e.started)},
+                        {"finished", e.finished ? nlohmann::json(engine::FormatIso8601(e.finished)) : nlohmann::json(nullptr)},
+                        {"files", e.counts.files},
+                        {"images", e.counts.images},
+                        {"errors", e.counts.errors},
+                        {"files_with_hits", e.counts.files_with_hits},
+                        {"categories", categories},
+                        {"integrity", {{"computed", e.integrity.computed},
+                                       {"md5", e.integrity.md5},
+                                       {"sha1", e.integrity.sha1},
+                                       {"bytes", e.integrity.bytes},
+                                       {"stored_hash_check", e.integrity.stored_hash_check},
+                                       {"not_computed", e.integrity.not_computed},
+                                       {"text", e.integrity.Text()}}},
+                        {"verified_at_end", {{"state", e.verified_at_end.state},
+                                             {"method", e.verified_at_end.method},
+                                             {"detail", e.verified_at_end.detail}}},
+                        {"index", e.matched_against.ToJson()},
+                        {"rematches", e.rematches.size()},
+                        {"error", e.error}};
+}
+
 Result<int> RunCaseStatus(const CaseCommandOptions& o) {
-  HT_ASSIGN_OR_RETURN(auto store, OpenCase(o.case_dir, true));
-  nlohmann::json status;
-  status["case"] = store->path();
-  auto& evidence = status["evidence"] = nlohmann::json::array();
-  HT_RETURN_IF_ERROR(store->Scan(engine::Table::kEvidence, "", [&](std::string_view, std::string_view value) {
-    auto j = engine::DecodeRecord(value);
-    if (j.ok()) {
-      j->erase("identity");
-      evidence.push_back(*j);
-    }
-    return true;
-  }));
-  const auto verification = engine::VerifyAudit(*store);
-  status["audit_entries"] = verification.entries;
-  status["audit_intact"] = verification.intact;
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, true));
+  HT_ASSIGN_OR_RETURN(auto evidence, store->evidence().List());
+  const auto verification = engine::VerifyAudit(store->audit());
   if (o.json) {
-    std::printf("%s\n", status.dump(2).c_str());
+    nlohmann::json status{{"case", store->location()}, {"evidence", nlohmann::json::array()},
+                          {"audit_entries", verification.entries}, {"audit_intact", verification.intact}};
+    for (const auto& e : evidence) status["evidence"].push_back(EvidenceJson(e));
+    std::printf("%s\n", status.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return kExitOk;
   }
-  std::printf("case %s\n", store->path().c_str());
+  std::map<std::string, int> at_path;
+  for (const auto& e : evidence) ++at_path[e.source_absolute];
+  std::printf("case %s\n", store->location().c_str());
   for (const auto& e : evidence) {
-    std::printf("  evidence %d [%s] %s: %s, %llu files, %llu images, %llu errors, %llu with hits%s%s\n",
-                e.value("number", 0), e.value("type", "").c_str(), e.value("source", "").c_str(),
-                e.value("status", "").c_str(), static_cast<unsigned long long>(e.value("files", 0ull)),
-                static_cast<unsigned long long>(e.value("images", 0ull)),
-                static_cast<unsigned long long>(e.value("errors", 0ull)),
-                static_cast<unsigned long long>(e.value("files_with_hits", 0ull)),
-                e.value("subject", "").empty() ? "" : ", subject ", e.value("subject", "").c_str());
+    const std::string status = e.status == engine::EvidenceStatus::kRunning
+                                   ? "interrupted or running (run the same scan again to resume)"
+                                   : std::string(engine::EvidenceStatusName(e.status));
+    std::printf("  evidence %u %s [%s] %s: %s, %llu files, %llu images, %llu errors, %llu with hits%s%s\n", e.number,
+                e.id.c_str(), e.type.c_str(), e.source.c_str(), status.c_str(),
+                static_cast<unsigned long long>(e.counts.files), static_cast<unsigned long long>(e.counts.images),
+                static_cast<unsigned long long>(e.counts.errors), static_cast<unsigned long long>(e.counts.files_with_hits),
+                e.subject.empty() ? "" : ", subject ", e.subject.c_str());
+    std::printf("      scanned %s, fingerprint %s%s\n", engine::FormatIso8601(e.started).c_str(), e.fingerprint.Id().c_str(),
+                at_path[e.source_absolute] > 1 ? " (other content was scanned at this path too)" : "");
+    std::printf("      matched against %s\n", e.matched_against.Describe().c_str());
   }
   std::printf("  audit log: %llu entries, %s\n", static_cast<unsigned long long>(verification.entries),
               verification.intact ? "intact" : "DAMAGED (run 'hashtriage audit verify')");
@@ -81,8 +120,8 @@ Result<int> RunCaseStatus(const CaseCommandOptions& o) {
 }
 
 Result<int> RunAuditVerify(const CaseCommandOptions& o) {
-  HT_ASSIGN_OR_RETURN(auto store, OpenCase(o.case_dir, true));
-  const auto v = engine::VerifyAudit(*store);
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, true));
+  const auto v = engine::VerifyAudit(store->audit());
   if (o.json) {
     std::printf("%s\n", nlohmann::json{{"intact", v.intact}, {"entries", v.entries}, {"problems", v.problems}}.dump(2).c_str());
   } else {
@@ -93,13 +132,15 @@ Result<int> RunAuditVerify(const CaseCommandOptions& o) {
 }
 
 Result<int> RunAuditShow(const CaseCommandOptions& o) {
-  HT_ASSIGN_OR_RETURN(auto store, OpenCase(o.case_dir, true));
-  for (const auto& e : engine::ReadAudit(*store)) {
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, true));
+  HT_ASSIGN_OR_RETURN(auto entries, store->audit().Entries());
+  for (const auto& e : entries) {
     if (o.json) {
-      std::printf("%s\n", engine::AuditEntryToJson(e).dump().c_str());
+      std::printf("%s\n", engine::AuditEntryToJson(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
-      std::printf("%llu  %s  %s@%s  %s\n", static_cast<unsigned long long>(e.seq), engine::FormatIso8601(e.time).c_str(),
-                  e.user.c_str(), e.host.c_str(), e.command.c_str());
+      const std::string clock = e.command_time ? " (command clock " + engine::FormatIso8601(*e.command_time) + ")" : "";
+      std::printf("%llu  %s%s  %s@%s  %s\n", static_cast<unsigned long long>(e.seq), engine::FormatIso8601(e.utc).c_str(),
+                  clock.c_str(), e.user.c_str(), e.host.c_str(), e.command.c_str());
     }
   }
   return kExitOk;
@@ -112,7 +153,7 @@ struct ExportFilesOptions {
   bool hits_only = false;
 };
 
-std::string CsvField(const nlohmann::json& v) {
+std::string CsvField(const nlohmann::ordered_json& v) {
   std::string s = v.is_null() ? "" : v.is_string() ? v.get<std::string>() : v.dump();
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string quoted = "\"";
@@ -122,7 +163,7 @@ std::string CsvField(const nlohmann::json& v) {
 
 Result<int> RunExportFiles(const ExportFilesOptions& o) {
   if (o.format != "jsonl" && o.format != "csv") return Status::InvalidArgument("--format must be jsonl or csv");
-  HT_ASSIGN_OR_RETURN(auto store, OpenCase(o.case_dir, true));
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, true));
   std::ofstream file;
   if (!o.out.empty()) {
     file.open(o.out, std::ios::binary | std::ios::trunc);
@@ -132,42 +173,26 @@ Result<int> RunExportFiles(const ExportFilesOptions& o) {
     if (file.is_open()) file << line;
     else std::fwrite(line.data(), 1, line.size(), stdout);
   };
-  static const char* kColumns[] = {"evidence", "path", "original_path", "kind", "size", "created", "modified",
-                                   "accessed", "deleted", "carved", "inside_archive", "md5", "sha1", "sha256",
-                                   "xxh3_128", "pdq", "pdq_quality", "width", "height", "format", "error", "hits"};
+  const auto& columns = engine::FileExportColumns();
   if (o.format == "csv") {
     std::string header;
-    for (const char* c : kColumns) header += std::string(header.empty() ? "" : ",") + c;
+    for (const auto& c : columns) header += (header.empty() ? "" : ",") + c;
     emit(header + "\n");
   }
-  Status decode_status;
-  HT_RETURN_IF_ERROR(store->Scan(engine::Table::kFiles, "", [&](std::string_view, std::string_view value) {
-    auto j = engine::DecodeRecord(value);
-    if (!j.ok()) {
-      decode_status = j.status();
-      return false;
-    }
-    j->erase("size_read");
-    if (o.hits_only && (*j)["hits"].empty()) return true;
-    if (o.format == "jsonl") {
-      // Key order as written by the scan (CBOR keeps insertion order only in ordered_json): rebuild it.
-      nlohmann::ordered_json ordered;
-      for (const char* c : kColumns) ordered[c] = (*j)[c];
-      if (j->contains("anomaly")) ordered["anomaly"] = (*j)["anomaly"];
-      emit(ordered.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-    } else {
-      std::string line;
-      bool first = true;
-      for (const char* c : kColumns) {
-        if (!first) line += ",";
-        first = false;
-        line += CsvField((*j)[c]);
+  HT_ASSIGN_OR_RETURN(auto evidence, store->evidence().List());
+  for (const engine::EvidenceRecord& e : evidence) {
+    HT_RETURN_IF_ERROR(store->evidence().ForEachFile(e.number, o.hits_only, [&](const engine::FileRecord& r) {
+      const nlohmann::ordered_json j = engine::FileRecordJson(r, e.id);
+      if (o.format == "jsonl") {
+        emit(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+        return true;
       }
+      std::string line;
+      for (const auto& c : columns) line += (line.empty() ? "" : ",") + CsvField(j[c]);
       emit(line + "\n");
-    }
-    return true;
-  }));
-  HT_RETURN_IF_ERROR(decode_status);
+      return true;
+    }));
+  }
   return kExitOk;
 }
 

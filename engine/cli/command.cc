@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "engine/time_util.h"
+
 namespace hashtriage::cli {
 
 int ReportFailure(const Status& status) {
@@ -37,6 +39,19 @@ void AddIndexOption(CLI::App* command, std::string& index_dir) {
 
 void AddNowOption(CLI::App* command, std::string& now) {
   command->add_option("--now", now, "The command's clock, ISO 8601 (default: $HASHTRIAGE_NOW or the system clock)");
+}
+
+Result<std::unique_ptr<engine::Case>> OpenExistingCase(const std::string& location, bool read_only) {
+  engine::CaseOptions options;
+  options.location = location;
+  options.read_only = read_only;
+  options.create_if_missing = false;
+  return engine::OpenCase(options);
+}
+
+Result<engine::CommandContext> ContextFor(const std::string& now_flag, const std::string& command_line) {
+  HT_ASSIGN_OR_RETURN(engine::CommandClock clock, engine::ResolveCommandClock(now_flag));
+  return engine::CommandContext{clock.now, clock.given, command_line};
 }
 
 }  // namespace hashtriage::cli

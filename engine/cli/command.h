@@ -10,6 +10,9 @@
 
 #include <string>
 
+#include "engine/case/case.h"
+#include "engine/command_context.h"
+#include "engine/test_hooks.h"
 #include "hashing/status.h"
 
 namespace hashtriage::cli {
@@ -24,6 +27,8 @@ inline constexpr int kExitMatches = 10;
 struct CommandExit {
   int code = kExitOk;
   std::string command_line;  // argv joined with spaces, as typed
+  // Crash-injection points: set only by the test driver (tests/reliability/test_driver.cc).
+  const engine::TestHooks* hooks = nullptr;
 };
 
 // Prints "hashtriage: <message>" to stderr and returns the exit code for the Status:
@@ -46,5 +51,10 @@ CLI::App* SubcommandGroup(CLI::App& parent, const std::string& name, const std::
 void AddCaseOption(CLI::App* command, std::string& case_dir);
 void AddIndexOption(CLI::App* command, std::string& index_dir);
 void AddNowOption(CLI::App* command, std::string& now);
+
+// Opens an existing case ("" = $HASHTRIAGE_CASE or ./hashtriage-case); never creates one.
+Result<std::unique_ptr<engine::Case>> OpenExistingCase(const std::string& location, bool read_only);
+// The clock and command line of a command that changes a case.
+Result<engine::CommandContext> ContextFor(const std::string& now_flag, const std::string& command_line);
 
 }  // namespace hashtriage::cli

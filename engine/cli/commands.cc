@@ -1,5 +1,11 @@
 #include "engine/cli/commands.h"
 
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
 namespace hashtriage::cli {
 
 void SetupAllCommands(CLI::App& app, CommandExit& exit) {
@@ -10,6 +16,7 @@ void SetupAllCommands(CLI::App& app, CommandExit& exit) {
   SetupIndexCommand(app, exit);
   SetupIndexBuildCommand(app, exit);
   SetupIntakeCommand(app, exit);
+  SetupRematchCommand(app, exit);
   SetupSubjectCommand(app, exit);
   SetupRankCommand(app, exit);
   SetupQueueCommand(app, exit);
@@ -17,6 +24,33 @@ void SetupAllCommands(CLI::App& app, CommandExit& exit) {
   SetupDipSampleCommand(app, exit);
   SetupForecastCommand(app, exit);
   SetupExportCommands(app, exit);
+}
+
+int RunCommandLine(int argc, char** argv, const engine::TestHooks* hooks) {
+  // Case and index files hold sensitive data: owner-only (directories 0700, files 0600).
+  ::umask(077);
+  // hashtriage prints its own messages with fprintf(stderr). Some decoders (OpenCV's imdecode)
+  // write diagnostics to std::cerr for files we already report as one clean error line.
+  std::ostream usage_errors(std::cerr.rdbuf());
+  std::cerr.rdbuf(nullptr);
+  CLI::App app{"hashtriage: hash, match and rank seized-device evidence and referrals.\n"
+               "Never displays or stores image pixels; evidence is opened read-only."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("hashtriage ") + HASHTRIAGE_VERSION);
+  CommandExit exit;
+  exit.hooks = hooks;
+  for (int i = 0; i < argc; ++i) exit.command_line += (i ? " " : "") + std::string(argv[i]);
+  SetupAllCommands(app, exit);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, std::cout, usage_errors);
+    return code == 0 ? 0 : kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hashtriage: %s\n", e.what());
+    return kExitFailure;
+  }
+  return exit.code;
 }
 
 }  // namespace hashtriage::cli

@@ -14,6 +14,7 @@ void SetupScanCommand(CLI::App& app, CommandExit& exit);
 void SetupCaseCommands(CLI::App& app, CommandExit& exit);
 void SetupPurgeCommand(CLI::App& app, CommandExit& exit);  // case purge
 void SetupIntakeCommand(CLI::App& app, CommandExit& exit);
+void SetupRematchCommand(CLI::App& app, CommandExit& exit);
 void SetupSubjectCommand(CLI::App& app, CommandExit& exit);
 
 // Risk: queue, rank, review, dip-sample, forecast, export queue|vics (engine/risk/).
@@ -25,5 +26,9 @@ void SetupForecastCommand(CLI::App& app, CommandExit& exit);
 void SetupExportCommands(CLI::App& app, CommandExit& exit);
 
 void SetupAllCommands(CLI::App& app, CommandExit& exit);
+
+// The whole command line: parses argv, runs one subcommand, returns the process exit code. `hooks`
+// are the test driver's crash-injection points (null in the released program).
+int RunCommandLine(int argc, char** argv, const engine::TestHooks* hooks);
 
 }  // namespace hashtriage::cli

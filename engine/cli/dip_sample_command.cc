@@ -4,11 +4,11 @@
 // prints the recorded draw). `--report` summarises every draw's outcomes (how many re-graded up).
 #include <fmt/format.h>
 
-#include "engine/audit_log.h"
+#include "engine/case/queue_store.h"
 #include "engine/cli/commands.h"
-#include "engine/cli/risk_cli_support.h"
+#include "engine/cli/output_file.h"
 #include "engine/risk/dip_sample.h"
-#include "engine/risk/queue_store.h"
+#include "engine/risk/queue_actions.h"
 #include "engine/time_util.h"
 
 namespace hashtriage::cli {
@@ -27,18 +27,10 @@ struct DipSampleCommandOptions {
   std::string command_line;
 };
 
-bool SameDraw(const DipSampleDraw& a, const DipSampleDraw& b) {
-  if (a.state_sha256 != b.state_sha256 || a.items.size() != b.items.size()) return false;
-  for (std::size_t i = 0; i < a.items.size(); ++i) {
-    if (a.items[i].subject_id != b.items[i].subject_id) return false;
-  }
-  return true;
-}
-
 Result<int> RunReport(const DipSampleCommandOptions& o) {
-  HT_ASSIGN_OR_RETURN(auto store, OpenRiskCase(o.case_dir, /*read_only=*/true));
-  HT_ASSIGN_OR_RETURN(auto draws, ReadDipSamples(*store, o.date));
-  HT_ASSIGN_OR_RETURN(auto decisions, ReadDecisions(*store));
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, /*read_only=*/true));
+  HT_ASSIGN_OR_RETURN(auto draws, store->queue().DipSamples(o.date));
+  HT_ASSIGN_OR_RETURN(auto decisions, store->queue().Decisions());
   nlohmann::json list = nlohmann::json::array();
   DipSampleSummary total;
   std::string text = fmt::format("{:<14} {:>7} {:>8} {:>11} {:>13} {:>9} {:>11} {:>4}\n", "draw", "sampled", "reviewed",
@@ -70,7 +62,8 @@ Result<int> RunReport(const DipSampleCommandOptions& o) {
 
 Result<int> RunDipSampleCommand(const DipSampleCommandOptions& given) {
   DipSampleCommandOptions o = given;
-  HT_ASSIGN_OR_RETURN(const std::int64_t now, engine::ResolveNow(o.now));
+  HT_ASSIGN_OR_RETURN(const engine::CommandContext context, ContextFor(o.now, o.command_line));
+  const std::int64_t now = context.now;
   if (!o.date.empty()) {
     HT_ASSIGN_OR_RETURN(const std::int64_t day, engine::ParseIso8601(o.date));
     o.date = engine::FormatDate(day);
@@ -78,36 +71,10 @@ Result<int> RunDipSampleCommand(const DipSampleCommandOptions& given) {
   if (o.report) return RunReport(o);
   if (o.date.empty()) o.date = engine::FormatDate(now);
 
-  HT_ASSIGN_OR_RETURN(auto store, OpenRiskCase(o.case_dir, /*read_only=*/false));
-  HT_ASSIGN_OR_RETURN(auto entries, ReadQueueEntries(*store));
-  DipSampleDraw draw = DrawDipSample(entries, o.date, {.size = o.size});
-  HT_ASSIGN_OR_RETURN(auto earlier, ReadDipSamples(*store, o.date));
-  const bool repeat = !earlier.empty() && SameDraw(earlier.back(), draw);
-  if (repeat) {
-    draw = earlier.back();
-  } else {
-    draw.draw = earlier.size() + 1;
-    draw.drawn_at = now;
-    engine::CaseStore::Batch batch;
-    PutDipSample(batch, draw);
-    for (auto& e : entries) {
-      const bool drawn = std::any_of(draw.items.begin(), draw.items.end(),
-                                     [&](const DipSampleItem& i) { return i.subject_id == e.subject_id; });
-      if (!drawn) continue;
-      ++e.dip_sampled;
-      PutQueueEntry(batch, e);
-    }
-    HT_RETURN_IF_ERROR(store->Write(batch));
-    nlohmann::json subjects = nlohmann::json::array();
-    for (const auto& i : draw.items) subjects.push_back(i.subject_id);
-    HT_ASSIGN_OR_RETURN(auto audit, engine::AppendAudit(*store, now, o.command_line,
-                                                        {{"action", "dip-sample"},
-                                                         {"draw", draw.key()},
-                                                         {"candidates", draw.candidates},
-                                                         {"state_sha256", draw.state_sha256},
-                                                         {"subjects", subjects}}));
-    (void)audit;
-  }
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, /*read_only=*/false));
+  HT_ASSIGN_OR_RETURN(auto drawn, DrawDailyDipSample(*store, o.date, o.size, context));
+  const DipSampleDraw& draw = drawn.draw;
+  const bool repeat = drawn.repeat;
   std::string text;
   if (o.json) {
     nlohmann::json j = DipSampleToJson(draw);

@@ -5,13 +5,13 @@
 // Read-only. (`export files` is in case_command.cc; both join the `export` group.)
 #include <cstdio>
 
-#include "engine/audit_log.h"
+#include "engine/case/audit_log.h"
 #include "engine/cli/commands.h"
-#include "engine/cli/risk_cli_support.h"
+#include "engine/cli/output_file.h"
 #include "engine/risk/queue_view.h"
 #include "engine/risk/rescore.h"
 #include "engine/risk/vics_export.h"
-#include "engine/subject_store.h"
+#include "engine/subjects/subject_profiles.h"
 #include "engine/time_util.h"
 
 namespace hashtriage::cli {
@@ -43,10 +43,10 @@ Result<int> RunExportQueue(const ExportQueueOptions& o) {
     return Status::InvalidArgument("--format must be csv, json or html");
   }
   HT_ASSIGN_OR_RETURN(const std::int64_t now, engine::ResolveNow(o.now));
-  HT_ASSIGN_OR_RETURN(auto store, OpenRiskCase(o.case_dir, /*read_only=*/true));
-  HT_ASSIGN_OR_RETURN(const RiskModel model, LoadCaseRiskModel(*store, ""));
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, /*read_only=*/true));
+  HT_ASSIGN_OR_RETURN(const RiskModel model, LoadCaseRiskModel(*store));
   HT_ASSIGN_OR_RETURN(auto rows, LoadQueueView(*store, now, model, {o.all, o.area}));
-  const QueueViewContext context{now, store->path(), model.name, model.sha256};
+  const QueueViewContext context{now, store->location(), model.name, model.sha256};
   std::string text;
   if (o.format == "csv") text = QueueCsv(rows, context);
   else if (o.format == "json") text = QueueJson(rows, context).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -57,7 +57,7 @@ Result<int> RunExportQueue(const ExportQueueOptions& o) {
 }
 
 Result<int> RunExportVics(const ExportVicsOptions& o) {
-  HT_ASSIGN_OR_RETURN(auto store, OpenRiskCase(o.case_dir, /*read_only=*/true));
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, /*read_only=*/true));
   VicsExportOptions options;
   if (!o.subject.empty()) {
     HT_ASSIGN_OR_RETURN(options.subject_id, engine::ResolveSubjectId(*store, o.subject));

@@ -5,9 +5,9 @@
 #include <charconv>
 
 #include "engine/cli/commands.h"
-#include "engine/cli/risk_cli_support.h"
+#include "engine/cli/output_file.h"
 #include "engine/risk/forecast.h"
-#include "engine/risk/queue_store.h"
+#include "engine/case/queue_store.h"
 #include "engine/risk/rescore.h"
 #include "engine/time_util.h"
 
@@ -45,9 +45,9 @@ Result<int> RunForecastCommand(const ForecastCommandOptions& o) {
   HT_ASSIGN_OR_RETURN(options.capacity_per_day, PerDay(o.capacity, "--capacity"));
   if (options.capacity_per_day <= 0) return Status::InvalidArgument("--capacity must be more than 0 cases per day");
   options.days = o.days;
-  HT_ASSIGN_OR_RETURN(auto store, OpenRiskCase(o.case_dir, /*read_only=*/true));
-  HT_ASSIGN_OR_RETURN(const RiskModel model, LoadCaseRiskModel(*store, ""));
-  HT_ASSIGN_OR_RETURN(auto entries, ReadQueueEntries(*store));
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, /*read_only=*/true));
+  HT_ASSIGN_OR_RETURN(const RiskModel model, LoadCaseRiskModel(*store));
+  HT_ASSIGN_OR_RETURN(auto entries, store->queue().Entries());
   options.intake_per_day = ObservedIntake(entries, now, o.window);
   if (!o.intake.empty()) {
     // A given total keeps the observed mix of bands (all Medium when nothing was observed).

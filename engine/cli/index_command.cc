@@ -15,6 +15,7 @@
 
 #include "engine/cli/commands.h"
 #include "engine/file_hashing.h"
+#include "engine/matching/known_matcher.h"
 #include "engine/progress.h"
 #include "index/region_matcher.h"
 #include "index/importer.h"
@@ -100,26 +101,6 @@ nlohmann::ordered_json SetJson(const index::SetInfo& s) {
     if (s.by_category[c] > 0) cats[std::string(CategoryName(static_cast<index::Category>(c)))] = s.by_category[c];
   }
   j["by_category"] = cats;
-  return j;
-}
-
-nlohmann::ordered_json MembershipJson(const index::Membership& m, const std::string& hash_hex,
-                                      std::optional<int> distance) {
-  nlohmann::ordered_json j;
-  j["set"] = m.set_name;
-  j["category"] = std::string(CategoryName(m.info.category));
-  j["hash_type"] = std::string(HashTypeName(m.hash_type));
-  j["hash"] = hash_hex;
-  j["distance"] = distance.value_or(0);
-  j["media_id"] = m.info.media_id;
-  j["series"] = m.info.series;
-  j["victim_identified"] = (m.info.flags & index::kFlagVictimIdentified) != 0;
-  j["offender_identified"] = (m.info.flags & index::kFlagOffenderIdentified) != 0;
-  j["distributed"] = (m.info.flags & index::kFlagDistributed) != 0;
-  if (m.hash_type == HashType::kPdq) {
-    j["pdq_quality"] = m.info.pdq_quality < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(m.info.pdq_quality);
-    j["low_quality"] = (m.info.flags & index::kFlagLowQuality) != 0;
-  }
   return j;
 }
 
@@ -294,27 +275,43 @@ Result<int> RunIndexRemove(const IndexRemoveOptions& o) {
   return kExitOk;
 }
 
-template <typename Digest>
-Result<nlohmann::ordered_json> ExactQuery(const index::KnownIndex& idx, const std::string& hex) {
-  HT_ASSIGN_OR_RETURN(const Digest d, Digest::FromHex(hex));
-  const std::vector<Digest> one{d};
-  auto r = [&] {
-    if constexpr (std::is_same_v<Digest, hashing::Md5Digest>) return idx.LookupMd5(one);
-    else if constexpr (std::is_same_v<Digest, hashing::Sha1Digest>) return idx.LookupSha1(one);
-    else return idx.LookupSha256(one);
-  }();
-  if (!r.ok()) return r.status();
-  nlohmann::ordered_json matches = nlohmann::ordered_json::array();
-  for (const auto& m : (*r)[0]) matches.push_back(MembershipJson(m, d.hex(), 0));
-  return matches;
-}
-
-nlohmann::ordered_json PdqMatchesJson(const std::vector<index::PdqMatch>& found) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& m : found) {
-    if (!index::IsRegionCell(m.membership)) out.push_back(MembershipJson(m.membership, m.hash.hex(), m.distance));
+// One hit of the one matcher (engine/matching/known_matcher.h) as `index lookup` reports it.
+nlohmann::ordered_json HitJson(const engine::Hit& h, const engine::QueryHashes& query) {
+  nlohmann::ordered_json j;
+  j["set"] = h.set;
+  j["category"] = std::string(CategoryName(h.category));
+  j["match_kind"] = std::string(engine::MatchKindName(h.kind));
+  switch (h.kind) {
+    case engine::MatchKind::kMd5:
+      j["hash_type"] = "md5";
+      j["hash"] = query.md5 ? query.md5->hex() : "";
+      break;
+    case engine::MatchKind::kSha1:
+      j["hash_type"] = "sha1";
+      j["hash"] = query.sha1 ? query.sha1->hex() : "";
+      break;
+    case engine::MatchKind::kSha256:
+      j["hash_type"] = "sha256";
+      j["hash"] = query.sha256 ? query.sha256->hex() : "";
+      break;
+    default:
+      j["hash_type"] = "pdq";
+      if (!h.matched_hash.empty()) j["hash"] = h.matched_hash;
+      break;
   }
-  return out;
+  j["distance"] = h.distance;
+  if (h.orientation) j["orientation"] = std::string(hashing::DihedralName(*h.orientation));
+  j["media_id"] = h.media_id;
+  j["series"] = h.series;
+  j["victim_identified"] = (h.flags & index::kFlagVictimIdentified) != 0;
+  j["offender_identified"] = (h.flags & index::kFlagOffenderIdentified) != 0;
+  j["distributed"] = (h.flags & index::kFlagDistributed) != 0;
+  if (engine::IsNearMatch(h.kind)) j["low_quality"] = h.low_quality;
+  if (h.kind == engine::MatchKind::kRegion) {
+    j["cells_matched"] = h.region_cells;
+    j["cells_usable"] = h.region_usable_cells;
+  }
+  return j;
 }
 
 Result<int> RunIndexLookup(const IndexLookupOptions& o) {
@@ -322,32 +319,43 @@ Result<int> RunIndexLookup(const IndexLookupOptions& o) {
   if (o.md5.empty() && o.sha1.empty() && o.sha256.empty() && !need_pdq) {
     return Status::InvalidArgument("index lookup: give --md5, --sha1, --sha256, --pdq or --file");
   }
+  if (o.threshold < 0 || o.threshold > index::kMaxPdqThreshold) {
+    return Status::InvalidArgument("--threshold must be 0.." + std::to_string(index::kMaxPdqThreshold));
+  }
   HT_ASSIGN_OR_RETURN(auto idx, OpenIndex(o, true, need_pdq));
+  const engine::KnownMatcher matcher(*idx, engine::MatchOptions{o.threshold, o.region_cells, need_pdq});
   const bool has_regions = !o.files.empty() && index::HasRegionSets(*idx);
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   bool known = false;
-  auto add = [&](nlohmann::ordered_json query, nlohmann::ordered_json matches) {
+  auto add = [&](nlohmann::ordered_json query_json, const engine::QueryHashes& query) -> Status {
+    HT_ASSIGN_OR_RETURN(const auto hits, matcher.Match(query));
+    nlohmann::ordered_json matches = nlohmann::ordered_json::array();
+    for (const engine::Hit& h : hits) matches.push_back(HitJson(h, query));
     known = known || !matches.empty();
-    query["known"] = !matches.empty();
-    query["matches"] = std::move(matches);
-    results.push_back(std::move(query));
+    query_json["known"] = !matches.empty();
+    query_json["matches"] = std::move(matches);
+    results.push_back(std::move(query_json));
+    return Status::Ok();
   };
   for (const auto& h : o.md5) {
-    HT_ASSIGN_OR_RETURN(auto m, ExactQuery<hashing::Md5Digest>(*idx, h));
-    add({{"md5", h}}, std::move(m));
+    engine::QueryHashes q;
+    HT_ASSIGN_OR_RETURN(q.md5, hashing::Md5Digest::FromHex(h));
+    HT_RETURN_IF_ERROR(add({{"md5", h}}, q));
   }
   for (const auto& h : o.sha1) {
-    HT_ASSIGN_OR_RETURN(auto m, ExactQuery<hashing::Sha1Digest>(*idx, h));
-    add({{"sha1", h}}, std::move(m));
+    engine::QueryHashes q;
+    HT_ASSIGN_OR_RETURN(q.sha1, hashing::Sha1Digest::FromHex(h));
+    HT_RETURN_IF_ERROR(add({{"sha1", h}}, q));
   }
   for (const auto& h : o.sha256) {
-    HT_ASSIGN_OR_RETURN(auto m, ExactQuery<hashing::Sha256Digest>(*idx, h));
-    add({{"sha256", h}}, std::move(m));
+    engine::QueryHashes q;
+    HT_ASSIGN_OR_RETURN(q.sha256, hashing::Sha256Digest::FromHex(h));
+    HT_RETURN_IF_ERROR(add({{"sha256", h}}, q));
   }
   for (const auto& h : o.pdq) {
-    HT_ASSIGN_OR_RETURN(const auto q, hashing::PdqHash::FromHex(h));
-    HT_ASSIGN_OR_RETURN(const auto found, idx->SearchPdq(std::vector<hashing::PdqHash>{q}, o.threshold));
-    add({{"pdq", h}, {"threshold", o.threshold}}, PdqMatchesJson(found[0]));
+    engine::QueryHashes q;
+    HT_ASSIGN_OR_RETURN(q.pdq, hashing::PdqHash::FromHex(h));
+    HT_RETURN_IF_ERROR(add({{"pdq", h}, {"threshold", o.threshold}}, q));
   }
   for (const auto& path : o.files) {
     engine::FileHashRequest req;
@@ -356,71 +364,19 @@ Result<int> RunIndexLookup(const IndexLookupOptions& o) {
     req.image.dihedral = true;
     req.image.region_hashes = has_regions;
     HT_ASSIGN_OR_RETURN(const auto hashes, engine::HashFile(path, req));
+    const engine::QueryHashes q = engine::QueryFromFile(hashes.digests, hashes.image);
     nlohmann::ordered_json query{{"file", path}};
-    nlohmann::ordered_json matches = nlohmann::ordered_json::array();
-    auto append = [&](Result<nlohmann::ordered_json> r) -> Status {
-      if (!r.ok()) return r.status();
-      for (auto& m : *r) matches.push_back(std::move(m));
-      return Status::Ok();
-    };
-    if (hashes.digests.md5) {
-      query["md5"] = hashes.digests.md5->hex();
-      HT_RETURN_IF_ERROR(append(ExactQuery<hashing::Md5Digest>(*idx, hashes.digests.md5->hex())));
-    }
-    if (hashes.digests.sha1) {
-      query["sha1"] = hashes.digests.sha1->hex();
-      HT_RETURN_IF_ERROR(append(ExactQuery<hashing::Sha1Digest>(*idx, hashes.digests.sha1->hex())));
-    }
-    if (hashes.digests.sha256) {
-      query["sha256"] = hashes.digests.sha256->hex();
-      HT_RETURN_IF_ERROR(
-          append(ExactQuery<hashing::Sha256Digest>(*idx, hashes.digests.sha256->hex())));
-    }
+    if (q.md5) query["md5"] = q.md5->hex();
+    if (q.sha1) query["sha1"] = q.sha1->hex();
+    if (q.sha256) query["sha256"] = q.sha256->hex();
     if (hashes.image) {
       query["pdq"] = hashes.image->pdq.hash.hex();
       query["pdq_quality"] = hashes.image->pdq.quality;
       query["threshold"] = o.threshold;
-      std::vector<hashing::PdqHash> variants{hashes.image->pdq.hash};
-      if (hashes.image->dihedral) variants.assign(hashes.image->dihedral->begin(), hashes.image->dihedral->end());
-      // Robust query variants (hashing/robust_variants.h), reported with their match kind.
-      std::vector<std::pair<std::string_view, hashing::Dihedral>> tags;
-      for (std::size_t v = 0; v < variants.size(); ++v) tags.emplace_back("pdq", static_cast<hashing::Dihedral>(v));
-      for (const auto& rv : hashes.image->variants) variants.push_back(rv.hash), tags.emplace_back(rv.match_kind, rv.dihedral);
-      HT_ASSIGN_OR_RETURN(const auto found, idx->SearchPdq(variants, o.threshold));
-      // One match per (indexed hash, set): the closest orientation.
-      std::map<std::pair<std::string, std::string>, std::pair<int, std::size_t>> best;
-      for (std::size_t v = 0; v < found.size(); ++v) {
-        for (std::size_t k = 0; k < found[v].size(); ++k) {
-          if (index::IsRegionCell(found[v][k].membership)) continue;  // counted by SearchRegions below
-          const auto key = std::make_pair(found[v][k].hash.hex(), found[v][k].membership.set_name);
-          auto it = best.find(key);
-          if (it == best.end() || found[v][k].distance < found[it->second.first][it->second.second].distance) {
-            best[key] = {static_cast<int>(v), k};
-          }
-        }
-      }
-      for (const auto& [key, where] : best) {
-        const auto& m = found[where.first][where.second];
-        auto j = MembershipJson(m.membership, m.hash.hex(), m.distance);
-        j["orientation"] = std::string(hashing::DihedralName(tags[static_cast<std::size_t>(where.first)].second));
-        j["match_kind"] = index::LibraryMatchKind(m.membership).value_or(std::string(tags[static_cast<std::size_t>(where.first)].first));
-        matches.push_back(std::move(j));
-      }
-      // Library images whose grid cells match at enough positions (index/region_matcher.h).
-      HT_ASSIGN_OR_RETURN(const auto regions, index::SearchRegions(*idx, hashes.image->region, o.threshold, o.region_cells));
-      for (const index::RegionMatch& r : regions) {
-        auto j = MembershipJson(index::Membership{r.set, HashType::kPdq, r.info}, "", r.distance);
-        j.erase("hash");
-        j["orientation"] = std::string(hashing::DihedralName(hashing::Dihedral::kOriginal));
-        j["match_kind"] = "region";
-        j["cells_matched"] = r.cells;
-        j["cells_usable"] = r.usable_cells;
-        matches.push_back(std::move(j));
-      }
     } else if (!hashes.status.ok()) {
       query["image_error"] = hashes.status.message();
     }
-    add(std::move(query), std::move(matches));
+    HT_RETURN_IF_ERROR(add(std::move(query), q));
   }
   PrintJson({{"index", idx->path()}, {"results", results}});
   return known ? kExitMatches : kExitOk;

@@ -3,24 +3,15 @@
 // against the known-image index now; its account is linked to a subject. A bad record is reported as
 // "hashtriage: FILE: record N (line L): reason" and the rest of the file goes on; exit status 1 if any
 // record or file failed. A referral for a subject already known prints that subject's history.
-#include <signal.h>
-#include <unistd.h>
-
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "engine/audit_log.h"
-#include "engine/case_store.h"
 #include "engine/cli/commands.h"
-#include "engine/index_version.h"
 #include "engine/progress.h"
-#include "engine/subjects/intake.h"
-#include "engine/subjects/rescore_hook.h"
+#include "engine/subjects/intake_run.h"
 #include "engine/time_util.h"
 #include "index/known_index.h"
 #include "ingest/referral/referral_reader.h"
@@ -38,17 +29,12 @@ struct IntakeCommandOptions {
   std::string now;
   std::string by;
   double ip_window_hours = 24;
+  int max_auto_merge = 3;
   int max_notes = 20;
   bool json = false;
   bool no_pdq = false;
   std::string command_line;
-};
-
-struct FileTally {
-  std::string path;
-  std::string format;
-  std::uint64_t records = 0, stored = 0, duplicates = 0, bad = 0;
-  std::string error;  // the file could not be read (on)
+  const engine::TestHooks* hooks = nullptr;
 };
 
 nlohmann::json OutcomeJson(const engine::subjects::ReferralOutcome& o) {
@@ -59,7 +45,7 @@ nlohmann::json OutcomeJson(const engine::subjects::ReferralOutcome& o) {
   nlohmann::json j{{"referral", o.referral_id}, {"duplicate", o.duplicate}, {"subject", o.subject_id},
                    {"account", o.account_id},   {"new_subject", o.new_subject}, {"hits", o.hits},
                    {"escalate", o.escalate},    {"merges", merges},           {"blocked", o.blocked},
-                   {"possible_links", o.possible_links}};
+                   {"possible_links", o.possible_links}, {"held_back", o.held_back}};
   if (!o.new_subject && !o.duplicate) {
     j["previous"] = {{"referrals", o.previous_referrals}, {"scans", o.previous_scans},
                      {"known_since", o.known_since ? engine::FormatIso8601(*o.known_since) : ""}};
@@ -82,33 +68,30 @@ std::string Note(const engine::subjects::ReferralOutcome& o) {
   }
   for (const auto& m : o.merges) line += "; merged " + m.merged + " into " + m.survivor + " via " + m.identifier;
   for (const auto& b : o.blocked) line += "; " + b;
-  if (!o.possible_links.empty()) line += "; " + std::to_string(o.possible_links.size()) + " possible link(s) by IP";
-  const bool notable = o.escalate || o.hits > 0 || !o.merges.empty() || !o.blocked.empty() ||
+  if (!o.held_back.empty()) line += "; LINKING HELD BACK: " + o.held_back;
+  if (!o.possible_links.empty()) line += "; " + std::to_string(o.possible_links.size()) + " possible link(s)";
+  const bool notable = o.escalate || o.hits > 0 || !o.merges.empty() || !o.blocked.empty() || !o.held_back.empty() ||
                        (!o.new_subject && (o.previous_referrals > 0 || o.previous_scans > 0));
   if (!notable) return "";
   return o.referral_id + " -> " + o.subject_id + (o.escalate ? " ESCALATE" : "") +
          (o.hits ? " (" + std::to_string(o.hits) + " known-image file(s))" : "") + ": " + line;
 }
 
-// Test hooks for tests/reliability/crash_consistency_test.cc: HASHTRIAGE_TEST_KILL_AT_REFERRAL=N makes
-// the process SIGKILL itself just before the Nth good record of this run is stored (1-based);
-// HASHTRIAGE_TEST_INTAKE_BATCH=N stores N referrals per atomic write, so kills land between writes.
-std::int64_t EnvNumber(const char* name) {
-  const char* v = std::getenv(name);
-  return v != nullptr ? std::atoll(v) : -1;
-}
-
 }  // namespace
 
-
-
 Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
-  HT_ASSIGN_OR_RETURN(std::int64_t now, engine::ResolveNow(o.now));
-  ingest::ReferralReaderOptions reader_options;
-  HT_ASSIGN_OR_RETURN(reader_options.format, ingest::ParseReferralFormat(o.format));
-  reader_options.columns = o.columns;
-  reader_options.parse_time = [](std::string_view text) { return engine::ParseIso8601(text); };
+  HT_ASSIGN_OR_RETURN(const engine::CommandContext context, ContextFor(o.now, o.command_line));
+  engine::subjects::IntakeRunOptions options;
+  HT_ASSIGN_OR_RETURN(options.reader.format, ingest::ParseReferralFormat(o.format));
+  options.reader.columns = o.columns;
+  options.reader.parse_time = [](std::string_view text) { return engine::ParseIso8601(text); };
   if (!(o.ip_window_hours > 0)) return Status::InvalidArgument("--ip-window-hours must be positive");
+  if (o.max_auto_merge < 0) return Status::InvalidArgument("--max-auto-merge must be 0 or more");
+  options.session.by = o.by.empty() ? engine::DefaultActor() : o.by;
+  options.session.link.ip_window_seconds = static_cast<std::int64_t>(o.ip_window_hours * 3600);
+  options.session.link.max_auto_merge = o.max_auto_merge;
+  options.match_pdq = !o.no_pdq;
+  options.hooks = o.hooks;
 
   std::unique_ptr<index::KnownIndex> known;
   index::IndexOptions index_options;
@@ -125,151 +108,81 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
   }
 
   engine::CaseOptions case_options;
-  case_options.path = o.case_dir;
-  HT_ASSIGN_OR_RETURN(auto store, engine::CaseStore::Open(case_options));
-  engine::subjects::IntakeOptions intake_options;
-  intake_options.by = o.by.empty() ? engine::DefaultActor() : o.by;
-  intake_options.now = now;
-  intake_options.link.ip_window_seconds = static_cast<std::int64_t>(o.ip_window_hours * 3600);
-  if (const std::int64_t batch = EnvNumber("HASHTRIAGE_TEST_INTAKE_BATCH"); batch > 0) {
-    intake_options.batch_referrals = static_cast<std::size_t>(batch);
-  }
-  const std::int64_t kill_at = EnvNumber("HASHTRIAGE_TEST_KILL_AT_REFERRAL");
-  std::int64_t good_records = 0;
-  engine::subjects::IntakeSession session(*store, known.get(), intake_options);
-  HT_RETURN_IF_ERROR(session.Start());
+  case_options.location = o.case_dir;
+  HT_ASSIGN_OR_RETURN(auto store, engine::OpenCase(case_options));
 
-  std::vector<FileTally> tallies;
-  nlohmann::json outcomes = nlohmann::json::array();
-  std::uint64_t new_subjects = 0, merges = 0, hits = 0, possible_links = 0, escalated = 0;
-  int notes = 0;
-  bool failed = false;
   // Referrals read, MB of all files, rate and ETA on a terminal.
   engine::Progress progress("intake", 0, StderrIsTerminal());
   progress.SetUnit("referrals");
-  std::uint64_t total_bytes = 0;
-  for (const std::string& path : o.files) {
-    std::error_code size_error;
-    const auto size = std::filesystem::file_size(path, size_error);
-    if (!size_error) total_bytes += size;
-  }
-  progress.SetTotalBytes(total_bytes);
-  std::uint64_t stored_so_far = 0;
-  for (const std::string& path : o.files) {
-    const std::uint64_t bytes_before = progress.bytes();  // of the files already read
-    FileTally tally;
-    tally.path = path;
-    auto reader = ingest::OpenReferralReader(path, reader_options);
-    if (!reader.ok()) {
-      tally.error = reader.status().message();
+  nlohmann::json outcomes = nlohmann::json::array();
+  int notes = 0;
+  engine::subjects::IntakeObserver observer;
+  observer.bad_record = [&](const std::string& file, const ingest::ReferralRecord& r, const std::string& message) {
+    progress.Clear();
+    std::fprintf(stderr, "hashtriage: %s: record %llu (line %llu): %s\n", file.c_str(),
+                 static_cast<unsigned long long>(r.number), static_cast<unsigned long long>(r.line), message.c_str());
+  };
+  observer.warning = [&](const std::string& file, const ingest::ReferralRecord& r, const std::string& warning) {
+    progress.Clear();
+    std::fprintf(stderr, "hashtriage: %s: record %llu (line %llu): warning: %s\n", file.c_str(),
+                 static_cast<unsigned long long>(r.number), static_cast<unsigned long long>(r.line), warning.c_str());
+  };
+  observer.file_error = [&](const std::string&, const std::string& message) {
+    progress.Clear();
+    std::fprintf(stderr, "hashtriage: %s\n", message.c_str());
+  };
+  observer.outcome = [&](const engine::subjects::ReferralOutcome& outcome) {
+    if (outcome.duplicate) return;
+    if (o.json) {
+      outcomes.push_back(OutcomeJson(outcome));
+    } else if (const std::string note = Note(outcome); !note.empty() && notes++ < o.max_notes) {
       progress.Clear();
-      std::fprintf(stderr, "hashtriage: %s\n", tally.error.c_str());
-      failed = true;
-      tallies.push_back(tally);
-      continue;
+      std::printf("%s\n", note.c_str());
     }
-    tally.format = std::string(ingest::ReferralFormatName((*reader)->format()));
-    for (;;) {
-      auto next = (*reader)->Next();
-      if (!next.ok()) {
-        tally.error = next.status().message();
-        progress.Clear();
-        std::fprintf(stderr, "hashtriage: %s: %s (stopped reading this file)\n", path.c_str(), tally.error.c_str());
-        failed = true;
-        break;
-      }
-      if (!next->has_value()) break;
-      const ingest::ReferralRecord& record = **next;
-      ++tally.records;
-      progress.Advance(1, bytes_before + (*reader)->bytes_read() - progress.bytes());
-      if (!record.status.ok()) {
-        ++tally.bad;
-        failed = true;
-        progress.Clear();
-        std::fprintf(stderr, "hashtriage: %s: record %llu (line %llu): %s\n", path.c_str(),
-                     static_cast<unsigned long long>(record.number), static_cast<unsigned long long>(record.line),
-                     record.status.message().c_str());
-        continue;
-      }
-      if (++good_records == kill_at) ::kill(::getpid(), SIGKILL);
-      auto added = session.Add(record.referral, path, record.number);
-      if (!added.ok()) {
-        return added.status().WithContext(path + ": record " + std::to_string(record.number) +
-                                          ": the referrals since the last write were not stored; re-run the intake "
-                                          "(stored referrals are skipped)");
-      }
-      const auto& outcome = *added;
-      if (outcome.duplicate) {
-        ++tally.duplicates;
-        continue;
-      }
-      ++tally.stored;
-      if (++stored_so_far % 256 == 0) progress.SetDetail(std::to_string(stored_so_far) + " referrals stored");
-      new_subjects += outcome.new_subject;
-      merges += outcome.merges.size();
-      hits += outcome.hits;
-      possible_links += outcome.possible_links.size();
-      escalated += outcome.escalate;
-      if (o.json) {
-        outcomes.push_back(OutcomeJson(outcome));
-      } else if (const std::string note = Note(outcome); !note.empty() && notes++ < o.max_notes) {
-        progress.Clear();
-        std::printf("%s\n", note.c_str());
-      }
-    }
-    tallies.push_back(tally);
+  };
+  HT_ASSIGN_OR_RETURN(auto result,
+                      engine::subjects::RunIntake(*store, known.get(), o.files, options, context, observer, progress));
+  if (!result.rescored.ok()) {
+    std::fprintf(stderr, "hashtriage: re-scoring after intake: %s\n", result.rescored.message().c_str());
   }
-  progress.Finish();
-  HT_RETURN_IF_ERROR(session.Flush());
-  HT_ASSIGN_OR_RETURN(std::vector<std::string> affected, session.AffectedSubjects());
-
-  // New intelligence re-scores the subjects at once (engine/risk/rescore.h).
-  Status rescored = engine::subjects::RescoreChangedSubjects(*store, affected, now);
-  if (rescored.ok()) rescored = session.ClearPendingRescores();
-  if (!rescored.ok()) {
-    std::fprintf(stderr, "hashtriage: re-scoring after intake: %s\n", rescored.message().c_str());
-    failed = true;
-  }
-
-  nlohmann::json files = nlohmann::json::array();
-  std::uint64_t stored = 0, duplicates = 0, bad = 0;
-  for (const auto& t : tallies) {
-    files.push_back({{"path", t.path}, {"format", t.format}, {"records", t.records}, {"stored", t.stored},
-                     {"already_ingested", t.duplicates}, {"bad", t.bad}, {"error", t.error}});
-    stored += t.stored;
-    duplicates += t.duplicates;
-    bad += t.bad;
-  }
-  nlohmann::json summary{{"referrals_stored", stored}, {"already_ingested", duplicates}, {"bad_records", bad},
-                         {"new_subjects", new_subjects}, {"merges", merges}, {"subjects_affected", affected.size()},
-                         {"files_with_known_images", hits}, {"possible_links", possible_links},
-                         {"escalated", escalated}, {"index", known ? known->path() : ""}, {"by", intake_options.by},
-                         {"rescored", rescored.ok()}};
-  nlohmann::json details{{"action", "intake"}, {"files", files}, {"summary", summary}};
-  if (known) details["index_version"] = engine::IndexVersion(*known);
-  HT_ASSIGN_OR_RETURN(auto entry, engine::AppendAudit(*store, now, o.command_line, details));
-  (void)entry;
 
   if (o.json) {
-    details["referrals"] = std::move(outcomes);
-    details["subjects"] = affected;
-    std::printf("%s\n", details.dump(2).c_str());
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& t : result.files) {
+      files.push_back({{"path", t.path}, {"format", t.format}, {"records", t.records}, {"stored", t.stored},
+                       {"already_ingested", t.duplicates}, {"bad", t.bad}, {"warnings", t.warnings}, {"error", t.error}});
+    }
+    nlohmann::json details{{"action", "intake"},
+                           {"files", files},
+                           {"summary",
+                            {{"referrals_stored", result.stored}, {"already_ingested", result.duplicates},
+                             {"bad_records", result.bad}, {"warnings", result.warnings},
+                             {"new_subjects", result.new_subjects}, {"merges", result.merges},
+                             {"merges_held_back", result.held_back}, {"subjects_affected", result.affected.size()},
+                             {"files_with_known_images", result.hits}, {"possible_links", result.possible_links},
+                             {"escalated", result.escalated}, {"index", known ? known->path() : ""},
+                             {"by", options.session.by}, {"rescored", result.rescored.ok()}}},
+                           {"index_version", result.index.ToJson()},
+                           {"referrals", std::move(outcomes)},
+                           {"subjects", result.affected}};
+    std::printf("%s\n", details.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     if (notes > o.max_notes) std::printf("... %d more notable referrals (hashtriage subject list)\n", notes - o.max_notes);
-    for (const auto& t : tallies) {
-      std::printf("%s [%s]: %llu records, %llu stored, %llu already ingested, %llu bad%s\n", t.path.c_str(),
-                  t.format.c_str(), static_cast<unsigned long long>(t.records), static_cast<unsigned long long>(t.stored),
-                  static_cast<unsigned long long>(t.duplicates), static_cast<unsigned long long>(t.bad),
+    for (const auto& t : result.files) {
+      std::printf("%s [%s]: %llu records, %llu stored, %llu already ingested, %llu bad, %llu warnings%s\n",
+                  t.path.c_str(), t.format.c_str(), static_cast<unsigned long long>(t.records),
+                  static_cast<unsigned long long>(t.stored), static_cast<unsigned long long>(t.duplicates),
+                  static_cast<unsigned long long>(t.bad), static_cast<unsigned long long>(t.warnings),
                   t.error.empty() ? "" : (", error: " + t.error).c_str());
     }
-    std::printf("intake: %llu referrals stored, %llu new subjects, %llu merges, %zu subjects affected, %llu files "
-                "known to the index%s, %llu possible links by IP, %llu escalated\n",
-                static_cast<unsigned long long>(stored), static_cast<unsigned long long>(new_subjects),
-                static_cast<unsigned long long>(merges), affected.size(), static_cast<unsigned long long>(hits),
-                known ? "" : " (no index: unmatched)", static_cast<unsigned long long>(possible_links),
-                static_cast<unsigned long long>(escalated));
+    std::printf("intake: %llu referrals stored, %llu new subjects, %llu merges (%llu held back for a person), %zu "
+                "subjects affected, %llu files known to the index%s, %llu possible links, %llu escalated\n",
+                static_cast<unsigned long long>(result.stored), static_cast<unsigned long long>(result.new_subjects),
+                static_cast<unsigned long long>(result.merges), static_cast<unsigned long long>(result.held_back),
+                result.affected.size(), static_cast<unsigned long long>(result.hits), known ? "" : " (no index: unmatched)",
+                static_cast<unsigned long long>(result.possible_links), static_cast<unsigned long long>(result.escalated));
   }
-  return failed ? kExitFailure : kExitOk;
+  return result.failed() ? kExitFailure : kExitOk;
 }
 
 void SetupIntakeCommand(CLI::App& app, CommandExit& exit) {
@@ -286,13 +199,17 @@ void SetupIntakeCommand(CLI::App& app, CommandExit& exit) {
   sub->add_option("--by", o->by, "Who is ingesting (default: $USER)");
   sub->add_option("--ip-window-hours", o->ip_window_hours,
                   "Subjects on one IP address within this many hours are shown as a possible link (default 24)");
+  sub->add_option("--max-auto-merge", o->max_auto_merge,
+                  "A referral whose identifiers would merge more than this many subjects merges none of them and "
+                  "raises possible links for a person to decide (default 3)");
   sub->add_option("--notes", o->max_notes, "Notable referrals to list (default 20)");
   sub->add_flag("--json", o->json, "Print the outcome as JSON (every referral)");
   sub->add_flag("--no-pdq", o->no_pdq,
                 "Do not load the index's PDQ hashes (faster open of a large index; PDQ hashes in referrals stay "
-                "unmatched)");
+                "unmatched until 'hashtriage rematch')");
   sub->callback([o, &exit]() {
     o->command_line = exit.command_line;
+    o->hooks = exit.hooks;
     RecordOutcome(RunIntakeCommand(*o), exit);
   });
 }

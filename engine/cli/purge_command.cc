@@ -21,10 +21,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/audit_log.h"
-#include "engine/case_store.h"
+#include "engine/case/audit_log.h"
+#include "engine/case/case.h"
+#include "engine/case/evidence_catalogue.h"
 #include "engine/cli/commands.h"
-#include "engine/record_codec.h"
 #include "engine/time_util.h"
 
 namespace hashtriage::cli {
@@ -120,8 +120,9 @@ Status PurgeDirectoryContents(int fd, const std::string& shown, PurgeTally& tall
 }
 
 Result<int> RunCasePurge(const PurgeOptions& o) {
-  HT_ASSIGN_OR_RETURN(std::int64_t now, engine::ResolveNow(o.now));
-  const std::string dir = o.case_dir.empty() ? engine::DefaultCaseDir() : o.case_dir;
+  HT_ASSIGN_OR_RETURN(const engine::CommandContext context, ContextFor(o.now, o.command_line));
+  const std::int64_t now = context.now;
+  const std::string dir = o.case_dir.empty() ? engine::DefaultCaseLocation() : o.case_dir;
   struct stat st;
   if (::lstat(dir.c_str(), &st) != 0) return Status::NotFound("no case at " + dir);
   if (S_ISLNK(st.st_mode)) return Status::InvalidArgument(dir + ": is a symbolic link; give the case directory itself");
@@ -133,17 +134,11 @@ Result<int> RunCasePurge(const PurgeOptions& o) {
   const std::string name = std::filesystem::path(dir).lexically_normal().filename().string();
   engine::AuditEntry last;
   {
-    engine::CaseOptions options;
-    options.path = dir;
-    options.create_if_missing = false;
-    auto store = engine::CaseStore::Open(options);
+    auto store = OpenExistingCase(dir, /*read_only=*/false);
     if (!store.ok()) return store.status().WithContext("refusing to purge " + dir);
-    std::uint64_t evidence = 0;
-    HT_RETURN_IF_ERROR((*store)->Scan(engine::Table::kEvidence, "", [&](std::string_view, std::string_view) {
-      ++evidence;
-      return true;
-    }));
-    const auto audit = engine::ReadAudit(**store);
+    HT_ASSIGN_OR_RETURN(auto evidence_list, (*store)->evidence().List());
+    const std::uint64_t evidence = evidence_list.size();
+    HT_ASSIGN_OR_RETURN(auto audit, (*store)->audit().Entries());
     what = {{"case", std::filesystem::absolute(dir).lexically_normal().string()},
             {"evidence_scanned", evidence},
             {"audit_entries", audit.size()},
@@ -162,7 +157,11 @@ Result<int> RunCasePurge(const PurgeOptions& o) {
       }
     }
     // The last entry of the log that is about to go: its hash is the receipt's proof of what was purged.
-    HT_ASSIGN_OR_RETURN(last, engine::AppendAudit(**store, now, o.command_line, {{"action", "case purge"}, {"case", what}}));
+    auto txn = (*store)->Begin();
+    HT_ASSIGN_OR_RETURN(last, (*store)->audit().Append(*txn, engine::MakeAuditEntry(context.command,
+                                                                                    {{"action", "case purge"}, {"case", what}},
+                                                                                    context.command_time)));
+    HT_RETURN_IF_ERROR(txn->Commit());
   }
 
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -2,7 +2,7 @@
 // subject with a referral or hit, by band, then deadline (overdue first), then score, with its
 // factors, research tasks, overrides and review flags. Read-only.
 #include "engine/cli/commands.h"
-#include "engine/cli/risk_cli_support.h"
+#include "engine/cli/output_file.h"
 #include "engine/risk/queue_view.h"
 #include "engine/risk/rescore.h"
 #include "engine/time_util.h"
@@ -22,10 +22,10 @@ struct QueueOptions {
 
 Result<int> RunQueueCommand(const QueueOptions& o) {
   HT_ASSIGN_OR_RETURN(const std::int64_t now, engine::ResolveNow(o.now));
-  HT_ASSIGN_OR_RETURN(auto store, OpenRiskCase(o.case_dir, /*read_only=*/true));
-  HT_ASSIGN_OR_RETURN(const engine::risk::RiskModel model, engine::risk::LoadCaseRiskModel(*store, ""));
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, /*read_only=*/true));
+  HT_ASSIGN_OR_RETURN(const engine::risk::RiskModel model, engine::risk::LoadCaseRiskModel(*store));
   HT_ASSIGN_OR_RETURN(auto rows, engine::risk::LoadQueueView(*store, now, model, {o.all, o.area}));
-  const engine::risk::QueueViewContext context{now, store->path(), model.name, model.sha256};
+  const engine::risk::QueueViewContext context{now, store->location(), model.name, model.sha256};
   std::string text;
   if (o.json) text = engine::risk::QueueJson(rows, context).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   else if (o.csv) text = engine::risk::QueueCsv(rows, context);

@@ -4,12 +4,9 @@
 // go on (exit 1).
 #include <cstdio>
 
-#include "engine/audit_log.h"
 #include "engine/cli/commands.h"
-#include "engine/cli/risk_cli_support.h"
-#include "engine/risk/rescore.h"
-#include "engine/subject_store.h"
-#include "engine/time_util.h"
+#include "engine/cli/output_file.h"
+#include "engine/risk/queue_actions.h"
 
 namespace hashtriage::cli {
 
@@ -25,21 +22,11 @@ struct RankOptions {
 };
 
 Result<int> RunRankCommand(const RankOptions& o) {
-  HT_ASSIGN_OR_RETURN(const std::int64_t now, engine::ResolveNow(o.now));
-  HT_ASSIGN_OR_RETURN(auto store, OpenRiskCase(o.case_dir, /*read_only=*/false));
-  HT_ASSIGN_OR_RETURN(const engine::risk::RiskModel model, engine::risk::LoadCaseRiskModel(*store, o.model));
-  std::vector<std::string> ids;
-  if (o.subjects.empty()) {
-    HT_ASSIGN_OR_RETURN(ids, engine::ListSubjectIds(*store));
-  } else {
-    for (const auto& id : o.subjects) {
-      HT_ASSIGN_OR_RETURN(std::string root, engine::ResolveSubjectId(*store, id));
-      ids.push_back(root);
-    }
-  }
-  const auto report = engine::risk::RescoreSubjectsWith(
-      *store, ids, now, model, [](const engine::CaseStore& s, const std::string& id) { return engine::LoadSubjectProfile(s, id); });
-
+  HT_ASSIGN_OR_RETURN(const engine::CommandContext context, ContextFor(o.now, o.command_line));
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, /*read_only=*/false));
+  HT_ASSIGN_OR_RETURN(auto ranked, engine::risk::RankSubjects(*store, o.model, o.subjects, context));
+  const auto& model = ranked.model;
+  const auto& report = ranked.report;
   std::size_t entered = 0, reopened = 0, flagged = 0;
   nlohmann::json changes = nlohmann::json::array();
   for (const auto& r : report.outcomes) {
@@ -58,8 +45,6 @@ Result<int> RunRankCommand(const RankOptions& o) {
                                   {"flagged_for_review", flagged},
                                   {"band_changes", changes},
                                   {"failures", failures}};
-  HT_ASSIGN_OR_RETURN(auto entry, engine::AppendAudit(*store, now, o.command_line, summary));
-  (void)entry;
   std::string text;
   if (o.json) {
     text = summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -88,7 +73,8 @@ void SetupRankCommand(CLI::App& app, CommandExit& exit) {
   AddNowOption(cmd, o->now);
   cmd->add_option("--subject", o->subjects, "Only this subject (repeatable; default: every subject)");
   cmd->add_option("--model", o->model,
-                  "Risk model TOML (default: the case's model, else the shipped one); the case keeps it");
+                  "Risk model TOML, or 'default' for the shipped model; the case keeps it (default: the case's "
+                  "model, else the shipped one)");
   cmd->add_flag("--json", o->json, "JSON summary");
   cmd->callback([o, &exit]() {
     o->command_line = exit.command_line;

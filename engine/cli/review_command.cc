@@ -6,13 +6,9 @@
 // Every decision is audited.
 #include <cstdio>
 
-#include "engine/audit_log.h"
 #include "engine/cli/commands.h"
-#include "engine/cli/risk_cli_support.h"
-#include "engine/risk/queue_rules.h"
-#include "engine/risk/queue_store.h"
-#include "engine/risk/rescore.h"
-#include "engine/subject_store.h"
+#include "engine/cli/output_file.h"
+#include "engine/risk/queue_actions.h"
 #include "engine/time_util.h"
 
 namespace hashtriage::cli {
@@ -34,24 +30,8 @@ struct ReviewOptions {
   std::string command_line;
 };
 
-// The latest dip-sample draw (at or before `now`) holding the subject that no decision answered yet.
-Result<std::string> OpenDipSampleFor(const engine::CaseStore& store, const std::string& subject, std::int64_t now) {
-  HT_ASSIGN_OR_RETURN(auto draws, ReadDipSamples(store));
-  HT_ASSIGN_OR_RETURN(auto decisions, ReadDecisions(store, subject));
-  for (auto it = draws.rbegin(); it != draws.rend(); ++it) {
-    if (it->drawn_at > now) continue;
-    const bool holds = std::any_of(it->items.begin(), it->items.end(),
-                                   [&](const DipSampleItem& i) { return i.subject_id == subject; });
-    if (!holds) continue;
-    const bool answered = std::any_of(decisions.begin(), decisions.end(),
-                                      [&](const Decision& d) { return d.dip_sample == it->key(); });
-    return answered ? std::string() : it->key();
-  }
-  return std::string();
-}
-
 Result<int> RunReviewCommand(const ReviewOptions& o) {
-  HT_ASSIGN_OR_RETURN(const std::int64_t now, engine::ResolveNow(o.now));
+  HT_ASSIGN_OR_RETURN(const engine::CommandContext context, ContextFor(o.now, o.command_line));
   Decision d;
   if (!o.band.empty()) {
     if (o.band == "model") {
@@ -74,31 +54,14 @@ Result<int> RunReviewCommand(const ReviewOptions& o) {
   }
   if (o.reason.empty() || o.by.empty()) return Status::InvalidArgument("a review needs --reason and --by");
 
-  HT_ASSIGN_OR_RETURN(auto store, OpenRiskCase(o.case_dir, /*read_only=*/false));
-  HT_ASSIGN_OR_RETURN(const RiskModel model, LoadCaseRiskModel(*store, ""));
-  auto root = engine::ResolveSubjectId(*store, o.subject);
-  const std::string subject = root.ok() ? *root : o.subject;
-  HT_ASSIGN_OR_RETURN(auto entry, ReadQueueEntry(*store, subject));
-  if (!entry) return Status::NotFound("subject " + o.subject + " is not in the queue (no referral or hit)");
-
-  HT_ASSIGN_OR_RETURN(d.id, store->NextId("decision"));
-  d.subject_id = subject;
   d.reason = o.reason;
   d.by = o.by;
   d.assign = o.assign;
-  d.at = now;
-  d.model_band = entry->model_band;
-  d.band_before = entry->band;
-  HT_ASSIGN_OR_RETURN(d.dip_sample, OpenDipSampleFor(*store, subject, now));
-  HT_ASSIGN_OR_RETURN(const QueueEntry after, ApplyDecision(*entry, d, model));
-
-  engine::CaseStore::Batch batch;
-  PutDecision(batch, d);
-  PutQueueEntry(batch, after);
-  HT_RETURN_IF_ERROR(store->Write(batch));
-  HT_ASSIGN_OR_RETURN(auto audit, engine::AppendAudit(*store, now, o.command_line,
-                                                      {{"action", "review"}, {"decision", DecisionToJson(d)}}));
-  (void)audit;
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, /*read_only=*/false));
+  HT_ASSIGN_OR_RETURN(auto reviewed, RecordReview(*store, ReviewRequest{o.subject, d}, context));
+  d = reviewed.decision;
+  const QueueEntry& after = reviewed.entry;
+  const std::string& subject = d.subject_id;
 
   std::string text;
   if (o.json) {

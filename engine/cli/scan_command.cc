@@ -1,7 +1,8 @@
 // `hashtriage scan SOURCE...`: hash every item of seized-device evidence into the case, match it
 // against the known-image index, and print a summary (or, with --kiosk, one plain-words verdict
-// screen for a non-specialist officer). Re-running a finished scan is a no-op; re-running an
-// interrupted one resumes it.
+// screen per device for a non-specialist officer). Evidence is recognised by its content fingerprint:
+// re-running a finished scan of the same content is a no-op (or a re-match when the index changed),
+// re-running an interrupted one resumes it, and other content at the same path is new evidence.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -9,17 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/audit_log.h"
-#include "engine/case_store.h"
 #include "engine/cli/commands.h"
-#include "engine/file_record.h"
-#include "engine/index_version.h"
 #include "engine/progress.h"
-#include "engine/scan_pipeline.h"
-#include "engine/risk/rescore.h"
-#include "engine/scan_report.h"
-#include "engine/subject_store.h"
-#include "engine/time_util.h"
+#include "engine/scan/scan_pipeline.h"
+#include "engine/scan/scan_report.h"
 #include "index/known_index.h"
 #include "ingest/source_size.h"
 
@@ -49,18 +43,15 @@ struct ScanCommandOptions {
   std::uint64_t rehash_max_mb = 4096;
   bool no_deleted = false;
   std::string command_line;
+  const engine::TestHooks* hooks = nullptr;
 };
-
-// The system clock in Unix seconds, whatever --now says.
-std::int64_t WallClock() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 }  // namespace
 
 Result<int> RunScanCommand(const ScanCommandOptions& o) {
-  HT_ASSIGN_OR_RETURN(std::int64_t now, engine::ResolveNow(o.now));
+  HT_ASSIGN_OR_RETURN(const engine::CommandContext context, ContextFor(o.now, o.command_line));
   engine::ScanOptions options;
+  options.hooks = o.hooks;
   options.subject = o.subject;
   options.examiner = o.examiner;
   options.threads = o.threads;
@@ -90,15 +81,8 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
     known = std::move(opened).value();
   }
   engine::CaseOptions case_options;
-  case_options.path = o.case_dir;
-  HT_ASSIGN_OR_RETURN(auto store, engine::CaseStore::Open(case_options));
-
-  if (!options.subject.empty()) {
-    // The evidence is attached to the subject the id stands for now (merged ids redirect).
-    HT_RETURN_IF_ERROR(engine::EnsureSubjectExists(*store, options.subject, now));
-    HT_ASSIGN_OR_RETURN(options.subject, engine::ResolveSubjectId(*store, options.subject));
-  }
-  const std::int64_t started = WallClock();
+  case_options.location = o.case_dir;
+  HT_ASSIGN_OR_RETURN(auto store, engine::OpenCase(case_options));
   engine::Progress progress("scan", 0, StderrIsTerminal());
   if (StderrIsTerminal()) {
     // Total and ETA when every source is a directory (archives and disk images expand to sizes not
@@ -121,30 +105,18 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
       progress.SetTotalBytes(total.bytes);
     }
   }
-  HT_ASSIGN_OR_RETURN(engine::ScanSummary summary, engine::RunScan(*store, known.get(), o.sources, options, now, progress));
+  HT_ASSIGN_OR_RETURN(engine::ScanSummary summary,
+                      engine::RunScan(*store, known.get(), o.sources, options, context, progress));
   progress.Finish();
 
-  nlohmann::json details = engine::ScanSummaryToJson(summary);
-  if (known) details["index"] = known->path();
-  if (known) details["index_version"] = engine::IndexVersion(*known);
-  // The real clock (the command's --now may be fixed): when this run started and ended.
-  details["run"] = {{"started", engine::FormatIso8601(started)}, {"finished", engine::FormatIso8601(WallClock())}};
-  auto audit = engine::AppendAudit(*store, now, o.command_line, details);
-  if (!audit.ok()) return audit.status();
-  if (!options.subject.empty()) {
-    // New hits re-score the subject at once (and enter it into the queue at `now`).
-    HT_ASSIGN_OR_RETURN(engine::risk::RiskModel model, engine::risk::LoadCaseRiskModel(*store, ""));
-    HT_RETURN_IF_ERROR(engine::risk::RescoreSubjects(*store, {options.subject}, now, model));
-  }
-
   if (o.json) {
-    std::printf("%s\n", details.dump(2).c_str());
+    std::printf("%s\n", engine::ScanSummaryToJson(summary).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else if (o.kiosk) {
     std::fputs(engine::KioskVerdict(summary, known != nullptr).c_str(), stdout);
   } else {
     std::fputs(engine::ScanSummaryText(summary).c_str(), stdout);
   }
-  if (o.kiosk && summary.AnyIndecentMatch()) return kExitMatches;
+  if (o.kiosk && known && engine::AnyKnownMaterial(summary)) return kExitMatches;
   return summary.TotalErrors() > 0 ? kExitFailure : kExitOk;
 }
 
@@ -158,7 +130,9 @@ void SetupScanCommand(CLI::App& app, CommandExit& exit) {
   sub->add_option("--type", o->type, "Evidence type: auto, directory, archive, disk, ewf, ufdr, file (default: auto)");
   sub->add_option("--subject", o->subject, "Attach this evidence to a subject (person)");
   sub->add_option("--examiner", o->examiner, "Who ran the scan (default: $USER)");
-  sub->add_flag("--kiosk", o->kiosk, "One plain-words verdict screen; exit 10 when known indecent material is found");
+  sub->add_flag("--kiosk", o->kiosk,
+                "One plain-words verdict screen per device; exit 10 when known material is found (any indecent "
+                "category, or a set whose category was not recorded)");
   sub->add_flag("--json", o->json, "Print the summary as JSON");
   sub->add_flag("--no-index", o->no_index, "Hash without matching (no index needed)");
   sub->add_flag("--exact-in-memory", o->exact_in_memory,
@@ -183,6 +157,7 @@ void SetupScanCommand(CLI::App& app, CommandExit& exit) {
   sub->add_flag("--no-deleted", o->no_deleted, "Skip deleted files in disk images");
   sub->callback([o, &exit]() {
     o->command_line = exit.command_line;
+    o->hooks = exit.hooks;
     RecordOutcome(RunScanCommand(*o), exit);
   });
 }

@@ -1,6 +1,7 @@
 // `hashtriage subject list|show|link|unlink|ident add|attr set|attr import`: the people behind
 // referrals and scans. link/unlink record who and why in the audit log; attributes keep their history
 // and provenance; every change re-scores the subjects it touches.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -8,14 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/audit_log.h"
-#include "engine/case_store.h"
+#include "engine/case/audit_log.h"
 #include "engine/cli/commands.h"
-#include "engine/cli/risk_cli_support.h"
 #include "engine/subjects/attributes.h"
-#include "engine/subjects/linker.h"
-#include "engine/subjects/record_cache.h"
-#include "engine/subjects/rescore_hook.h"
+#include "engine/subjects/subject_changes.h"
 #include "engine/subjects/subject_view.h"
 #include "engine/time_util.h"
 #include "ingest/referral/csv_line.h"
@@ -23,10 +20,6 @@
 namespace hashtriage::cli {
 
 namespace {
-
-using engine::subjects::Actor;
-using engine::subjects::Linker;
-using engine::subjects::RecordCache;
 
 struct SubjectCommandOptions {
   std::string case_dir;
@@ -45,88 +38,58 @@ std::string Who(const SubjectCommandOptions& o) {
   return o.by.empty() ? engine::DefaultActor() : o.by;
 }
 
-// An existing case, never created here (the helper is shared with the risk commands).
-Result<std::unique_ptr<engine::CaseStore>> OpenCase(const std::string& dir, bool read_only) {
-  return OpenRiskCase(dir, read_only);
-}
-
-// Flushes, audits and re-scores one change.
-Result<int> Commit(engine::CaseStore& store, RecordCache& cache, Linker& linker, const SubjectCommandOptions& o,
-                   std::int64_t now, nlohmann::json details, const std::vector<std::string>& touched) {
-  std::vector<std::string> roots;
-  for (const std::string& id : touched) {
-    auto root = linker.Resolve(id);
-    if (root.ok() && std::find(roots.begin(), roots.end(), *root) == roots.end()) roots.push_back(*root);
-  }
-  HT_RETURN_IF_ERROR(cache.Flush());
-  details["by"] = Who(o);
-  details["subjects"] = roots;
-  HT_ASSIGN_OR_RETURN(auto entry, engine::AppendAudit(store, now, o.command_line, details));
-  (void)entry;
-  const Status rescored = engine::subjects::RescoreChangedSubjects(store, roots, now);
-  if (!rescored.ok()) {
-    std::fprintf(stderr, "hashtriage: re-scoring: %s\n", rescored.message().c_str());
-    return kExitFailure;
-  }
-  return kExitOk;
+// A stored change whose re-scoring failed is reported; the change itself stands.
+int RescoreOutcome(const engine::subjects::SubjectChange& change) {
+  if (change.rescored.ok()) return kExitOk;
+  std::fprintf(stderr, "hashtriage: re-scoring: %s\n", change.rescored.message().c_str());
+  return kExitFailure;
 }
 
 Result<int> RunList(const SubjectCommandOptions& o) {
-  HT_ASSIGN_OR_RETURN(auto store, OpenCase(o.case_dir, true));
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, true));
   HT_ASSIGN_OR_RETURN(auto list, engine::subjects::BuildSubjectList(*store));
-  std::fputs(o.json ? (list.dump(2) + "\n").c_str() : engine::subjects::RenderSubjectListText(list).c_str(), stdout);
+  std::fputs(o.json ? (list.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str()
+                    : engine::subjects::RenderSubjectListText(list).c_str(),
+             stdout);
   return kExitOk;
 }
 
 Result<int> RunShow(const SubjectCommandOptions& o) {
-  HT_ASSIGN_OR_RETURN(auto store, OpenCase(o.case_dir, true));
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, true));
   HT_ASSIGN_OR_RETURN(auto view, engine::subjects::BuildSubjectView(*store, o.args.at(0)));
-  std::fputs(o.json ? (view.dump(2) + "\n").c_str() : engine::subjects::RenderSubjectText(view).c_str(), stdout);
+  std::fputs(o.json ? (view.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str()
+                    : engine::subjects::RenderSubjectText(view).c_str(),
+             stdout);
   return kExitOk;
 }
 
 Result<int> RunLink(const SubjectCommandOptions& o, bool link) {
   if (o.reason.empty()) return Status::InvalidArgument("--reason is required: say why");
-  HT_ASSIGN_OR_RETURN(std::int64_t now, engine::ResolveNow(o.now));
-  HT_ASSIGN_OR_RETURN(auto store, OpenCase(o.case_dir, false));
-  RecordCache cache(*store);
-  Linker linker(cache);
-  const Actor actor{now, Who(o)};
+  HT_ASSIGN_OR_RETURN(const engine::CommandContext context, ContextFor(o.now, o.command_line));
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, false));
   const std::string& a = o.args.at(0);
   const std::string& b = o.args.at(1);
-  nlohmann::json details{{"action", link ? "subject link" : "subject unlink"}, {"a", a}, {"b", b}, {"reason", o.reason}};
-  std::vector<std::string> touched{};
   if (link) {
-    HT_ASSIGN_OR_RETURN(std::string survivor, linker.Link(a, b, o.reason, actor));
-    details["subject"] = survivor;
-    touched.push_back(survivor);
-    std::printf("linked %s and %s: one subject %s\n", a.c_str(), b.c_str(), survivor.c_str());
-  } else {
-    HT_ASSIGN_OR_RETURN(auto outcome, linker.Unlink(a, b, o.reason, actor));
-    details["constraint"] = outcome.constraint_id;
-    details["split"] = outcome.split;
-    details["result"] = outcome.subjects;
-    touched = outcome.subjects;
-    if (outcome.split) {
-      std::string ids;
-      for (const auto& s : outcome.subjects) ids += " " + s;
-      std::printf("unlinked %s and %s (%s): the subject is now%s\n", a.c_str(), b.c_str(), outcome.constraint_id.c_str(),
-                  ids.c_str());
-    } else {
-      std::printf("recorded %s: %s and %s will not be merged automatically\n", outcome.constraint_id.c_str(), a.c_str(),
-                  b.c_str());
-    }
-    for (const std::string& id : {a, b}) {
-      auto root = linker.Resolve(id);
-      if (root.ok()) touched.push_back(*root);
-    }
+    HT_ASSIGN_OR_RETURN(auto result, engine::subjects::LinkSubjects(*store, a, b, o.reason, Who(o), context));
+    std::printf("linked %s and %s: one subject %s\n", a.c_str(), b.c_str(), result.survivor.c_str());
+    return RescoreOutcome(result);
   }
-  return Commit(*store, cache, linker, o, now, details, touched);
+  HT_ASSIGN_OR_RETURN(auto result, engine::subjects::UnlinkSubjects(*store, a, b, o.reason, Who(o), context));
+  if (result.outcome.split) {
+    std::string ids;
+    for (const auto& s : result.outcome.subjects) ids += " " + s;
+    std::printf("unlinked %s and %s (%s): the subject is now%s\n", a.c_str(), b.c_str(),
+                result.outcome.constraint_id.c_str(), ids.c_str());
+  } else {
+    std::printf("recorded %s: %s and %s will not be merged automatically\n", result.outcome.constraint_id.c_str(),
+                a.c_str(), b.c_str());
+  }
+  return RescoreOutcome(result);
 }
 
 Result<int> RunIdentAdd(const SubjectCommandOptions& o) {
   if (o.source.empty()) return Status::InvalidArgument("--source is required: where does this identifier come from?");
-  HT_ASSIGN_OR_RETURN(std::int64_t now, engine::ResolveNow(o.now));
+  HT_ASSIGN_OR_RETURN(const engine::CommandContext context, ContextFor(o.now, o.command_line));
   auto kind = ingest::ParseIdentifierKind(o.args.at(1));
   if (!kind || *kind == ingest::IdentifierKind::kIp) {
     return Status::InvalidArgument("identifier kind '" + o.args.at(1) +
@@ -139,59 +102,53 @@ Result<int> RunIdentAdd(const SubjectCommandOptions& o) {
   }
   auto value = ingest::NormalizeIdentifier(*kind, o.args.at(2), o.service);
   if (!value) return Status::InvalidArgument("'" + o.args.at(2) + "' is not a usable " + o.args.at(1));
-  HT_ASSIGN_OR_RETURN(auto store, OpenCase(o.case_dir, false));
-  RecordCache cache(*store);
-  Linker linker(cache);
-  engine::subjects::AccountInput input;
-  input.service = ingest::NormalizeService(o.service);
-  input.identifiers.push_back(ingest::Identifier{*kind, *value});
-  input.origin = "manual";
-  input.source = o.source;
-  input.subject_id = o.args.at(0);
-  HT_ASSIGN_OR_RETURN(auto attached, linker.Attach(input, Actor{now, Who(o)}));
-  std::printf("%s: added %s as account %s", attached.subject_id.c_str(), input.identifiers[0].Key().c_str(),
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, false));
+  HT_ASSIGN_OR_RETURN(auto result, engine::subjects::AddIdentifier(*store, o.args.at(0), ingest::Identifier{*kind, *value},
+                                                                   o.service, o.source, Who(o), context));
+  const auto& attached = result.attachment;
+  if (attached.already_known) {
+    std::printf("%s: %s is already known (account %s): nothing added\n", attached.subject_id.c_str(),
+                result.identifier.c_str(), attached.account_id.c_str());
+    return RescoreOutcome(result);
+  }
+  std::printf("%s: added %s as account %s", attached.subject_id.c_str(), result.identifier.c_str(),
               attached.account_id.c_str());
   for (const auto& m : attached.merges) std::printf("; merged %s into %s via %s", m.merged.c_str(), m.survivor.c_str(), m.identifier.c_str());
   for (const auto& b : attached.blocked) std::printf("; %s", b.c_str());
+  if (!attached.held_back.empty()) std::printf("; %s", attached.held_back.c_str());
   std::printf("\n");
-  nlohmann::json details{{"action", "subject ident add"}, {"subject", o.args.at(0)}, {"identifier", input.identifiers[0].Key()},
-                         {"account", attached.account_id}, {"source", o.source}, {"merges", attached.merges.size()}};
-  return Commit(*store, cache, linker, o, now, details, {attached.subject_id});
+  return RescoreOutcome(result);
 }
 
 Result<int> RunAttrSet(const SubjectCommandOptions& o) {
-  HT_ASSIGN_OR_RETURN(std::int64_t now, engine::ResolveNow(o.now));
-  engine::subjects::AttributeInput input{o.args.at(0), o.args.at(1), o.args.at(2), o.source, now, Who(o)};
+  HT_ASSIGN_OR_RETURN(const engine::CommandContext context, ContextFor(o.now, o.command_line));
+  engine::subjects::AttributeInput input{o.args.at(0), o.args.at(1), o.args.at(2), o.source, context.now, Who(o)};
   if (!o.recorded_at.empty()) {
     HT_ASSIGN_OR_RETURN(input.recorded_at, engine::ParseIso8601(o.recorded_at));
   }
   HT_RETURN_IF_ERROR(engine::subjects::CheckAttributeName(input.name));  // before touching the case
-  HT_ASSIGN_OR_RETURN(auto store, OpenCase(o.case_dir, false));
-  RecordCache cache(*store);
-  Linker linker(cache);
-  HT_ASSIGN_OR_RETURN(auto record, engine::subjects::StageAttribute(cache, input, now));
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, false));
+  HT_ASSIGN_OR_RETURN(auto result, engine::subjects::SetAttributes(*store, {input}, context,
+                                                                   {{"action", "subject attr set"}, {"by", Who(o)}}));
+  const auto& record = result.stored.front();
   std::printf("%s: %s = %s (source: %s, recorded %s by %s)\n", record.subject.c_str(), record.name.c_str(),
               record.value.c_str(), record.source.c_str(), engine::FormatDate(record.recorded_at).c_str(),
               record.recorded_by.c_str());
-  nlohmann::json details{{"action", "subject attr set"}, {"subject", record.subject}, {"name", record.name},
-                         {"value", record.value}, {"source", record.source}, {"recorded_at", record.recorded_at}};
-  return Commit(*store, cache, linker, o, now, details, {record.subject});
+  return RescoreOutcome(result);
 }
 
 // Header: subject,name,value,source[,recorded_at,recorded_by]. Bad lines are reported by number and
 // skipped; the good ones are stored together.
 Result<int> RunAttrImport(const SubjectCommandOptions& o) {
-  HT_ASSIGN_OR_RETURN(std::int64_t now, engine::ResolveNow(o.now));
+  HT_ASSIGN_OR_RETURN(const engine::CommandContext context, ContextFor(o.now, o.command_line));
   const std::string& path = o.args.at(0);
   std::ifstream in(path);
   if (!in) return Status::IOError(path + ": cannot open");
-  HT_ASSIGN_OR_RETURN(auto store, OpenCase(o.case_dir, false));
-  RecordCache cache(*store);
-  Linker linker(cache);
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, false));
   std::string line;
-  std::uint64_t line_number = 0, stored = 0, bad = 0;
+  std::uint64_t line_number = 0, bad = 0;
   std::vector<std::string> header;
-  std::vector<std::string> touched;
+  std::vector<engine::subjects::AttributeInput> inputs;
   while (std::getline(in, line)) {
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -219,7 +176,7 @@ Result<int> RunAttrImport(const SubjectCommandOptions& o) {
       fail("expected " + std::to_string(header.size()) + " fields, found " + std::to_string(cells->size()));
       continue;
     }
-    engine::subjects::AttributeInput input{(*cells)[0], (*cells)[1], (*cells)[2], (*cells)[3], now, Who(o)};
+    engine::subjects::AttributeInput input{(*cells)[0], (*cells)[1], (*cells)[2], (*cells)[3], context.now, Who(o)};
     if (header.size() > 4 && !(*cells)[4].empty()) {
       auto t = engine::ParseIso8601((*cells)[4]);
       if (!t.ok()) {
@@ -229,19 +186,22 @@ Result<int> RunAttrImport(const SubjectCommandOptions& o) {
       input.recorded_at = *t;
     }
     if (header.size() > 5 && !(*cells)[5].empty()) input.recorded_by = (*cells)[5];
-    auto record = engine::subjects::StageAttribute(cache, input, now);
-    if (!record.ok()) {
-      fail(record.status().message());
+    if (Status valid = engine::subjects::ValidateAttribute(*store, input); !valid.ok()) {
+      fail(valid.message());
       continue;
     }
-    ++stored;
-    if (std::find(touched.begin(), touched.end(), record->subject) == touched.end()) touched.push_back(record->subject);
+    inputs.push_back(std::move(input));
   }
   if (header.empty()) return Status::InvalidArgument(path + ": empty file (header subject,name,value,source expected)");
-  std::printf("%s: %llu attribute records stored, %llu bad lines\n", path.c_str(), static_cast<unsigned long long>(stored),
+  int code = kExitOk;
+  if (!inputs.empty()) {
+    HT_ASSIGN_OR_RETURN(auto result, engine::subjects::SetAttributes(
+                                         *store, inputs, context,
+                                         {{"action", "subject attr import"}, {"file", path}, {"bad", bad}, {"by", Who(o)}}));
+    code = RescoreOutcome(result);
+  }
+  std::printf("%s: %zu attribute records stored, %llu bad lines\n", path.c_str(), inputs.size(),
               static_cast<unsigned long long>(bad));
-  nlohmann::json details{{"action", "subject attr import"}, {"file", path}, {"stored", stored}, {"bad", bad}};
-  HT_ASSIGN_OR_RETURN(int code, Commit(*store, cache, linker, o, now, details, touched));
   return bad > 0 ? kExitFailure : code;
 }
 

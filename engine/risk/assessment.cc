@@ -35,13 +35,24 @@ FactorEvidence AttributeEvidence(const AttributeValue& v) {
   if (!v.recorded_by.empty()) provenance += (provenance.empty() ? "" : ", ") + ("by " + v.recorded_by);
   if (v.recorded_at != 0) provenance += (provenance.empty() ? "" : ", ") + FormatDate(v.recorded_at);
   if (!provenance.empty()) detail += " (" + provenance + ")";
-  return {"attribute", v.record_key.empty() ? v.name : v.record_key, v.name + " = " + detail};
+  if (!v.conflicting.empty()) detail += " [conflict: merged subjects disagree; the riskier value counts]";
+  return {"attribute", v.ref.empty() ? v.name : v.ref, v.name + " = " + detail};
+}
+
+// "yes (PNC, S-1, attribute #3) / no (social services, S-2, attribute #7)"
+std::string ConflictText(const AttributeValue& v) {
+  std::string text;
+  for (const AttributeSource& s : v.conflicting) {
+    text += (text.empty() ? "" : " / ") + std::string(TriStateName(s.value)) + " (" + s.source + ", " + s.subject + ", " +
+            s.ref + ")";
+  }
+  return text;
 }
 
 FactorEvidence HitEvidenceOf(const HitEvidence& h) {
-  std::string detail = std::string(index::CategoryName(h.category)) + " " + h.kind;
+  std::string detail = std::string(index::CategoryName(h.category)) + " " + std::string(MatchKindName(h.kind));
   if (!h.set.empty()) detail += " set '" + h.set + "'";
-  if (h.kind.starts_with("pdq") || h.kind == "region") detail += " distance " + std::to_string(h.distance);
+  if (IsNearMatch(h.kind)) detail += " distance " + std::to_string(h.distance);
   if (!h.content.empty()) detail += " " + h.content;
   return {"hit", h.source, detail};
 }
@@ -103,6 +114,9 @@ void ScoreAttributes(const SubjectProfile& profile, const RiskModel& model, Asse
   for (const auto& f : model.attributes) {
     const AttributeValue* v = FindValue(profile, f.attribute);
     const TriState value = v == nullptr ? TriState::kUnknown : v->value;
+    if (v != nullptr && !v->conflicting.empty()) {
+      a.research.push_back({f.attribute, f.label, f.access_to_children, ConflictText(*v)});
+    }
     if (value == TriState::kYes) {
       if (f.access_to_children) access_yes = true;
       if (f.points > 0) a.factors.push_back({f.attribute, f.label, f.basis, f.points, 1, {AttributeEvidence(*v)}});
@@ -260,7 +274,9 @@ nlohmann::json AssessmentToJson(const Assessment& a) {
   }
   nlohmann::json research = nlohmann::json::array();
   for (const auto& r : a.research) {
-    research.push_back({{"attribute", r.attribute}, {"label", r.label}, {"access_to_children", r.access_to_children}});
+    nlohmann::json task{{"attribute", r.attribute}, {"label", r.label}, {"access_to_children", r.access_to_children}};
+    if (!r.conflict.empty()) task["conflict"] = r.conflict;
+    research.push_back(std::move(task));
   }
   nlohmann::json hits = nlohmann::json::object();
   for (int c = 0; c < index::kCategoryCount; ++c) {
@@ -302,7 +318,8 @@ Result<Assessment> AssessmentFromJson(const nlohmann::json& j) {
                          f.value("count", std::uint64_t{0}), EvidenceFromJson(f.value("evidence", nlohmann::json()))});
   }
   for (const auto& r : j.value("research", nlohmann::json::array())) {
-    a.research.push_back({r.value("attribute", ""), r.value("label", ""), r.value("access_to_children", false)});
+    a.research.push_back({r.value("attribute", ""), r.value("label", ""), r.value("access_to_children", false),
+                          r.value("conflict", "")});
   }
   a.access_unknown = j.value("access_unknown", false);
   a.floor_reason = j.value("floor_reason", "");

@@ -40,11 +40,13 @@ struct UrgencyFlag {
   std::vector<FactorEvidence> evidence;
 };
 
-// An attribute the model reads whose value is unknown: "unknown — research needed".
+// An attribute the model reads whose value is unknown ("unknown — research needed"), or whose value is
+// in conflict after a merge (the merged subjects disagree: `conflict` says how).
 struct ResearchTask {
   std::string attribute;
   std::string label;
   bool access_to_children = false;
+  std::string conflict;  // "" for an unknown value
 };
 
 struct Assessment {

@@ -77,6 +77,11 @@ std::string Breakdown(const QueueRow& r) {
       out += "<tr><td>floor</td><td>" + Esc(r.assessment->floor_reason) + "</td></tr>";
     }
     for (const auto& t : r.assessment->research) {
+      if (!t.conflict.empty()) {
+        out += "<tr><td class=\"research\">conflict</td><td class=\"research\">" + Esc(t.label) + " (" +
+               Esc(t.attribute) + "): " + Esc(t.conflict) + " &mdash; record the right value</td></tr>";
+        continue;
+      }
       out += "<tr><td class=\"research\">unknown</td><td class=\"research\">" + Esc(t.label) + " (" +
              Esc(t.attribute) + ") &mdash; research needed</td></tr>";
     }

@@ -127,6 +127,24 @@ Result<QueueEntry> ApplyDecision(const QueueEntry& entry, const Decision& decisi
   return e;
 }
 
+QueueEntry CloseAsMerged(QueueEntry e, const std::string& survivor, std::int64_t now) {
+  e.status = EntryStatus::kClosed;
+  e.closed_at = now;
+  e.closed_outcome = "merged into " + survivor;
+  e.closed_decision = 0;
+  e.referrals_at_close = e.referrals;
+  e.hits_at_close = e.hits;
+  e.last_activity_at_close = e.last_activity;
+  e.review_flag.reset();
+  return e;
+}
+
+void InheritDeadline(QueueEntry& survivor, const QueueEntry& merged) {
+  if (!survivor.open() || !merged.open()) return;
+  survivor.deadline = std::min(survivor.deadline, merged.deadline);
+  survivor.entered_at = std::min(survivor.entered_at, merged.entered_at);
+}
+
 Band OrderingBand(const QueueEntry& entry, std::int64_t now, const RiskModel& model) {
   if (!entry.overdue(now) || model.escalate_overdue_every_days <= 0) return entry.band;
   const std::int64_t steps = (now - entry.deadline) / (static_cast<std::int64_t>(model.escalate_overdue_every_days) * 86400);

@@ -53,6 +53,14 @@ std::int64_t DeadlineFor(std::int64_t entered_at, Band band, const RiskModel& mo
 // review flag. InvalidArgument for a decision on a closed entry.
 Result<QueueEntry> ApplyDecision(const QueueEntry& entry, const Decision& decision, const RiskModel& model);
 
+// The open entry of a subject that was merged into `survivor`: closed ("merged into S-1"), because the
+// same person must not sit in the queue twice. Its deadline passes to the survivor (see
+// InheritDeadline).
+QueueEntry CloseAsMerged(QueueEntry entry, const std::string& survivor, std::int64_t now);
+// The survivor's entry after inheriting a merged subject's open entry: the earlier deadline and entry
+// date of the two, so merging never postpones anyone's work.
+void InheritDeadline(QueueEntry& survivor, const QueueEntry& merged);
+
 // The band an open case is ordered in at `now`: its effective band, raised one band (up to Very
 // High) for every model.escalate_overdue_every_days it is past its deadline.
 Band OrderingBand(const QueueEntry& entry, std::int64_t now, const RiskModel& model);

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "engine/risk/queue_rules.h"
-#include "engine/risk/queue_store.h"
+#include "engine/case/queue_store.h"
 #include "engine/time_util.h"
 
 namespace hashtriage::engine::risk {
@@ -28,7 +28,9 @@ std::string UrgencyText(const QueueRow& row) {
 std::string ResearchText(const QueueRow& row) {
   std::string out;
   if (!row.assessment) return out;
-  for (const auto& r : row.assessment->research) out += (out.empty() ? "" : "; ") + r.attribute;
+  for (const auto& r : row.assessment->research) {
+    out += (out.empty() ? "" : "; ") + r.attribute + (r.conflict.empty() ? "" : " (conflict)");
+  }
   return out;
 }
 
@@ -67,9 +69,9 @@ std::string RowStatus(const QueueRow& row, std::int64_t now) {
   return "overdue";
 }
 
-Result<std::vector<QueueRow>> LoadQueueView(const CaseStore& store, std::int64_t now, const RiskModel& model,
+Result<std::vector<QueueRow>> LoadQueueView(const Case& c, std::int64_t now, const RiskModel& model,
                                             const QueueViewOptions& options) {
-  HT_ASSIGN_OR_RETURN(std::vector<QueueEntry> entries, ReadQueueEntries(store));
+  HT_ASSIGN_OR_RETURN(std::vector<QueueEntry> entries, c.queue().Entries());
   std::erase_if(entries, [&](const QueueEntry& e) {
     return (!options.include_closed && !e.open()) || (!options.area.empty() && e.area != options.area);
   });
@@ -80,7 +82,7 @@ Result<std::vector<QueueRow>> LoadQueueView(const CaseStore& store, std::int64_t
     QueueRow row;
     row.rank = e.open() ? ++rank : 0;
     row.ordering_band = e.open() ? OrderingBand(e, now, model) : e.band;
-    HT_ASSIGN_OR_RETURN(auto record, LatestAssessment(store, e.subject_id));
+    HT_ASSIGN_OR_RETURN(auto record, c.queue().LatestAssessment(e.subject_id));
     if (record) row.assessment = std::move(record->assessment);
     row.entry = std::move(e);
     rows.push_back(std::move(row));
@@ -117,7 +119,9 @@ std::string QueueText(const std::vector<QueueRow>& rows, const QueueViewContext&
       std::stable_partition(tasks.begin(), tasks.end(), [](const auto& t) { return t.access_to_children; });
       constexpr std::size_t kShown = 3;
       std::string research;
-      for (std::size_t i = 0; i < tasks.size() && i < kShown; ++i) research += (i ? "; " : "") + tasks[i].attribute;
+      for (std::size_t i = 0; i < tasks.size() && i < kShown; ++i) {
+        research += (i ? "; " : "") + tasks[i].attribute + (tasks[i].conflict.empty() ? "" : " (conflict)");
+      }
       if (tasks.size() > kShown) research += fmt::format("; +{} more", tasks.size() - kShown);
       out += fmt::format("{:>6}research needed ({}): {}\n", "", tasks.size(), research);
     }

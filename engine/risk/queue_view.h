@@ -3,7 +3,7 @@
 // page (no images, no scripts, no external assets; every text escaped). The columns follow
 // ../shared/docs/formats.md: rank, subject, band, deadline, score, urgency flags, top factors, hits by
 // category, age in queue, owner, status (plus model band, overdue, research tasks, review flag).
-// Rendering functions are pure; LoadQueueView reads the case. Thread-safety: as CaseStore.
+// Rendering functions are pure; LoadQueueView reads the case. Thread-safety: as the case.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/case_store.h"
+#include "engine/case/case.h"
 #include "engine/risk/assessment.h"
 #include "engine/risk/queue_entry.h"
 
@@ -32,7 +32,7 @@ struct QueueViewOptions {
   std::string area;
 };
 
-Result<std::vector<QueueRow>> LoadQueueView(const CaseStore& store, std::int64_t now, const RiskModel& model,
+Result<std::vector<QueueRow>> LoadQueueView(const Case& case_store, std::int64_t now, const RiskModel& model,
                                             const QueueViewOptions& options);
 
 // What the export header says about where the queue came from.

@@ -3,16 +3,15 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/record_codec.h"
+#include "engine/case/case_settings.h"
+#include "engine/case/queue_store.h"
 #include "engine/risk/assessment.h"
 #include "engine/risk/queue_rules.h"
-#include "engine/risk/queue_store.h"
+#include "engine/subjects/subject_profiles.h"
 
 namespace hashtriage::engine::risk {
 
 namespace {
-
-constexpr std::string_view kCaseModelKey = "risk_model";
 
 std::string DescribeChange(const std::optional<AssessmentRecord>& prior, const Assessment& now,
                            const EntryUpdate& update) {
@@ -50,7 +49,7 @@ std::string DescribeEvent(const std::optional<AssessmentRecord>& prior, const st
 }  // namespace
 
 Result<RiskModel> LoadRiskModel(const std::string& path) {
-  if (path.empty()) return ParseRiskModel(DefaultRiskModelText(), "built-in default");
+  if (path.empty() || path == "default") return ParseRiskModel(DefaultRiskModelText(), "built-in default");
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IOError("cannot read risk model " + path);
   std::stringstream text;
@@ -59,33 +58,36 @@ Result<RiskModel> LoadRiskModel(const std::string& path) {
   return ParseRiskModel(text.str(), path);
 }
 
-Result<RiskModel> LoadCaseRiskModel(CaseStore& store, const std::string& path) {
-  if (!path.empty()) {
-    HT_ASSIGN_OR_RETURN(RiskModel model, LoadRiskModel(path));
-    if (!store.read_only()) {
-      HT_RETURN_IF_ERROR(store.Put(Table::kMeta, kCaseModelKey,
-                                   EncodeRecord({{"source", model.source}, {"sha256", model.sha256}, {"text", model.text}})));
-    }
-    return model;
-  }
-  HT_ASSIGN_OR_RETURN(auto stored, store.Get(Table::kMeta, kCaseModelKey));
+Result<RiskModel> LoadCaseRiskModel(const Case& c) {
+  HT_ASSIGN_OR_RETURN(auto stored, c.settings().RiskModel());
   if (!stored) return LoadRiskModel("");
-  HT_ASSIGN_OR_RETURN(auto j, DecodeRecord(*stored));
-  if (!j.is_object() || !j.contains("text") || !j["text"].is_string()) {
-    return Status::Corruption("case meta record 'risk_model' has no model text");
-  }
-  return ParseRiskModel(j["text"].get<std::string>(), j.value("source", "case model"));
+  return ParseRiskModel(stored->text, stored->source);
 }
 
-Result<RescoreOutcome> RescoreProfile(CaseStore& store, const SubjectProfile& profile, std::int64_t now,
+Result<RescoreOutcome> RescoreProfile(Case& c, const SubjectProfile& profile, std::int64_t now,
                                       const RiskModel& model) {
   RescoreOutcome out;
   out.subject_id = profile.subject_id;
   if (profile.subject_id.empty()) return Status::InvalidArgument("subject profile without an id");
-  HT_ASSIGN_OR_RETURN(auto prior_entry, ReadQueueEntry(store, profile.subject_id));
-  HT_ASSIGN_OR_RETURN(auto prior_record, LatestAssessment(store, profile.subject_id));
+  HT_ASSIGN_OR_RETURN(auto prior_entry, c.queue().Entry(profile.subject_id));
+  HT_ASSIGN_OR_RETURN(auto prior_record, c.queue().LatestAssessment(profile.subject_id));
   const Assessment assessment = Assess(profile, model, now);
-  const auto update = ApplyAssessment(prior_entry, assessment, ActivityOf(profile), now, model);
+  auto update = ApplyAssessment(prior_entry, assessment, ActivityOf(profile), now, model);
+
+  auto txn = c.Begin();
+  // Subjects merged into this one leave the queue: one person, one entry, the earliest deadline.
+  bool inherited = false;
+  for (const std::string& merged_id : profile.merged_ids) {
+    HT_ASSIGN_OR_RETURN(auto merged_entry, c.queue().Entry(merged_id));
+    if (!merged_entry || !merged_entry->open()) continue;
+    if (update) {
+      const std::int64_t before = update->entry.deadline;
+      InheritDeadline(update->entry, *merged_entry);
+      inherited = inherited || update->entry.deadline != before;
+    }
+    c.queue().PutEntry(*txn, CloseAsMerged(*merged_entry, profile.subject_id, now));
+    out.closed_merged.push_back(merged_id);
+  }
 
   out.in_queue = update.has_value();
   out.assessment_changed = !prior_record || !SameOutcome(prior_record->assessment, assessment);
@@ -94,24 +96,29 @@ Result<RescoreOutcome> RescoreProfile(CaseStore& store, const SubjectProfile& pr
     out.entered = update->entered;
     out.reopened = update->reopened;
     out.flagged_for_review = update->newly_flagged;
-    band_change = DescribeChange(prior_record, assessment, *update);
+    band_change = DescribeChange(prior_record ? std::optional<AssessmentRecord>(*prior_record) : std::nullopt,
+                                 assessment, *update);
     if (!band_change.empty()) out.band_change = band_change;
   }
-  const bool event = update && (update->entered || update->reopened || update->newly_flagged || !band_change.empty());
-
-  CaseStore::Batch batch;
+  const bool event = update && (update->entered || update->reopened || update->newly_flagged || !band_change.empty() ||
+                                !out.closed_merged.empty());
   if (out.assessment_changed || event) {
     AssessmentRecord record;
-    HT_ASSIGN_OR_RETURN(record.seq, store.NextId("assessment"));
+    HT_ASSIGN_OR_RETURN(record.seq, txn->NextId("assessment"));
     record.assessment = assessment;
     record.band_change = band_change;
-    record.event = DescribeEvent(prior_record, update);
-    PutAssessment(batch, record);
+    record.event = DescribeEvent(prior_record ? std::optional<AssessmentRecord>(*prior_record) : std::nullopt, update);
+    if (!out.closed_merged.empty()) {
+      std::string ids;
+      for (const auto& id : out.closed_merged) ids += (ids.empty() ? "" : ", ") + id;
+      record.event += "; merged subject(s) " + ids + " left the queue" + (inherited ? " (earlier deadline kept)" : "");
+    }
+    c.queue().PutAssessment(*txn, record);
   }
   if (update && (!prior_entry || QueueEntryToJson(*prior_entry) != QueueEntryToJson(update->entry))) {
-    PutQueueEntry(batch, update->entry);
+    c.queue().PutEntry(*txn, update->entry);
   }
-  if (batch.size() > 0) HT_RETURN_IF_ERROR(store.Write(batch));
+  if (txn->size() > 0) HT_RETURN_IF_ERROR(txn->Commit());
   return out;
 }
 
@@ -122,14 +129,14 @@ Status RescoreReport::ToStatus() const {
   return Status(first.code(), first.message() + " (and " + std::to_string(failures.size() - 1) + " more)");
 }
 
-RescoreReport RescoreSubjectsWith(CaseStore& store, const std::vector<std::string>& subject_ids, std::int64_t now,
+RescoreReport RescoreSubjectsWith(Case& c, const std::vector<std::string>& subject_ids, std::int64_t now,
                                   const RiskModel& model, const ProfileLoader& load) {
   RescoreReport report;
   for (const auto& id : subject_ids) {
-    auto profile = load(store, id);
+    auto profile = load(c, id);
     Status status = profile.status();
     if (profile.ok()) {
-      auto outcome = RescoreProfile(store, *profile, now, model);
+      auto outcome = RescoreProfile(c, *profile, now, model);
       if (outcome.ok()) {
         report.outcomes.push_back(std::move(outcome).value());
         continue;
@@ -140,6 +147,16 @@ RescoreReport RescoreSubjectsWith(CaseStore& store, const std::vector<std::strin
     report.failures.push_back(status.WithContext("subject " + id));
   }
   return report;
+}
+
+}  // namespace hashtriage::engine::risk
+
+namespace hashtriage::engine::risk {
+
+Status RescoreSubjects(Case& c, const std::vector<std::string>& subject_ids, std::int64_t now, const RiskModel& model) {
+  return RescoreSubjectsWith(c, subject_ids, now, model,
+                             [](const Case& cs, const std::string& id) { return LoadSubjectProfile(cs, id); })
+      .ToStatus();
 }
 
 }  // namespace hashtriage::engine::risk

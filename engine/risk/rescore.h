@@ -1,9 +1,10 @@
-// Re-scoring: the entry point other commands call after they write something that can change a
-// subject's risk (intake of a referral, a scan with --subject, a new attribute, a link/unlink).
-// Each named subject is re-assessed at once with the model, its queue entry is created, re-opened or
-// updated (deadlines, band changes, override disagreements) and the assessment is stored with the
-// model's hash; every band change is recorded (old -> new, why). One atomic batch per subject.
-// Thread-safety: as CaseStore (one writer process); the functions keep no state.
+// Re-scoring: the entry point other operations call after they write something that can change a
+// subject's risk (intake of a referral, a scan with --subject, a new attribute, a link/unlink, a
+// re-match). Each named subject is re-assessed at once with the model, its queue entry is created,
+// re-opened or updated (deadlines, band changes, override disagreements) and the assessment is stored
+// with the model's hash; every band change is recorded (old -> new, why). Subjects merged into it
+// leave the queue and pass their deadlines on. One atomic transaction per subject.
+// Thread-safety: as the case (one writer); the functions keep no state.
 #pragma once
 
 #include <cstdint>
@@ -12,24 +13,22 @@
 #include <string>
 #include <vector>
 
-#include "engine/case_store.h"
+#include "engine/case/case.h"
 #include "engine/risk/risk_model.h"
 #include "engine/subject_profile.h"
 #include "hashing/status.h"
 
 namespace hashtriage::engine::risk {
 
-// Loads a model file, or the shipped default (embedded in the binary) when `path` is "".
+// Loads a model file, or the shipped default (embedded in the binary) when `path` is "" or "default".
 Result<RiskModel> LoadRiskModel(const std::string& path);
 
-// The case's model: `path` when given (and then remembered in the case, unless it is read-only),
-// else the model last remembered by the case, else the shipped default. Prefer this in commands so
-// a case keeps being scored with the model its supervisor chose (`rank --model FILE`).
-Result<RiskModel> LoadCaseRiskModel(CaseStore& store, const std::string& path);
+// The case's model: the model last chosen for the case (`rank --model`), else the shipped default.
+Result<RiskModel> LoadCaseRiskModel(const Case& case_store);
 
 // Re-scores the subjects (unknown ids are an error naming the id; the others are still done) at
-// time `now` (Unix seconds, the command's --now). Uses LoadSubjectProfile (engine/subject_store.h).
-Status RescoreSubjects(CaseStore& store, const std::vector<std::string>& subject_ids, std::int64_t now,
+// time `now` (Unix seconds, the command's clock) with LoadSubjectProfile.
+Status RescoreSubjects(Case& case_store, const std::vector<std::string>& subject_ids, std::int64_t now,
                        const RiskModel& model);
 
 // What happened to one subject's queue standing.
@@ -41,9 +40,10 @@ struct RescoreOutcome {
   bool assessment_changed = false;
   std::optional<std::string> band_change;  // "Medium -> High: + lives_with_children yes (25 pts)"
   bool flagged_for_review = false;         // model disagrees with a human override
+  std::vector<std::string> closed_merged;  // merged-away subjects whose entries closed now
 };
 
-using ProfileLoader = std::function<Result<SubjectProfile>(const CaseStore&, const std::string&)>;
+using ProfileLoader = std::function<Result<SubjectProfile>(const Case&, const std::string&)>;
 
 struct RescoreReport {
   std::vector<RescoreOutcome> outcomes;  // the subjects re-scored, in the order asked
@@ -53,11 +53,11 @@ struct RescoreReport {
 };
 
 // The same with the profile source given (tests, the bench, `rank`), reporting each subject.
-RescoreReport RescoreSubjectsWith(CaseStore& store, const std::vector<std::string>& subject_ids, std::int64_t now,
+RescoreReport RescoreSubjectsWith(Case& case_store, const std::vector<std::string>& subject_ids, std::int64_t now,
                                   const RiskModel& model, const ProfileLoader& load);
 
-// Re-scores one already loaded profile (the core of the two above).
-Result<RescoreOutcome> RescoreProfile(CaseStore& store, const SubjectProfile& profile, std::int64_t now,
+// Re-scores one already loaded profile (the core of the two above), in its own transaction.
+Result<RescoreOutcome> RescoreProfile(Case& case_store, const SubjectProfile& profile, std::int64_t now,
                                       const RiskModel& model);
 
 }  // namespace hashtriage::engine::risk

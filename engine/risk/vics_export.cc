@@ -5,22 +5,28 @@
 #include <filesystem>
 #include <map>
 
-#include "engine/record_codec.h"
+#include "engine/case/evidence_catalogue.h"
+#include "engine/case/referral_store.h"
 #include "engine/subjects/subject_evidence.h"
+#include "engine/time_util.h"
 #include "index/category_map.h"
 
 namespace hashtriage::engine::risk {
 
 namespace {
 
-using Json = nlohmann::json;
 using OJson = nlohmann::ordered_json;
 
-std::string Str(const Json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
+OJson TimeOrNull(const std::optional<std::int64_t>& t) { return t ? OJson(FormatIso8601(*t)) : OJson(nullptr); }
+
+// What the collector needs of a matched file, from a scan or a referral.
+struct MatchedFile {
+  std::string md5, sha1, sha256, pdq;
+  std::optional<std::uint64_t> size;
+  std::optional<std::int64_t> created, modified, accessed;
+  bool carved = false, deleted = false;
+  const std::vector<Hit>* hits = nullptr;
+};
 
 std::string Upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -53,6 +59,7 @@ struct Media {
   std::optional<std::uint64_t> size;
   index::Category category = index::Category::kUnknown;
   bool have_category = false;
+  bool precategorized = false;  // an exact hash match gave the category
   std::vector<std::string> comments;
   std::string series;
   OJson files = OJson::array();
@@ -60,70 +67,89 @@ struct Media {
 
 class Collector {
  public:
-  void AddFile(const Json& file, const std::string& file_path, const std::string& source_id, bool from_scan) {
-    const Json& hits = file.is_object() && file.contains("hits") ? file["hits"] : Json();
-    if (!hits.is_array() || hits.empty()) return;
-    const std::string md5 = Str(file, "md5"), sha1 = Str(file, "sha1"), pdq = Str(file, "pdq");
-    const std::string key = !md5.empty() ? "md5:" + md5 : !sha1.empty() ? "sha1:" + sha1 : "pdq:" + pdq;
+  void AddFile(const MatchedFile& file, const std::string& file_path, const std::string& source_id, bool from_scan) {
+    if (file.hits == nullptr || file.hits->empty()) return;
+    const bool only_ignorable = std::all_of(file.hits->begin(), file.hits->end(),
+                                            [](const Hit& h) { return h.category == index::Category::kIgnorable; });
+    if (only_ignorable) {
+      ++ignorable_;
+      return;
+    }
+    const std::string key = !file.md5.empty() ? "md5:" + file.md5 : !file.sha1.empty() ? "sha1:" + file.sha1 : "pdq:" + file.pdq;
     if (key == "pdq:") return;  // nothing to identify the content by
     auto [it, fresh] = index_.try_emplace(key, media_.size());
     if (fresh) media_.emplace_back();
     Media& m = media_[it->second];
-    if (m.md5.empty()) m.md5 = md5;
-    if (m.sha1.empty()) m.sha1 = sha1;
-    if (m.sha256.empty()) m.sha256 = Str(file, "sha256");
-    if (m.pdq.empty()) m.pdq = pdq;
-    if (!m.size && file.contains("size") && file["size"].is_number_unsigned()) m.size = file["size"].get<std::uint64_t>();
-    for (const auto& h : hits) {
-      const auto category = index::ParseCategory(Str(h, "category")).value_or(index::Category::kUnknown);
-      if (category == index::Category::kIgnorable) continue;
-      if (!m.have_category || subjects::CategorySeverity(category) < subjects::CategorySeverity(m.category)) {
-        m.category = category;
+    if (m.md5.empty()) m.md5 = file.md5;
+    if (m.sha1.empty()) m.sha1 = file.sha1;
+    if (m.sha256.empty()) m.sha256 = file.sha256;
+    if (m.pdq.empty()) m.pdq = file.pdq;
+    if (!m.size) m.size = file.size;
+    for (const Hit& h : *file.hits) {
+      if (h.category == index::Category::kIgnorable) continue;
+      const bool exact = IsExactMatch(h.kind);
+      // An exact match's category outranks a near match's; among equals the most serious wins.
+      const bool better = !m.have_category || (exact && !m.precategorized) ||
+                          (exact == m.precategorized &&
+                           subjects::CategorySeverity(h.category) < subjects::CategorySeverity(m.category));
+      if (better) {
+        m.category = h.category;
         m.have_category = true;
+        m.precategorized = m.precategorized || exact;
       }
-      std::string comment = "hashtriage: " + Str(h, "kind") + " match in set '" + Str(h, "set") + "' (" +
-                            std::string(index::CategoryName(category)) + ")";
-      if (Str(h, "kind").starts_with("pdq") || Str(h, "kind") == "region") comment += " distance " + std::to_string(h.value("distance", 0));
+      std::string comment = "hashtriage: " + std::string(MatchKindName(h.kind)) + " match in set '" + h.set + "' (" +
+                            std::string(index::CategoryName(h.category)) + ")";
+      if (!exact) comment += " distance " + std::to_string(h.distance) + ", near match: needs review";
       if (std::find(m.comments.begin(), m.comments.end(), comment) == m.comments.end()) m.comments.push_back(comment);
-      if (m.series.empty()) m.series = Str(h, "series");
+      if (m.series.empty()) m.series = h.series;
     }
     OJson f;
-    f["MD5"] = md5.empty() ? OJson(nullptr) : OJson(Upper(md5));
+    f["MD5"] = file.md5.empty() ? OJson(nullptr) : OJson(Upper(file.md5));
     f["FileName"] = std::filesystem::path(file_path).filename().string();
     f["FilePath"] = file_path;
-    f["Created"] = file.contains("created") ? OJson(file["created"]) : OJson(nullptr);
-    f["Written"] = file.contains("modified") ? OJson(file["modified"]) : OJson(nullptr);
-    f["Accessed"] = file.contains("accessed") ? OJson(file["accessed"]) : OJson(nullptr);
-    f["Unallocated"] = from_scan && file.value("carved", false);
-    f["Deleted"] = from_scan && file.value("deleted", false);
+    f["Created"] = TimeOrNull(file.created);
+    f["Written"] = TimeOrNull(file.modified);
+    f["Accessed"] = TimeOrNull(file.accessed);
+    f["Unallocated"] = from_scan && file.carved;
+    f["Deleted"] = from_scan && file.deleted;
     f["SourceID"] = source_id;
     f["PhysicalLocation"] = nullptr;
     m.files.push_back(std::move(f));
     ++files_;
   }
 
-  Status AddScan(const CaseStore& store, const Json& evidence) {
-    const auto number = evidence.value("number", std::uint32_t{0});
-    const std::string id = Str(evidence, "id").empty() ? "evidence " + std::to_string(number) : Str(evidence, "id");
-    Status bad;
-    HT_RETURN_IF_ERROR(store.Scan(Table::kFiles, EncodeU32(number), [&](std::string_view key, std::string_view value) {
-      auto file = DecodeRecord(value);
-      if (!file.ok()) {
-        bad = Status::Corruption("file record " + std::to_string(number) + "/" +
-                                 std::to_string(DecodeU64(key.substr(4))) + ": " + file.status().message());
-        return false;
-      }
-      const std::string path = Str(*file, "original_path").empty() ? Str(*file, "path") : Str(*file, "original_path");
-      AddFile(*file, path, id, true);
+  Status AddScan(const Case& c, const EvidenceRecord& evidence) {
+    const std::string id = evidence.id.empty() ? "evidence " + std::to_string(evidence.number) : evidence.id;
+    return c.evidence().ForEachFile(evidence.number, /*with_hits_only=*/true, [&](const FileRecord& r) {
+      MatchedFile f;
+      f.md5 = r.digests.md5 ? r.digests.md5->hex() : "";
+      f.sha1 = r.digests.sha1 ? r.digests.sha1->hex() : "";
+      f.sha256 = r.digests.sha256 ? r.digests.sha256->hex() : "";
+      f.pdq = r.image ? r.image->pdq.hex() : "";
+      f.size = r.size_read ? r.size_read : std::optional<std::uint64_t>(r.info.size);
+      f.created = r.info.created;
+      f.modified = r.info.modified;
+      f.accessed = r.info.accessed;
+      f.carved = r.info.carved;
+      f.deleted = r.info.deleted;
+      f.hits = &r.hits;
+      AddFile(f, r.info.original_path.empty() ? r.info.path : r.info.original_path, id, true);
       return true;
-    }));
-    return bad;
+    });
   }
 
-  void AddReferral(const Json& referral) {
-    const std::string id = "referral:" + Str(referral, "id");
-    if (!referral.contains("files") || !referral["files"].is_array()) return;
-    for (const auto& file : referral["files"]) AddFile(file, id + "/" + Str(file, "name"), id, false);
+  void AddReferral(const ReferralRecord& referral) {
+    const std::string id = "referral:" + referral.id;
+    for (const ReferralFileRecord& file : referral.files) {
+      MatchedFile f;
+      f.md5 = file.md5;
+      f.sha1 = file.sha1;
+      f.sha256 = file.sha256;
+      f.pdq = file.pdq;
+      f.size = file.size;
+      f.hits = &file.hits;
+      AddFile(f, id + "/" + file.name, id, false);
+    }
   }
 
   OJson MediaJson(const CategoryNumbers& numbers) const {
@@ -136,7 +162,7 @@ class Collector {
       j["MD5"] = m.md5.empty() ? OJson(nullptr) : OJson(Upper(m.md5));
       j["SHA1"] = m.sha1.empty() ? OJson(nullptr) : OJson(Upper(m.sha1));
       j["MediaSize"] = m.size ? OJson(*m.size) : OJson(nullptr);
-      j["IsPrecategorized"] = true;
+      j["IsPrecategorized"] = m.precategorized;
       j["Series"] = m.series.empty() ? OJson(nullptr) : OJson(m.series);
       std::string comments;
       for (const auto& c : m.comments) comments += (comments.empty() ? "" : "; ") + c;
@@ -153,50 +179,39 @@ class Collector {
 
   std::size_t media() const { return media_.size(); }
   std::size_t files() const { return files_; }
+  std::size_t ignorable() const { return ignorable_; }
 
  private:
   std::map<std::string, std::size_t> index_;
   std::vector<Media> media_;
   std::size_t files_ = 0;
+  std::size_t ignorable_ = 0;
 };
-
-Result<std::vector<Json>> AllRecords(const CaseStore& store, Table table) {
-  std::vector<Json> out;
-  Status bad;
-  HT_RETURN_IF_ERROR(store.Scan(table, "", [&](std::string_view, std::string_view value) {
-    auto j = DecodeRecord(value);
-    if (!j.ok()) {
-      bad = j.status().WithContext(std::string(TableName(table)));
-      return false;
-    }
-    out.push_back(std::move(j).value());
-    return true;
-  }));
-  HT_RETURN_IF_ERROR(bad);
-  return out;
-}
 
 }  // namespace
 
-Result<VicsExport> BuildVicsExport(const CaseStore& store, const VicsExportOptions& options) {
+Result<VicsExport> BuildVicsExport(const Case& c, const VicsExportOptions& options) {
   HT_ASSIGN_OR_RETURN(index::CategoryMap map, index::CategoryMap::Builtin(options.profile));
   Collector collector;
-  std::vector<Json> scans;
-  std::vector<Json> referrals;
+  std::vector<EvidenceRecord> scans;
+  std::vector<ReferralRecord> referrals;
   if (options.subject_id.empty()) {
-    HT_ASSIGN_OR_RETURN(scans, AllRecords(store, Table::kEvidence));
-    HT_ASSIGN_OR_RETURN(referrals, AllRecords(store, Table::kReferrals));
+    HT_ASSIGN_OR_RETURN(scans, c.evidence().List());
+    HT_RETURN_IF_ERROR(c.referrals().ForEach([&](const ReferralRecord& r) {
+      referrals.push_back(r);
+      return true;
+    }));
   } else {
-    HT_ASSIGN_OR_RETURN(auto evidence, subjects::GatherSubjectEvidence(store, options.subject_id));
+    HT_ASSIGN_OR_RETURN(auto evidence, subjects::GatherSubjectEvidence(c, options.subject_id));
     for (auto& s : evidence.scans) scans.push_back(std::move(s.record));
     referrals = std::move(evidence.referrals);
   }
-  for (const auto& s : scans) HT_RETURN_IF_ERROR(collector.AddScan(store, s));
+  for (const auto& s : scans) HT_RETURN_IF_ERROR(collector.AddScan(c, s));
   for (const auto& r : referrals) collector.AddReferral(r);
 
   const std::string profile = options.profile == "us" ? "US" : "UK";
   OJson header;
-  header["CaseID"] = options.case_id.empty() ? std::filesystem::path(store.path()).filename().string() : options.case_id;
+  header["CaseID"] = options.case_id.empty() ? std::filesystem::path(c.location()).filename().string() : options.case_id;
   header["CaseNumber"] = header["CaseID"];
   header["Contact"] = options.contact;
   header["SourceApplicationName"] = "hashtriage";
@@ -208,6 +223,7 @@ Result<VicsExport> BuildVicsExport(const CaseStore& store, const VicsExportOptio
   out.document["value"] = OJson::array({std::move(header)});
   out.media = collector.media();
   out.media_files = collector.files();
+  out.ignorable_left_out = collector.ignorable();
   return out;
 }
 

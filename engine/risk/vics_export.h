@@ -2,14 +2,17 @@
 // Project VIC tools: one Media per distinct matched file content (by MD5, else SHA-1, else PDQ) with
 // its category number in the chosen profile, hashes (PDQ and SHA-256 as AltHash) and one MediaFiles
 // entry per place it was found (scan file path with its evidence id as SourceID, or referral file).
-// Hashes and metadata only: exports never contain image content. Reads the case; no state.
+// A medium is precategorised only when an exact hash match gave its category; a category that comes
+// from near (PDQ-family, region) matches alone is a suggestion for the reviewer (IsPrecategorized
+// false). Files whose only matches are ignorable (NSRL known software) are not media of interest and
+// are left out. Hashes and metadata only: exports never contain image content. Reads the case; no state.
 #pragma once
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "engine/case_store.h"
+#include "engine/case/case.h"
 #include "hashing/status.h"
 
 namespace hashtriage::engine::risk {
@@ -29,8 +32,9 @@ struct VicsExport {
   nlohmann::ordered_json document;
   std::size_t media = 0;        // distinct contents
   std::size_t media_files = 0;  // places found
+  std::size_t ignorable_left_out = 0;  // files matched only as ignorable (NSRL)
 };
 
-Result<VicsExport> BuildVicsExport(const CaseStore& store, const VicsExportOptions& options);
+Result<VicsExport> BuildVicsExport(const Case& case_store, const VicsExportOptions& options);
 
 }  // namespace hashtriage::engine::risk

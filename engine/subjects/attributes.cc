@@ -3,16 +3,16 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <map>
+#include <optional>
+#include <tuple>
 
-#include "engine/record_codec.h"
 #include "engine/subjects/linker.h"
 #include "engine/subjects/subject_records.h"
 
 namespace hashtriage::engine::subjects {
 
 namespace {
-
-using Json = nlohmann::json;
 
 constexpr std::array<std::string_view, 11> kRiskAttributes = {
     "prior_contact_offence",      "registered_sex_offender", "lives_with_children", "works_with_children",
@@ -37,22 +37,6 @@ std::string Canonical(std::string_view name) {
   while (!out.empty() && out.front() == '_') out.erase(out.begin());
   while (!out.empty() && out.back() == '_') out.pop_back();
   return out;
-}
-
-std::string SubjectPrefix(std::string_view subject) { return std::string(subject) + '\0'; }
-
-AttributeRecord FromJson(std::string_view key, const Json& j) {
-  AttributeRecord r;
-  r.key = std::string(key);
-  r.subject = StringField(j, "subject");
-  r.name = StringField(j, "name");
-  r.value = StringField(j, "value");
-  r.source = StringField(j, "source");
-  r.recorded_at = IntField(j, "recorded_at");
-  r.recorded_by = StringField(j, "recorded_by");
-  r.entered_at = IntField(j, "entered_at");
-  r.seq = static_cast<std::uint64_t>(IntField(j, "seq"));
-  return r;
 }
 
 bool IsAreaCode(std::string_view v) {
@@ -104,22 +88,42 @@ std::string_view TriStateName(TriState value) {
   return "unknown";
 }
 
-Result<AttributeRecord> StageAttribute(RecordCache& cache, const AttributeInput& input, std::int64_t now) {
+namespace {
+
+// The canonical name and value of an attribute input, or why it is not valid.
+Result<std::pair<std::string, std::string>> CanonicalAttribute(const AttributeInput& input) {
   HT_RETURN_IF_ERROR(CheckAttributeName(input.name));
-  AttributeRecord r;
-  r.name = Canonical(input.name);
-  if (r.name == kAreaAttribute) {
+  std::string name = Canonical(input.name);
+  std::string value;
+  if (name == kAreaAttribute) {
     if (!IsAreaCode(input.value)) {
       return Status::InvalidArgument("area '" + input.value + "' is not a force/area code (1-16 of A-Z 0-9 - _)");
     }
-    r.value = input.value;
+    value = input.value;
   } else {
     HT_ASSIGN_OR_RETURN(TriState v, ParseTriState(input.value));
-    r.value = std::string(TriStateName(v));
+    value = std::string(TriStateName(v));
   }
-  if (input.source.empty()) return Status::InvalidArgument("attribute " + r.name + ": a source is required");
-  if (input.recorded_by.empty()) return Status::InvalidArgument("attribute " + r.name + ": who recorded it is required");
-  Linker linker(cache);
+  if (input.source.empty()) return Status::InvalidArgument("attribute " + name + ": a source is required");
+  if (input.recorded_by.empty()) return Status::InvalidArgument("attribute " + name + ": who recorded it is required");
+  return std::make_pair(std::move(name), std::move(value));
+}
+
+}  // namespace
+
+Status ValidateAttribute(const Case& c, const AttributeInput& input) {
+  HT_ASSIGN_OR_RETURN(auto canonical, CanonicalAttribute(input));
+  (void)canonical;
+  SubjectWorkspace work(c);
+  return Linker(work).Resolve(input.subject).status();
+}
+
+Result<AttributeRecord> StageAttribute(SubjectWorkspace& work, const AttributeInput& input, std::int64_t now) {
+  HT_ASSIGN_OR_RETURN(auto canonical, CanonicalAttribute(input));
+  AttributeRecord r;
+  r.name = std::move(canonical.first);
+  r.value = std::move(canonical.second);
+  Linker linker(work);
   HT_ASSIGN_OR_RETURN(std::string root, linker.Resolve(input.subject));
   (void)root;  // the subject exists; the record keeps the id as given
   r.subject = input.subject;
@@ -127,47 +131,97 @@ Result<AttributeRecord> StageAttribute(RecordCache& cache, const AttributeInput&
   r.recorded_at = input.recorded_at;
   r.recorded_by = input.recorded_by;
   r.entered_at = now;
-  HT_ASSIGN_OR_RETURN(r.seq, cache.NextId(kAttributeCounter));
-  r.key = SubjectPrefix(r.subject) + EncodeU64(r.seq);
-  cache.Put(Table::kAttributes, r.key,
-            Json{{"subject", r.subject}, {"name", r.name}, {"value", r.value}, {"source", r.source},
-                 {"recorded_at", r.recorded_at}, {"recorded_by", r.recorded_by}, {"entered_at", r.entered_at},
-                 {"seq", r.seq}});
+  HT_ASSIGN_OR_RETURN(r.seq, work.NextId(kAttributeCounter));
+  HT_RETURN_IF_ERROR(work.PutAttribute(r));
   return r;
 }
 
-Result<std::vector<AttributeRecord>> AttributeHistory(const CaseStore& store, const std::vector<std::string>& subject_ids) {
-  std::vector<AttributeRecord> out;
-  Status bad;
-  for (const std::string& id : subject_ids) {
-    HT_RETURN_IF_ERROR(store.Scan(Table::kAttributes, SubjectPrefix(id), [&](std::string_view key, std::string_view value) {
-      auto j = DecodeRecord(value);
-      if (!j.ok()) {
-        bad = j.status();
-        return false;
-      }
-      out.push_back(FromJson(key, *j));
-      return true;
-    }));
-    HT_RETURN_IF_ERROR(bad);
-  }
-  std::sort(out.begin(), out.end(), [](const AttributeRecord& a, const AttributeRecord& b) {
-    return std::tie(a.recorded_at, a.seq) < std::tie(b.recorded_at, b.seq);
-  });
-  return out;
+namespace {
+
+// Risk order of values: yes is riskiest, then unknown, then no.
+int Riskiness(const std::string& value) { return value == "yes" ? 2 : value == "unknown" ? 1 : 0; }
+
+bool Later(const AttributeRecord& a, const AttributeRecord& b) {
+  return std::tie(a.recorded_at, a.seq) > std::tie(b.recorded_at, b.seq);
 }
 
-std::vector<AttributeRecord> CurrentAttributes(const std::vector<AttributeRecord>& history) {
-  std::vector<AttributeRecord> out;
-  auto latest = [&](std::string_view name) {
-    const AttributeRecord* found = nullptr;
-    for (const auto& r : history) {
-      if (r.name == name) found = &r;  // history is oldest first
+std::int64_t JoinTime(const JoinTimes& joined, const std::string& id) {
+  auto it = joined.find(id);
+  return it == joined.end() ? 0 : it->second;
+}
+
+// The current value of one name from its records (oldest first).
+std::optional<CurrentAttribute> CurrentOf(const std::vector<const AttributeRecord*>& records, const JoinTimes& joined) {
+  if (records.empty()) return std::nullopt;
+  // Each subject id's latest record.
+  std::map<std::string, const AttributeRecord*> latest;
+  for (const AttributeRecord* r : records) {
+    auto& slot = latest[r->subject];
+    if (slot == nullptr || Later(*r, *slot)) slot = r;
+  }
+  // A record entered once two ids were one subject was entered knowing both: it supersedes the other
+  // id's older entries.
+  std::vector<const AttributeRecord*> standing;
+  for (const auto& [id, r] : latest) {
+    bool superseded = false;
+    for (const auto& [other_id, other] : latest) {
+      if (other_id == id) continue;
+      const std::int64_t together = std::max(JoinTime(joined, id), JoinTime(joined, other_id));
+      if (other->entered_at >= together && std::tie(other->entered_at, other->seq) > std::tie(r->entered_at, r->seq) &&
+          together > 0) {
+        superseded = true;
+      }
     }
-    if (found) out.push_back(*found);
+    if (!superseded) standing.push_back(r);
+  }
+  CurrentAttribute current;
+  const AttributeRecord* newest = standing.front();
+  for (const AttributeRecord* r : standing) {
+    if (Later(*r, *newest)) newest = r;
+  }
+  bool yes = false, no = false;
+  for (const AttributeRecord* r : standing) {
+    yes = yes || r->value == "yes";
+    no = no || r->value == "no";
+  }
+  if (yes && no) {
+    const AttributeRecord* riskiest = standing.front();
+    for (const AttributeRecord* r : standing) {
+      if (Riskiness(r->value) > Riskiness(riskiest->value) ||
+          (Riskiness(r->value) == Riskiness(riskiest->value) && Later(*r, *riskiest))) {
+        riskiest = r;
+      }
+    }
+    current.record = *riskiest;
+    for (const AttributeRecord* r : standing) current.conflicting.push_back(*r);
+    return current;
+  }
+  current.record = *newest;
+  return current;
+}
+
+}  // namespace
+
+std::vector<CurrentAttribute> CurrentAttributes(const std::vector<AttributeRecord>& history, const JoinTimes& joined) {
+  std::vector<CurrentAttribute> out;
+  auto add = [&](std::string_view name) {
+    std::vector<const AttributeRecord*> records;
+    for (const auto& r : history) {
+      if (r.name == name) records.push_back(&r);
+    }
+    if (name == kAreaAttribute) {
+      // Routing only: the latest wins, never a conflict.
+      const AttributeRecord* found = nullptr;
+      for (const AttributeRecord* r : records) {
+        if (found == nullptr || Later(*r, *found)) found = r;
+      }
+      if (found != nullptr) out.push_back(CurrentAttribute{*found, {}});
+      return;
+    }
+    if (auto current = CurrentOf(records, joined)) out.push_back(std::move(*current));
   };
-  for (std::string_view name : kRiskAttributes) latest(name);
-  latest(kAreaAttribute);
+  for (std::string_view name : kRiskAttributes) add(name);
+  add(kAreaAttribute);
   return out;
 }
 

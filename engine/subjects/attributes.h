@@ -1,24 +1,23 @@
-// Subject attributes: the risk attributes of ../shared/docs/risk-model.md (yes / no / unknown) and the
-// routing area code, each recorded with its source, date and who recorded it. History is kept: a new
-// value is a new record, never an overwrite; the current value is the latest by recorded_at (then by
-// entry order). Names outside the schema are rejected with the list of valid names; protected
-// characteristics and their proxies (ethnicity, religion, postcode...) are refused outright.
-// Pure functions plus record I/O through the case store; one writer at a time.
-//
-// Persistent format (Table::kAttributes, key "<subject id>\0<seq u64 BE>"):
-// {subject, name, value ("yes"|"no"|"unknown", or the area code), source, recorded_at, recorded_by,
-//  entered_at, seq}
+// Subject attributes: the risk attributes of the risk model (yes / no / unknown) and the routing area
+// code, each recorded with its source, date and who recorded it. History is kept: a new value is a new
+// record, never an overwrite. The current value is the latest by recorded_at (then by entry order) —
+// unless subjects that were merged disagree: then both values are kept with their sources, the
+// riskier one is used until a person records the value again after the merge, and the disagreement is
+// reported so a research task can be opened. Names outside the schema are rejected with the list of
+// valid names; protected characteristics and their proxies (ethnicity, religion, postcode...) are
+// refused outright. Pure functions plus staging through a SubjectWorkspace; one writer at a time.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "engine/case_store.h"
+#include "engine/case/subject_store.h"
 #include "engine/subject_profile.h"
-#include "engine/subjects/record_cache.h"
+#include "engine/subjects/subject_workspace.h"
 #include "hashing/status.h"
 
 namespace hashtriage::engine::subjects {
@@ -44,25 +43,26 @@ struct AttributeInput {
   std::string recorded_by;  // required
 };
 
-struct AttributeRecord {
-  std::string key;          // Table::kAttributes key
-  std::string subject;
-  std::string name;
-  std::string value;        // canonical: "yes" / "no" / "unknown", or the area code
-  std::string source;
-  std::int64_t recorded_at = 0;
-  std::string recorded_by;
-  std::int64_t entered_at = 0;  // the command's --now
-  std::uint64_t seq = 0;
+// Checks an attribute as StageAttribute would (name, value, source, who, the subject exists) without
+// staging anything.
+Status ValidateAttribute(const Case& case_store, const AttributeInput& input);
+
+// Validates and stages one attribute record in `work` (flush and commit to store it).
+Result<AttributeRecord> StageAttribute(SubjectWorkspace& work, const AttributeInput& input, std::int64_t now);
+
+// The value of one attribute now, with the disagreement behind it if any.
+struct CurrentAttribute {
+  AttributeRecord record;  // the value that counts (the riskier one while in conflict)
+  // Non-empty when merged subjects hold different values that nobody has reconciled since they were
+  // merged: each subject id's latest record, in id order.
+  std::vector<AttributeRecord> conflicting;
 };
 
-// Validates and stages one attribute record in `cache` (flush to store it).
-Result<AttributeRecord> StageAttribute(RecordCache& cache, const AttributeInput& input, std::int64_t now);
+// When each subject id became part of the subject (0 for the root; a merged id's merge time).
+using JoinTimes = std::map<std::string, std::int64_t>;
 
-// Every attribute record of the given subject ids, oldest first (recorded_at, then seq).
-Result<std::vector<AttributeRecord>> AttributeHistory(const CaseStore& store, const std::vector<std::string>& subject_ids);
-
-// The current value per name (latest record), in RiskAttributeNames order then "area".
-std::vector<AttributeRecord> CurrentAttributes(const std::vector<AttributeRecord>& history);
+// The current value per name, in RiskAttributeNames order then "area". `history` is every record of
+// the subject's ids, oldest first (SubjectStore::Attributes).
+std::vector<CurrentAttribute> CurrentAttributes(const std::vector<AttributeRecord>& history, const JoinTimes& joined);
 
 }  // namespace hashtriage::engine::subjects

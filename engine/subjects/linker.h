@@ -6,8 +6,11 @@
 // many subjects is marked shared (carrier NAT, VPN). People can link and unlink; an unlink is a
 // do-not-merge constraint that automatic linking respects, and undoes an earlier merge by
 // re-deriving the subject's components from its evidence (founders, manual links, identifiers).
-// Works through a RecordCache: nothing reaches the store before the cache is flushed.
-// One thread at a time. See engine/subjects/subject_records.h for the record layout.
+// A referral whose identifiers would merge more than LinkOptions::max_auto_merge existing subjects at
+// once merges none of them: it raises possible links for a person to decide (one referral naming
+// a thousand e-mail addresses must not make a thousand people one).
+// Works through a SubjectWorkspace: nothing reaches the case before it is flushed and committed.
+// One thread at a time. Records: engine/case/subject_store.h.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/subjects/record_cache.h"
+#include "engine/subjects/subject_workspace.h"
 #include "hashing/status.h"
 #include "ingest/referral/referral.h"
 
@@ -30,6 +33,9 @@ struct LinkOptions {
   int max_subjects_per_ip = 4;
   // Sightings kept per IP address, the most recent by time. Default: 256.
   std::size_t max_ip_sightings = 256;
+  // A referral (or added identifier) whose strong identifiers are held by more than this many other
+  // existing subjects merges none of them and raises a possible link with each instead. Default: 3.
+  int max_auto_merge = 3;
 };
 
 // Who does a change, and when (the command's --now).
@@ -50,7 +56,7 @@ struct AccountInput {
   std::string subject_id;
 };
 
-struct MergeEvent {
+struct MergeReport {
   std::string survivor;
   std::string merged;
   std::string kind;  // "identifier" or "link"
@@ -61,10 +67,14 @@ struct MergeEvent {
 struct Attachment {
   std::string account_id;
   bool new_account = false;
+  bool already_known = false;  // a manual identifier the subject already held: nothing added
   std::string subject_id;  // the root subject after linking
   bool new_subject = false;
-  std::vector<MergeEvent> merges;
+  std::vector<MergeReport> merges;
   std::vector<std::string> blocked;  // "identifier blocked by L-000003 (S-1 / S-4)"
+  // Set when the fan-out safeguard held back the merges: why, and the possible links raised.
+  std::string held_back;
+  std::vector<std::string> possible_links;
 };
 
 struct UnlinkOutcome {
@@ -75,7 +85,7 @@ struct UnlinkOutcome {
 
 class Linker {
  public:
-  Linker(RecordCache& cache, LinkOptions options = {}) : cache_(cache), options_(options) {}
+  Linker(SubjectWorkspace& work, LinkOptions options = {}) : work_(work), options_(options) {}
 
   // The root subject of `subject_id` (through merge redirects). NotFound if there is no such subject.
   Result<std::string> Resolve(std::string_view subject_id);
@@ -110,7 +120,11 @@ class Linker {
     std::string root;     // its root subject
   };
   Result<Node> ResolveNode(const std::string& id);
-  Result<std::string> Merge(std::string a, std::string b, const nlohmann::json& how, const Actor& actor);
+  Result<std::string> Merge(std::string a, std::string b, MergeEvent how, const Actor& actor);
+  Result<std::vector<std::string>> RaisePossibleLinks(const std::string& account_id,
+                                                      const std::vector<std::string>& others,
+                                                      const std::string& reason, const std::string& referral,
+                                                      std::int64_t time);
   // The active constraint that forbids merging roots `a` and `b`, if any.
   Result<std::optional<std::string>> Blocking(const std::string& a, const std::string& b);
   Result<std::vector<std::string>> FamilyNodes(const std::string& root);
@@ -127,7 +141,7 @@ class Linker {
   Result<std::vector<std::string>> Rebuild(const std::string& root, const Actor& actor);
   Status RefreshIdentifierHints(const std::vector<std::string>& accounts);
 
-  RecordCache& cache_;
+  SubjectWorkspace& work_;
   LinkOptions options_;
 };
 

@@ -14,12 +14,10 @@ namespace hashtriage::engine::subjects {
 
 namespace {
 
-using Json = nlohmann::json;
-
 bool IsFounderKind(const std::string& kind) { return kind == "founder" || kind == "manual" || kind == "split"; }
 
-bool Touches(const Json& side, const std::set<std::string>& nodes) {
-  return std::any_of(side.begin(), side.end(), [&](const Json& n) { return nodes.count(n.get<std::string>()) > 0; });
+bool Touches(const std::vector<std::string>& side, const std::set<std::string>& nodes) {
+  return std::any_of(side.begin(), side.end(), [&](const std::string& n) { return nodes.count(n) > 0; });
 }
 
 // Union-find over node indices; each root keeps its members for constraint checks.
@@ -44,15 +42,17 @@ struct Components {
   }
 };
 
+std::string JoinKind(const AccountRecord& a) { return a.joined ? a.joined->kind : ""; }
+
 }  // namespace
 
 Result<Linker::Node> Linker::ResolveNode(const std::string& id) {
-  HT_ASSIGN_OR_RETURN(const Json* subject, cache_.Find(Table::kSubjects, id));
+  HT_ASSIGN_OR_RETURN(const SubjectRecord* subject, work_.subjects.Find(id));
   if (subject != nullptr) {
     HT_ASSIGN_OR_RETURN(std::string root, Resolve(id));
     return Node{SubjectNode(id), root};
   }
-  HT_ASSIGN_OR_RETURN(const Json* account, cache_.Find(Table::kAccounts, id));
+  HT_ASSIGN_OR_RETURN(const AccountRecord* account, work_.accounts.Find(id));
   if (account != nullptr) {
     HT_ASSIGN_OR_RETURN(std::string root, SubjectOfAccount(id));
     return Node{id, root};
@@ -62,14 +62,11 @@ Result<Linker::Node> Linker::ResolveNode(const std::string& id) {
 
 Result<std::vector<std::string>> Linker::SubjectFounders(const std::string& subject_id) {
   HT_ASSIGN_OR_RETURN(std::string root, Resolve(subject_id));
-  HT_ASSIGN_OR_RETURN(const Json* rec, cache_.Require(Table::kSubjects, root, "subject"));
+  HT_ASSIGN_OR_RETURN(const SubjectRecord* rec, work_.subjects.Require(root));
   std::vector<std::string> founders;
-  for (const auto& a : ListField(*rec, "accounts")) {
-    HT_ASSIGN_OR_RETURN(const Json* account, cache_.Require(Table::kAccounts, a.get<std::string>(), "account"));
-    if (StringField(*account, "home") == subject_id &&
-        IsFounderKind(StringField(account->value("joined", Json::object()), "kind"))) {
-      founders.push_back(a.get<std::string>());
-    }
+  for (const std::string& a : rec->accounts) {
+    HT_ASSIGN_OR_RETURN(const AccountRecord* account, work_.accounts.Require(a));
+    if (account->home == subject_id && IsFounderKind(JoinKind(*account))) founders.push_back(a);
   }
   return founders;
 }
@@ -79,31 +76,43 @@ Result<std::string> Linker::Link(const std::string& a, const std::string& b, con
   HT_ASSIGN_OR_RETURN(Node na, ResolveNode(a));
   HT_ASSIGN_OR_RETURN(Node nb, ResolveNode(b));
   if (na.root == nb.root) return Status::InvalidArgument(a + " and " + b + " are already one subject (" + na.root + ")");
-  HT_ASSIGN_OR_RETURN(std::uint64_t n, cache_.NextId(kLinkCounter));
-  const std::string id = FormatId('L', n);
-  cache_.Put(Table::kLinks, id,
-             Json{{"id", id}, {"type", "link"}, {"a", a}, {"b", b}, {"nodes", Json::array({na.node, nb.node})},
-                  {"reason", reason}, {"by", actor.by}, {"time", actor.now}, {"active", true}});
+  HT_ASSIGN_OR_RETURN(std::uint64_t n, work_.NextId(kLinkCounter));
+  LinkRecord link;
+  link.id = FormatId('L', n);
+  link.type = "link";
+  link.a = a;
+  link.b = b;
+  link.nodes = {na.node, nb.node};
+  link.reason = reason;
+  link.by = actor.by;
+  link.time = actor.now;
+  const std::string id = link.id;
+  work_.links.Put(id, std::move(link));
   // A person's decision to link overrides an earlier decision to keep these two apart.
   HT_ASSIGN_OR_RETURN(auto nodes_a, FamilyNodes(na.root));
   HT_ASSIGN_OR_RETURN(auto nodes_b, FamilyNodes(nb.root));
   const std::set<std::string> set_a(nodes_a.begin(), nodes_a.end()), set_b(nodes_b.begin(), nodes_b.end());
   for (const std::string& root : {na.root, nb.root}) {
-    HT_ASSIGN_OR_RETURN(Json * subject, cache_.Edit(Table::kSubjects, root));
-    const Json constraints = ListField(*subject, "constraints");
-    for (const auto& c : constraints) {
-      HT_ASSIGN_OR_RETURN(Json * rec, cache_.Edit(Table::kLinks, c.get<std::string>()));
-      const Json& left = ListField(*rec, "left");
-      const Json& right = ListField(*rec, "right");
-      if (!((Touches(left, set_a) && Touches(right, set_b)) || (Touches(right, set_a) && Touches(left, set_b)))) continue;
-      (*rec)["active"] = false;
-      (*rec)["revoked_by"] = id;
-      (*rec)["revoked_at"] = actor.now;
-      ListRemove((*subject)["constraints"], c.get<std::string>());
+    HT_ASSIGN_OR_RETURN(SubjectRecord * subject, work_.subjects.Edit(root));
+    const std::vector<std::string> constraints = subject->constraints.items();
+    for (const std::string& c : constraints) {
+      HT_ASSIGN_OR_RETURN(LinkRecord * rec, work_.links.Edit(c));
+      if (!((Touches(rec->left, set_a) && Touches(rec->right, set_b)) ||
+            (Touches(rec->right, set_a) && Touches(rec->left, set_b)))) {
+        continue;
+      }
+      rec->active = false;
+      rec->revoked_by = id;
+      rec->revoked_at = actor.now;
+      subject->constraints.Remove(c);
     }
-    ListAdd((*subject)["links"], id);
+    subject->links.Add(id);
   }
-  return Merge(na.root, nb.root, Json{{"kind", "link"}, {"link", id}, {"reason", reason}}, actor);
+  MergeEvent how;
+  how.kind = "link";
+  how.link = id;
+  how.reason = reason;
+  return Merge(na.root, nb.root, how, actor);
 }
 
 Result<UnlinkOutcome> Linker::Unlink(const std::string& a, const std::string& b, const std::string& reason,
@@ -124,24 +133,32 @@ Result<UnlinkOutcome> Linker::Unlink(const std::string& a, const std::string& b,
   for (const auto& n : right) {
     if (left_set.count(n)) return Status::InvalidArgument(a + " and " + b + " name the same account or subject");
   }
-  HT_ASSIGN_OR_RETURN(std::uint64_t n, cache_.NextId(kLinkCounter));
+  HT_ASSIGN_OR_RETURN(std::uint64_t n, work_.NextId(kLinkCounter));
   UnlinkOutcome out;
   out.constraint_id = FormatId('L', n);
-  cache_.Put(Table::kLinks, out.constraint_id,
-             Json{{"id", out.constraint_id}, {"type", "nolink"}, {"a", a}, {"b", b}, {"left", left}, {"right", right},
-                  {"reason", reason}, {"by", actor.by}, {"time", actor.now}, {"active", true}});
+  LinkRecord constraint;
+  constraint.id = out.constraint_id;
+  constraint.type = "nolink";
+  constraint.a = a;
+  constraint.b = b;
+  constraint.left = left;
+  constraint.right = right;
+  constraint.reason = reason;
+  constraint.by = actor.by;
+  constraint.time = actor.now;
+  work_.links.Put(out.constraint_id, std::move(constraint));
   for (const std::string& root : {na.root, nb.root}) {
-    HT_ASSIGN_OR_RETURN(Json * subject, cache_.Edit(Table::kSubjects, root));
-    ListAdd((*subject)["constraints"], out.constraint_id);
-    for (const auto& l : ListField(*subject, "links")) {
-      HT_ASSIGN_OR_RETURN(Json * link, cache_.Edit(Table::kLinks, l.get<std::string>()));
-      const Json& nodes = ListField(*link, "nodes");
-      if (!link->value("active", false) || nodes.size() != 2) continue;
-      const std::string n0 = nodes[0].get<std::string>(), n1 = nodes[1].get<std::string>();
+    HT_ASSIGN_OR_RETURN(SubjectRecord * subject, work_.subjects.Edit(root));
+    subject->constraints.Add(out.constraint_id);
+    for (const std::string& l : subject->links) {
+      HT_ASSIGN_OR_RETURN(LinkRecord * link, work_.links.Edit(l));
+      if (!link->active || link->nodes.size() != 2) continue;
+      const std::string& n0 = link->nodes[0];
+      const std::string& n1 = link->nodes[1];
       if ((left_set.count(n0) && right_set.count(n1)) || (left_set.count(n1) && right_set.count(n0))) {
-        (*link)["active"] = false;
-        (*link)["revoked_by"] = out.constraint_id;
-        (*link)["revoked_at"] = actor.now;
+        link->active = false;
+        link->revoked_by = out.constraint_id;
+        link->revoked_at = actor.now;
       }
     }
   }
@@ -152,66 +169,65 @@ Result<UnlinkOutcome> Linker::Unlink(const std::string& a, const std::string& b,
 }
 
 Result<std::vector<std::string>> Linker::Rebuild(const std::string& root, const Actor& actor) {
-  HT_ASSIGN_OR_RETURN(const Json* root_rec, cache_.Require(Table::kSubjects, root, "subject"));
-  const Json root_copy = *root_rec;
+  HT_ASSIGN_OR_RETURN(const SubjectRecord* root_rec, work_.subjects.Require(root));
+  const SubjectRecord root_copy = *root_rec;
   std::vector<std::string> nodes;
   std::map<std::string, std::size_t> index;
   auto add_node = [&](const std::string& node) {
     if (index.emplace(node, nodes.size()).second) nodes.push_back(node);
   };
   add_node(SubjectNode(root));
-  for (const auto& alias : ListField(root_copy, "aliases")) add_node(SubjectNode(alias.get<std::string>()));
-  std::vector<std::string> accounts;
-  for (const auto& a : ListField(root_copy, "accounts")) {
-    accounts.push_back(a.get<std::string>());
-    add_node(accounts.back());
-  }
+  for (const std::string& alias : root_copy.aliases) add_node(SubjectNode(alias));
+  const std::vector<std::string> accounts = root_copy.accounts.items();
+  for (const std::string& a : accounts) add_node(a);
 
   struct Edge {
     std::string u, v;
-    Json why;
+    JoinInfo why;
   };
   std::vector<Edge> edges;
   std::map<std::string, std::vector<std::string>> by_identifier;
   for (const std::string& a : accounts) {
-    HT_ASSIGN_OR_RETURN(const Json* acc, cache_.Require(Table::kAccounts, a, "account"));
-    const Json joined = acc->value("joined", Json::object());
-    const std::string home = StringField(*acc, "home");
-    if (IsFounderKind(StringField(joined, "kind")) && index.count(SubjectNode(home))) {
-      edges.push_back({a, SubjectNode(home), joined});
+    HT_ASSIGN_OR_RETURN(const AccountRecord* acc, work_.accounts.Require(a));
+    if (acc->joined && IsFounderKind(acc->joined->kind) && index.count(SubjectNode(acc->home))) {
+      edges.push_back({a, SubjectNode(acc->home), *acc->joined});
     }
-    for (const auto& id : ListField(*acc, "identifiers")) {
-      auto kind = ingest::ParseIdentifierKind(StringField(id, "kind"));
-      if (kind && ingest::Identifier{*kind, StringField(id, "value")}.strong()) {
-        by_identifier[StringField(id, "key")].push_back(a);
-      }
+    for (const AccountIdentifier& id : acc->identifiers) {
+      auto kind = ingest::ParseIdentifierKind(id.kind);
+      if (kind && ingest::Identifier{*kind, id.value}.strong()) by_identifier[id.key].push_back(a);
     }
   }
-  for (const auto& l : ListField(root_copy, "links")) {
-    HT_ASSIGN_OR_RETURN(const Json* link, cache_.Find(Table::kLinks, l.get<std::string>()));
-    if (link == nullptr || !link->value("active", false)) continue;
-    const Json& ends = ListField(*link, "nodes");
-    if (ends.size() == 2 && index.count(ends[0].get<std::string>()) && index.count(ends[1].get<std::string>())) {
-      edges.push_back({ends[0].get<std::string>(), ends[1].get<std::string>(),
-                       Json{{"kind", "link"}, {"link", l}, {"time", IntField(*link, "time")}}});
+  for (const std::string& l : root_copy.links) {
+    HT_ASSIGN_OR_RETURN(const LinkRecord* link, work_.links.Find(l));
+    if (link == nullptr || !link->active) continue;
+    if (link->nodes.size() == 2 && index.count(link->nodes[0]) && index.count(link->nodes[1])) {
+      JoinInfo why;
+      why.kind = "link";
+      why.link = l;
+      why.time = link->time;
+      edges.push_back({link->nodes[0], link->nodes[1], why});
     }
   }
   for (const auto& [key, holders] : by_identifier) {
     for (std::size_t i = 1; i < holders.size(); ++i) {
-      edges.push_back({holders[0], holders[i], Json{{"kind", "identifier"}, {"identifier", key}, {"time", actor.now}}});
+      JoinInfo why;
+      why.kind = "identifier";
+      why.identifier = key;
+      why.time = actor.now;
+      edges.push_back({holders[0], holders[i], why});
     }
   }
   // Active constraints as node-index sets.
   std::vector<std::pair<std::set<std::size_t>, std::set<std::size_t>>> constraints;
-  for (const auto& c : ListField(root_copy, "constraints")) {
-    HT_ASSIGN_OR_RETURN(const Json* rec, cache_.Find(Table::kLinks, c.get<std::string>()));
-    if (rec == nullptr || !rec->value("active", false)) continue;
+  for (const std::string& c : root_copy.constraints) {
+    HT_ASSIGN_OR_RETURN(const LinkRecord* rec, work_.links.Find(c));
+    if (rec == nullptr || !rec->active) continue;
     std::pair<std::set<std::size_t>, std::set<std::size_t>> sides;
-    for (const auto& n : ListField(*rec, "left")) {
-      if (index.count(n.get<std::string>())) sides.first.insert(index[n.get<std::string>()]);
+    for (const std::string& n : rec->left) {
+      if (index.count(n)) sides.first.insert(index[n]);
     }
-    for (const auto& n : ListField(*rec, "right")) {
-      if (index.count(n.get<std::string>())) sides.second.insert(index[n.get<std::string>()]);
+    for (const std::string& n : rec->right) {
+      if (index.count(n)) sides.second.insert(index[n]);
     }
     constraints.push_back(std::move(sides));
   }
@@ -225,17 +241,17 @@ Result<std::vector<std::string>> Linker::Rebuild(const std::string& root, const 
       return (hits(ca, s.first) && hits(cb, s.second)) || (hits(ca, s.second) && hits(cb, s.first));
     });
   };
-  std::map<std::string, Json> joined;  // account -> how it joined its component
+  std::map<std::string, JoinInfo> joined;  // account -> how it joined its component
   for (const Edge& e : edges) {
     const std::size_t cu = comps.Find(index[e.u]), cv = comps.Find(index[e.v]);
     if (cu == cv || forbidden(cu, cv)) continue;
     comps.Union(cu, cv);
-    Json why = e.why;
+    JoinInfo why = e.why;
     if (!IsSubjectNode(e.v) && !joined.count(e.v)) {
-      if (!IsSubjectNode(e.u)) why["with"] = e.u;
+      if (!IsSubjectNode(e.u)) why.with = e.u;
       joined[e.v] = why;
     } else if (!IsSubjectNode(e.u) && !joined.count(e.u)) {
-      if (!IsSubjectNode(e.v)) why["with"] = e.v;
+      if (!IsSubjectNode(e.v)) why.with = e.v;
       joined[e.u] = why;
     }
   }
@@ -250,8 +266,8 @@ Result<std::vector<std::string>> Linker::Rebuild(const std::string& root, const 
     for (std::size_t m : members) {
       if (IsSubjectNode(nodes[m])) {
         const std::string id(SubjectOfNode(nodes[m]));
-        HT_ASSIGN_OR_RETURN(const Json* rec, cache_.Require(Table::kSubjects, id, "subject"));
-        subjects.emplace_back(IntField(*rec, "created"), id);
+        HT_ASSIGN_OR_RETURN(const SubjectRecord* rec, work_.subjects.Require(id));
+        subjects.emplace_back(rec->created, id);
       } else {
         members_accounts.push_back(nodes[m]);
       }
@@ -261,58 +277,72 @@ Result<std::vector<std::string>> Linker::Rebuild(const std::string& root, const 
     if (subjects.empty()) {
       HT_ASSIGN_OR_RETURN(survivor, CreateSubject("", "split:" + root, "", actor.now));
       const std::string& founder = members_accounts.front();
-      HT_ASSIGN_OR_RETURN(Json * acc, cache_.Edit(Table::kAccounts, founder));
-      (*acc)["home"] = survivor;
-      joined[founder] = Json{{"kind", "split"}, {"from", root}, {"time", actor.now}};
+      HT_ASSIGN_OR_RETURN(AccountRecord * acc, work_.accounts.Edit(founder));
+      acc->home = survivor;
+      JoinInfo split;
+      split.kind = "split";
+      split.from = root;
+      split.time = actor.now;
+      joined[founder] = split;
     } else {
       survivor = subjects.front().second;
     }
     std::set<std::string> member_nodes;
     for (std::size_t m : members) member_nodes.insert(nodes[m]);
-    HT_ASSIGN_OR_RETURN(Json * s, cache_.Edit(Table::kSubjects, survivor));
-    s->erase("merged_into");
-    s->erase("merged");
-    (*s)["accounts"] = members_accounts;
-    (*s)["aliases"] = Json::array();
-    (*s)["constraints"] = Json::array();
-    (*s)["links"] = Json::array();
-    for (const char* list : {"constraints", "links"}) {
-      for (const auto& id : ListField(root_copy, list)) {
-        HT_ASSIGN_OR_RETURN(const Json* rec, cache_.Find(Table::kLinks, id.get<std::string>()));
+    std::uint64_t referrals = 0;
+    for (const std::string& a : members_accounts) {
+      HT_ASSIGN_OR_RETURN(const AccountRecord* acc, work_.accounts.Require(a));
+      referrals += acc->referrals.size();
+    }
+    HT_ASSIGN_OR_RETURN(SubjectRecord * s, work_.subjects.Edit(survivor));
+    s->merged_into.clear();
+    s->merged.reset();
+    s->accounts = IdList(members_accounts);
+    s->aliases.Clear();
+    s->constraints.Clear();
+    s->links.Clear();
+    s->referrals = referrals;
+    for (const IdList* list : {&root_copy.constraints, &root_copy.links}) {
+      for (const std::string& id : *list) {
+        HT_ASSIGN_OR_RETURN(const LinkRecord* rec, work_.links.Find(id));
         if (rec == nullptr) continue;
-        const bool touches = Touches(ListField(*rec, "left"), member_nodes) ||
-                             Touches(ListField(*rec, "right"), member_nodes) ||
-                             Touches(ListField(*rec, "nodes"), member_nodes);
-        if (touches) ListAdd((*s)[list], id.get<std::string>());
+        const bool touches = Touches(rec->left, member_nodes) || Touches(rec->right, member_nodes) ||
+                             Touches(rec->nodes, member_nodes);
+        if (!touches) continue;
+        (list == &root_copy.constraints ? s->constraints : s->links).Add(id);
       }
     }
-    if (!(*s)["merges"].is_array()) (*s)["merges"] = Json::array();
-    (*s)["merges"].push_back(Json{{"kind", "split"}, {"subject", root}, {"time", actor.now}, {"by", actor.by}});
-    if (StringField(*s, "display_name").empty() && !members_accounts.empty()) {
-      HT_ASSIGN_OR_RETURN(const Json* acc, cache_.Require(Table::kAccounts, members_accounts.front(), "account"));
-      for (const auto& id : ListField(*acc, "identifiers")) {
-        if (StringField(id, "kind") != "ip") {
-          (*s)["display_name"] = StringField(id, "value");
+    MergeEvent split;
+    split.kind = "split";
+    split.subject = root;
+    split.time = actor.now;
+    split.by = actor.by;
+    s->merges.push_back(split);
+    if (s->display_name.empty() && !members_accounts.empty()) {
+      HT_ASSIGN_OR_RETURN(const AccountRecord* acc, work_.accounts.Require(members_accounts.front()));
+      for (const AccountIdentifier& id : acc->identifiers) {
+        if (id.kind != "ip") {
+          s->display_name = id.value;
           break;
         }
       }
     }
     for (std::size_t i = 1; i < subjects.size(); ++i) {
-      ListAdd((*s)["aliases"], subjects[i].second);
-      HT_ASSIGN_OR_RETURN(Json * other, cache_.Edit(Table::kSubjects, subjects[i].second));
-      (*other)["merged_into"] = survivor;
-      (*other)["accounts"] = Json::array();
-      (*other)["aliases"] = Json::array();
+      s->aliases.Add(subjects[i].second);
+      HT_ASSIGN_OR_RETURN(SubjectRecord * other, work_.subjects.Edit(subjects[i].second));
+      other->merged_into = survivor;
+      other->accounts.Clear();
+      other->aliases.Clear();
+      other->referrals = 0;
     }
     for (const std::string& a : members_accounts) {
-      HT_ASSIGN_OR_RETURN(Json * acc, cache_.Edit(Table::kAccounts, a));
-      (*acc)["subject"] = survivor;
+      HT_ASSIGN_OR_RETURN(AccountRecord * acc, work_.accounts.Edit(a));
+      acc->subject = survivor;
       auto it = joined.find(a);
-      const Json old = acc->value("joined", Json::object());
-      if (it != joined.end() && (StringField(old, "kind") != StringField(it->second, "kind") ||
-                                 StringField(old, "identifier") != StringField(it->second, "identifier") ||
-                                 StringField(old, "with") != StringField(it->second, "with"))) {
-        (*acc)["joined"] = it->second;
+      if (it == joined.end()) continue;
+      const JoinInfo old = acc->joined.value_or(JoinInfo{});
+      if (old.kind != it->second.kind || old.identifier != it->second.identifier || old.with != it->second.with) {
+        acc->joined = it->second;
       }
     }
     roots.push_back(survivor);
@@ -324,19 +354,20 @@ Result<std::vector<std::string>> Linker::Rebuild(const std::string& root, const 
 Status Linker::RefreshIdentifierHints(const std::vector<std::string>& accounts) {
   std::set<std::string> keys;
   for (const std::string& a : accounts) {
-    HT_ASSIGN_OR_RETURN(const Json* acc, cache_.Require(Table::kAccounts, a, "account"));
-    for (const auto& id : ListField(*acc, "identifiers")) {
-      if (StringField(id, "kind") != "ip") keys.insert(StringField(id, "key"));
+    HT_ASSIGN_OR_RETURN(const AccountRecord* acc, work_.accounts.Require(a));
+    for (const AccountIdentifier& id : acc->identifiers) {
+      if (id.kind != "ip") keys.insert(id.key);
     }
   }
   for (const std::string& key : keys) {
-    HT_ASSIGN_OR_RETURN(Json * rec, cache_.Edit(Table::kIdentifiers, key));
-    Json subjects = Json::array();
-    for (const auto& a : ListField(*rec, "accounts")) {
-      HT_ASSIGN_OR_RETURN(std::string root, SubjectOfAccount(a.get<std::string>()));
-      ListAdd(subjects, root);
+    HT_ASSIGN_OR_RETURN(const IdentifierRecord* found, work_.identifiers.Require(key));
+    IdList subjects;
+    for (const std::string& a : found->accounts) {
+      HT_ASSIGN_OR_RETURN(std::string root, SubjectOfAccount(a));
+      subjects.Add(root);
     }
-    (*rec)["subjects"] = std::move(subjects);
+    HT_ASSIGN_OR_RETURN(IdentifierRecord * rec, work_.identifiers.Edit(key));
+    rec->subjects = std::move(subjects);
   }
   return Status::Ok();
 }

@@ -4,17 +4,12 @@
 #include <set>
 #include <unordered_map>
 
-#include "engine/record_codec.h"
 #include "engine/subjects/linker.h"
-#include "engine/subjects/record_cache.h"
-#include "engine/subjects/subject_records.h"
-#include "engine/time_util.h"
+#include "engine/subjects/subject_workspace.h"
 
 namespace hashtriage::engine::subjects {
 
 namespace {
-
-using Json = nlohmann::json;
 
 // One matched membership of one file, with every digest that identifies the file.
 struct Candidate {
@@ -22,33 +17,23 @@ struct Candidate {
   std::vector<std::string> digests;
 };
 
-// A stored file record with no hits encodes `"hits": []` as CBOR text(4) "hits" + array(0); most
-// records of a scan look like that, and skipping them without decoding keeps profiles fast.
-bool MayHaveHits(std::string_view cbor) {
-  static constexpr std::string_view kKey("\x64hits", 5);
-  const std::size_t pos = cbor.find(kKey);
-  if (pos == std::string_view::npos) return false;
-  return pos + kKey.size() < cbor.size() && cbor[pos + kKey.size()] != '\x80';
-}
-
-std::vector<std::string> DigestsOf(const Json& file) {
+std::vector<std::string> Digests(std::initializer_list<std::pair<const char*, std::string>> values) {
   std::vector<std::string> out;
-  for (const char* kind : {"md5", "sha1", "sha256", "pdq"}) {
-    const std::string value = StringField(file, kind);
+  for (const auto& [kind, value] : values) {
     if (!value.empty()) out.push_back(std::string(kind) + ":" + value);
   }
   return out;
 }
 
-void AddCandidates(const Json& file, const std::string& source, std::vector<Candidate>& out) {
-  const std::vector<std::string> digests = DigestsOf(file);
-  for (const auto& h : ListField(file, "hits")) {
+void AddCandidates(const std::vector<Hit>& hits, const std::vector<std::string>& digests, const std::string& source,
+                   std::vector<Candidate>& out) {
+  for (const Hit& h : hits) {
+    if (h.category == index::Category::kIgnorable) continue;
     Candidate c;
-    c.hit.category = index::ParseCategory(StringField(h, "category")).value_or(index::Category::kUnknown);
-    if (c.hit.category == index::Category::kIgnorable) continue;
-    c.hit.kind = StringField(h, "kind");
-    c.hit.set = StringField(h, "set");
-    c.hit.distance = static_cast<int>(IntField(h, "distance"));
+    c.hit.category = h.category;
+    c.hit.kind = h.kind;
+    c.hit.set = h.set;
+    c.hit.distance = h.distance;
     c.hit.source = source;
     c.hit.content = digests.empty() ? source : digests.front();
     c.digests = digests;
@@ -82,6 +67,19 @@ std::vector<HitEvidence> Distinct(std::vector<Candidate> candidates) {
   return groups;
 }
 
+// When `id` became part of `root` (following its chain of merges); 0 for the root itself.
+Result<std::int64_t> JoinedAt(SubjectWorkspace& work, const std::string& id, const std::string& root) {
+  std::int64_t at = 0;
+  std::string current = id;
+  for (int hops = 0; hops < 64 && current != root; ++hops) {
+    HT_ASSIGN_OR_RETURN(const SubjectRecord* rec, work.subjects.Require(current));
+    if (rec->merged) at = std::max(at, rec->merged->time);
+    if (rec->merged_into.empty()) break;
+    current = rec->merged_into;
+  }
+  return at;
+}
+
 }  // namespace
 
 int CategorySeverity(index::Category category) {
@@ -97,68 +95,57 @@ int CategorySeverity(index::Category category) {
   return 4;
 }
 
-Result<SubjectEvidence> GatherSubjectEvidence(const CaseStore& store, const std::string& subject_id) {
-  RecordCache cache(store);
-  Linker linker(cache);
+Result<SubjectEvidence> GatherSubjectEvidence(const Case& c, const std::string& subject_id) {
+  SubjectWorkspace work(c);
+  Linker linker(work);
   SubjectEvidence out;
   HT_ASSIGN_OR_RETURN(out.root, linker.Resolve(subject_id));
-  HT_ASSIGN_OR_RETURN(const Json* subject, cache.Require(Table::kSubjects, out.root, "subject"));
+  HT_ASSIGN_OR_RETURN(const SubjectRecord* subject, work.subjects.Require(out.root));
   out.subject = *subject;
   out.subject_ids.push_back(out.root);
-  for (const auto& alias : ListField(*subject, "aliases")) out.subject_ids.push_back(alias.get<std::string>());
+  out.joined[out.root] = 0;
+  for (const std::string& alias : subject->aliases) {
+    out.subject_ids.push_back(alias);
+    HT_ASSIGN_OR_RETURN(out.joined[alias], JoinedAt(work, alias, out.root));
+  }
 
   std::vector<Candidate> candidates;
   std::set<std::string> seen_referrals;
-  for (const auto& a : ListField(*subject, "accounts")) {
-    HT_ASSIGN_OR_RETURN(const Json* account, cache.Require(Table::kAccounts, a.get<std::string>(), "account"));
+  for (const std::string& a : out.subject.accounts) {
+    HT_ASSIGN_OR_RETURN(const AccountRecord* account, work.accounts.Require(a));
     out.accounts.push_back(*account);
-    for (const auto& r : ListField(*account, "referrals")) {
-      if (!seen_referrals.insert(r.get<std::string>()).second) continue;
-      HT_ASSIGN_OR_RETURN(const Json* referral, cache.Require(Table::kReferrals, r.get<std::string>(), "referral"));
-      out.referrals.push_back(*referral);
+    for (const std::string& r : account->referrals) {
+      if (!seen_referrals.insert(r).second) continue;
+      HT_ASSIGN_OR_RETURN(auto referral, c.referrals().Get(r));
+      if (!referral) return Status::NotFound("referral " + r + " not found");
+      out.referrals.push_back(std::move(*referral));
     }
   }
-  std::stable_sort(out.referrals.begin(), out.referrals.end(), [](const Json& x, const Json& y) {
-    return IntField(x, "ingested_at") < IntField(y, "ingested_at");
-  });
-  for (const Json& referral : out.referrals) {
-    for (const auto& file : ListField(referral, "files")) AddCandidates(file, "referral:" + StringField(referral, "id"), candidates);
+  std::stable_sort(out.referrals.begin(), out.referrals.end(),
+                   [](const ReferralRecord& x, const ReferralRecord& y) { return x.ingested_at < y.ingested_at; });
+  for (const ReferralRecord& referral : out.referrals) {
+    for (const ReferralFileRecord& file : referral.files) {
+      AddCandidates(file.hits, Digests({{"md5", file.md5}, {"sha1", file.sha1}, {"sha256", file.sha256}, {"pdq", file.pdq}}),
+                    "referral:" + referral.id, candidates);
+    }
   }
 
   // Scans attached to any id of this subject.
-  Status bad;
-  std::vector<Json> evidence;
-  HT_RETURN_IF_ERROR(store.Scan(Table::kEvidence, "", [&](std::string_view, std::string_view value) {
-    auto record = DecodeRecord(value);
-    if (!record.ok()) {
-      bad = record.status();
-      return false;
-    }
-    const std::string attached = StringField(*record, "subject");
-    if (attached.empty()) return true;
-    auto root = linker.Resolve(attached);
-    if (root.ok() && *root == out.root) evidence.push_back(std::move(record).value());
-    return true;
-  }));
-  HT_RETURN_IF_ERROR(bad);
-  for (Json& record : evidence) {
+  HT_ASSIGN_OR_RETURN(auto evidence, c.evidence().ForSubjects(out.subject_ids));
+  for (EvidenceRecord& record : evidence) {
     ScanEvidence scan;
-    const auto number = record.value("number", std::uint32_t{0});
-    const std::string started = StringField(record, "started");
-    if (auto t = ParseIso8601(started); t.ok()) scan.started = *t;
-    HT_RETURN_IF_ERROR(store.Scan(Table::kFiles, EncodeU32(number), [&](std::string_view, std::string_view value) {
-      if (!MayHaveHits(value)) return true;
-      auto file = DecodeRecord(value);
-      if (!file.ok()) {
-        bad = file.status();
-        return false;
-      }
-      if (ListField(*file, "hits").empty()) return true;
+    const std::uint32_t number = record.number;
+    HT_RETURN_IF_ERROR(c.evidence().ForEachFile(number, /*with_hits_only=*/true, [&](const FileRecord& file) {
       ++scan.files_with_hits;
-      AddCandidates(*file, "scan:" + std::to_string(number) + ":" + StringField(*file, "path"), candidates);
+      const auto& d = file.digests;
+      AddCandidates(file.hits,
+                    Digests({{"md5", d.md5 ? d.md5->hex() : ""},
+                             {"sha1", d.sha1 ? d.sha1->hex() : ""},
+                             {"sha256", d.sha256 ? d.sha256->hex() : ""},
+                             {"pdq", file.image ? file.image->pdq.hex() : ""}}),
+                    "scan:" + std::to_string(number) + ":" + file.info.path, candidates);
       return true;
     }));
-    HT_RETURN_IF_ERROR(bad);
     scan.record = std::move(record);
     out.scans.push_back(std::move(scan));
   }

@@ -7,16 +7,16 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "engine/case_store.h"
+#include "engine/case/case.h"
 #include "hashing/status.h"
 
 namespace hashtriage::engine::subjects {
 
-Result<nlohmann::ordered_json> BuildSubjectView(const CaseStore& store, const std::string& subject_id);
+Result<nlohmann::ordered_json> BuildSubjectView(const Case& case_store, const std::string& subject_id);
 std::string RenderSubjectText(const nlohmann::ordered_json& view);
 
 // {"subjects": [{id, name, accounts, referrals, scans, hits, escalate, area, created, last_referral}]}
-Result<nlohmann::ordered_json> BuildSubjectList(const CaseStore& store);
+Result<nlohmann::ordered_json> BuildSubjectList(const Case& case_store);
 std::string RenderSubjectListText(const nlohmann::ordered_json& list);
 
 }  // namespace hashtriage::engine::subjects

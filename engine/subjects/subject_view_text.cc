@@ -61,8 +61,13 @@ std::string RenderSubjectText(const OJson& v) {
     }
   }
   if (!v["possible_links"].empty()) {
-    Line(out, "\nPossible links (shared IP address; never merged automatically - confirm with 'subject link')");
+    Line(out, "\nPossible links (never merged automatically - confirm with 'subject link')");
     for (const auto& p : v["possible_links"]) {
+      if (Str(p, "basis") == "identifiers") {
+        Line(out, "  " + Str(p, "account") + " ~ " + Str(p, "other_account") + " (" + Str(p, "other_subject") +
+                      "): not merged automatically: referral " + Str(p, "referral") + " " + Str(p, "reason"));
+        continue;
+      }
       Line(out, "  ip " + Str(p, "ip") + "  " + Str(p, "account") + " ~ " + Str(p, "other_account") + " (" +
                     Str(p, "other_subject") + ")  " + Str(p, "sightings") + "x " + Day(p, "first") + ".." + Day(p, "last") +
                     (p["proxy"].get<bool>() ? "  possible proxy" : "") +
@@ -86,14 +91,21 @@ std::string RenderSubjectText(const OJson& v) {
   for (const auto& [name, count] : v["hits_by_category"].items()) cats += "  " + name + " " + count.dump();
   Line(out, "\nKnown-image hits (distinct images):" + cats);
   for (const auto& h : v["hits"]) {
-    Line(out, "  " + Str(h, "category") + "  " + Str(h, "kind") + (Str(h, "kind").starts_with("pdq") || Str(h, "kind") == "region" ? " d=" + Str(h, "distance") : "") +
+    const bool exact = Str(h, "kind") == "md5" || Str(h, "kind") == "sha1" || Str(h, "kind") == "sha256";
+    Line(out, "  " + Str(h, "category") + "  " + Str(h, "kind") + (exact ? "" : " d=" + Str(h, "distance")) +
                   "  set " + Str(h, "set") + "  " + Str(h, "source"));
   }
   Line(out, "\nRisk attributes (current)");
   for (const auto& a : v["attributes"]) {
     char name[48];
     std::snprintf(name, sizeof name, "  %-36s", Str(a, "name").c_str());
-    if (a.contains("note")) {
+    if (a.contains("conflict")) {
+      Line(out, std::string(name) + Str(a, "value") + "  CONFLICT - " + Str(a, "note"));
+      for (const auto& c : a["conflict"]) {
+        Line(out, "      " + Str(c, "value") + " on " + Str(c, "subject") + "  source: " + Str(c, "source") + ", " +
+                      Day(c, "recorded_at") + ", by " + Str(c, "recorded_by") + " (" + Str(c, "ref") + ")");
+      }
+    } else if (a.contains("note")) {
       Line(out, std::string(name) + "unknown  - " + Str(a, "note"));
     } else {
       Line(out, std::string(name) + Str(a, "value") + "  source: " + Str(a, "source") + ", " + Day(a, "recorded_at") +

@@ -103,6 +103,8 @@ struct Referral {
   std::vector<Identifier> identifiers;  // of the reported person / peer; deduplicated, in input order
   std::vector<ReferralEvent> events;
   std::vector<ReferralFile> files;
+  // Fields that were malformed and dropped (the rest of the referral was kept), one line each.
+  std::vector<std::string> warnings;
 
   // Adds `raw` as `kind` when it normalises to a value not already present.
   void AddIdentifier(IdentifierKind kind, std::string_view raw);

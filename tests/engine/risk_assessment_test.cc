@@ -135,7 +135,7 @@ TEST(RiskAssessmentTest, FactorsShowPointsAndEvidence) {
   }
   EXPECT_EQ(a.score, sum);
   ASSERT_EQ(a.factors.front().id, "lives_with_children");  // highest first
-  EXPECT_EQ(a.factors.front().evidence.front().ref, "attr-S7-lives_with_children");
+  EXPECT_EQ(a.factors.front().evidence.front().ref, "attribute S7/lives_with_children");
   EXPECT_NE(a.factors.front().evidence.front().detail.find("DS Rowe"), std::string::npos);
   for (const auto& f : a.factors) {
     if (f.id == "category_a_matches") {

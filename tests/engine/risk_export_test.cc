@@ -6,7 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "engine/record_codec.h"
+#include "engine/case/evidence_catalogue.h"
+#include "engine/case/referral_store.h"
 #include "engine/risk/queue_view.h"
 #include "engine/risk/rescore.h"
 #include "engine/risk/vics_export.h"
@@ -63,7 +64,7 @@ class RiskExportTest : public ::testing::Test {
     auto rows = LoadQueueView(*c_.store, kT0 + 25 * kDay, model, {});
     ASSERT_TRUE(rows.ok());
     rows_ = std::move(rows).value();
-    context_ = {kT0 + 25 * kDay, c_.store->path(), model.name, model.sha256};
+    context_ = {kT0 + 25 * kDay, c_.store->location(), model.name, model.sha256};
   }
 
   static constexpr int kSubjects = 120;
@@ -136,33 +137,63 @@ TEST_F(RiskExportTest, HtmlIsSelfContainedEscapedAndOpensInHeadlessChromium) {
   EXPECT_NE(out.out.find("alert('x')"), std::string::npos);
 }
 
-// Records shaped like the scan pipeline's (Table::kEvidence, Table::kFiles) and intake's referrals.
-void WriteScanAndReferral(CaseStore& store) {
-  CaseStore::Batch batch;
-  batch.Put(Table::kEvidence, EncodeU32(1),
-            EncodeRecord({{"number", 1}, {"id", "phone.E01"}, {"source", "/ev/phone.E01"}, {"subject", "S1"}}));
-  auto file = [](std::string path, std::string md5, std::string sha1, nlohmann::json hits, bool deleted) {
-    return nlohmann::json{{"evidence", "phone.E01"}, {"path", path}, {"original_path", path}, {"kind", "file"},
-                          {"size", 1234},         {"created", "2026-01-01T10:00:00Z"},
-                          {"modified", "2026-01-02T10:00:00Z"}, {"accessed", nullptr},
-                          {"deleted", deleted},   {"carved", false},
-                          {"md5", md5},           {"sha1", sha1},
-                          {"sha256", nullptr},    {"pdq", nullptr},
-                          {"hits", hits}};
+// An evidence item with four files (a twice, b, notes.txt without hits, an NSRL-only file) and a
+// referral holding b again, written through the typed stores as a scan and an intake would.
+void WriteScanAndReferral(Case& store) {
+  auto txn = store.Begin();
+  EvidenceRecord e;
+  e.number = 1;
+  e.id = "phone.E01";
+  e.source = "/ev/phone.E01";
+  e.subject = "S1";
+  e.status = EvidenceStatus::kComplete;
+  ASSERT_TRUE(store.evidence().Put(*txn, e).ok());
+  auto hit = [](index::Category category, MatchKind kind, int distance, std::string set = "caid") {
+    Hit h;
+    h.set = std::move(set);
+    h.category = category;
+    h.kind = kind;
+    h.distance = distance;
+    return h;
   };
-  const std::string md5a(32, 'a'), md5b(32, 'b'), md5c(32, 'c');
+  auto file = [&](std::uint64_t seq, std::string path, std::string md5, std::string sha1, std::vector<Hit> hits,
+                  bool deleted) {
+    FileRecord r;
+    r.evidence = 1;
+    r.seq = seq;
+    r.info.path = r.info.original_path = std::move(path);
+    r.info.size = 1234;
+    r.info.created = 1767261600;
+    r.info.modified = 1767348000;
+    r.info.deleted = deleted;
+    r.digests.md5 = *hashing::Md5Digest::FromHex(md5);
+    if (!sha1.empty()) r.digests.sha1 = *hashing::Sha1Digest::FromHex(sha1);
+    r.query.md5 = r.digests.md5;
+    r.query.sha1 = r.digests.sha1;
+    r.hits = std::move(hits);
+    store.evidence().PutFile(*txn, r);
+  };
+  const std::string md5a(32, 'a'), md5b(32, 'b'), md5c(32, 'c'), md5d(32, 'd');
   const std::string sha1a(40, '1'), sha1b(40, '2');
-  const nlohmann::json hit_a = {{{"set", "caid"}, {"category", "A"}, {"kind", "md5"}, {"distance", 0}}};
-  const nlohmann::json hit_c = {{{"set", "caid"}, {"category", "C"}, {"kind", "pdq"}, {"distance", 12}}};
-  batch.Put(Table::kFiles, EncodeU32(1) + EncodeU64(0), EncodeRecord(file("DCIM/a.jpg", md5a, sha1a, hit_a, false)));
-  batch.Put(Table::kFiles, EncodeU32(1) + EncodeU64(1), EncodeRecord(file("Download/copy-of-a.jpg", md5a, sha1a, hit_a, true)));
-  batch.Put(Table::kFiles, EncodeU32(1) + EncodeU64(2), EncodeRecord(file("DCIM/b.jpg", md5b, sha1b, hit_c, false)));
-  batch.Put(Table::kFiles, EncodeU32(1) + EncodeU64(3), EncodeRecord(file("notes.txt", md5c, "", nlohmann::json::array(), false)));
-  batch.Put(Table::kReferrals, "R1",
-            EncodeRecord({{"id", "R1"},
-                          {"subject", "S2"},
-                          {"files", {{{"name", "upload.jpg"}, {"md5", md5b}, {"sha1", sha1b}, {"size", 99}, {"hits", hit_c}}}}}));
-  ASSERT_TRUE(store.Write(batch).ok());
+  const Hit hit_a = hit(index::Category::kA, MatchKind::kMd5, 0);
+  const Hit hit_c = hit(index::Category::kC, MatchKind::kPdq, 12);
+  file(0, "DCIM/a.jpg", md5a, sha1a, {hit_a}, false);
+  file(1, "Download/copy-of-a.jpg", md5a, sha1a, {hit_a}, true);
+  file(2, "DCIM/b.jpg", md5b, sha1b, {hit_c}, false);
+  file(3, "notes.txt", md5c, "", {}, false);
+  file(4, "Windows/kernel32.dll", md5d, "", {hit(index::Category::kIgnorable, MatchKind::kMd5, 0, "nsrl")}, false);
+  ReferralRecord r;
+  r.id = "R1";
+  r.subject = "S2";
+  ReferralFileRecord f;
+  f.name = "upload.jpg";
+  f.md5 = md5b;
+  f.sha1 = sha1b;
+  f.size = 99;
+  f.hits = {hit_c};
+  r.files.push_back(f);
+  store.referrals().Put(*txn, r);
+  ASSERT_TRUE(txn->Commit().ok());
 }
 
 TEST(RiskVicsExportTest, MatchedMediaInVics20ShapeWithProvenance) {
@@ -182,6 +213,8 @@ TEST(RiskVicsExportTest, MatchedMediaInVics20ShapeWithProvenance) {
   const auto& media = header["Media"];
   ASSERT_EQ(media.size(), 2u);  // a (found twice) and b (scan + referral); notes.txt had no hit
   EXPECT_EQ(vics->media_files, 4u);
+  // Regression (defect 9): the NSRL-only file was exported as "Category 0, IsPrecategorized: true".
+  EXPECT_EQ(vics->ignorable_left_out, 1u);
   std::set<std::int64_t> ids;
   for (const auto& m : media) {
     ids.insert(m["MediaID"].get<std::int64_t>());
@@ -201,6 +234,10 @@ TEST(RiskVicsExportTest, MatchedMediaInVics20ShapeWithProvenance) {
   const auto& b = media[0]["MD5"] == std::string(32, 'A') ? media[1] : media[0];
   EXPECT_EQ(a["Category"], 1);  // UK profile: A = 1
   EXPECT_EQ(b["Category"], 3);  // C = 3
+  // Regression (defect 9): a category known only from a near (PDQ) match is a suggestion for review,
+  // not a precategorisation; an exact match's is.
+  EXPECT_EQ(a["IsPrecategorized"], true);
+  EXPECT_EQ(b["IsPrecategorized"], false);
   ASSERT_EQ(a["MediaFiles"].size(), 2u);
   EXPECT_EQ(a["MediaFiles"][0]["SourceID"], "phone.E01");
   EXPECT_EQ(a["MediaFiles"][0]["FilePath"], "DCIM/a.jpg");

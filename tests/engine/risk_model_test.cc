@@ -4,6 +4,7 @@
 
 #include <regex>
 
+#include "engine/risk/queue_actions.h"
 #include "engine/risk/rescore.h"
 #include "engine/risk/risk_model.h"
 #include "tests/engine/risk_test_util.h"
@@ -127,19 +128,24 @@ TEST(RiskModelTest, BandNamesRoundTrip) {
 TEST(RiskModelTest, CaseRemembersTheModelItWasGiven) {
   testing::TempCase c;
   ASSERT_NE(c.store, nullptr);
-  auto def = LoadCaseRiskModel(*c.store, "");
+  auto def = LoadCaseRiskModel(*c.store);
   ASSERT_TRUE(def.ok());
   EXPECT_EQ(def->sha256, DefaultModel().sha256);
   const auto path = c.dir / "tuned.toml";
   std::string text(DefaultRiskModelText());
   text.replace(text.find("name = \"hashtriage-default\""), 27, "name = \"force-tuned\"       ");
   testing::WriteText(path, text);
-  auto tuned = LoadCaseRiskModel(*c.store, path.string());
+  const CommandContext context{testing::kT0, std::nullopt, "test rank"};
+  auto tuned = RankSubjects(*c.store, path.string(), {}, context);
   ASSERT_TRUE(tuned.ok()) << tuned.status().ToString();
-  EXPECT_EQ(tuned->name, "force-tuned");
-  auto again = LoadCaseRiskModel(*c.store, "");
+  EXPECT_EQ(tuned->model.name, "force-tuned");
+  auto again = LoadCaseRiskModel(*c.store);
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->sha256, tuned->sha256);
+  EXPECT_EQ(again->sha256, tuned->model.sha256);
+  // "default" restores the shipped model.
+  auto restored = RankSubjects(*c.store, "default", {}, context);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(LoadCaseRiskModel(*c.store)->sha256, DefaultModel().sha256);
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 #include <random>
 
 #include "engine/risk/queue_rules.h"
-#include "engine/risk/queue_store.h"
+#include "engine/case/queue_store.h"
 #include "engine/risk/rescore.h"
 #include "tests/engine/risk_test_util.h"
 
@@ -22,20 +22,21 @@ using testing::kT0;
 using testing::SetAttribute;
 using testing::Subject;
 
-QueueEntry Rescore(CaseStore& store, const SubjectProfile& p, std::int64_t now, const RiskModel& model) {
+QueueEntry Rescore(Case& store, const SubjectProfile& p, std::int64_t now, const RiskModel& model) {
   auto outcome = RescoreProfile(store, p, now, model);
   EXPECT_TRUE(outcome.ok()) << outcome.status().ToString();
-  auto entry = ReadQueueEntry(store, p.subject_id);
+  auto entry = store.queue().Entry(p.subject_id);
   EXPECT_TRUE(entry.ok() && entry->has_value());
   return entry.ok() && entry->has_value() ? **entry : QueueEntry{};
 }
 
-Decision Review(CaseStore& store, const std::string& id, Outcome outcome, std::optional<Band> band,
+Decision Review(Case& store, const std::string& id, Outcome outcome, std::optional<Band> band,
                 std::int64_t at, const RiskModel& model) {
-  auto entry = ReadQueueEntry(store, id);
+  auto entry = store.queue().Entry(id);
   EXPECT_TRUE(entry.ok() && entry->has_value());
+  auto txn = store.Begin();
   Decision d;
-  d.id = *store.NextId("decision");
+  d.id = *txn->NextId("decision");
   d.subject_id = id;
   d.outcome = outcome;
   d.band = band;
@@ -46,10 +47,9 @@ Decision Review(CaseStore& store, const std::string& id, Outcome outcome, std::o
   d.band_before = (*entry)->band;
   auto applied = ApplyDecision(**entry, d, model);
   EXPECT_TRUE(applied.ok()) << applied.status().ToString();
-  CaseStore::Batch batch;
-  PutDecision(batch, d);
-  PutQueueEntry(batch, *applied);
-  EXPECT_TRUE(store.Write(batch).ok());
+  store.queue().PutDecision(*txn, d);
+  store.queue().PutEntry(*txn, *applied);
+  EXPECT_TRUE(txn->Commit().ok());
   return d;
 }
 
@@ -91,7 +91,7 @@ TEST(RiskQueueTest, EntersAtFirstActivityWithTheBandDeadline) {
   SubjectProfile none = Subject("S2");
   none.first_activity.reset();
   ASSERT_TRUE(RescoreProfile(*c.store, none, kT0, model).ok());
-  EXPECT_FALSE(ReadQueueEntry(*c.store, "S2")->has_value());
+  EXPECT_FALSE(c.store->queue().Entry("S2")->has_value());
 }
 
 TEST(RiskQueueTest, NewAttributeRescoresAndRecordsTheBandChange) {
@@ -111,7 +111,7 @@ TEST(RiskQueueTest, NewAttributeRescoresAndRecordsTheBandChange) {
   EXPECT_EQ(e.band, Band::kHigh);
   EXPECT_EQ(e.deadline, kT0 + 7 * kDay);
   EXPECT_LT(e.deadline, medium_deadline);
-  auto history = AssessmentHistory(*c.store, "S1");
+  auto history = c.store->queue().AssessmentHistory("S1");
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 2u);
   EXPECT_EQ(history->front().event, "entered the queue as Medium");
@@ -119,7 +119,7 @@ TEST(RiskQueueTest, NewAttributeRescoresAndRecordsTheBandChange) {
   EXPECT_NE(history->back().band_change.find("+ lives_with_children (25)"), std::string::npos);
   // Re-scoring with nothing new records nothing new.
   Rescore(*c.store, p, kT0 + 3 * kDay, model);
-  EXPECT_EQ(AssessmentHistory(*c.store, "S1")->size(), 2u);
+  EXPECT_EQ(c.store->queue().AssessmentHistory("S1")->size(), 2u);
 }
 
 TEST(RiskQueueTest, LowerBandNeverExtendsTheDeadline) {
@@ -151,7 +151,7 @@ TEST(RiskQueueTest, OverridesSurviveRescoringAndDisagreementIsFlagged) {
   QueueEntry e = Rescore(*c.store, p, kT0, model);
   ASSERT_EQ(e.band, Band::kMedium);
   Review(*c.store, "S1", Outcome::kKeep, Band::kHigh, kT0 + kDay, model);
-  e = **ReadQueueEntry(*c.store, "S1");
+  e = **c.store->queue().Entry("S1");
   EXPECT_EQ(e.band, Band::kHigh);
   EXPECT_EQ(e.model_band, Band::kMedium);
   EXPECT_EQ(e.deadline, kT0 + 7 * kDay);
@@ -166,7 +166,7 @@ TEST(RiskQueueTest, OverridesSurviveRescoringAndDisagreementIsFlagged) {
   EXPECT_EQ(e.review_flag->model_band, Band::kLow);
   ASSERT_TRUE(e.override_band);
   EXPECT_EQ(e.override_band->by, "DS Vale");
-  auto history = AssessmentHistory(*c.store, "S1");
+  auto history = c.store->queue().AssessmentHistory("S1");
   EXPECT_NE(history->back().band_change.find("override High by DS Vale holds; flagged"), std::string::npos)
       << history->back().band_change;
   // And an urgency flag still does not silently replace the human's band.
@@ -177,7 +177,7 @@ TEST(RiskQueueTest, OverridesSurviveRescoringAndDisagreementIsFlagged) {
   EXPECT_EQ(e.review_flag->model_band, Band::kVeryHigh);
   // A review clears the flag.
   Review(*c.store, "S1", Outcome::kKeep, Band::kVeryHigh, kT0 + 3 * kDay, model);
-  e = **ReadQueueEntry(*c.store, "S1");
+  e = **c.store->queue().Entry("S1");
   EXPECT_FALSE(e.review_flag);
   EXPECT_EQ(e.band, Band::kVeryHigh);
   EXPECT_EQ(e.deadline, kT0 + kDay);
@@ -190,7 +190,7 @@ TEST(RiskQueueTest, OnlyADecisionClosesAndLaterIntelligenceReopens) {
   AddReferral(p, "R1", kT0);
   Rescore(*c.store, p, kT0, model);
   const Decision d = Review(*c.store, "S1", Outcome::kNoFurtherAction, std::nullopt, kT0 + kDay, model);
-  QueueEntry e = **ReadQueueEntry(*c.store, "S1");
+  QueueEntry e = **c.store->queue().Entry("S1");
   EXPECT_FALSE(e.open());
   EXPECT_EQ(e.closed_decision, d.id);
   // Re-scoring (a new attribute) does not re-open it.
@@ -203,7 +203,7 @@ TEST(RiskQueueTest, OnlyADecisionClosesAndLaterIntelligenceReopens) {
   EXPECT_TRUE(e.open());
   EXPECT_EQ(e.episode, 2);
   EXPECT_EQ(e.entered_at, kT0 + 5 * kDay);
-  EXPECT_EQ(ReadDecisions(*c.store, "S1")->size(), 1u);  // history kept
+  EXPECT_EQ(c.store->queue().Decisions("S1")->size(), 1u);  // history kept
   // A decision on a closed entry is refused.
   QueueEntry closed = e;
   closed.status = EntryStatus::kClosed;
@@ -286,14 +286,14 @@ TEST(RiskQueueTest, EverySubjectWithAHitOrReferralIsQueuedWithBandAndDeadline) {
     if (!p.referral_ids.empty() || !p.hits.empty()) eligible.insert(id);
     ASSERT_TRUE(RescoreProfile(*c.store, p, at, model).ok());
   }
-  auto entries = ReadQueueEntries(*c.store);
+  auto entries = c.store->queue().Entries();
   ASSERT_TRUE(entries.ok());
   std::set<std::string> queued;
   for (const auto& e : *entries) {
     queued.insert(e.subject_id);
     EXPECT_TRUE(e.open());
     EXPECT_EQ(e.deadline, e.entered_at + model.DeadlineSeconds(e.band)) << e.subject_id;
-    EXPECT_EQ(e.band, (*LatestAssessment(*c.store, e.subject_id))->assessment.model_band);
+    EXPECT_EQ(e.band, (*c.store->queue().LatestAssessment(e.subject_id))->assessment.model_band);
   }
   EXPECT_EQ(queued, eligible);
 }

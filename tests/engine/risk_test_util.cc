@@ -23,7 +23,7 @@ void AddHits(engine::SubjectProfile& p, index::Category category, int count, con
   for (int i = 0; i < count; ++i) {
     engine::HitEvidence h;
     h.category = category;
-    h.kind = "md5";
+    h.kind = engine::MatchKind::kMd5;
     h.set = "test-set";
     h.source = "scan:1:DCIM/" + tag + std::string(index::CategoryName(category)) + std::to_string(i) + ".jpg";
     h.content = std::to_string(p.hits.size()) + tag;
@@ -46,7 +46,14 @@ void SetAttribute(engine::SubjectProfile& p, const std::string& name, engine::Tr
       return;
     }
   }
-  p.attributes.push_back({name, value, "test check", at, by, "attr-" + p.subject_id + "-" + name});
+  engine::AttributeValue v;
+  v.name = name;
+  v.value = value;
+  v.source = "test check";
+  v.recorded_at = at;
+  v.recorded_by = by;
+  v.ref = "attribute " + p.subject_id + "/" + name;
+  p.attributes.push_back(std::move(v));
 }
 
 engine::risk::RiskModel DefaultModel() {
@@ -57,8 +64,8 @@ engine::risk::RiskModel DefaultModel() {
 
 TempCase::TempCase() {
   engine::CaseOptions options;
-  options.path = (dir / "case").string();
-  auto opened = engine::CaseStore::Open(options);
+  options.location = (dir / "case").string();
+  auto opened = engine::OpenCase(options);
   EXPECT_TRUE(opened.ok()) << opened.status().ToString();
   if (opened.ok()) store = std::move(opened).value();
 }

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/case_store.h"
+#include "engine/case/case.h"
 #include "engine/risk/risk_model.h"
 #include "engine/subject_profile.h"
 #include "tests/test_support.h"
@@ -33,7 +33,7 @@ engine::risk::RiskModel DefaultModel();
 // A fresh case in a temporary directory.
 struct TempCase {
   TempDir dir;
-  std::unique_ptr<engine::CaseStore> store;
+  std::unique_ptr<engine::Case> store;
   TempCase();
 };
 

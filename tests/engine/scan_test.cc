@@ -101,11 +101,12 @@ TEST_F(ScanTest, OneThreadAndTwoThreadsGiveIdenticalRecords) {
 TEST_F(ScanTest, KilledScanResumesToTheSameRecordsAsAnUninterruptedOne) {
   const std::string expected = ScanAndExport("case-reference");
   const auto c = *dir_ / "case-killed";
-  const std::string scan = Bin() + " scan --case " + Q(c) + " --index " + Q(index_) + " " + Q(Evidence());
+  const std::string args = " scan --case " + Q(c) + " --index " + Q(index_) + " " + Q(Evidence());
+  const std::string scan = Bin() + args;
   // Commit every 4 records; die at several points (before and after commits), resuming each time.
   for (int kill_at : {0, 3, 9, 10, 27}) {
     const auto run = RunCommand("HASHTRIAGE_TEST_KILL_AT_ITEM=" + std::to_string(kill_at) +
-                                " HASHTRIAGE_TEST_COMMIT_EVERY=4 " + scan);
+                                " HASHTRIAGE_TEST_COMMIT_EVERY=4 " + testing::DriverBin() + args);
     EXPECT_EQ(run.exit_code, 128 + 9) << "kill at " << kill_at << ": " << run.err;
   }
   const auto resumed = RunCommand(scan);

@@ -5,7 +5,7 @@
 
 #include <set>
 
-#include "engine/subject_store.h"
+#include "engine/subjects/subject_profiles.h"
 #include "engine/subjects/attributes.h"
 #include "engine/subjects/linker.h"
 #include "tests/engine/subjects_test_util.h"
@@ -14,7 +14,7 @@ namespace hashtriage::testing {
 namespace {
 
 using engine::subjects::AttributeInput;
-using engine::subjects::RecordCache;
+using engine::subjects::SubjectWorkspace;
 
 TEST(SubjectsAttributesTest, SchemaIsTheRiskModelsAttributeNames) {
   std::set<std::string> ours;
@@ -42,13 +42,19 @@ TEST(SubjectsAttributesTest, UnknownNamesAreRejectedWithTheValidListAndProtected
 TEST(SubjectsAttributesTest, HistoryIsKeptAndTheProfileHasTheLatestWithProvenance) {
   TempDir dir;
   auto store = OpenCase(dir / "case");
-  ASSERT_TRUE(engine::EnsureSubjectExists(*store, "SUSPECT-1", kIntakeDay).ok());
+  {
+    auto txn = store->Begin();
+    ASSERT_TRUE(engine::EnsureSubjectExists(*store, *txn, "SUSPECT-1", kIntakeDay).ok());
+    ASSERT_TRUE(txn->Commit().ok());
+  }
   auto set = [&](const std::string& name, const std::string& value, const std::string& source, std::int64_t at,
                  const std::string& by) {
-    RecordCache cache(*store);
-    auto r = engine::subjects::StageAttribute(cache, AttributeInput{"SUSPECT-1", name, value, source, at, by}, at);
+    auto txn = store->Begin();
+    SubjectWorkspace work(*store, *txn);
+    auto r = engine::subjects::StageAttribute(work, AttributeInput{"SUSPECT-1", name, value, source, at, by}, at);
     if (r.ok()) {
-      EXPECT_TRUE(cache.Flush().ok());
+      EXPECT_TRUE(work.Flush().ok());
+      EXPECT_TRUE(txn->Commit().ok());
     }
     return r.status();
   };
@@ -62,12 +68,13 @@ TEST(SubjectsAttributesTest, HistoryIsKeptAndTheProfileHasTheLatestWithProvenanc
   EXPECT_FALSE(set("ethnicity", "x", "y", kIntakeDay, "PC A").ok());
   EXPECT_EQ(set("grooming", "yes", "chat logs", kIntakeDay, "PC A").code(), StatusCode::kOk);
   {
-    RecordCache cache(*store);
-    auto missing = engine::subjects::StageAttribute(cache, AttributeInput{"NOBODY", "grooming", "yes", "s", 1, "x"}, 1);
+    auto txn = store->Begin();
+    SubjectWorkspace work(*store, *txn);
+    auto missing = engine::subjects::StageAttribute(work, AttributeInput{"NOBODY", "grooming", "yes", "s", 1, "x"}, 1);
     EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
   }
 
-  auto history = engine::subjects::AttributeHistory(*store, {"SUSPECT-1"});
+  auto history = store->subjects().Attributes({"SUSPECT-1"});
   ASSERT_TRUE(history.ok());
   EXPECT_EQ(history->size(), 5u);
   auto profile = engine::LoadSubjectProfile(*store, "SUSPECT-1");
@@ -80,7 +87,8 @@ TEST(SubjectsAttributesTest, HistoryIsKeptAndTheProfileHasTheLatestWithProvenanc
   EXPECT_EQ(lives.source, "social services check");
   EXPECT_EQ(lives.recorded_by, "DC B");
   EXPECT_EQ(lives.recorded_at, kIntakeDay + 86400);
-  EXPECT_FALSE(lives.record_key.empty());
+  EXPECT_EQ(lives.ref.find('\0'), std::string::npos);
+  EXPECT_TRUE(lives.ref.starts_with("attribute #")) << lives.ref;
   EXPECT_EQ(profile->attributes[1].name, "grooming");
 }
 

@@ -7,8 +7,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "engine/audit_log.h"
-#include "engine/subject_store.h"
+#include "engine/case/audit_log.h"
+#include "engine/subjects/subject_profiles.h"
 #include "hashing/digests.h"
 #include "tests/engine/subjects_test_util.h"
 
@@ -16,12 +16,6 @@ namespace hashtriage::testing {
 namespace {
 
 using nlohmann::json;
-
-std::string Md5Of(const std::filesystem::path& file) {
-  auto d = hashing::DigestFile(file.string(), hashing::DigestSet().Add(hashing::DigestKind::kMd5));
-  EXPECT_TRUE(d.ok());
-  return d.ok() ? d->md5->hex() : "";
-}
 
 struct Cli {
   TempDir dir;
@@ -84,11 +78,7 @@ TEST(SubjectsIntakeTest, ADeviceScanAndALaterReferralAttachToOneSubject) {
   const std::string referred = Md5Of(photos / "guitar.jpg");
   BuildIndex(cli.index_dir, "test-set", {{scanned, index::Category::kA}, {referred, index::Category::kC}});
 
-  // What `scan --subject` does before scanning (engine/subject_store.h).
-  {
-    auto store = OpenCase(cli.case_dir);
-    ASSERT_TRUE(engine::EnsureSubjectExists(*store, "SUSPECT-1", kIntakeDay).ok());
-  }
+  // `scan --subject` creates the subject.
   auto scan = cli.Run("scan --index " + ShellQuote(cli.index_dir) + " --subject SUSPECT-1 " + ShellQuote(evidence.string()));
   ASSERT_EQ(scan.exit_code, 0) << scan.out << scan.err;
   // The extraction showed the suspect's email; the referral arriving later carries it.
@@ -109,7 +99,7 @@ TEST(SubjectsIntakeTest, ADeviceScanAndALaterReferralAttachToOneSubject) {
   EXPECT_EQ(show["hits_by_category"]["C"], 1);
   EXPECT_EQ(cli.Json("subject list")["subjects"].size(), 1u);
 
-  auto store = engine::CaseStore::Open({cli.case_dir, false, true});
+  auto store = engine::OpenCase({cli.case_dir, false, true});
   ASSERT_TRUE(store.ok());
   auto profile = engine::LoadSubjectProfile(**store, "SUSPECT-1");
   ASSERT_TRUE(profile.ok()) << profile.status().ToString();
@@ -151,10 +141,12 @@ TEST(SubjectsIntakeTest, LinkUnlinkAndAttributesAreAuditedWithWhoAndWhy) {
   ASSERT_EQ(s2["attribute_history"].size(), 1u);
   EXPECT_EQ(s2["attribute_history"][0]["recorded_by"], "PC Import");
 
-  auto store = engine::CaseStore::Open({cli.case_dir, false, true});
+  auto store = engine::OpenCase({cli.case_dir, false, true});
   ASSERT_TRUE(store.ok());
   std::vector<std::string> actions;
-  for (const auto& e : engine::ReadAudit(**store)) {
+  const auto entries = (*store)->audit().Entries();
+  ASSERT_TRUE(entries.ok());
+  for (const auto& e : *entries) {
     if (!e.details.contains("action")) continue;
     actions.push_back(e.details["action"].get<std::string>());
     if (actions.back() == "subject unlink") {
@@ -163,8 +155,9 @@ TEST(SubjectsIntakeTest, LinkUnlinkAndAttributesAreAuditedWithWhoAndWhy) {
       EXPECT_NE(e.command.find("unlink S-000001 S-000002"), std::string::npos);
     }
   }
-  EXPECT_EQ(actions, (std::vector<std::string>{"intake", "subject link", "subject unlink", "subject attr import"}));
-  EXPECT_TRUE(engine::VerifyAudit(**store).intact);
+  EXPECT_EQ(actions, (std::vector<std::string>{"intake batch", "intake", "subject link", "subject unlink",
+                                               "subject attr import"}));
+  EXPECT_TRUE(engine::VerifyAudit((*store)->audit()).intact);
 }
 
 }  // namespace
@@ -203,7 +196,7 @@ TEST(SubjectsIntakeTest, ReferralHashesAreMatchedByMd5Sha1AndPdqAndEachImageCoun
   ASSERT_TRUE(profile.ok());
   ASSERT_EQ(profile->hits.size(), 3u);  // R2's file is the same image as R1's first
   std::map<std::string, engine::HitEvidence> by_kind;
-  for (const auto& h : profile->hits) by_kind[h.kind] = h;
+  for (const auto& h : profile->hits) by_kind[std::string(engine::MatchKindName(h.kind))] = h;
   EXPECT_EQ(by_kind["md5"].category, index::Category::kA);
   EXPECT_EQ(by_kind["sha1"].category, index::Category::kB);
   EXPECT_EQ(by_kind["pdq"].category, index::Category::kC);

@@ -3,7 +3,8 @@
 // is respected afterwards, manual links override an unlink, and linking is incremental across days.
 #include <gtest/gtest.h>
 
-#include "engine/subject_store.h"
+#include "engine/case/rocksdb/rocks_case.h"
+#include "engine/subjects/subject_profiles.h"
 #include "engine/subjects/linker.h"
 #include "engine/subjects/subject_view.h"
 #include "tests/engine/subjects_test_util.h"
@@ -13,11 +14,11 @@ namespace {
 
 using engine::subjects::Actor;
 using engine::subjects::Linker;
-using engine::subjects::RecordCache;
+using engine::subjects::SubjectWorkspace;
 
 struct Fixture {
   TempDir dir;
-  std::unique_ptr<engine::CaseStore> store = OpenCase(dir / "case");
+  std::unique_ptr<engine::Case> store = OpenCase(dir / "case");
   IntakeResult Run(const std::string& name, const std::vector<nlohmann::json>& reports, std::int64_t now = kIntakeDay,
                    engine::subjects::LinkOptions link = {}) {
     WriteJsonLines(dir / name, reports);
@@ -109,13 +110,15 @@ TEST(SubjectsLinkingTest, UnlinkAfterAnAutomaticMergeSplitsAndLaterReferralsResp
   ASSERT_EQ(r.outcomes[0].subject_id, r.outcomes[1].subject_id);
   const std::string a1 = r.outcomes[0].account_id, a2 = r.outcomes[1].account_id;
   {
-    RecordCache cache(*f.store);
-    Linker linker(cache);
+    auto txn = f.store->Begin();
+    SubjectWorkspace work(*f.store, *txn);
+    Linker linker(work);
     auto outcome = linker.Unlink(a1, a2, "family computer: two people", Actor{kIntakeDay + 10, "DS Smith"});
     ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
     EXPECT_TRUE(outcome->split);
     ASSERT_EQ(outcome->subjects.size(), 2u);
-    ASSERT_TRUE(cache.Flush().ok());
+    ASSERT_TRUE(work.Flush().ok());
+    ASSERT_TRUE(txn->Commit().ok());
   }
   auto s1 = engine::ResolveSubjectId(*f.store, r.outcomes[0].subject_id).value();
   EXPECT_EQ(f.Subjects().size(), 2u);
@@ -138,11 +141,13 @@ TEST(SubjectsLinkingTest, UnlinkingSubjectIdsRestoresBothIdsAndLinkOverridesIt) 
         kIntakeDay + 86400);
   ASSERT_EQ(f.Root(s2), s1);
   {
-    RecordCache cache(*f.store);
-    Linker linker(cache);
+    auto txn = f.store->Begin();
+    SubjectWorkspace work(*f.store, *txn);
+    Linker linker(work);
     auto outcome = linker.Unlink(s1, s2, "different people", Actor{kIntakeDay + 90000, "DS Smith"});
     ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
-    ASSERT_TRUE(cache.Flush().ok());
+    ASSERT_TRUE(work.Flush().ok());
+    ASSERT_TRUE(txn->Commit().ok());
   }
   EXPECT_EQ(f.Root(s1), s1);
   EXPECT_EQ(f.Root(s2), s2);
@@ -154,13 +159,15 @@ TEST(SubjectsLinkingTest, UnlinkingSubjectIdsRestoresBothIdsAndLinkOverridesIt) 
   EXPECT_EQ(p1.referral_ids.size() + p2.referral_ids.size(), 3u);  // R3 went to one side, not both
 
   {
-    RecordCache cache(*f.store);
-    Linker linker(cache);
+    auto txn = f.store->Begin();
+    SubjectWorkspace work(*f.store, *txn);
+    Linker linker(work);
     auto survivor = linker.Link(s2, s1, "confirmed by phone records", Actor{kIntakeDay + 95000, "DI Jones"});
     ASSERT_TRUE(survivor.ok()) << survivor.status().ToString();
     EXPECT_EQ(*survivor, s1);
     EXPECT_FALSE(linker.Link(s1, s2, "again", Actor{kIntakeDay + 95001, "DI Jones"}).ok());  // already one
-    ASSERT_TRUE(cache.Flush().ok());
+    ASSERT_TRUE(work.Flush().ok());
+    ASSERT_TRUE(txn->Commit().ok());
   }
   EXPECT_EQ(f.Subjects(), std::vector<std::string>{s1});
   EXPECT_EQ(engine::LoadSubjectProfile(*f.store, s1)->referral_ids.size(), 3u);
@@ -183,9 +190,9 @@ TEST(SubjectsLinkingTest, ANewDaysReferralAttachesToTheKnownSubjectWithItsHistor
   // Incremental: one referral adds a referral, an account and its identifiers; no subject is rewritten
   // beyond the one it joined (subjects table size unchanged).
   const auto after = TableSizes(*f.store);
-  EXPECT_EQ(after[static_cast<int>(engine::Table::kSubjects)], before[static_cast<int>(engine::Table::kSubjects)]);
-  EXPECT_EQ(after[static_cast<int>(engine::Table::kReferrals)], before[static_cast<int>(engine::Table::kReferrals)] + 1);
-  EXPECT_EQ(after[static_cast<int>(engine::Table::kAccounts)], before[static_cast<int>(engine::Table::kAccounts)] + 1);
+  EXPECT_EQ(after[static_cast<int>(engine::rocks::Table::kSubjects)], before[static_cast<int>(engine::rocks::Table::kSubjects)]);
+  EXPECT_EQ(after[static_cast<int>(engine::rocks::Table::kReferrals)], before[static_cast<int>(engine::rocks::Table::kReferrals)] + 1);
+  EXPECT_EQ(after[static_cast<int>(engine::rocks::Table::kAccounts)], before[static_cast<int>(engine::rocks::Table::kAccounts)] + 1);
 }
 
 TEST(SubjectsLinkingTest, ReingestingAFileChangesNothing) {

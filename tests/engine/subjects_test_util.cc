@@ -1,11 +1,17 @@
 #include "tests/engine/subjects_test_util.h"
 
+#include <optional>
+
+#include "engine/case/rocksdb/rocks_case.h"
+#include "engine/matching/known_matcher.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 
 #include "engine/time_util.h"
 #include "hashing/digest_types.h"
+#include "hashing/digests.h"
 #include "index/set_writer.h"
 #include "ingest/referral/referral_reader.h"
 
@@ -73,7 +79,7 @@ void BuildIndex(const std::filesystem::path& dir, const std::string& set, const 
   ASSERT_TRUE(committed.ok()) << committed.status().ToString();
 }
 
-IntakeResult Ingest(engine::CaseStore& store, const index::KnownIndex* index, const std::filesystem::path& file,
+IntakeResult Ingest(engine::Case& store, const index::KnownIndex* index, const std::filesystem::path& file,
                     std::int64_t now, engine::subjects::LinkOptions link) {
   IntakeResult result;
   ingest::ReferralReaderOptions options;
@@ -86,7 +92,10 @@ IntakeResult Ingest(engine::CaseStore& store, const index::KnownIndex* index, co
   intake.now = now;
   intake.link = link;
   intake.batch_referrals = 7;  // several batches even in small tests
-  engine::subjects::IntakeSession session(store, index, intake);
+  std::optional<engine::KnownMatcher> matcher;
+  if (index != nullptr) matcher.emplace(*index, engine::MatchOptions{});
+  engine::subjects::IntakeSession session(store, matcher ? &*matcher : nullptr,
+                                          index != nullptr ? engine::StampOf(*index) : engine::IndexStamp{}, intake);
   EXPECT_TRUE(session.Start().ok());
   for (;;) {
     auto next = (*reader)->Next();
@@ -105,11 +114,12 @@ IntakeResult Ingest(engine::CaseStore& store, const index::KnownIndex* index, co
   return result;
 }
 
-std::vector<std::size_t> TableSizes(const engine::CaseStore& store) {
+std::vector<std::size_t> TableSizes(engine::Case& store) {
   std::vector<std::size_t> sizes;
-  for (int t = 0; t < engine::kTableCount; ++t) {
+  const engine::rocks::KvStore& kv = static_cast<engine::rocks::RocksCase&>(store).kv();
+  for (int t = 0; t < engine::rocks::kTableCount; ++t) {
     std::size_t n = 0;
-    EXPECT_TRUE(store.Scan(static_cast<engine::Table>(t), "", [&](std::string_view, std::string_view) {
+    EXPECT_TRUE(kv.Scan(static_cast<engine::rocks::Table>(t), "", [&](std::string_view, std::string_view) {
                        ++n;
                        return true;
                      }).ok());
@@ -118,10 +128,16 @@ std::vector<std::size_t> TableSizes(const engine::CaseStore& store) {
   return sizes;
 }
 
-std::unique_ptr<engine::CaseStore> OpenCase(const std::filesystem::path& dir) {
+std::string Md5Of(const std::filesystem::path& file) {
+  auto d = hashing::DigestFile(file.string(), hashing::DigestSet().Add(hashing::DigestKind::kMd5));
+  EXPECT_TRUE(d.ok()) << file;
+  return d.ok() ? d->md5->hex() : "";
+}
+
+std::unique_ptr<engine::Case> OpenCase(const std::filesystem::path& dir) {
   engine::CaseOptions options;
-  options.path = dir.string();
-  auto store = engine::CaseStore::Open(options);
+  options.location = dir.string();
+  auto store = engine::OpenCase(options);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   return store.ok() ? std::move(store).value() : nullptr;
 }

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/case_store.h"
+#include "engine/case/case.h"
 #include "engine/subjects/intake.h"
 #include "index/category.h"
 #include "index/known_index.h"
@@ -54,18 +54,22 @@ struct IntakeResult {
   std::vector<std::uint64_t> bad_records;                   // record numbers
 };
 // Reads `file` with the referral reader and stores it with an IntakeSession (flushed).
-IntakeResult Ingest(engine::CaseStore& store, const index::KnownIndex* index, const std::filesystem::path& file,
+IntakeResult Ingest(engine::Case& store, const index::KnownIndex* index, const std::filesystem::path& file,
                     std::int64_t now, engine::subjects::LinkOptions link = {});
 
-// Keys in each table, for "nothing changed" checks.
-std::vector<std::size_t> TableSizes(const engine::CaseStore& store);
+// Records in each table of the embedded store underneath (indexed by engine::rocks::Table), for
+// "nothing changed" checks.
+std::vector<std::size_t> TableSizes(engine::Case& store);
 
-std::unique_ptr<engine::CaseStore> OpenCase(const std::filesystem::path& dir);
+std::unique_ptr<engine::Case> OpenCase(const std::filesystem::path& dir);
 
 // The attribute names in the factor table of ../shared/docs/risk-model.md (read at test time).
 std::vector<std::string> RiskModelDocAttributeNames();
 
 // The hashtriage binary, shell-quoted, with --case/--index not included.
 std::string Hashtriage();
+
+// MD5 hex of a file (computed by hashing/, itself tested against md5sum).
+std::string Md5Of(const std::filesystem::path& file);
 
 }  // namespace hashtriage::testing

@@ -8,10 +8,12 @@
 //   audit log.
 #include <gtest/gtest.h>
 
+#include <ctime>
+
 #include <functional>
 
-#include "engine/audit_log.h"
-#include "engine/record_codec.h"
+#include "engine/case/rocksdb/kv_store.h"
+#include "engine/case/rocksdb/record_codec.h"
 #include "tests/reliability/reliability_util.h"
 
 namespace hashtriage::reliability {
@@ -19,6 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::RunCommand;
+using engine::rocks::KvStore;
+using engine::rocks::Table;
 
 class AuditAndReproducibilityTest : public ::testing::Test {
  protected:
@@ -97,11 +101,17 @@ TEST_F(AuditAndReproducibilityTest, EntriesRecordWhoWhatWhereAndWhichIndex) {
                                         "0cc175b9c0f1b6a831c399e269772661,,10\n");
   ASSERT_EQ(RunCommand(Bin() + " intake --index " + Q(index_) + " --case " + Q(c) + " --now 2026-02-01T10:00:00Z " +
                        Q(*dir_ / "p2p.csv")).exit_code, 0);
+  const std::int64_t real_time_before = std::time(nullptr);
   const auto shown = RunCommand(Bin() + " audit show --json --case " + Q(c));
   ASSERT_EQ(shown.exit_code, 0);
   const auto lines = testing::SplitLines(shown.out);
-  ASSERT_EQ(lines.size(), 3u) << shown.out;
-  const std::string index_sha = nlohmann::json::parse(lines[1])["details"]["index_version"]["sha256"];
+  // case init; a "scan started" entry per evidence item (written with its record) and the scan's summary;
+  // an "intake batch" entry (written with the referrals it lists) and the intake's summary.
+  ASSERT_EQ(lines.size(), 6u) << shown.out;
+  std::vector<std::string> actions;
+  for (const auto& line : lines) actions.push_back(nlohmann::json::parse(line)["details"].value("action", ""));
+  EXPECT_EQ(actions, (std::vector<std::string>{"case init", "scan started", "scan started", "scan", "intake batch", "intake"}));
+  const std::string index_sha = nlohmann::json::parse(lines[3])["details"]["index"]["sha256"];
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const auto e = nlohmann::json::parse(lines[i]);
     SCOPED_TRACE(lines[i].substr(0, 200));
@@ -111,22 +121,27 @@ TEST_F(AuditAndReproducibilityTest, EntriesRecordWhoWhatWhereAndWhichIndex) {
     EXPECT_EQ(e["tool_version"], RunCommand(Bin() + " --version").out.substr(11, e["tool_version"].get<std::string>().size()));
     EXPECT_EQ(e["hash"].get<std::string>().size(), 64u);
     EXPECT_NE(e["command"].get<std::string>().find("--case " + c.string()), std::string::npos) << "the command line as typed";
+    // The real time of writing, whatever the command's clock says (within this test's run).
+    EXPECT_LE(e["utc"].get<std::int64_t>(), real_time_before);
+    EXPECT_GE(e["utc"].get<std::int64_t>(), real_time_before - 3600);
   }
-  EXPECT_EQ(nlohmann::json::parse(lines[0])["time"], 1769932800);  // 2026-02-01T08:00:00Z, the command's clock
-  const auto scan = nlohmann::json::parse(lines[1]);
+  EXPECT_EQ(nlohmann::json::parse(lines[0])["command_time"], 1769932800);  // 2026-02-01T08:00:00Z, the command's clock
+  const auto scan = nlohmann::json::parse(lines[3]);
   EXPECT_NE(scan["command"].get<std::string>().find(" scan "), std::string::npos);
   // The index version: every set with its generation, and one digest over them; the same for intake.
-  EXPECT_EQ(scan["details"]["index_version"]["sets"].size(), 2u);
+  EXPECT_EQ(scan["details"]["index"]["sets"].size(), 2u);
   EXPECT_EQ(index_sha.size(), 64u);
-  EXPECT_EQ(nlohmann::json::parse(lines[2])["details"]["index_version"]["sha256"], index_sha);
-  EXPECT_TRUE(scan["details"]["run"].contains("started"));
-  EXPECT_TRUE(scan["details"]["run"].contains("finished"));
+  EXPECT_EQ(nlohmann::json::parse(lines[5])["details"]["index"]["sha256"], index_sha);
+  EXPECT_EQ(nlohmann::json::parse(lines[1])["details"]["index"], index_sha);
   // A re-import of a set is a new index version.
   ASSERT_EQ(RunCommand(Bin() + " index import --index " + Q(index_) + " --set a --format md5sum --category A " + Q(*dir_ / "known.md5")).exit_code, 0);
   Scan(*dir_ / "after-reimport", "");
   const auto later = testing::SplitLines(RunCommand(Bin() + " audit show --json --case " + Q(*dir_ / "after-reimport")).out);
-  ASSERT_EQ(later.size(), 1u);
-  EXPECT_NE(nlohmann::json::parse(later[0])["details"]["index_version"]["sha256"], index_sha);
+  ASSERT_EQ(later.size(), 3u);
+  EXPECT_NE(nlohmann::json::parse(later[2])["details"]["index"]["sha256"], index_sha);
+  EXPECT_FALSE(nlohmann::json::parse(later[2]).contains("command_time") &&
+               !nlohmann::json::parse(later[2])["command_time"].is_null())
+      << "no --now: no command clock recorded";
 }
 
 TEST_F(AuditAndReproducibilityTest, VerifyNamesTheEditedDeletedOrReorderedEntry) {
@@ -138,25 +153,26 @@ TEST_F(AuditAndReproducibilityTest, VerifyNamesTheEditedDeletedOrReorderedEntry)
   ASSERT_EQ(RunCommand(Bin() + " audit verify --case " + Q(c)).exit_code, 0);
   struct Tampering {
     const char* name;
-    std::function<void(engine::CaseStore&)> apply;
+    std::function<void(KvStore&)> apply;
     std::string expect;
   };
-  auto raw = [](engine::CaseStore& s, std::uint64_t seq) { return **s.Get(engine::Table::kAudit, engine::EncodeU64(seq)); };
+  constexpr int kAuditVersion = 1;
+  auto raw = [](KvStore& s, std::uint64_t seq) { return **s.Get(Table::kAudit, engine::rocks::EncodeU64(seq)); };
   const std::vector<Tampering> tamperings{
-      {"edit", [&](engine::CaseStore& s) {
-         auto j = *engine::DecodeRecord(raw(s, 2));
+      {"edit", [&](KvStore& s) {
+         auto j = *engine::rocks::DecodeRecord(raw(s, 2), kAuditVersion, "test");
          j["user"] = "someone-else";
-         ASSERT_TRUE(s.Put(engine::Table::kAudit, engine::EncodeU64(2), engine::EncodeRecord(j)).ok());
+         ASSERT_TRUE(s.Put(Table::kAudit, engine::rocks::EncodeU64(2), engine::rocks::EncodeRecord(j, kAuditVersion)).ok());
        }, "entry 2: content edited"},
-      {"delete", [&](engine::CaseStore& s) {
-         engine::CaseStore::Batch b;
-         b.Delete(engine::Table::kAudit, engine::EncodeU64(3));
+      {"delete", [&](KvStore& s) {
+         KvStore::Batch b;
+         b.Delete(Table::kAudit, engine::rocks::EncodeU64(3));
          ASSERT_TRUE(s.Write(b).ok());
        }, "entry 3: missing"},
-      {"reorder", [&](engine::CaseStore& s) {
+      {"reorder", [&](KvStore& s) {
          const std::string two = raw(s, 2), three = raw(s, 3);
-         ASSERT_TRUE(s.Put(engine::Table::kAudit, engine::EncodeU64(2), three).ok());
-         ASSERT_TRUE(s.Put(engine::Table::kAudit, engine::EncodeU64(3), two).ok());
+         ASSERT_TRUE(s.Put(Table::kAudit, engine::rocks::EncodeU64(2), three).ok());
+         ASSERT_TRUE(s.Put(Table::kAudit, engine::rocks::EncodeU64(3), two).ok());
        }, "entry 2"},
   };
   for (const auto& t : tamperings) {
@@ -164,9 +180,9 @@ TEST_F(AuditAndReproducibilityTest, VerifyNamesTheEditedDeletedOrReorderedEntry)
     const fs::path copy = *dir_ / (std::string("tamper-") + t.name);
     ASSERT_EQ(RunCommand("cp -a " + Q(c) + " " + Q(copy)).exit_code, 0);
     {
-      engine::CaseOptions options;
+      engine::rocks::KvOptions options;
       options.path = copy.string();
-      auto store = engine::CaseStore::Open(options);
+      auto store = KvStore::Open(options);
       ASSERT_TRUE(store.ok()) << store.status().ToString();
       t.apply(**store);
     }

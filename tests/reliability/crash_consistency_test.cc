@@ -7,6 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
+
+#include "engine/case/case.h"
+#include "engine/case/referral_store.h"
 
 #include "tests/reliability/reliability_util.h"
 
@@ -14,8 +18,33 @@ namespace hashtriage::reliability {
 namespace {
 
 namespace fs = std::filesystem;
-using engine::Table;
+using engine::rocks::Table;
 using testing::RunCommand;
+
+// Referral ids named by the "intake batch" entries of a case's audit log (each at most once).
+std::multiset<std::string> AuditedReferrals(const fs::path& c) {
+  std::multiset<std::string> ids;
+  const auto r = RunCommand(Bin() + " audit show --json --case " + Q(c));
+  for (const auto& line : testing::SplitLines(r.out)) {
+    const auto entry = nlohmann::json::parse(line);
+    if (entry["details"].value("action", "") != "intake batch") continue;
+    for (const auto& id : entry["details"]["referrals"]) ids.insert(id.get<std::string>());
+  }
+  return ids;
+}
+
+// Referral ids stored in a case.
+std::multiset<std::string> StoredReferrals(const fs::path& c) {
+  std::multiset<std::string> ids;
+  auto opened = engine::OpenCase({c.string(), false, true});
+  EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+  if (!opened.ok()) return ids;
+  EXPECT_TRUE((*opened)->referrals().ForEach([&](const engine::ReferralRecord& r) {
+    ids.insert(r.id);
+    return true;
+  }).ok());
+  return ids;
+}
 
 constexpr int kRuns = 24;
 constexpr int kKilled = 128 + 9;
@@ -75,8 +104,8 @@ TEST_F(CrashConsistencyTest, ScanKilledAtRandomItemsResumesToTheUninterruptedRec
   ASSERT_EQ(Run("index import --index " + Q(index) + " --set a --format md5sum --category A " + Q(dir_ / "known.md5")).exit_code, 0);
   ASSERT_EQ(Run("index import --index " + Q(index) + " --set b --format pdq --category B " + Q(dir_ / "known.pdq")).exit_code, 0);
 
-  auto scan = [&](const fs::path& c, const std::string& extra = "") {
-    return Bin() + " scan --now 2026-01-02T03:04:05Z --index " + Q(index) + " --case " + Q(c) + " " + extra + " " + Q(ev);
+  auto scan = [&](const fs::path& c, const std::string& extra = "", const std::string& bin = Bin()) {
+    return bin + " scan --now 2026-01-02T03:04:05Z --index " + Q(index) + " --case " + Q(c) + " " + extra + " " + Q(ev);
   };
   const fs::path reference = dir_ / "reference";
   const auto ok = RunCommand(scan(reference));
@@ -84,7 +113,8 @@ TEST_F(CrashConsistencyTest, ScanKilledAtRandomItemsResumesToTheUninterruptedRec
   const std::string expected = RunCommand(Bin() + " export files --case " + Q(reference)).out;
   const std::size_t items = testing::SplitLines(expected).size();
   ASSERT_GT(items, 30u);
-  const std::vector<Table> tables{Table::kEvidence, Table::kEvidenceKey, Table::kFiles, Table::kProgress};
+  const std::vector<Table> tables{Table::kEvidence, Table::kEvidenceIdentity, Table::kEvidenceBySubject,
+                                  Table::kFiles, Table::kFilesWithHits, Table::kProgress};
   const auto expected_tables = DumpCase(reference, tables);
 
   int kills = 0;
@@ -98,7 +128,8 @@ TEST_F(CrashConsistencyTest, ScanKilledAtRandomItemsResumesToTheUninterruptedRec
     for (int k = 0; k < attempts; ++k) {
       const std::size_t kill_at = rng() % items;
       const auto r = RunCommand("HASHTRIAGE_TEST_KILL_AT_ITEM=" + std::to_string(kill_at) +
-                                " HASHTRIAGE_TEST_COMMIT_EVERY=" + std::to_string(commit_every) + " " + scan(c, threads));
+                                " HASHTRIAGE_TEST_COMMIT_EVERY=" + std::to_string(commit_every) + " " +
+                                scan(c, threads, testing::DriverBin()));
       if (r.exit_code != kKilled) {
         // The item was committed by an earlier run, so it never reached the writer: the scan finished.
         ASSERT_EQ(r.exit_code, 1) << r.err;
@@ -250,17 +281,17 @@ TEST_F(CrashConsistencyTest, IntakeKilledAtRandomReferralsResumesToTheUninterrup
   testing::WriteText(dir_ / "tips.jsonl", tips);
   const int referrals = 40 + 20;
 
-  auto intake = [&](const fs::path& c) {
-    return Bin() + " intake --now 2026-01-10T00:00:00Z --by tester --index " + Q(dir_ / "index") + " --case " + Q(c) +
+  auto intake = [&](const fs::path& c, const std::string& bin = Bin()) {
+    return bin + " intake --now 2026-01-10T00:00:00Z --by tester --index " + Q(dir_ / "index") + " --case " + Q(c) +
            " " + Q(dir_ / "p2p.csv") + " " + Q(dir_ / "tips.jsonl");
   };
   const fs::path reference = dir_ / "reference";
   const auto ok = RunCommand(intake(reference));
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   // Every table intake writes, except the audit log (its entries hold per-run counts; it is verified).
-  const std::vector<Table> tables{Table::kSubjects, Table::kAccounts, Table::kIdentifiers, Table::kReferrals,
-                                  Table::kAttributes, Table::kLinks, Table::kAssessments, Table::kQueue,
-                                  Table::kCounters};
+  const std::vector<Table> tables{Table::kSubjects, Table::kAccounts,    Table::kIdentifiers, Table::kReferrals,
+                                  Table::kAttributes, Table::kLinks,     Table::kPossibleLinks, Table::kAssessments,
+                                  Table::kQueue,      Table::kCounters, Table::kPending};
   const auto expected = DumpCase(reference, tables);
   ASSERT_GE(std::count_if(expected.begin(), expected.end(), [](const auto& kv) { return kv.first.starts_with("referrals/"); }),
             referrals);
@@ -274,13 +305,18 @@ TEST_F(CrashConsistencyTest, IntakeKilledAtRandomReferralsResumesToTheUninterrup
     for (int k = 0; k < attempts; ++k) {
       const int at = 1 + static_cast<int>(rng() % referrals);
       const auto r = RunCommand("HASHTRIAGE_TEST_KILL_AT_REFERRAL=" + std::to_string(at) +
-                                " HASHTRIAGE_TEST_INTAKE_BATCH=" + std::to_string(batch) + " " + intake(c));
+                                " HASHTRIAGE_TEST_INTAKE_BATCH=" + std::to_string(batch) + " " +
+                                intake(c, testing::DriverBin()));
       if (r.exit_code != kKilled) {
         ASSERT_EQ(r.exit_code, 0) << r.err;  // the run had fewer new records than `at`: it finished
         break;
       }
       ++kills;
       EXPECT_EQ(RunCommand(Bin() + " audit verify --case " + Q(c)).exit_code, 0);
+      // Regression (issue "Referral input that cannot frame anyone", problem 2): a killed intake left
+      // referrals that no audit entry recorded. Now every stored referral is named by exactly one
+      // "intake batch" entry written in the same transaction, and no entry names one not stored.
+      EXPECT_EQ(AuditedReferrals(c), StoredReferrals(c)) << "after a kill at referral " << at;
     }
     const auto resumed = RunCommand(intake(c));
     EXPECT_EQ(resumed.exit_code, 0) << resumed.err;

@@ -128,8 +128,8 @@ TEST_F(DataProtectionTest, PurgeNeedsConfirmationAndOnlyDestroysAnUnusedCase) {
   EXPECT_TRUE(fs::exists(dir_ / "not-a-case/keep.txt"));
   {
     engine::CaseOptions options;
-    options.path = c.string();
-    auto held = engine::CaseStore::Open(options);
+    options.location = c.string();
+    auto held = engine::OpenCase(options);
     ASSERT_TRUE(held.ok());
     r = RunCommand(Bin() + " case purge --yes --case " + Q(c));
     EXPECT_NE(r.exit_code, 0) << "purged a case another process has open";

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "engine/evidence_check.h"
+#include "engine/scan/evidence_fingerprint.h"
 #include "tests/reliability/reliability_util.h"
 
 namespace hashtriage::reliability {
@@ -94,8 +94,10 @@ TEST_F(EvidenceIntegrityTest, EvidenceHashIsRecordedAtTheStartAndVerifiedAtTheEn
   ASSERT_TRUE(zip.is_object());
   EXPECT_EQ(zip["integrity"]["md5"], RunCommand("md5sum " + Q(zip_)).out.substr(0, 32));
   EXPECT_EQ(zip["integrity"]["sha1"], RunCommand("sha1sum " + Q(zip_)).out.substr(0, 40));
-  EXPECT_EQ(zip["baseline"]["kind"], "file");
-  EXPECT_EQ(zip["baseline"]["size"], fs::file_size(zip_));
+  EXPECT_EQ(zip["fingerprint"]["kind"], "file");
+  EXPECT_EQ(zip["fingerprint"]["size"], fs::file_size(zip_));
+  // The whole (small) file is its head and tail: the fingerprint's hash is its SHA-256.
+  EXPECT_EQ(zip["fingerprint"]["head_tail_sha256"], RunCommand("sha256sum " + Q(zip_)).out.substr(0, 64));
   EXPECT_EQ(zip["verified_at_end"]["state"], "yes");
   EXPECT_EQ(zip["verified_at_end"]["method"], "metadata+rehash");
   // The E01's hash is that of the acquired media (the raw image), and equals the hashes stored in it.
@@ -112,9 +114,10 @@ TEST_F(EvidenceIntegrityTest, EvidenceHashIsRecordedAtTheStartAndVerifiedAtTheEn
   EXPECT_NE(meta["verified_at_end"]["detail"].get<std::string>().find("not re-hashed"), std::string::npos);
 }
 
-TEST_F(EvidenceIntegrityTest, EvidenceChangedBetweenStartAndEndIsAnError) {
-  // A scan is killed part-way (its baseline is recorded), the evidence changes, the scan is resumed:
-  // the end check compares with the first run's baseline and fails the scan.
+TEST_F(EvidenceIntegrityTest, EvidenceChangedWhileAScanWasInterruptedIsNewEvidence) {
+  // A scan is killed part-way, the evidence at that path changes, the scan is run again: the changed
+  // content is not resumed onto the first run's records (that would mix two devices): it is new
+  // evidence, scanned from the start, and the interrupted one stays beside it in the case.
   for (const bool directory : {false, true}) {
     SCOPED_TRACE(directory ? "directory" : "single file");
     fs::path evidence = zip_;
@@ -124,28 +127,35 @@ TEST_F(EvidenceIntegrityTest, EvidenceChangedBetweenStartAndEndIsAnError) {
       for (int i = 0; i < 6; ++i) testing::WriteText(evidence / ("f" + std::to_string(i)), std::string(10 + i, 'x'));
     }
     const fs::path c = dir_ / (directory ? "case-tree" : "case-zip");
-    const std::string scan = Bin() + " scan --no-index --case " + Q(c) + " " + Q(evidence);
-    ASSERT_EQ(RunCommand("HASHTRIAGE_TEST_KILL_AT_ITEM=1 HASHTRIAGE_TEST_COMMIT_EVERY=1 " + scan).exit_code, 128 + 9);
+    const std::string args = " scan --no-index --case " + Q(c) + " " + Q(evidence);
+    ASSERT_EQ(RunCommand("HASHTRIAGE_TEST_KILL_AT_ITEM=1 HASHTRIAGE_TEST_COMMIT_EVERY=1 " + testing::DriverBin() + args)
+                  .exit_code,
+              128 + 9);
     if (directory) {
       testing::WriteText(evidence / "added-later", "new");
     } else {
-      // Same size, other bytes: only the re-hash (and ctime) can tell.
+      // Same size, other bytes, mtime restored: the ctime and the head/tail hash tell.
       const std::string mtime = RunCommand("stat -c %y " + Q(zip_)).out;
       auto bytes = testing::ReadBytes(zip_);
       bytes[bytes.size() / 2] ^= std::byte{1};
       testing::WriteBytes(zip_, bytes);
       ASSERT_EQ(RunCommand("touch -m -d '" + mtime.substr(0, mtime.size() - 1) + "' " + Q(zip_)).exit_code, 0);
     }
-    const auto resumed = RunCommand(scan);
-    EXPECT_EQ(resumed.exit_code, 1) << resumed.out << resumed.err;
-    EXPECT_NE(resumed.out.find("EVIDENCE CHANGED DURING THE SCAN"), std::string::npos) << resumed.out;
-    EXPECT_EQ(EvidenceRecord(c, 1)["verified_at_end"]["state"], "changed");
+    const auto again = RunCommand(Bin() + args);
+    EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+    EXPECT_EQ(again.out.find("resumed"), std::string::npos) << again.out;
+    EXPECT_NE(again.out.find("evidence 2 "), std::string::npos) << again.out;
+    EXPECT_NE(again.out.find("new content at this path: evidence 1"), std::string::npos) << again.out;
+    EXPECT_EQ(EvidenceRecord(c, 1)["status"], "running");  // the interrupted scan of the old content
+    EXPECT_EQ(EvidenceRecord(c, 2)["status"], "complete");
+    EXPECT_EQ(EvidenceRecord(c, 2)["verified_at_end"]["state"], "yes");
+    EXPECT_NE(EvidenceRecord(c, 1)["fingerprint"]["id"], EvidenceRecord(c, 2)["fingerprint"]["id"]);
   }
 }
 
 TEST_F(EvidenceIntegrityTest, ReHashCatchesContentChangedWithItsMetadataRestored) {
   // The check itself: same size and mtime, content changed, is caught by the re-hash.
-  auto baseline = engine::RecordEvidenceBaseline(zip_.string());
+  auto baseline = engine::TakeEvidenceFingerprint(zip_.string());
   ASSERT_TRUE(baseline.ok()) << baseline.status().ToString();
   auto start = ingest::ComputeEvidenceIntegrity(zip_.string());
   ASSERT_TRUE(start.ok());
@@ -153,8 +163,8 @@ TEST_F(EvidenceIntegrityTest, ReHashCatchesContentChangedWithItsMetadataRestored
   auto bytes = testing::ReadBytes(zip_);
   bytes[10] ^= std::byte{0x40};
   testing::WriteBytes(zip_, bytes);
-  baseline->ctime_ns = engine::RecordEvidenceBaseline(zip_.string())->ctime_ns;  // as if ctime could be reset
-  baseline->mtime_ns = engine::RecordEvidenceBaseline(zip_.string())->mtime_ns;
+  baseline->ctime_ns = engine::TakeEvidenceFingerprint(zip_.string())->ctime_ns;  // as if ctime could be reset
+  baseline->mtime_ns = engine::TakeEvidenceFingerprint(zip_.string())->mtime_ns;
   const auto v = engine::VerifyEvidenceAtEnd(zip_.string(), *baseline, &*start, 1 << 30);
   EXPECT_EQ(v.state, "changed") << v.detail;
   EXPECT_EQ(v.method, "metadata+rehash");
@@ -162,7 +172,7 @@ TEST_F(EvidenceIntegrityTest, ReHashCatchesContentChangedWithItsMetadataRestored
   const fs::path tree = dir_ / "t";
   fs::create_directories(tree / "sub");
   testing::WriteText(tree / "sub/a", "aaaa");
-  auto tree_baseline = engine::RecordEvidenceBaseline(tree.string());
+  auto tree_baseline = engine::TakeEvidenceFingerprint(tree.string());
   ASSERT_TRUE(tree_baseline.ok());
   EXPECT_EQ(tree_baseline->kind, "tree");
   EXPECT_EQ(tree_baseline->tree_entries, 2u);

@@ -66,25 +66,35 @@ std::vector<nlohmann::json> ExportRecords(const std::filesystem::path& case_dir)
   return records;
 }
 
-std::map<std::string, std::string> DumpCase(const std::filesystem::path& case_dir, const std::vector<engine::Table>& tables) {
-  engine::CaseOptions options;
+std::map<std::string, std::string> DumpCase(const std::filesystem::path& case_dir,
+                                            const std::vector<engine::rocks::Table>& tables) {
+  engine::rocks::KvOptions options;
   options.path = case_dir.string();
   options.read_only = true;
-  auto store = engine::CaseStore::Open(options);
+  auto store = engine::rocks::KvStore::Open(options);
   std::map<std::string, std::string> out;
   if (!store.ok()) {
     out["error"] = store.status().ToString();
     return out;
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  for (engine::Table table : tables) {
+  for (engine::rocks::Table table : tables) {
     const Status scanned = (*store)->Scan(table, "", [&](std::string_view key, std::string_view value) {
-      std::string name = std::string(engine::TableName(table)) + "/";
+      std::string name = std::string(engine::rocks::TableName(table)) + "/";
       for (unsigned char c : key) name += std::string{kHex[c >> 4], kHex[c & 15]};
+      if (table == engine::rocks::Table::kEvidence) {
+        nlohmann::json j = nlohmann::json::from_cbor(value.begin(), value.end(), true, false);
+        if (j.is_object()) {
+          j.erase("started_utc");
+          j.erase("finished_utc");
+          out[name] = j.dump();
+          return true;
+        }
+      }
       out[name] = std::string(value);
       return true;
     });
-    if (!scanned.ok()) out["error/" + std::string(engine::TableName(table))] = scanned.ToString();
+    if (!scanned.ok()) out["error/" + std::string(engine::rocks::TableName(table))] = scanned.ToString();
   }
   return out;
 }

@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/case_store.h"
+#include "engine/case/case.h"
+#include "engine/case/rocksdb/kv_store.h"
 #include "tests/test_support.h"
 
 namespace hashtriage::reliability {
@@ -41,9 +42,11 @@ std::string WithoutPermissionBypass();
 // `hashtriage export files` of a case, one JSON object per record.
 std::vector<nlohmann::json> ExportRecords(const std::filesystem::path& case_dir);
 
-// Every record of the given tables of a case (opened read-only), keyed "<table>/<hex key>"; the raw
-// stored bytes, so two cases compare exactly.
-std::map<std::string, std::string> DumpCase(const std::filesystem::path& case_dir, const std::vector<engine::Table>& tables);
+// Every record of the given tables of the embedded case store (opened read-only), keyed
+// "<table>/<hex key>"; the raw stored bytes, so two cases compare exactly — except the real-clock
+// fields of evidence records ("*_utc"), which differ between any two runs and are left out.
+std::map<std::string, std::string> DumpCase(const std::filesystem::path& case_dir,
+                                            const std::vector<engine::rocks::Table>& tables);
 
 // "" when equal, else one line per key missing from `actual`, unexpected in it, or with another value.
 std::string DiffDumps(const std::map<std::string, std::string>& expected, const std::map<std::string, std::string>& actual);

@@ -1,0 +1,83 @@
+// Case: one case as every command sees it — the typed stores that hold what hashtriage learns and
+// decides (evidence catalogue, referrals, subjects, queue, audit log, case settings) and the
+// transactions that change several of them at once. Stores hand out typed records only; no other code
+// names a table, builds a key or decodes a record. The embedded backend is RocksDB
+// (engine/case/rocksdb/); a second backend implements the same interfaces.
+// Lifecycle and threads: OpenCase, then reads may come from any thread; a transaction is used by one
+// thread at a time and is applied atomically by Commit (nothing of it is visible before).
+// Note: the folder is engine/case/ but `case` is a C++ keyword, so these types live in
+// hashtriage::engine directly.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "hashing/status.h"
+
+namespace hashtriage::engine {
+
+class EvidenceCatalogue;
+class ReferralStore;
+class SubjectStore;
+class QueueStore;
+class AuditLog;
+class CaseSettings;
+
+// A set of writes to one case, applied atomically by Commit(). Ids drawn with NextId are part of it.
+class CaseTransaction {
+ public:
+  virtual ~CaseTransaction() = default;
+  // The next value (1, 2, 3...) of the named id counter, as of this transaction.
+  virtual Result<std::uint64_t> NextId(std::string_view counter) = 0;
+  // Applies every write at once. The transaction is empty afterwards and may be used again.
+  virtual Status Commit() = 0;
+  // Number of writes staged.
+  virtual std::size_t size() const = 0;
+};
+
+struct CaseOptions {
+  // Where the case is: a directory for the embedded store. Default: $HASHTRIAGE_CASE, else
+  // ./hashtriage-case (DefaultCaseLocation).
+  std::string location;
+  // Create the case when there is none. Default: true (ignored when read_only).
+  bool create_if_missing = true;
+  // Open for reading only; may run while another process holds the case read-write. Default: false.
+  bool read_only = false;
+};
+
+std::string DefaultCaseLocation();
+
+class Case {
+ public:
+  virtual ~Case() = default;
+
+  virtual EvidenceCatalogue& evidence() = 0;
+  virtual ReferralStore& referrals() = 0;
+  virtual SubjectStore& subjects() = 0;
+  virtual QueueStore& queue() = 0;
+  virtual AuditLog& audit() = 0;
+  virtual CaseSettings& settings() = 0;
+  const EvidenceCatalogue& evidence() const { return const_cast<Case*>(this)->evidence(); }
+  const ReferralStore& referrals() const { return const_cast<Case*>(this)->referrals(); }
+  const SubjectStore& subjects() const { return const_cast<Case*>(this)->subjects(); }
+  const QueueStore& queue() const { return const_cast<Case*>(this)->queue(); }
+  const AuditLog& audit() const { return const_cast<Case*>(this)->audit(); }
+  const CaseSettings& settings() const { return const_cast<Case*>(this)->settings(); }
+
+  virtual std::unique_ptr<CaseTransaction> Begin() = 0;
+
+  // Where the case is (the directory of an embedded case).
+  virtual const std::string& location() const = 0;
+  virtual bool read_only() const = 0;
+  // A private directory for temporary spill files of this case (created 0700), "" when there is none.
+  virtual std::string ScratchDirectory() = 0;
+};
+
+// Opens (or creates) the case at options.location. Errors: NotFound (no case and create_if_missing
+// false), InvalidArgument (a case directory writable by group or others), NotSupported (a case
+// written in an older or newer format), IOError (another process holds it read-write).
+Result<std::unique_ptr<Case>> OpenCase(const CaseOptions& options);
+
+}  // namespace hashtriage::engine

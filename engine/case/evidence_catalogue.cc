@@ -1,0 +1,52 @@
+#include "engine/case/evidence_catalogue.h"
+
+namespace hashtriage::engine {
+
+std::string ScanSettings::Key() const {
+  return "type=" + type + ";evidence_id=" + evidence_id + ";archives=" + std::to_string(archives) +
+         ";depth=" + std::to_string(max_archive_depth) + ";deleted=" + std::to_string(deleted) +
+         ";threshold=" + std::to_string(threshold) + ";dihedral=" + std::to_string(dihedral) +
+         ";region_cells=" + std::to_string(region_cells) + ";max_pixels=" + std::to_string(max_pixels) +
+         ";max_image_bytes=" + std::to_string(max_image_bytes);
+}
+
+std::string_view EvidenceStatusName(EvidenceStatus status) {
+  switch (status) {
+    case EvidenceStatus::kRunning: return "running";
+    case EvidenceStatus::kComplete: return "complete";
+    case EvidenceStatus::kIncomplete: return "incomplete";
+  }
+  return "running";
+}
+
+std::string EvidenceIntegrityRecord::Text() const {
+  if (!computed) return "no single-file hash (" + not_computed + ")";
+  std::string text = "md5 " + md5 + ", sha1 " + sha1;
+  if (!stored_hash_check.empty() && stored_hash_check != "n/a") text += " (stored hashes: " + stored_hash_check + ")";
+  return text;
+}
+
+void CountFileRecord(const FileRecord& rec, EvidenceCounts& s) {
+  if (rec.info.kind == ingest::ItemKind::kFile) {
+    ++s.files;
+    s.bytes += rec.size_read.value_or(0);
+  }
+  if (rec.image) {
+    ++s.images;
+    if (!rec.query.has_region_cells()) ++s.images_without_region_cells;
+  }
+  if (!rec.error.empty()) ++s.errors;
+  if (rec.hits.empty()) return;
+  ++s.files_with_hits;
+  std::array<int, index::kCategoryCount> level{};  // 0 none, 1 near, 2 exact
+  for (const Hit& h : rec.hits) {
+    int& k = level[static_cast<int>(h.category)];
+    k = std::max(k, IsExactMatch(h.kind) ? 2 : 1);
+  }
+  for (int c = 0; c < index::kCategoryCount; ++c) {
+    if (level[c] == 2) ++s.by_category[c].exact;
+    if (level[c] == 1) ++s.by_category[c].near;
+  }
+}
+
+}  // namespace hashtriage::engine

@@ -1,0 +1,78 @@
+// The audit log on RocksDB: entries in kAudit by sequence, the chain head in kMeta "audit_head".
+#include "engine/case/rocksdb/record_codec.h"
+#include "engine/case/rocksdb/rocks_case.h"
+
+namespace hashtriage::engine::rocks {
+
+namespace {
+
+constexpr int kAuditVersion = 1;
+constexpr int kHeadVersion = 1;
+constexpr std::string_view kHeadKey = "audit_head";
+
+AuditEntry FromJson(const Json& j) {
+  AuditEntry e;
+  e.seq = UInt(j, "seq");
+  e.utc = Int(j, "utc");
+  e.command_time = OptInt(j, "command_time");
+  e.user = Str(j, "user");
+  e.host = Str(j, "host");
+  e.tool_version = Str(j, "tool_version");
+  e.command = Str(j, "command");
+  e.details = j.contains("details") ? j["details"] : Json();
+  e.prev_hash = Str(j, "prev_hash");
+  e.hash = Str(j, "hash");
+  return e;
+}
+
+}  // namespace
+
+Result<std::optional<AuditHead>> RocksAuditLog::Head() const {
+  HT_ASSIGN_OR_RETURN(auto bytes, kv_.Get(Table::kMeta, kHeadKey));
+  if (!bytes) return std::optional<AuditHead>();
+  HT_ASSIGN_OR_RETURN(Json j, DecodeRecord(*bytes, kHeadVersion, "audit head"));
+  return std::optional<AuditHead>(AuditHead{UInt(j, "seq"), Str(j, "hash")});
+}
+
+Result<AuditEntry> RocksAuditLog::Append(CaseTransaction& txn, AuditEntry e) {
+  RocksTransaction& t = Rocks(txn);
+  if (!t.audit_head()) {
+    // The last entry actually stored (not the head record, which an attacker might have removed).
+    HT_ASSIGN_OR_RETURN(auto last, kv_.Last(Table::kAudit, ""));
+    AuditHead head;
+    if (last) {
+      auto j = DecodeRecord(last->second, kAuditVersion, "audit entry");
+      head.seq = DecodeU64(last->first);
+      head.hash = j.ok() ? Str(*j, "hash") : "";
+    }
+    t.audit_head() = head;
+  }
+  e.seq = t.audit_head()->seq + 1;
+  e.prev_hash = t.audit_head()->hash;
+  if (e.utc == 0) e.utc = WallClockNow();
+  e.user = ProcessUser();
+  e.host = HostName();
+  if (e.tool_version.empty()) e.tool_version = HASHTRIAGE_VERSION;
+  e.hash = AuditEntryHash(e);
+  e.position = e.seq;
+  Json stored = AuditEntryToJson(e);
+  t.Put(Table::kAudit, EncodeU64(e.seq), EncodeRecord(std::move(stored), kAuditVersion));
+  t.Put(Table::kMeta, kHeadKey, EncodeRecord(Json{{"seq", e.seq}, {"hash", e.hash}}, kHeadVersion));
+  t.audit_head() = AuditHead{e.seq, e.hash};
+  return e;
+}
+
+Result<std::vector<AuditEntry>> RocksAuditLog::Entries() const {
+  std::vector<AuditEntry> entries;
+  HT_RETURN_IF_ERROR(kv_.Scan(Table::kAudit, "", [&](std::string_view key, std::string_view value) {
+    auto j = DecodeRecord(value, kAuditVersion, "audit entry");
+    AuditEntry e = j.ok() ? FromJson(*j) : AuditEntry{};
+    e.position = DecodeU64(key);
+    if (!j.ok()) e.seq = e.position;
+    entries.push_back(std::move(e));
+    return true;
+  }));
+  return entries;
+}
+
+}  // namespace hashtriage::engine::rocks

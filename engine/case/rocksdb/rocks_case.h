@@ -1,0 +1,170 @@
+// The embedded (RocksDB) case: RocksCase owns the KvStore and the typed stores over it; a
+// RocksTransaction stages encoded records in one KvStore batch (with the id counters and the audit
+// chain head it advanced) and writes them atomically on Commit. Internal to engine/case/.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/case/audit_log.h"
+#include "engine/case/case.h"
+#include "engine/case/case_settings.h"
+#include "engine/case/evidence_catalogue.h"
+#include "engine/case/queue_store.h"
+#include "engine/case/referral_store.h"
+#include "engine/case/rocksdb/kv_store.h"
+#include "engine/case/subject_store.h"
+
+namespace hashtriage::engine::rocks {
+
+class RocksTransaction : public CaseTransaction {
+ public:
+  explicit RocksTransaction(KvStore& store) : store_(store) {}
+  Result<std::uint64_t> NextId(std::string_view counter) override;
+  Status Commit() override;
+  std::size_t size() const override { return batch_.size() + counters_.size(); }
+
+  void Put(Table table, std::string_view key, std::string_view value) { batch_.Put(table, key, value); }
+  void Delete(Table table, std::string_view key) { batch_.Delete(table, key); }
+  // The audit chain head as advanced by entries staged here (nullopt: none staged).
+  std::optional<AuditHead>& audit_head() { return audit_head_; }
+
+ private:
+  KvStore& store_;
+  KvStore::Batch batch_;
+  std::map<std::string, std::uint64_t, std::less<>> counters_;
+  std::optional<AuditHead> audit_head_;
+};
+
+// The RocksTransaction behind a CaseTransaction of this backend (InvalidArgument is impossible in
+// practice: a case hands out only its own transactions).
+RocksTransaction& Rocks(CaseTransaction& txn);
+
+class RocksEvidenceCatalogue : public EvidenceCatalogue {
+ public:
+  explicit RocksEvidenceCatalogue(KvStore& kv) : kv_(kv) {}
+  Result<std::optional<EvidenceRecord>> Get(std::uint32_t number) const override;
+  Result<std::vector<EvidenceRecord>> List() const override;
+  Result<std::optional<std::uint32_t>> Find(const std::string& source_absolute, const ScanSettings& settings,
+                                            const EvidenceFingerprint& fingerprint) const override;
+  Result<std::vector<EvidenceRecord>> ForSubjects(const std::vector<std::string>& subject_ids) const override;
+  Status Put(CaseTransaction& txn, const EvidenceRecord& record) override;
+  Result<std::uint64_t> ResumePoint(std::uint32_t number) const override;
+  void SetResumePoint(CaseTransaction& txn, std::uint32_t number, std::uint64_t next_seq) override;
+  void PutFile(CaseTransaction& txn, const FileRecord& record) override;
+  void ReplaceFile(CaseTransaction& txn, const FileRecord& record) override;
+  Status ForEachFile(std::uint32_t number, bool with_hits_only,
+                     const std::function<bool(const FileRecord&)>& visit) const override;
+
+ private:
+  KvStore& kv_;
+};
+
+class RocksReferralStore : public ReferralStore {
+ public:
+  explicit RocksReferralStore(KvStore& kv) : kv_(kv) {}
+  Result<std::optional<ReferralRecord>> Get(const std::string& id) const override;
+  Result<bool> Contains(const std::string& id) const override;
+  void Put(CaseTransaction& txn, const ReferralRecord& record) override;
+  Status ForEach(const std::function<bool(const ReferralRecord&)>& visit) const override;
+
+ private:
+  KvStore& kv_;
+};
+
+class RocksSubjectStore : public SubjectStore {
+ public:
+  explicit RocksSubjectStore(KvStore& kv) : kv_(kv) {}
+  Result<std::optional<SubjectRecord>> GetSubject(const std::string& id) const override;
+  void PutSubject(CaseTransaction& txn, const SubjectRecord& record) override;
+  Status ForEachSubject(const std::function<bool(const SubjectRecord&)>& visit) const override;
+  Result<std::optional<AccountRecord>> GetAccount(const std::string& id) const override;
+  void PutAccount(CaseTransaction& txn, const AccountRecord& record) override;
+  Result<std::optional<IdentifierRecord>> GetIdentifier(const std::string& key) const override;
+  void PutIdentifier(CaseTransaction& txn, const IdentifierRecord& record) override;
+  Result<std::optional<IpAddressRecord>> GetIpAddress(const std::string& key) const override;
+  void PutIpAddress(CaseTransaction& txn, const IpAddressRecord& record) override;
+  Result<std::optional<LinkRecord>> GetLink(const std::string& id) const override;
+  void PutLink(CaseTransaction& txn, const LinkRecord& record) override;
+  Result<std::optional<PossibleLinkRecord>> GetPossibleLink(const std::string& key) const override;
+  void PutPossibleLink(CaseTransaction& txn, const PossibleLinkRecord& record) override;
+  Result<std::vector<AttributeRecord>> Attributes(const std::vector<std::string>& subject_ids) const override;
+  void PutAttribute(CaseTransaction& txn, const AttributeRecord& record) override;
+
+ private:
+  KvStore& kv_;
+};
+
+class RocksQueueStore : public QueueStore {
+ public:
+  explicit RocksQueueStore(KvStore& kv) : kv_(kv) {}
+  Result<std::optional<risk::QueueEntry>> Entry(const std::string& subject_id) const override;
+  Result<std::vector<risk::QueueEntry>> Entries() const override;
+  void PutEntry(CaseTransaction& txn, const risk::QueueEntry& entry) override;
+  Result<std::optional<AssessmentRecord>> LatestAssessment(const std::string& subject_id) const override;
+  Result<std::vector<AssessmentRecord>> AssessmentHistory(const std::string& subject_id) const override;
+  void PutAssessment(CaseTransaction& txn, const AssessmentRecord& record) override;
+  Result<std::vector<risk::Decision>> Decisions(const std::string& subject_id) const override;
+  void PutDecision(CaseTransaction& txn, const risk::Decision& decision) override;
+  Result<std::vector<risk::DipSampleDraw>> DipSamples(const std::string& date) const override;
+  void PutDipSample(CaseTransaction& txn, const risk::DipSampleDraw& draw) override;
+
+ private:
+  KvStore& kv_;
+};
+
+class RocksAuditLog : public AuditLog {
+ public:
+  explicit RocksAuditLog(KvStore& kv) : kv_(kv) {}
+  Result<AuditEntry> Append(CaseTransaction& txn, AuditEntry entry) override;
+  Result<std::vector<AuditEntry>> Entries() const override;
+  Result<std::optional<AuditHead>> Head() const override;
+
+ private:
+  KvStore& kv_;
+};
+
+class RocksCaseSettings : public CaseSettings {
+ public:
+  explicit RocksCaseSettings(KvStore& kv) : kv_(kv) {}
+  Result<std::optional<std::int64_t>> Created() const override;
+  void SetCreated(CaseTransaction& txn, std::int64_t created) override;
+  Result<std::optional<StoredRiskModel>> RiskModel() const override;
+  void SetRiskModel(CaseTransaction& txn, const StoredRiskModel& model) override;
+  Result<std::set<std::string>> PendingRescores() const override;
+  void MarkRescorePending(CaseTransaction& txn, const std::string& subject_id) override;
+  void ClearRescorePending(CaseTransaction& txn, const std::string& subject_id) override;
+
+ private:
+  KvStore& kv_;
+};
+
+class RocksCase : public Case {
+ public:
+  explicit RocksCase(std::unique_ptr<KvStore> kv);
+  EvidenceCatalogue& evidence() override { return evidence_; }
+  ReferralStore& referrals() override { return referrals_; }
+  SubjectStore& subjects() override { return subjects_; }
+  QueueStore& queue() override { return queue_; }
+  AuditLog& audit() override { return audit_; }
+  CaseSettings& settings() override { return settings_; }
+  std::unique_ptr<CaseTransaction> Begin() override;
+  const std::string& location() const override { return kv_->path(); }
+  bool read_only() const override { return kv_->read_only(); }
+  std::string ScratchDirectory() override;
+  // The key-value store underneath (for this backend's own tests: tampering, raw table counts).
+  KvStore& kv() { return *kv_; }
+
+ private:
+  std::unique_ptr<KvStore> kv_;
+  RocksEvidenceCatalogue evidence_;
+  RocksReferralStore referrals_;
+  RocksSubjectStore subjects_;
+  RocksQueueStore queue_;
+  RocksAuditLog audit_;
+  RocksCaseSettings settings_;
+};
+
+}  // namespace hashtriage::engine::rocks

@@ -1,0 +1,108 @@
+// `hashtriage rematch`: after the known-image index changed (a set imported, re-imported or removed),
+// matches every evidence item and referral of the case again from the query hashes kept with them —
+// the evidence is not read again — reports the hits gained and lost per evidence item, referral and
+// subject, re-scores the subjects whose hits changed, and records it all in the audit log.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "engine/cli/commands.h"
+#include "engine/progress.h"
+#include "engine/scan/rematch.h"
+#include "index/known_index.h"
+
+namespace hashtriage::cli {
+
+namespace {
+
+struct RematchCommandOptions {
+  std::string case_dir;
+  std::string index_dir;
+  std::string now;
+  bool json = false;
+  std::string command_line;
+};
+
+Result<int> RunRematchCommand(const RematchCommandOptions& o) {
+  HT_ASSIGN_OR_RETURN(const engine::CommandContext context, ContextFor(o.now, o.command_line));
+  index::IndexOptions index_options;
+  index_options.path = o.index_dir.empty() ? index::DefaultIndexDir() : o.index_dir;
+  index_options.read_only = true;
+  auto opened = index::KnownIndex::Open(index_options);
+  if (!opened.ok()) return opened.status().WithContext("cannot open the known-image index");
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, /*read_only=*/false));
+  HT_ASSIGN_OR_RETURN(const engine::RematchReport report, engine::RematchCase(*store, **opened, context));
+
+  nlohmann::json evidence = nlohmann::json::array();
+  std::uint64_t gained = 0, lost = 0, region_gap = 0;
+  for (const auto& e : report.evidence) {
+    evidence.push_back({{"number", e.number}, {"id", e.id}, {"subject", e.subject}, {"index_before", e.before.digest},
+                        {"files_examined", e.files_examined}, {"files_changed", e.files_changed},
+                        {"hits_gained", e.hits_gained}, {"hits_lost", e.hits_lost},
+                        {"files_with_hits", e.counts.files_with_hits},
+                        {"images_without_region_cells", e.images_without_region_cells}});
+    gained += e.hits_gained;
+    lost += e.hits_lost;
+    region_gap += e.images_without_region_cells;
+  }
+  nlohmann::json referrals = nlohmann::json::array();
+  for (const auto& r : report.referrals) {
+    referrals.push_back({{"referral", r.referral}, {"subject", r.subject}, {"hits_gained", r.hits_gained},
+                         {"hits_lost", r.hits_lost}});
+    gained += r.hits_gained;
+    lost += r.hits_lost;
+  }
+  nlohmann::json subjects = nlohmann::json::array();
+  for (const auto& s : report.subjects) {
+    subjects.push_back({{"subject", s.subject}, {"hits_gained", s.hits_gained}, {"hits_lost", s.hits_lost}});
+  }
+  if (o.json) {
+    nlohmann::json j{{"index", report.index.ToJson()}, {"evidence", evidence}, {"referrals_examined", report.referrals_examined},
+                     {"referrals", referrals}, {"subjects", subjects}, {"hits_gained", gained}, {"hits_lost", lost},
+                     {"rescored", report.rescore.ok()}};
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  } else {
+    std::printf("re-matched against %s\n", report.index.Describe().c_str());
+    for (const auto& e : report.evidence) {
+      std::printf("  evidence %u %s: %llu files, %llu changed: +%llu / -%llu hits (was %s)\n", e.number, e.id.c_str(),
+                  static_cast<unsigned long long>(e.files_examined), static_cast<unsigned long long>(e.files_changed),
+                  static_cast<unsigned long long>(e.hits_gained), static_cast<unsigned long long>(e.hits_lost),
+                  e.before.Describe().c_str());
+    }
+    std::printf("  referrals: %llu examined, %zu with changed hits\n",
+                static_cast<unsigned long long>(report.referrals_examined), report.referrals.size());
+    for (const auto& s : report.subjects) {
+      std::printf("  subject %s: +%llu / -%llu hits (re-scored)\n", s.subject.c_str(),
+                  static_cast<unsigned long long>(s.hits_gained), static_cast<unsigned long long>(s.hits_lost));
+    }
+    std::printf("rematch: %llu hits gained, %llu lost\n", static_cast<unsigned long long>(gained),
+                static_cast<unsigned long long>(lost));
+    if (region_gap > 0) {
+      std::printf("note: %llu image(s) were hashed without region cells (their index had no library sets then); "
+                  "re-scan them to match by region\n",
+                  static_cast<unsigned long long>(region_gap));
+    }
+  }
+  if (!report.rescore.ok()) {
+    std::fprintf(stderr, "hashtriage: re-scoring after rematch: %s\n", report.rescore.message().c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void SetupRematchCommand(CLI::App& app, CommandExit& exit) {
+  auto o = std::make_shared<RematchCommandOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "rematch", "Match every scanned file and referral of the case again against the current index (no re-reading)");
+  AddCaseOption(sub, o->case_dir);
+  AddIndexOption(sub, o->index_dir);
+  AddNowOption(sub, o->now);
+  sub->add_flag("--json", o->json, "JSON output");
+  sub->callback([o, &exit]() {
+    o->command_line = exit.command_line;
+    RecordOutcome(RunRematchCommand(*o), exit);
+  });
+}
+
+}  // namespace hashtriage::cli

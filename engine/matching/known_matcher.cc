@@ -1,0 +1,115 @@
+#include "engine/matching/known_matcher.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "index/library_builder.h"
+#include "index/region_matcher.h"
+
+namespace hashtriage::engine {
+
+namespace {
+
+Hit HitOf(const index::Membership& m, MatchKind kind) {
+  Hit h;
+  h.set = m.set_name;
+  h.category = m.info.category;
+  h.kind = kind;
+  h.media_id = m.info.media_id;
+  h.series = m.info.series;
+  h.flags = m.info.flags;
+  return h;
+}
+
+template <typename Digest, typename Lookup>
+Status AddExact(const std::optional<Digest>& digest, MatchKind kind, Lookup lookup, std::vector<Hit>& hits) {
+  if (!digest) return Status::Ok();
+  HT_ASSIGN_OR_RETURN(auto found, lookup(std::span(&*digest, 1)));
+  if (found.empty()) return Status::Ok();
+  for (const index::Membership& m : found[0]) hits.push_back(HitOf(m, kind));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status KnownMatcher::MatchExact(const QueryHashes& q, std::vector<Hit>& hits) const {
+  HT_RETURN_IF_ERROR(AddExact(q.md5, MatchKind::kMd5, [&](auto d) { return index_.LookupMd5(d); }, hits));
+  HT_RETURN_IF_ERROR(AddExact(q.sha1, MatchKind::kSha1, [&](auto d) { return index_.LookupSha1(d); }, hits));
+  return AddExact(q.sha256, MatchKind::kSha256, [&](auto d) { return index_.LookupSha256(d); }, hits);
+}
+
+Status KnownMatcher::MatchPerceptual(const QueryHashes& q, std::vector<Hit>& hits) const {
+  if (!q.pdq || !options_.perceptual) return Status::Ok();
+  struct Tag {
+    MatchKind kind;
+    hashing::Dihedral orientation;
+  };
+  std::vector<hashing::PdqHash> queries;
+  std::vector<Tag> tags;
+  if (q.dihedral) {
+    for (int d = 0; d < hashing::kDihedralCount; ++d) {
+      queries.push_back((*q.dihedral)[d]);
+      tags.push_back({MatchKind::kPdq, static_cast<hashing::Dihedral>(d)});
+    }
+  } else {
+    queries.push_back(*q.pdq);
+    tags.push_back({MatchKind::kPdq, hashing::Dihedral::kOriginal});
+  }
+  for (const QueryVariant& v : q.variants) {
+    queries.push_back(v.hash);
+    tags.push_back({v.kind, v.orientation});
+  }
+  HT_ASSIGN_OR_RETURN(auto found, index_.SearchPdq(queries, options_.threshold));
+  const bool low_quality = q.pdq_quality >= 0 && q.pdq_quality < hashing::kPdqMinGoodQuality;
+  // One hit per (set, indexed hash): the query hash with the smallest distance.
+  std::map<std::pair<std::string, std::string>, Hit> best;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    for (const index::PdqMatch& m : found[i]) {
+      if (index::IsRegionCell(m.membership)) continue;  // one cell alone is not a match; see below
+      const auto key = std::make_pair(m.membership.set_name, m.hash.hex());
+      auto it = best.find(key);
+      if (it != best.end() && it->second.distance <= m.distance) continue;
+      // A library-mode variant entry (index/library_builder.h) names its own kind ("pdq-crop90", ...).
+      MatchKind kind = tags[i].kind;
+      if (auto library = index::LibraryMatchKind(m.membership)) kind = ParseMatchKind(*library).value_or(kind);
+      Hit h = HitOf(m.membership, kind);
+      h.distance = m.distance;
+      h.matched_hash = m.hash.hex();
+      h.orientation = tags[i].orientation;
+      h.low_quality = low_quality;
+      best[key] = std::move(h);
+    }
+  }
+  std::vector<Hit> near;
+  for (auto& [key, hit] : best) near.push_back(std::move(hit));
+  // Library pictures whose grid cells match at enough positions (index/region_matcher.h).
+  if (q.has_region_cells()) {
+    HT_ASSIGN_OR_RETURN(auto regions, index::SearchRegions(index_, q.region, options_.threshold, options_.region_min_cells));
+    for (const index::RegionMatch& r : regions) {
+      Hit h = HitOf(index::Membership{r.set, index::HashType::kPdq, r.info}, MatchKind::kRegion);
+      h.distance = r.distance;
+      h.region_cells = r.cells;
+      h.region_usable_cells = r.usable_cells;
+      h.orientation = hashing::Dihedral::kOriginal;
+      h.low_quality = low_quality;
+      near.push_back(std::move(h));
+    }
+  }
+  std::stable_sort(near.begin(), near.end(), [](const Hit& a, const Hit& b) {
+    return std::tie(a.distance, a.set, a.media_id) < std::tie(b.distance, b.set, b.media_id);
+  });
+  hits.insert(hits.end(), near.begin(), near.end());
+  return Status::Ok();
+}
+
+Result<std::vector<Hit>> KnownMatcher::Match(const QueryHashes& query) const {
+  std::vector<Hit> hits;
+  HT_RETURN_IF_ERROR(MatchExact(query, hits));
+  HT_RETURN_IF_ERROR(MatchPerceptual(query, hits));
+  return hits;
+}
+
+}  // namespace hashtriage::engine

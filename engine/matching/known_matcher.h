@@ -1,0 +1,49 @@
+// KnownMatcher: the one matcher. Given a file's (or a referral file's) QueryHashes it returns every
+// Hit against the known-image index: exact digests (MD5/SHA-1/SHA-256), PDQ-family hashes (plain and
+// dihedral, robust query variants, library-mode variant entries) within the threshold, and region
+// matches (enough same-position grid cells of a library picture). Scan, intake, `index lookup` and
+// `rematch` all call it, so one file gets the same hits whichever way it reaches the index.
+// Lifecycle: built over a frozen KnownIndex; Match may then be called from many threads.
+#pragma once
+
+#include <vector>
+
+#include "engine/matching/hit.h"
+#include "engine/matching/query_hashes.h"
+#include "hashing/robust_variants.h"
+#include "hashing/status.h"
+#include "index/known_index.h"
+
+namespace hashtriage::engine {
+
+struct MatchOptions {
+  // PDQ radius for whole-image hashes and for each region cell (0..63). Default: 31.
+  int threshold = index::kDefaultPdqThreshold;
+  // Same-position cells within the threshold a region match needs. Default: 7 of 16.
+  int region_min_cells = hashing::RegionOptions{}.min_cells;
+  // Search perceptual hashes at all. False only when the index was opened without its PDQ hashes
+  // (intake --no-pdq): exact digests are still matched. Default: true.
+  bool perceptual = true;
+};
+
+class KnownMatcher {
+ public:
+  KnownMatcher(const index::KnownIndex& index, MatchOptions options) : index_(index), options_(options) {}
+
+  // Every hit of one query: exact hits first (md5, sha1, sha256 in that order, one per set), then near
+  // hits by distance (one per set and indexed hash, with the closest orientation; one per set and
+  // library picture for region matches). A failing index read is an error, never "no hits".
+  Result<std::vector<Hit>> Match(const QueryHashes& query) const;
+
+  const MatchOptions& options() const { return options_; }
+  const index::KnownIndex& index() const { return index_; }
+
+ private:
+  Status MatchExact(const QueryHashes& query, std::vector<Hit>& hits) const;
+  Status MatchPerceptual(const QueryHashes& query, std::vector<Hit>& hits) const;
+
+  const index::KnownIndex& index_;
+  MatchOptions options_;
+};
+
+}  // namespace hashtriage::engine

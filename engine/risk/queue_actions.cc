@@ -1,0 +1,154 @@
+#include "engine/risk/queue_actions.h"
+
+#include <algorithm>
+
+#include "engine/case/audit_log.h"
+#include "engine/case/case_settings.h"
+#include "engine/case/queue_store.h"
+#include "engine/risk/queue_rules.h"
+#include "engine/subjects/subject_profiles.h"
+
+namespace hashtriage::engine::risk {
+
+namespace {
+
+Status Audit(Case& c, CaseTransaction& txn, const CommandContext& context, nlohmann::json details) {
+  HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(txn, MakeAuditEntry(context.command, std::move(details),
+                                                                      context.command_time)));
+  (void)entry;
+  return Status::Ok();
+}
+
+// The latest dip-sample draw (at or before `now`) holding the subject that no decision answered yet.
+Result<std::string> OpenDipSampleFor(const Case& c, const std::string& subject, std::int64_t now) {
+  HT_ASSIGN_OR_RETURN(auto draws, c.queue().DipSamples());
+  HT_ASSIGN_OR_RETURN(auto decisions, c.queue().Decisions(subject));
+  for (auto it = draws.rbegin(); it != draws.rend(); ++it) {
+    if (it->drawn_at > now) continue;
+    const bool holds = std::any_of(it->items.begin(), it->items.end(),
+                                   [&](const DipSampleItem& i) { return i.subject_id == subject; });
+    if (!holds) continue;
+    const bool answered = std::any_of(decisions.begin(), decisions.end(),
+                                      [&](const Decision& d) { return d.dip_sample == it->key(); });
+    return answered ? std::string() : it->key();
+  }
+  return std::string();
+}
+
+bool SameDraw(const DipSampleDraw& a, const DipSampleDraw& b) {
+  if (a.state_sha256 != b.state_sha256 || a.items.size() != b.items.size()) return false;
+  for (std::size_t i = 0; i < a.items.size(); ++i) {
+    if (a.items[i].subject_id != b.items[i].subject_id) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<RankResult> RankSubjects(Case& c, const std::string& model_path, const std::vector<std::string>& subjects,
+                                const CommandContext& context) {
+  RankResult out;
+  if (model_path.empty()) {
+    HT_ASSIGN_OR_RETURN(out.model, LoadCaseRiskModel(c));
+  } else {
+    // A model that does not load (or fails validation) is refused here, before the case changes.
+    HT_ASSIGN_OR_RETURN(out.model, LoadRiskModel(model_path));
+    auto txn = c.Begin();
+    c.settings().SetRiskModel(*txn, StoredRiskModel{out.model.source, out.model.sha256, out.model.text});
+    HT_RETURN_IF_ERROR(Audit(c, *txn, context,
+                             {{"action", "risk model set"},
+                              {"model", {{"name", out.model.name}, {"sha256", out.model.sha256}, {"source", out.model.source}}}}));
+    HT_RETURN_IF_ERROR(txn->Commit());
+    out.model_changed = true;
+  }
+  std::vector<std::string> ids;
+  if (subjects.empty()) {
+    HT_ASSIGN_OR_RETURN(ids, ListSubjectIds(c));
+  } else {
+    for (const auto& id : subjects) {
+      HT_ASSIGN_OR_RETURN(std::string root, ResolveSubjectId(c, id));
+      ids.push_back(root);
+    }
+  }
+  out.report = RescoreSubjectsWith(c, ids, context.now, out.model,
+                                   [](const Case& cs, const std::string& id) { return LoadSubjectProfile(cs, id); });
+  std::size_t entered = 0, reopened = 0, flagged = 0;
+  nlohmann::json changes = nlohmann::json::array();
+  for (const auto& r : out.report.outcomes) {
+    entered += r.entered;
+    reopened += r.reopened;
+    flagged += r.flagged_for_review;
+    if (r.band_change) changes.push_back({{"subject", r.subject_id}, {"change", *r.band_change}});
+  }
+  nlohmann::json failures = nlohmann::json::array();
+  for (const auto& f : out.report.failures) failures.push_back(f.message());
+  auto txn = c.Begin();
+  HT_RETURN_IF_ERROR(Audit(c, *txn, context,
+                           {{"action", "rank"},
+                            {"model", {{"name", out.model.name}, {"sha256", out.model.sha256}, {"source", out.model.source}}},
+                            {"subjects", out.report.outcomes.size()},
+                            {"entered", entered},
+                            {"reopened", reopened},
+                            {"flagged_for_review", flagged},
+                            {"band_changes", changes},
+                            {"failures", failures}}));
+  HT_RETURN_IF_ERROR(txn->Commit());
+  return out;
+}
+
+Result<ReviewResult> RecordReview(Case& c, ReviewRequest request, const CommandContext& context) {
+  HT_ASSIGN_OR_RETURN(const RiskModel model, LoadCaseRiskModel(c));
+  auto root = ResolveSubjectId(c, request.subject);
+  const std::string subject = root.ok() ? *root : request.subject;
+  HT_ASSIGN_OR_RETURN(auto entry, c.queue().Entry(subject));
+  if (!entry) return Status::NotFound("subject " + request.subject + " is not in the queue (no referral or hit)");
+  auto txn = c.Begin();
+  ReviewResult out;
+  Decision& d = out.decision = request.decision;
+  HT_ASSIGN_OR_RETURN(d.id, txn->NextId("decision"));
+  d.subject_id = subject;
+  d.at = context.now;
+  d.model_band = entry->model_band;
+  d.band_before = entry->band;
+  HT_ASSIGN_OR_RETURN(d.dip_sample, OpenDipSampleFor(c, subject, context.now));
+  HT_ASSIGN_OR_RETURN(out.entry, ApplyDecision(*entry, d, model));
+  c.queue().PutDecision(*txn, d);
+  c.queue().PutEntry(*txn, out.entry);
+  HT_RETURN_IF_ERROR(Audit(c, *txn, context, {{"action", "review"}, {"decision", DecisionToJson(d)}}));
+  HT_RETURN_IF_ERROR(txn->Commit());
+  return out;
+}
+
+Result<DipSampleResult> DrawDailyDipSample(Case& c, const std::string& date, std::size_t size,
+                                           const CommandContext& context) {
+  HT_ASSIGN_OR_RETURN(auto entries, c.queue().Entries());
+  DipSampleResult out;
+  out.draw = DrawDipSample(entries, date, {.size = size});
+  HT_ASSIGN_OR_RETURN(auto earlier, c.queue().DipSamples(date));
+  out.repeat = !earlier.empty() && SameDraw(earlier.back(), out.draw);
+  if (out.repeat) {
+    out.draw = earlier.back();
+    return out;
+  }
+  DipSampleDraw& draw = out.draw;
+  draw.draw = earlier.size() + 1;
+  draw.drawn_at = context.now;
+  auto txn = c.Begin();
+  c.queue().PutDipSample(*txn, draw);
+  for (auto& e : entries) {
+    const bool drawn = std::any_of(draw.items.begin(), draw.items.end(),
+                                   [&](const DipSampleItem& i) { return i.subject_id == e.subject_id; });
+    if (!drawn) continue;
+    ++e.dip_sampled;
+    c.queue().PutEntry(*txn, e);
+  }
+  nlohmann::json subjects = nlohmann::json::array();
+  for (const auto& i : draw.items) subjects.push_back(i.subject_id);
+  HT_RETURN_IF_ERROR(Audit(c, *txn, context,
+                           {{"action", "dip-sample"}, {"draw", draw.key()}, {"candidates", draw.candidates},
+                            {"state_sha256", draw.state_sha256}, {"subjects", subjects}}));
+  HT_RETURN_IF_ERROR(txn->Commit());
+  return out;
+}
+
+}  // namespace hashtriage::engine::risk

@@ -1,0 +1,67 @@
+// Re-matching: the hits of finished work are matched again against the index as it is now, from the
+// query hashes kept with every file record and referral file — the evidence is never read again. Used
+// by `hashtriage rematch` (every evidence item and referral of the case) and by a scan re-run after the
+// index changed (that evidence item). Hits gained and lost are reported per evidence item, referral and
+// subject; changed records are written in batches, each with its audit entry, and the evidence
+// record's index stamp last, so an interrupted re-match is simply run again. Images hashed without
+// region cells cannot gain region matches (they are counted: a re-scan computes the cells).
+// Thread-safety: as the case (one writer).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/case/case.h"
+#include "engine/case/evidence_catalogue.h"
+#include "engine/matching/index_stamp.h"
+#include "engine/scan/scan_pipeline.h"
+#include "index/known_index.h"
+
+namespace hashtriage::engine {
+
+struct EvidenceRematch {
+  std::uint32_t number = 0;
+  std::string id;
+  std::string subject;
+  IndexStamp before;
+  std::uint64_t files_examined = 0;
+  std::uint64_t files_changed = 0;
+  std::uint64_t hits_gained = 0;
+  std::uint64_t hits_lost = 0;
+  // Images without stored region cells while the index holds library (+region) sets.
+  std::uint64_t images_without_region_cells = 0;
+  EvidenceCounts counts;  // after
+};
+
+struct ReferralRematch {
+  std::string referral;
+  std::string subject;  // the referral's subject at intake (resolve through merges)
+  std::uint64_t hits_gained = 0;
+  std::uint64_t hits_lost = 0;
+};
+
+struct SubjectRematch {
+  std::string subject;  // root subject
+  std::uint64_t hits_gained = 0;
+  std::uint64_t hits_lost = 0;
+};
+
+struct RematchReport {
+  IndexStamp index;
+  std::vector<EvidenceRematch> evidence;
+  std::vector<ReferralRematch> referrals;  // those that changed
+  std::uint64_t referrals_examined = 0;
+  std::vector<SubjectRematch> subjects;    // subjects whose hits changed (re-scored)
+  Status rescore;                          // how re-scoring went
+};
+
+// Re-matches evidence `number` and stores the result (records, counts, the index stamp).
+Result<EvidenceRematch> RematchEvidence(Case& case_store, std::uint32_t number, const index::KnownIndex& index,
+                                        const IndexStamp& stamp, const CommandContext& context);
+
+// Re-matches every evidence item and referral of the case, then re-scores the subjects whose hits
+// changed, and records the run in the audit log.
+Result<RematchReport> RematchCase(Case& case_store, const index::KnownIndex& index, const CommandContext& context);
+
+}  // namespace hashtriage::engine
