@@ -22,7 +22,9 @@ std::string_view EvidenceStatusName(EvidenceStatus status) {
 std::string EvidenceIntegrityRecord::Text() const {
   if (!computed) return "no single-file hash (" + not_computed + ")";
   std::string text = "md5 " + md5 + ", sha1 " + sha1;
-  if (!stored_hash_check.empty() && stored_hash_check != "n/a") text += " (stored hashes: " + stored_hash_check + ")";
+  if (!stored_hash_check.empty() && stored_hash_check != "not-applicable") {
+    text += " (stored hashes: " + stored_hash_check + ")";
+  }
   return text;
 }
 

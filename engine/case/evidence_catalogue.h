@@ -71,7 +71,7 @@ struct EvidenceIntegrityRecord {
   bool computed = false;
   std::string md5, sha1;
   std::uint64_t bytes = 0;
-  std::string stored_hash_check;  // E01 stored hashes: "verified", "mismatch", "absent", "n/a"
+  std::string stored_hash_check;  // ingest::StoredHashCheckName: E01 stored hashes "verified", "mismatch"...
   std::string not_computed;       // why not, when !computed
   std::string Text() const;       // "md5 ..., sha1 ... (stored hashes: verified)" or "no single-file hash (...)"
 };

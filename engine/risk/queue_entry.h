@@ -1,7 +1,7 @@
 // QueueEntry and Decision: a subject's standing in the prioritised queue (entered date, deadline,
 // model band and effective band, a human override, a flag for the reviewer, open/closed) and the
 // recorded human decisions that are the only way anything leaves the queue. Plain values with their
-// stored JSON form (Table::kQueue, Table::kDecisions); safe to copy between threads.
+// JSON form (what the queue store keeps and --json prints); safe to copy between threads.
 #pragma once
 
 #include <cstdint>
@@ -71,7 +71,7 @@ struct QueueEntry {
   bool overdue(std::int64_t now) const { return open() && now > deadline; }
 };
 
-// One recorded review (Table::kDecisions, key = decision id, u64 BE).
+// One recorded review.
 struct Decision {
   std::uint64_t id = 0;
   std::string subject_id;

@@ -6,6 +6,7 @@
 // not at all, and the audit log verifies.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <set>
 
@@ -152,8 +153,15 @@ TEST_F(CrashConsistencyTest, ScanKilledAtRandomItemsResumesToTheUninterruptedRec
     EXPECT_EQ(DiffDumps(expected_tables, DumpCase(c, tables)), "");
     const auto audit = RunCommand(Bin() + " audit verify --case " + Q(c) + " --json");
     EXPECT_EQ(audit.exit_code, 0) << audit.out;
-    // Killed runs leave no entry; every run that finished left exactly one.
-    EXPECT_EQ(nlohmann::json::parse(audit.out)["entries"], completed_runs) << audit.out;
+    // The evidence item's creation is audited with it (once, by the first run, killed or not); every
+    // run that finished left exactly one summary entry, a killed one none.
+    std::map<std::string, int> actions;
+    for (const auto& line : testing::SplitLines(RunCommand(Bin() + " audit show --json --case " + Q(c)).out)) {
+      ++actions[nlohmann::json::parse(line)["details"].value("action", "")];
+    }
+    EXPECT_EQ(actions["scan started"], 1);
+    EXPECT_EQ(actions["scan"], completed_runs);
+    EXPECT_EQ(nlohmann::json::parse(audit.out)["entries"], completed_runs + 1) << audit.out;
   }
   EXPECT_GE(kills, kRuns) << "too few kills landed";
 }
