@@ -1,7 +1,8 @@
-// `hashtriage rank [--subject ID]... [--model FILE] [--json]`: re-scores subjects (all by default)
-// with the case's model, or with FILE (which the case then keeps), updating the queue; prints what
-// changed. Audited with the model's hash. A subject that cannot be scored is reported and the others
-// go on (exit 1).
+// `hashtriage rank [--subject ID]... [--model FILE|default] [--json]`: re-scores subjects (all by
+// default) with the case's model, or with FILE (which the case then keeps; `default` = the shipped
+// model again), updating the queue; prints what changed. Audited with the model's hash. A model that
+// is refused (engine/risk/risk_model.h) changes nothing: no model is kept, nobody is re-scored, exit 2
+// with its "FILE:LINE: reason". A subject that cannot be scored is reported and the others go on (exit 1).
 #include <cstdio>
 
 #include "engine/audit_log.h"
@@ -88,7 +89,8 @@ void SetupRankCommand(CLI::App& app, CommandExit& exit) {
   AddNowOption(cmd, o->now);
   cmd->add_option("--subject", o->subjects, "Only this subject (repeatable; default: every subject)");
   cmd->add_option("--model", o->model,
-                  "Risk model TOML (default: the case's model, else the shipped one); the case keeps it");
+                  "Risk model TOML, or 'default' for the shipped model (default: the case's model, else the "
+                  "shipped one); the case keeps it");
   cmd->add_flag("--json", o->json, "JSON summary");
   cmd->callback([o, &exit]() {
     o->command_line = exit.command_line;

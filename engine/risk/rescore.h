@@ -19,7 +19,9 @@
 
 namespace hashtriage::engine::risk {
 
-// Loads a model file, or the shipped default (embedded in the binary) when `path` is "".
+// Loads a model file, or the shipped default (embedded in the binary, source "built-in default")
+// when `path` is "" or the literal word "default"; LoadCaseRiskModel(store, "default") thus makes
+// the case keep the shipped model again after a custom one.
 Result<RiskModel> LoadRiskModel(const std::string& path);
 
 // The case's model: `path` when given (and then remembered in the case, unless it is read-only),
