@@ -6,13 +6,16 @@
 //     decode-at-scale+PDQ (dihedral), match (exact lookups + PDQ radius search of 8 dihedral hashes);
 //   - `hashtriage scan` as a child process with --threads 1 and with all cores (wall time, peak RSS);
 //   - the baseline `md5sum` + `sha1sum` over the same files;
-// and prints files/s, MB/s, images/s and the ratios. Usage:
-//   scan_bench WORKDIR [FILES=4000] [HASHTRIAGE_BINARY]
+// and prints files/s, MB/s, images/s and the ratios. With a BASELINE_BINARY (an earlier build of
+// hashtriage), both binaries then scan the same dump with all cores, alternately, three times each, and
+// the ratio of the median wall times is printed (a change's cost measured in one run). Usage:
+//   scan_bench WORKDIR [FILES=4000] [HASHTRIAGE_BINARY] [BASELINE_BINARY]
 // Generated data is kept in WORKDIR and reused by later runs.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -293,5 +296,27 @@ int main(int argc, char** argv) {
   std::printf("RATIO (c) scaling 1 -> %u threads: %.2fx  (excluding index open: %.2fx)\n", cores, one.seconds / many.seconds,
               (one.seconds - index_only.seconds) / std::max(0.01, many.seconds - index_only.seconds));
   std::printf("peak RSS beyond the index: %.0f MB\n", (many.max_rss_kb - index_only.max_rss_kb) / 1024.0);
+
+  if (argc > 4) {
+    // This build against a baseline build, same dump, same index, same run, alternating.
+    const std::string baseline = argv[4];
+    auto scan_with = [&](const std::string& binary, int k) {
+      const fs::path case_dir = work / ("case-compare-" + std::to_string(k));
+      fs::remove_all(case_dir);
+      return RunChild({binary, "scan", "--case", case_dir.string(), "--index", (work / "index").string(), "--threads",
+                       std::to_string(cores), dump.string()});
+    };
+    std::vector<double> mine, theirs;
+    for (int k = 0; k < 3; ++k) {
+      theirs.push_back(scan_with(baseline, 2 * k).seconds);
+      mine.push_back(scan_with(bin, 2 * k + 1).seconds);
+    }
+    std::sort(mine.begin(), mine.end());
+    std::sort(theirs.begin(), theirs.end());
+    std::printf("RATIO (d) this build vs %s, %u threads, median of 3 alternating runs: %.2f s vs %.2f s = %.3fx the "
+                "baseline's time (%.0f vs %.0f files/s)\n",
+                baseline.c_str(), cores, mine[1], theirs[1], mine[1] / theirs[1], all.size() / mine[1],
+                all.size() / theirs[1]);
+  }
   return 0;
 }

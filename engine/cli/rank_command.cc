@@ -1,7 +1,8 @@
-// `hashtriage rank [--subject ID]... [--model FILE] [--json]`: re-scores subjects (all by default)
-// with the case's model, or with FILE (which the case then keeps), updating the queue; prints what
-// changed. Audited with the model's hash. A subject that cannot be scored is reported and the others
-// go on (exit 1).
+// `hashtriage rank [--subject ID]... [--model FILE|default] [--json]`: re-scores subjects (all by
+// default) with the case's model, or with FILE (which the case then keeps; `default` = the shipped
+// model again), updating the queue; prints what changed. Audited with the model's hash. A model that
+// is refused (engine/risk/risk_model.h) changes nothing: no model is kept, nobody is re-scored, exit 2
+// with its "FILE:LINE: reason". A subject that cannot be scored is reported and the others go on (exit 1).
 #include <cstdio>
 
 #include "engine/cli/commands.h"

@@ -49,6 +49,7 @@ std::string DescribeEvent(const std::optional<AssessmentRecord>& prior, const st
 }  // namespace
 
 Result<RiskModel> LoadRiskModel(const std::string& path) {
+  // `rank --model default`: the literal word is the shipped model, not a file (./default is one).
   if (path.empty() || path == "default") return ParseRiskModel(DefaultRiskModelText(), "built-in default");
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IOError("cannot read risk model " + path);

@@ -20,7 +20,9 @@
 
 namespace hashtriage::engine::risk {
 
-// Loads a model file, or the shipped default (embedded in the binary) when `path` is "" or "default".
+// Loads a model file, or the shipped default (embedded in the binary, source "built-in default")
+// when `path` is "" or the literal word "default" (`rank --model default` thus gives the case the
+// shipped model back after a custom one).
 Result<RiskModel> LoadRiskModel(const std::string& path);
 
 // The case's model: the model last chosen for the case (`rank --model`), else the shipped default.

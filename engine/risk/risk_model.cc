@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <span>
 
+#include "engine/subjects/attributes.h"
 #include "hashing/digests.h"
 
 namespace hashtriage::engine::risk {
@@ -31,10 +33,58 @@ constexpr std::string_view kProtectedStems[] = {"ethnic",      "religio",    "na
                                                 "zipcode",     "citizenship", "birthplace",     "dateofbirth",
                                                 "gender",      "sexualorientation", "skincolo"};
 
+// risk-model.md's access-to-children attributes (KIRAT phase 2).
+constexpr std::string_view kAccessAttributes[] = {"lives_with_children", "works_with_children",
+                                                  "other_access_to_children"};
+// The urgency items of risk-model.md that carry no points: an urgency condition may name them too.
+constexpr std::string_view kUrgencyOnlyAttributes[] = {"new_material", "contact_with_child"};
+constexpr std::string_view kUrgencyConditions[] = {"attribute:NAME", "access_to_children",
+                                                   "referral:possible_self_production",
+                                                   "referral:escalate_to_high_priority"};
+
+bool IsAccessAttribute(std::string_view name) {
+  return std::find(std::begin(kAccessAttributes), std::end(kAccessAttributes), name) != std::end(kAccessAttributes);
+}
+
 bool ValidAttributeSyntax(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   return std::all_of(name.begin(), name.end(),
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+// Optimal string alignment distance: edits plus swaps of neighbours ("childen" and "hihg" are 1 away).
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+std::string Joined(std::span<const std::string_view> names) {
+  std::string out;
+  for (std::string_view n : names) out += (out.empty() ? "" : ", ") + std::string(n);
+  return out;
+}
+
+// "; did you mean NAME?" when one valid name is a likely misspelling of `word` (one edit away for
+// names of up to 4 characters, two beyond), else " (valid: a, b, ...)".
+std::string NearestOrList(std::string_view word, std::span<const std::string_view> valid) {
+  std::string_view best;
+  std::size_t best_distance = std::string_view::npos;
+  for (std::string_view v : valid) {
+    const std::size_t d = EditDistance(word, v);
+    if (d < best_distance) best = v, best_distance = d;
+  }
+  if (best_distance <= (best.size() <= 4 ? 1u : 2u)) return "; did you mean " + std::string(best) + "?";
+  return " (valid: " + Joined(valid) + ")";
 }
 
 // Collects "SOURCE:LINE: message" errors for one parse.
@@ -42,46 +92,74 @@ class Checker {
  public:
   explicit Checker(std::string_view source) : source_(source) {}
 
+  // At the node's first line; line 1 when it has none (the whole document).
   Status Error(const toml::node* node, const std::string& message) const {
-    std::string where(source_);
-    if (node != nullptr && node->source().begin.line > 0) where += ":" + std::to_string(node->source().begin.line);
-    return Status::InvalidArgument(where + ": " + message);
+    const auto line = node != nullptr && node->source().begin.line > 0 ? node->source().begin.line : 1;
+    return Status::InvalidArgument(std::string(source_) + ":" + std::to_string(line) + ": " + message);
   }
 
-  // Every key of `table` must be in `allowed`.
-  Status OnlyKeys(const toml::table& table, std::initializer_list<std::string_view> allowed,
-                  std::string_view where) const {
+  // Every key of `table` is in `allowed` (else the first unknown one by line, with the nearest valid
+  // name or the list) and every key of `required` is present.
+  Status Keys(const toml::table& table, std::initializer_list<std::string_view> allowed,
+              std::initializer_list<std::string_view> required, std::string_view where) const {
+    const std::span<const std::string_view> valid(allowed.begin(), allowed.size());
+    const toml::node* unknown = nullptr;
+    std::string unknown_key;
     for (const auto& [key, node] : table) {
-      if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
-        return Error(&node, "unknown key '" + std::string(key.str()) + "' in " + std::string(where));
+      if (std::find(valid.begin(), valid.end(), key.str()) != valid.end()) continue;
+      if (unknown == nullptr || node.source().begin.line < unknown->source().begin.line) {
+        unknown = &node;
+        unknown_key = std::string(key.str());
+      }
+    }
+    if (unknown != nullptr) {
+      return Error(unknown,
+                   unknown_key + ": unknown key in " + std::string(where) + NearestOrList(unknown_key, valid));
+    }
+    for (std::string_view key : required) {
+      if (!table.contains(key)) {
+        return Error(&table, "missing '" + std::string(key) + "' in " + std::string(where) + " (required: " +
+                                 Joined(std::span(required.begin(), required.size())) + ")");
       }
     }
     return Status::Ok();
   }
 
-  Result<std::string> String(const toml::table& table, std::string_view key, bool required,
-                             std::string fallback = "") const {
-    const toml::node* node = table.get(key);
-    if (node == nullptr) {
-      if (required) return Error(&table, "missing '" + std::string(key) + "'");
-      return fallback;
+  // The table under `key`; nullptr when it is absent and not required.
+  Result<const toml::table*> Table(const toml::table& parent, std::string_view key, bool required) const {
+    const toml::node* node = parent.get(key);
+    if (node == nullptr && required) return Error(&parent, "missing [" + std::string(key) + "]");
+    if (node == nullptr) return static_cast<const toml::table*>(nullptr);
+    if (!node->is_table()) return Error(node, "[" + std::string(key) + "] must be a table");
+    return node->as_table();
+  }
+
+  // The non-empty array of tables under `key` ([[key]] entries).
+  Result<const toml::array*> Tables(const toml::table& parent, std::string_view key) const {
+    const toml::node* node = parent.get(key);
+    const toml::array* array = node == nullptr ? nullptr : node->as_array();
+    if (array == nullptr || !array->is_array_of_tables() || array->empty()) {
+      return Error(node, "'" + std::string(key) + "' must be one or more [[" + std::string(key) + "]] tables");
     }
+    return array;
+  }
+
+  Result<std::string> String(const toml::table& table, std::string_view key, std::string fallback = "") const {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return fallback;
     if (!node->is_string()) return Error(node, "'" + std::string(key) + "' must be a string");
     return *node->value<std::string>();
   }
 
-  Result<std::int64_t> Integer(const toml::table& table, std::string_view key, bool required, std::int64_t fallback,
+  Result<std::int64_t> Integer(const toml::table& table, std::string_view key, std::int64_t fallback,
                                std::int64_t min, std::int64_t max) const {
     const toml::node* node = table.get(key);
-    if (node == nullptr) {
-      if (required) return Error(&table, "missing '" + std::string(key) + "'");
-      return fallback;
-    }
+    if (node == nullptr) return fallback;
     if (!node->is_integer()) return Error(node, "'" + std::string(key) + "' must be an integer");
     const std::int64_t v = *node->value<std::int64_t>();
     if (v < min || v > max) {
       return Error(node, "'" + std::string(key) + "' must be between " + std::to_string(min) + " and " +
-                             std::to_string(max));
+                             std::to_string(max) + ", not " + std::to_string(v));
     }
     return v;
   }
@@ -103,35 +181,40 @@ class Checker {
     return *node->value<bool>();
   }
 
-  Result<std::vector<std::string>> Strings(const toml::table& table, std::string_view key) const {
-    std::vector<std::string> out;
+  // The strings of an array (with their nodes, for line numbers); empty when the key is absent.
+  Result<std::vector<std::pair<std::string, const toml::node*>>> Strings(const toml::table& table,
+                                                                         std::string_view key) const {
+    std::vector<std::pair<std::string, const toml::node*>> out;
     const toml::node* node = table.get(key);
     if (node == nullptr) return out;
     const toml::array* array = node->as_array();
     if (array == nullptr) return Error(node, "'" + std::string(key) + "' must be an array of strings");
     for (const toml::node& item : *array) {
       if (!item.is_string()) return Error(&item, "'" + std::string(key) + "' must hold strings");
-      out.push_back(*item.value<std::string>());
+      out.emplace_back(*item.value<std::string>(), &item);
     }
     return out;
   }
 
-  Result<std::vector<index::Category>> Categories(const toml::table& table) const {
-    HT_ASSIGN_OR_RETURN(std::vector<std::string> names, Strings(table, "categories"));
+  // A non-empty list of category names.
+  Result<std::vector<index::Category>> Categories(const toml::table& table, std::string_view where) const {
+    HT_ASSIGN_OR_RETURN(auto names, Strings(table, "categories"));
+    if (names.empty()) return Error(&table, std::string(where) + " needs categories");
     std::vector<index::Category> out;
-    for (const std::string& name : names) {
+    for (const auto& [name, node] : names) {
       const auto category = index::ParseCategory(name);
       if (!category) {
-        return Error(table.get("categories"), "unknown category '" + name +
-                                                  "' (A, B, C, indecent-uncategorised, non-indecent, ignorable, "
-                                                  "unknown)");
+        return Error(node, "unknown category '" + name +
+                               "' (A, B, C, indecent-uncategorised, non-indecent, ignorable, unknown)");
       }
       out.push_back(*category);
     }
     return out;
   }
 
-  Status CheckAttributeName(const toml::node* node, const std::string& name) const {
+  // `name` is a risk-model.md attribute of `valid` (the factor table, or with the urgency items).
+  Status CheckAttributeName(const toml::node* node, const std::string& name,
+                            std::span<const std::string_view> valid) const {
     if (!ValidAttributeSyntax(name)) {
       return Error(node, "attribute name '" + name + "' must be lower_snake_case ([a-z0-9_], at most 64)");
     }
@@ -139,12 +222,22 @@ class Checker {
       return Error(node, "attribute '" + name +
                              "' is a protected characteristic or a proxy for one and can never be a risk factor");
     }
+    if (std::find(valid.begin(), valid.end(), name) == valid.end()) {
+      return Error(node, name + ": unknown attribute" + NearestOrList(name, valid));
+    }
     return Status::Ok();
   }
 
  private:
   std::string_view source_;
 };
+
+std::vector<std::string_view> UrgencyAttributeNames() {
+  const auto table = subjects::RiskAttributeNames();
+  std::vector<std::string_view> names(table.begin(), table.end());
+  names.insert(names.end(), std::begin(kUrgencyOnlyAttributes), std::end(kUrgencyOnlyAttributes));
+  return names;
+}
 
 Result<UrgencyCondition> ParseCondition(const Checker& check, const toml::node* where, const std::string& text) {
   UrgencyCondition c;
@@ -158,48 +251,41 @@ Result<UrgencyCondition> ParseCondition(const Checker& check, const toml::node* 
   } else if (text.rfind("attribute:", 0) == 0) {
     c.kind = UrgencyCondition::Kind::kAttributeYes;
     c.attribute = text.substr(10);
-    HT_RETURN_IF_ERROR(check.CheckAttributeName(where, c.attribute));
+    HT_RETURN_IF_ERROR(check.CheckAttributeName(where, c.attribute, UrgencyAttributeNames()));
   } else {
-    return check.Error(where, "unknown urgency condition '" + text +
-                                  "' (attribute:NAME, access_to_children, referral:possible_self_production, "
-                                  "referral:escalate_to_high_priority)");
+    return check.Error(where, text + ": unknown urgency condition" + NearestOrList(text, kUrgencyConditions));
   }
   return c;
 }
 
 Status ParseBandsAndDeadlines(const Checker& check, const toml::table& root, RiskModel& model) {
-  if (const toml::node* node = root.get("bands")) {
-    const toml::table* bands = node->as_table();
-    if (bands == nullptr) return check.Error(node, "[bands] must be a table");
-    HT_RETURN_IF_ERROR(check.OnlyKeys(*bands, {"very_high", "high", "medium"}, "[bands]"));
-    HT_ASSIGN_OR_RETURN(auto vh, check.Integer(*bands, "very_high", false, 60, 1, 100000));
-    HT_ASSIGN_OR_RETURN(auto h, check.Integer(*bands, "high", false, 35, 1, 100000));
-    HT_ASSIGN_OR_RETURN(auto m, check.Integer(*bands, "medium", false, 15, 1, 100000));
-    if (!(m < h && h < vh)) return check.Error(node, "[bands] needs medium < high < very_high");
-    model.band_min_score = {0, static_cast<int>(m), static_cast<int>(h), static_cast<int>(vh)};
+  HT_ASSIGN_OR_RETURN(const toml::table* bands, check.Table(root, "bands", /*required=*/true));
+  HT_RETURN_IF_ERROR(check.Keys(*bands, {"very_high", "high", "medium"}, {"very_high", "high", "medium"}, "[bands]"));
+  HT_ASSIGN_OR_RETURN(auto vh, check.Integer(*bands, "very_high", 0, 1, 100000));
+  HT_ASSIGN_OR_RETURN(auto h, check.Integer(*bands, "high", 0, 1, 100000));
+  HT_ASSIGN_OR_RETURN(auto m, check.Integer(*bands, "medium", 0, 1, 100000));
+  if (!(m < h && h < vh)) return check.Error(bands, "[bands] needs medium < high < very_high");
+  model.band_min_score = {0, static_cast<int>(m), static_cast<int>(h), static_cast<int>(vh)};
+
+  HT_ASSIGN_OR_RETURN(const toml::table* days, check.Table(root, "deadlines_days", /*required=*/true));
+  HT_RETURN_IF_ERROR(check.Keys(*days, {"very_high", "high", "medium", "low"}, {"very_high", "high", "medium", "low"},
+                                "[deadlines_days]"));
+  HT_ASSIGN_OR_RETURN(vh, check.Integer(*days, "very_high", 0, 1, 3650));
+  HT_ASSIGN_OR_RETURN(h, check.Integer(*days, "high", 0, 1, 3650));
+  HT_ASSIGN_OR_RETURN(m, check.Integer(*days, "medium", 0, 1, 3650));
+  HT_ASSIGN_OR_RETURN(auto l, check.Integer(*days, "low", 0, 1, 3650));
+  // A higher band never waits longer: re-scoring up must never extend a deadline.
+  if (!(vh <= h && h <= m && m <= l)) {
+    return check.Error(days, "[deadlines_days] needs very_high <= high <= medium <= low");
   }
-  if (const toml::node* node = root.get("deadlines_days")) {
-    const toml::table* days = node->as_table();
-    if (days == nullptr) return check.Error(node, "[deadlines_days] must be a table");
-    HT_RETURN_IF_ERROR(check.OnlyKeys(*days, {"very_high", "high", "medium", "low"}, "[deadlines_days]"));
-    HT_ASSIGN_OR_RETURN(auto vh, check.Integer(*days, "very_high", false, 1, 0, 3650));
-    HT_ASSIGN_OR_RETURN(auto h, check.Integer(*days, "high", false, 7, 0, 3650));
-    HT_ASSIGN_OR_RETURN(auto m, check.Integer(*days, "medium", false, 14, 0, 3650));
-    HT_ASSIGN_OR_RETURN(auto l, check.Integer(*days, "low", false, 30, 0, 3650));
-    // A higher band never waits longer: re-scoring up must never extend a deadline.
-    if (!(vh <= h && h <= m && m <= l)) {
-      return check.Error(node, "[deadlines_days] needs very_high <= high <= medium <= low");
-    }
-    model.deadline_days = {static_cast<int>(l), static_cast<int>(m), static_cast<int>(h), static_cast<int>(vh)};
-  }
-  if (const toml::node* node = root.get("queue")) {
-    const toml::table* queue = node->as_table();
-    if (queue == nullptr) return check.Error(node, "[queue] must be a table");
-    HT_RETURN_IF_ERROR(
-        check.OnlyKeys(*queue, {"escalate_overdue_every_days", "escalate_overdue_up_to"}, "[queue]"));
-    HT_ASSIGN_OR_RETURN(auto every, check.Integer(*queue, "escalate_overdue_every_days", false, 21, 0, 3650));
+  model.deadline_days = {static_cast<int>(l), static_cast<int>(m), static_cast<int>(h), static_cast<int>(vh)};
+
+  HT_ASSIGN_OR_RETURN(const toml::table* queue, check.Table(root, "queue", /*required=*/false));
+  if (queue != nullptr) {
+    HT_RETURN_IF_ERROR(check.Keys(*queue, {"escalate_overdue_every_days", "escalate_overdue_up_to"}, {}, "[queue]"));
+    HT_ASSIGN_OR_RETURN(auto every, check.Integer(*queue, "escalate_overdue_every_days", 21, 0, 3650));
     model.escalate_overdue_every_days = static_cast<int>(every);
-    HT_ASSIGN_OR_RETURN(auto up_to, check.String(*queue, "escalate_overdue_up_to", false, "medium"));
+    HT_ASSIGN_OR_RETURN(auto up_to, check.String(*queue, "escalate_overdue_up_to", "medium"));
     const auto band = ParseBand(up_to);
     if (!band) return check.Error(queue->get("escalate_overdue_up_to"), "escalate_overdue_up_to must be a band name");
     model.escalate_overdue_up_to = *band;
@@ -208,107 +294,107 @@ Status ParseBandsAndDeadlines(const Checker& check, const toml::table& root, Ris
 }
 
 Status ParseAttributeFactors(const Checker& check, const toml::table& root, RiskModel& model) {
-  const toml::node* node = root.get("factor");
-  if (node == nullptr) return Status::Ok();
-  const toml::array* factors = node->as_array();
-  if (factors == nullptr) return check.Error(node, "'factor' must be an array of tables ([[factor]])");
+  HT_ASSIGN_OR_RETURN(const toml::array* factors, check.Tables(root, "factor"));
+  const auto spec = subjects::RiskAttributeNames();
   std::set<std::string> seen;
   for (const toml::node& item : *factors) {
-    const toml::table* t = item.as_table();
-    if (t == nullptr) return check.Error(&item, "[[factor]] entries must be tables");
-    HT_RETURN_IF_ERROR(
-        check.OnlyKeys(*t, {"attribute", "label", "basis", "points", "access_to_children", "research_if_unknown"},
-                       "[[factor]]"));
+    const toml::table& t = *item.as_table();
+    HT_RETURN_IF_ERROR(check.Keys(
+        t, {"attribute", "label", "basis", "points", "access_to_children", "research_if_unknown"},
+        {"attribute", "points"}, "[[factor]]"));
     AttributeFactor f;
-    HT_ASSIGN_OR_RETURN(f.attribute, check.String(*t, "attribute", true));
-    HT_RETURN_IF_ERROR(check.CheckAttributeName(t->get("attribute"), f.attribute));
-    if (!seen.insert(f.attribute).second) return check.Error(t, "factor '" + f.attribute + "' defined twice");
-    HT_ASSIGN_OR_RETURN(f.label, check.String(*t, "label", false, f.attribute));
-    HT_ASSIGN_OR_RETURN(f.basis, check.String(*t, "basis", false));
-    HT_ASSIGN_OR_RETURN(auto points, check.Integer(*t, "points", true, 0, 0, 1000));
+    HT_ASSIGN_OR_RETURN(f.attribute, check.String(t, "attribute"));
+    HT_RETURN_IF_ERROR(check.CheckAttributeName(t.get("attribute"), f.attribute, spec));
+    if (!seen.insert(f.attribute).second) return check.Error(&t, "factor '" + f.attribute + "' defined twice");
+    HT_ASSIGN_OR_RETURN(f.label, check.String(t, "label", f.attribute));
+    HT_ASSIGN_OR_RETURN(f.basis, check.String(t, "basis"));
+    HT_ASSIGN_OR_RETURN(auto points, check.Integer(t, "points", 0, 0, 1000));
     f.points = static_cast<int>(points);
-    HT_ASSIGN_OR_RETURN(f.access_to_children, check.Boolean(*t, "access_to_children", false));
-    HT_ASSIGN_OR_RETURN(f.research_if_unknown, check.Boolean(*t, "research_if_unknown", true));
+    const bool access = IsAccessAttribute(f.attribute);
+    HT_ASSIGN_OR_RETURN(f.access_to_children, check.Boolean(t, "access_to_children", access));
+    if (f.access_to_children != access) {
+      return check.Error(t.get("access_to_children"),
+                         f.attribute + ": access_to_children must be " + (access ? "true" : "false") +
+                             " (risk-model.md's access attributes: " + Joined(kAccessAttributes) + ")");
+    }
+    HT_ASSIGN_OR_RETURN(f.research_if_unknown, check.Boolean(t, "research_if_unknown", true));
     model.attributes.push_back(std::move(f));
+  }
+  for (std::string_view name : spec) {
+    if (!seen.contains(std::string(name))) {
+      return check.Error(factors, "no [[factor]] for '" + std::string(name) +
+                                      "': every attribute of risk-model.md must be weighed "
+                                      "(points = 0 switches one off)");
+    }
   }
   return Status::Ok();
 }
 
 Status ParseEvidenceFactors(const Checker& check, const toml::table& root, RiskModel& model) {
-  if (const toml::node* node = root.get("hit_factor")) {
-    const toml::array* factors = node->as_array();
-    if (factors == nullptr) return check.Error(node, "'hit_factor' must be an array of tables ([[hit_factor]])");
-    std::set<std::string> seen;
-    for (const toml::node& item : *factors) {
-      const toml::table* t = item.as_table();
-      if (t == nullptr) return check.Error(&item, "[[hit_factor]] entries must be tables");
-      HT_RETURN_IF_ERROR(check.OnlyKeys(
-          *t, {"id", "label", "basis", "categories", "points_per_image", "max_points"}, "[[hit_factor]]"));
-      HitCategoryFactor f;
-      HT_ASSIGN_OR_RETURN(f.id, check.String(*t, "id", true));
-      if (!ValidAttributeSyntax(f.id)) return check.Error(t, "hit_factor id '" + f.id + "' must be lower_snake_case");
-      if (!seen.insert(f.id).second) return check.Error(t, "hit_factor '" + f.id + "' defined twice");
-      HT_ASSIGN_OR_RETURN(f.label, check.String(*t, "label", false, f.id));
-      HT_ASSIGN_OR_RETURN(f.basis, check.String(*t, "basis", false));
-      HT_ASSIGN_OR_RETURN(f.categories, check.Categories(*t));
-      if (f.categories.empty()) return check.Error(t, "hit_factor '" + f.id + "' needs categories");
-      HT_ASSIGN_OR_RETURN(auto per, check.Integer(*t, "points_per_image", true, 0, 0, 1000));
-      HT_ASSIGN_OR_RETURN(auto max, check.Integer(*t, "max_points", true, 0, 0, 1000));
-      f.points_per_image = static_cast<int>(per);
-      f.max_points = static_cast<int>(max);
-      model.hit_factors.push_back(std::move(f));
-    }
+  HT_ASSIGN_OR_RETURN(const toml::array* factors, check.Tables(root, "hit_factor"));
+  std::set<std::string> seen;
+  for (const toml::node& item : *factors) {
+    const toml::table& t = *item.as_table();
+    HT_RETURN_IF_ERROR(check.Keys(t, {"id", "label", "basis", "categories", "points_per_image", "max_points"},
+                                  {"id", "categories", "points_per_image", "max_points"}, "[[hit_factor]]"));
+    HitCategoryFactor f;
+    HT_ASSIGN_OR_RETURN(f.id, check.String(t, "id"));
+    if (!ValidAttributeSyntax(f.id)) return check.Error(&t, "hit_factor id '" + f.id + "' must be lower_snake_case");
+    if (!seen.insert(f.id).second) return check.Error(&t, "hit_factor '" + f.id + "' defined twice");
+    HT_ASSIGN_OR_RETURN(f.label, check.String(t, "label", f.id));
+    HT_ASSIGN_OR_RETURN(f.basis, check.String(t, "basis"));
+    HT_ASSIGN_OR_RETURN(f.categories, check.Categories(t, "hit_factor '" + f.id + "'"));
+    HT_ASSIGN_OR_RETURN(auto per, check.Integer(t, "points_per_image", 0, 0, 1000));
+    HT_ASSIGN_OR_RETURN(auto max, check.Integer(t, "max_points", 0, 0, 1000));
+    f.points_per_image = static_cast<int>(per);
+    f.max_points = static_cast<int>(max);
+    model.hit_factors.push_back(std::move(f));
   }
-  if (const toml::node* node = root.get("volume")) {
-    const toml::table* t = node->as_table();
-    if (t == nullptr) return check.Error(node, "[volume] must be a table");
-    HT_RETURN_IF_ERROR(
-        check.OnlyKeys(*t, {"label", "basis", "categories", "points_per_decade", "max_points"}, "[volume]"));
-    HT_ASSIGN_OR_RETURN(model.volume.label, check.String(*t, "label", false, model.volume.label));
-    HT_ASSIGN_OR_RETURN(model.volume.basis, check.String(*t, "basis", false));
-    HT_ASSIGN_OR_RETURN(model.volume.categories, check.Categories(*t));
-    HT_ASSIGN_OR_RETURN(model.volume.points_per_decade, check.Number(*t, "points_per_decade", 0, 0, 1000));
-    HT_ASSIGN_OR_RETURN(auto max, check.Integer(*t, "max_points", false, 0, 0, 1000));
-    model.volume.max_points = static_cast<int>(max);
-  }
-  if (const toml::node* node = root.get("distribution")) {
-    const toml::table* t = node->as_table();
-    if (t == nullptr) return check.Error(node, "[distribution] must be a table");
-    HT_RETURN_IF_ERROR(check.OnlyKeys(*t, {"label", "basis", "points_per_event", "max_points"}, "[distribution]"));
-    HT_ASSIGN_OR_RETURN(model.distribution.label, check.String(*t, "label", false, model.distribution.label));
-    HT_ASSIGN_OR_RETURN(model.distribution.basis, check.String(*t, "basis", false));
-    HT_ASSIGN_OR_RETURN(auto per, check.Integer(*t, "points_per_event", false, 0, 0, 1000));
-    HT_ASSIGN_OR_RETURN(auto max, check.Integer(*t, "max_points", false, 0, 0, 1000));
-    model.distribution.points_per_event = static_cast<int>(per);
-    model.distribution.max_points = static_cast<int>(max);
-  }
+
+  HT_ASSIGN_OR_RETURN(const toml::table* volume, check.Table(root, "volume", /*required=*/true));
+  HT_RETURN_IF_ERROR(check.Keys(*volume, {"label", "basis", "categories", "points_per_decade", "max_points"},
+                                {"categories", "points_per_decade", "max_points"}, "[volume]"));
+  HT_ASSIGN_OR_RETURN(model.volume.label, check.String(*volume, "label", model.volume.label));
+  HT_ASSIGN_OR_RETURN(model.volume.basis, check.String(*volume, "basis"));
+  HT_ASSIGN_OR_RETURN(model.volume.categories, check.Categories(*volume, "[volume]"));
+  HT_ASSIGN_OR_RETURN(model.volume.points_per_decade, check.Number(*volume, "points_per_decade", 0, 0, 1000));
+  HT_ASSIGN_OR_RETURN(auto max, check.Integer(*volume, "max_points", 0, 0, 1000));
+  model.volume.max_points = static_cast<int>(max);
+
+  HT_ASSIGN_OR_RETURN(const toml::table* distribution, check.Table(root, "distribution", /*required=*/true));
+  HT_RETURN_IF_ERROR(check.Keys(*distribution, {"label", "basis", "points_per_event", "max_points"},
+                                {"points_per_event", "max_points"}, "[distribution]"));
+  HT_ASSIGN_OR_RETURN(model.distribution.label, check.String(*distribution, "label", model.distribution.label));
+  HT_ASSIGN_OR_RETURN(model.distribution.basis, check.String(*distribution, "basis"));
+  HT_ASSIGN_OR_RETURN(auto per, check.Integer(*distribution, "points_per_event", 0, 0, 1000));
+  HT_ASSIGN_OR_RETURN(max, check.Integer(*distribution, "max_points", 0, 0, 1000));
+  model.distribution.points_per_event = static_cast<int>(per);
+  model.distribution.max_points = static_cast<int>(max);
   return Status::Ok();
 }
 
 Status ParseUrgency(const Checker& check, const toml::table& root, RiskModel& model) {
-  const toml::node* node = root.get("urgency");
-  if (node == nullptr) return Status::Ok();
-  const toml::array* rules = node->as_array();
-  if (rules == nullptr) return check.Error(node, "'urgency' must be an array of tables ([[urgency]])");
+  HT_ASSIGN_OR_RETURN(const toml::array* rules, check.Tables(root, "urgency"));
   std::set<std::string> seen;
   for (const toml::node& item : *rules) {
-    const toml::table* t = item.as_table();
-    if (t == nullptr) return check.Error(&item, "[[urgency]] entries must be tables");
-    HT_RETURN_IF_ERROR(check.OnlyKeys(*t, {"id", "label", "all", "any"}, "[[urgency]]"));
+    const toml::table& t = *item.as_table();
+    HT_RETURN_IF_ERROR(check.Keys(t, {"id", "label", "all", "any"}, {"id"}, "[[urgency]]"));
     UrgencyRule rule;
-    HT_ASSIGN_OR_RETURN(rule.id, check.String(*t, "id", true));
-    if (!ValidAttributeSyntax(rule.id)) return check.Error(t, "urgency id '" + rule.id + "' must be lower_snake_case");
-    if (!seen.insert(rule.id).second) return check.Error(t, "urgency rule '" + rule.id + "' defined twice");
-    HT_ASSIGN_OR_RETURN(rule.label, check.String(*t, "label", false, rule.id));
-    HT_ASSIGN_OR_RETURN(auto all, check.Strings(*t, "all"));
-    HT_ASSIGN_OR_RETURN(auto any, check.Strings(*t, "any"));
-    if (all.empty() && any.empty()) return check.Error(t, "urgency rule '" + rule.id + "' has no conditions");
-    for (const auto& text : all) {
-      HT_ASSIGN_OR_RETURN(auto c, ParseCondition(check, t->get("all"), text));
+    HT_ASSIGN_OR_RETURN(rule.id, check.String(t, "id"));
+    if (!ValidAttributeSyntax(rule.id)) {
+      return check.Error(&t, "urgency id '" + rule.id + "' must be lower_snake_case");
+    }
+    if (!seen.insert(rule.id).second) return check.Error(&t, "urgency rule '" + rule.id + "' defined twice");
+    HT_ASSIGN_OR_RETURN(rule.label, check.String(t, "label", rule.id));
+    HT_ASSIGN_OR_RETURN(auto all, check.Strings(t, "all"));
+    HT_ASSIGN_OR_RETURN(auto any, check.Strings(t, "any"));
+    if (all.empty() && any.empty()) return check.Error(&t, "urgency rule '" + rule.id + "' has no conditions");
+    for (const auto& [text, node] : all) {
+      HT_ASSIGN_OR_RETURN(auto c, ParseCondition(check, node, text));
       rule.all.push_back(std::move(c));
     }
-    for (const auto& text : any) {
-      HT_ASSIGN_OR_RETURN(auto c, ParseCondition(check, t->get("any"), text));
+    for (const auto& [text, node] : any) {
+      HT_ASSIGN_OR_RETURN(auto c, ParseCondition(check, node, text));
       rule.any.push_back(std::move(c));
     }
     model.urgency.push_back(std::move(rule));
@@ -398,15 +484,18 @@ Result<RiskModel> ParseRiskModel(std::string_view toml_text, std::string_view so
                                    std::string(e.description()));
   }
   const Checker check(source);
-  HT_RETURN_IF_ERROR(check.OnlyKeys(root,
-                                    {"name", "version", "bands", "deadlines_days", "queue", "factor", "hit_factor",
-                                     "volume", "distribution", "urgency"},
-                                    "the model"));
+  if (root.empty()) return check.Error(nullptr, "the risk model is empty");
+  HT_RETURN_IF_ERROR(check.Keys(root,
+                                {"name", "version", "bands", "deadlines_days", "queue", "factor", "hit_factor",
+                                 "volume", "distribution", "urgency"},
+                                {"name", "version", "bands", "deadlines_days", "factor", "hit_factor", "volume",
+                                 "distribution", "urgency"},
+                                "the model"));
   RiskModel model;
   model.source = std::string(source);
   model.text = std::string(toml_text);
-  HT_ASSIGN_OR_RETURN(model.name, check.String(root, "name", false, "unnamed model"));
-  HT_ASSIGN_OR_RETURN(model.version, check.String(root, "version", false, ""));
+  HT_ASSIGN_OR_RETURN(model.name, check.String(root, "name"));
+  HT_ASSIGN_OR_RETURN(model.version, check.String(root, "version"));
   HT_RETURN_IF_ERROR(ParseBandsAndDeadlines(check, root, model));
   HT_RETURN_IF_ERROR(ParseAttributeFactors(check, root, model));
   HT_RETURN_IF_ERROR(ParseEvidenceFactors(check, root, model));

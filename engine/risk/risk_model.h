@@ -127,8 +127,27 @@ struct RiskModel {
 // is not. Issue-5 attribute commands may call it to refuse such attributes at entry too.
 bool IsProtectedAttributeName(std::string_view name);
 
-// Parses and validates a model. `source` names the text in error messages ("FILE:LINE: reason").
-// Refuses unknown keys, protected attribute names, duplicate factors, bad thresholds.
+// Parses and validates a model. `source` names the text in error messages: every refusal is one
+// line "SOURCE:LINE: reason" (InvalidArgument), LINE being that of the offending key, value or table
+// header (line 1 for something missing from the top level). Nothing is defaulted silently that
+// changes a score, band or deadline:
+//  - Required: `name` and `version` (strings, recorded in the audit); [bands] with very_high, high
+//    and medium (1 <= medium < high < very_high); [deadlines_days] with very_high, high, medium and
+//    low (1 <= very_high <= high <= medium <= low, days); one [[factor]] (attribute, points >= 0)
+//    for every attribute of risk-model.md's table (subjects::RiskAttributeNames), so a factor is
+//    never dropped by omission or misspelling: points = 0 switches one off; at least one
+//    [[hit_factor]] (id, categories, points_per_image, max_points); [volume] (categories,
+//    points_per_decade, max_points); [distribution] (points_per_event, max_points); at least one
+//    [[urgency]] rule (id and a non-empty `all` or `any`).
+//  - Optional: [queue] (escalate_overdue_every_days, escalate_overdue_up_to; defaults above), every
+//    `label` and `basis`, `research_if_unknown` (default true) and `access_to_children`, which
+//    defaults to, and may only be, true for lives_with_children, works_with_children and
+//    other_access_to_children (risk-model.md's access attributes) and false for the others.
+//  - Refused: an empty file; unknown keys at any level (naming the nearest valid key, or listing
+//    them); attribute names that are not risk-model.md's (an urgency condition may also name the
+//    urgency items new_material and contact_with_child), with "did you mean ...?"; protected or
+//    proxy names (IsProtectedAttributeName); duplicate factors or rules; negative points; values of
+//    the wrong type; TOML syntax errors.
 Result<RiskModel> ParseRiskModel(std::string_view toml_text, std::string_view source);
 
 // The TOML text of the shipped default model (risk-model.md's table), embedded at build time.

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <climits>
@@ -149,6 +150,7 @@ class EwfReaderImpl final : public EwfImageReader {
                                   ": " + EwfErrorText(error));
       }
       if (n == 0) break;
+      HT_RETURN_IF_ERROR(CheckNoUnreadableChunk(offset + got, static_cast<std::uint64_t>(n)));
       got += static_cast<std::size_t>(n);
     }
     return got;
@@ -166,6 +168,32 @@ class EwfReaderImpl final : public EwfImageReader {
   }
 
  private:
+  // libewf (20140813) returns a chunk it cannot read (missing from a truncated or absent segment file,
+  // or failing its checksum) as zeros *without an error* the first time, and only notes its sectors in
+  // its checksum-error list (later reads of it fail). Zeros are not the evidence: bytes just read that
+  // overlap a noted range are a read failure. Called with mu_ held.
+  Status CheckNoUnreadableChunk(std::uint64_t offset, std::uint64_t length) {
+    std::uint32_t ranges = 0;
+    std::uint32_t bytes_per_sector = 0;
+    if (libewf_handle_get_number_of_checksum_errors(handle_, &ranges, nullptr) != 1 || ranges == 0) {
+      return Status::Ok();
+    }
+    if (libewf_handle_get_bytes_per_sector(handle_, &bytes_per_sector, nullptr) != 1 || bytes_per_sector == 0) {
+      return Status::Corruption(name_ + ": EWF media has unreadable chunks and no sector size");
+    }
+    for (std::uint32_t i = 0; i < ranges; ++i) {
+      std::uint64_t first = 0, count = 0;
+      if (libewf_handle_get_checksum_error(handle_, i, &first, &count, nullptr) != 1) continue;
+      const std::uint64_t begin = first * bytes_per_sector, end = (first + count) * bytes_per_sector;
+      if (begin < offset + length && offset < end) {
+        return Status::Corruption(name_ + ": EWF read failed at media offset " +
+                                  std::to_string(std::max(begin, offset)) + ": chunk missing or failing its checksum " +
+                                  "(sectors " + std::to_string(first) + "-" + std::to_string(first + count - 1) + ")");
+      }
+    }
+    return Status::Ok();
+  }
+
   std::mutex mu_;
   libewf_handle_t* handle_;
   std::unique_ptr<SegmentPool> segments_;  // outlives handle_'s use of it: members die after the destructor body

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <mutex>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "ingest/provenance.h"
@@ -29,11 +30,24 @@ struct ExternalImage {
   ImageReader* reader;
 };
 
+// The Sleuth Kit (4.11) loses some image read errors: tsk_img_read, asked for more than its 64 KiB
+// cache in a length that is not a multiple of the sector size, returns the full length with whatever
+// its buffer held when our read fails (a deleted file's unreadable tail came back as zeros). TSK reads
+// synchronously on the caller's thread, so ExternalRead also notes each failure on that thread, and a
+// file read during which one happened fails with it (TskFileReader::Read).
+struct ImageReadFailures {
+  std::uint64_t count = 0;
+  std::string last;
+};
+thread_local ImageReadFailures t_image_read_failures;
+
 ssize_t ExternalRead(TSK_IMG_INFO* img, TSK_OFF_T off, char* buf, size_t len) {
   auto* ext = reinterpret_cast<ExternalImage*>(img);
   if (off < 0) return -1;
   auto n = ext->reader->ReadAt(static_cast<std::uint64_t>(off), std::span<std::byte>(reinterpret_cast<std::byte*>(buf), len));
   if (!n.ok()) {
+    ++t_image_read_failures.count;
+    t_image_read_failures.last = n.status().message();
     tsk_error_reset();
     tsk_error_set_errno(TSK_ERR_IMG_READ);
     tsk_error_set_errstr("%s", n.status().message().c_str());
@@ -87,8 +101,13 @@ class TskFileReader final : public ByteReader {
     std::size_t got = 0;
     while (got < want) {
       tsk_error_reset();
+      const std::uint64_t failures_before = t_image_read_failures.count;
       const ssize_t n = tsk_fs_file_read(file_, static_cast<TSK_OFF_T>(pos_ + got), reinterpret_cast<char*>(out.data() + got),
                                          static_cast<size_t>(want - got), TSK_FS_FILE_READ_FLAG_NONE);
+      if (t_image_read_failures.count != failures_before) {
+        return failure_ = Status::Corruption(path_ + ": read failed at offset " + std::to_string(pos_ + got) + ": " +
+                                             t_image_read_failures.last);
+      }
       if (n <= 0) {
         return failure_ = Status::Corruption(path_ + ": read failed at offset " + std::to_string(pos_ + got) + ": " +
                                              (n < 0 ? TskErrorText() : std::string("unexpected end of data")));
@@ -332,6 +351,7 @@ Result<std::shared_ptr<TskImage>> OpenTskImage(std::shared_ptr<ImageReader> read
 
 // An unpartitioned file system first (as fls does), else the allocated partitions of a volume system.
 Result<std::vector<Volume>> FindVolumes(TskImage& image) {
+  const std::uint64_t failures_before = t_image_read_failures.count;
   tsk_error_reset();
   if (TSK_FS_INFO* fs = tsk_fs_open_img(image.img, 0, TSK_FS_TYPE_DETECT)) {
     tsk_fs_close(fs);
@@ -340,6 +360,12 @@ Result<std::vector<Volume>> FindVolumes(TskImage& image) {
   tsk_error_reset();
   TSK_VS_INFO* vs = tsk_vs_open(image.img, 0, TSK_VS_TYPE_DETECT);
   if (vs == nullptr) {
+    // Detection tries every format and keeps none of their read errors: an unreadable image (a truncated
+    // E01) must not be reported as one holding no file system.
+    if (t_image_read_failures.count != failures_before) {
+      return Status::Corruption(image.reader->name() + ": cannot read the image to look for a file system: " +
+                                t_image_read_failures.last);
+    }
     return Status::NotSupported(image.reader->name() + ": neither a partition table nor a file system The Sleuth Kit recognises");
   }
   std::vector<Volume> volumes;

@@ -5,6 +5,8 @@
 // region cells. Region hits count as near matches in the scan summary.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -25,6 +27,43 @@ std::string Box(const std::filesystem::path& picture, double x0, double y0, doub
   EXPECT_EQ(std::sscanf(size.out.c_str(), "%d %d", &w, &h), 2) << size.out << size.err;
   auto px = [](double f, int n) { return std::to_string(static_cast<int>(f * n)); };
   return "\"rectangle " + px(x0, w) + "," + px(y0, h) + " " + px(x1, w) + "," + px(y1, h) + "\"";
+}
+
+// Hamming distance of two hex strings of equal length, by popcount of the XOR of each nibble.
+int HexHamming(const std::string& a, const std::string& b) {
+  EXPECT_EQ(a.size(), b.size());
+  int bits = 0;
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    bits += std::popcount(static_cast<unsigned>(std::stoi(a.substr(i, 1), nullptr, 16) ^ std::stoi(b.substr(i, 1), nullptr, 16)));
+  }
+  return bits;
+}
+
+// `index lookup --file` as JSON, with its exit code.
+struct Lookup {
+  int exit_code = -1;
+  nlohmann::json matches;
+  std::vector<nlohmann::json> Kind(const std::string& kind, bool want) const {
+    std::vector<nlohmann::json> out;
+    for (const auto& m : matches) {
+      if ((m["match_kind"] == kind) == want) out.push_back(m);
+    }
+    return out;
+  }
+};
+
+Lookup LookupFile(const std::filesystem::path& index, const std::filesystem::path& file, const std::string& extra = "") {
+  const auto run = RunCommand(Bin() + " index lookup --index " + Q(index) + " " + extra + " --file " + Q(file));
+  Lookup out;
+  out.exit_code = run.exit_code;
+  const auto j = nlohmann::json::parse(run.out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << run.out << run.err;
+  if (j.is_discarded()) return out;
+  EXPECT_EQ(j["results"].size(), 1u) << run.out;
+  out.matches = j["results"][0]["matches"];
+  EXPECT_EQ(j["results"][0]["known"].get<bool>(), !out.matches.empty()) << run.out;
+  EXPECT_EQ(out.exit_code, out.matches.empty() ? 0 : 10) << run.out << run.err;
+  return out;
 }
 
 class LibraryModeTest : public ::testing::Test {
@@ -99,26 +138,65 @@ TEST_F(LibraryModeTest, ScanFindsCaptionedStickeredAndCroppedCopiesWithTheirMatc
 }
 
 TEST_F(LibraryModeTest, LookupFileReportsRegionMatchesWithCellCounts) {
-  const auto run = RunCommand(Bin() + " index lookup --index " + Q(index_) + " --file " + Q(*dir_ / "evidence/captioned.jpg"));
-  EXPECT_EQ(run.exit_code, 10) << run.err;
-  const auto j = nlohmann::json::parse(run.out);
-  bool region = false;
-  for (const auto& m : j["results"][0]["matches"]) {
-    EXPECT_TRUE(m["media_id"].get<std::string>().ends_with("castle.jpg")) << m.dump();
-    if (m["match_kind"] != "region") continue;
-    region = true;
-    EXPECT_GE(m["cells_matched"].get<int>(), 7);
-    EXPECT_LE(m["cells_matched"].get<int>(), m["cells_usable"].get<int>());
-    EXPECT_LE(m["distance"].get<int>(), 31);
+  const auto captioned = *dir_ / "evidence/captioned.jpg";
+  const Lookup standard = LookupFile(index_, captioned);
+  ASSERT_EQ(standard.exit_code, 10);
+  for (const auto& m : standard.matches) EXPECT_TRUE(m["media_id"].get<std::string>().ends_with("castle.jpg")) << m.dump();
+
+  // The truth, from `hash --json` of the query and of the library picture: same-position cells usable
+  // in both, their distances, and the whole-image PDQ distance.
+  const auto query = nlohmann::json::parse(RunCommand(Bin() + " hash --json " + Q(captioned)).out);
+  const auto library = nlohmann::json::parse(RunCommand(Bin() + " hash --json " + Q(*dir_ / "library/castle.jpg")).out);
+  const auto& qc = query["pdq_regions"]["cells"];
+  const auto& lc = library["pdq_regions"]["cells"];
+  ASSERT_EQ(qc.size(), 16u);
+  ASSERT_EQ(lc.size(), 16u);
+  int usable = 0;
+  std::vector<int> distances;  // same-position cells usable on both sides, sorted
+  for (std::size_t c = 0; c < 16; ++c) {
+    usable += !qc[c].is_null();
+    if (!qc[c].is_null() && !lc[c].is_null()) distances.push_back(HexHamming(qc[c], lc[c]));
   }
-  EXPECT_TRUE(region) << run.out;
-  // Demanding more same-position cells than the caption leaves intact loses the region match.
-  const auto strict = RunCommand(Bin() + " index lookup --index " + Q(index_) + " --region-cells 16 --file " +
-                                 Q(*dir_ / "evidence/captioned.jpg"));
-  EXPECT_EQ(strict.out.find("\"region\""), std::string::npos) << strict.out;
-  // A lookup of a whole-image PDQ never returns a single region cell as a match.
-  const auto unrelated = RunCommand(Bin() + " index lookup --index " + Q(index_) + " --file " + Q(*dir_ / "evidence/unrelated.jpg"));
-  EXPECT_EQ(unrelated.exit_code, 0) << unrelated.out;
+  std::sort(distances.begin(), distances.end());
+  const int threshold = 31;
+  const int matched = static_cast<int>(std::count_if(distances.begin(), distances.end(), [&](int d) { return d <= threshold; }));
+  ASSERT_GE(matched, 7) << "the caption must leave the default 7 cells intact for this test";
+  ASSERT_LT(matched, 16) << "the caption must spoil at least one cell for this test";
+  const int whole_image = HexHamming(query["pdq"], library["pdq"]);
+  ASSERT_LE(whole_image, threshold);
+
+  // Besides the region match, exactly one whole-image PDQ match of the library picture.
+  const auto whole = standard.Kind("region", false);
+  ASSERT_EQ(whole.size(), 1u) << standard.matches.dump(1);
+  EXPECT_EQ(whole[0]["match_kind"], "pdq");
+  EXPECT_EQ(whole[0]["set"], "lib");
+  EXPECT_EQ(whole[0]["distance"], whole_image);
+
+  // Region matches for every --region-cells, from 1 to 16: present exactly while the cells matched at
+  // the same position reach it, with the count and the N-th smallest distance; the whole-image match
+  // never depends on it. 16 (every cell) is more than the caption leaves intact: no region match, the
+  // PDQ match stays and the picture is still known (exit 10).
+  for (int cells = 1; cells <= 16; ++cells) {
+    SCOPED_TRACE("--region-cells " + std::to_string(cells));
+    const Lookup r = cells == 7 ? standard : LookupFile(index_, captioned, "--region-cells " + std::to_string(cells));
+    EXPECT_EQ(r.Kind("region", false), whole);
+    const auto region = r.Kind("region", true);
+    if (cells > matched) {
+      EXPECT_TRUE(region.empty()) << r.matches.dump(1);
+      continue;
+    }
+    ASSERT_EQ(region.size(), 1u) << r.matches.dump(1);
+    EXPECT_EQ(region[0]["set"], "lib+region");
+    EXPECT_TRUE(region[0]["media_id"].get<std::string>().ends_with("castle.jpg"));
+    EXPECT_EQ(region[0]["cells_matched"], matched);
+    EXPECT_EQ(region[0]["cells_usable"], usable);
+    EXPECT_EQ(region[0]["distance"], distances[static_cast<std::size_t>(cells - 1)]);
+  }
+
+  // An unrelated photo: no match of any kind, not known, exit 0 (whole-image PDQ and region cells alike).
+  const Lookup unrelated = LookupFile(index_, *dir_ / "evidence/unrelated.jpg");
+  EXPECT_EQ(unrelated.exit_code, 0);
+  EXPECT_TRUE(unrelated.matches.empty()) << unrelated.matches.dump(1);
 }
 
 TEST_F(LibraryModeTest, HashJsonPrintsRegionCells) {
@@ -148,15 +226,21 @@ TEST_F(LibraryModeTest, RebuildAndRemoveTakeTheDerivedSetsAlong) {
   ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
   EXPECT_EQ(sets().find("lib+region"), std::string::npos) << sets();
   EXPECT_NE(sets().find("lib+robust"), std::string::npos) << sets();
-  const auto captioned = RunCommand(Bin() + " index lookup --index " + Q(idx) + " --file " + Q(*dir_ / "evidence/captioned.jpg"));
-  EXPECT_EQ(captioned.out.find("\"region\""), std::string::npos) << captioned.out;
+  // Without region cells the captioned copy is still known by its whole-image PDQ, and only by it.
+  const Lookup captioned = LookupFile(idx, *dir_ / "evidence/captioned.jpg");
+  EXPECT_EQ(captioned.exit_code, 10);
+  ASSERT_EQ(captioned.matches.size(), 1u) << captioned.matches.dump(1);
+  EXPECT_EQ(captioned.matches[0]["match_kind"], "pdq");
+  EXPECT_EQ(captioned.matches[0]["set"], "lib");
 
   const auto removed = RunCommand(Bin() + " index remove --index " + Q(idx) + " --set lib");
   ASSERT_EQ(removed.exit_code, 0) << removed.err;
   EXPECT_NE(removed.out.find("removed set 'lib+robust'"), std::string::npos) << removed.out;
   EXPECT_EQ(sets().find("lib"), std::string::npos) << sets();
-  const auto cropped = RunCommand(Bin() + " index lookup --index " + Q(idx) + " --file " + Q(*dir_ / "evidence/cropped.jpg"));
-  EXPECT_EQ(cropped.exit_code, 0) << cropped.out;
+  // With the library and its derived sets gone, the cropped copy is not known: no match, exit 0.
+  const Lookup cropped = LookupFile(idx, *dir_ / "evidence/cropped.jpg");
+  EXPECT_EQ(cropped.exit_code, 0);
+  EXPECT_TRUE(cropped.matches.empty()) << cropped.matches.dump(1);
 }
 
 }  // namespace

@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
+#include "tests/engine/risk_test_util.h"
 #include "tests/test_support.h"
 
 namespace hashtriage::testing {
@@ -102,6 +104,14 @@ class RiskCliTest : public ::testing::Test {
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
 
+  // Subject id -> band, as `queue --json` shows them.
+  std::map<std::string, std::string> Bands() {
+    std::map<std::string, std::string> out;
+    const Json queue = RunJson("queue --json");
+    for (const auto& s : queue["subjects"]) out[s["subject"].get<std::string>()] = s["band"].get<std::string>();
+    return out;
+  }
+
   static Json Find(const Json& queue, const std::string& subject) {
     for (const auto& s : queue["subjects"]) {
       if (s["subject"] == subject) return s;
@@ -187,7 +197,7 @@ TEST_F(RiskCliTest, DipSampleForecastModelAndAudit) {
   EXPECT_EQ(Run("forecast --capacity none").exit_code, 2);
 
   // A model naming a protected attribute is refused, and nothing is re-scored with it.
-  WriteText(dir_ / "bad.toml", "[[factor]]\nattribute = \"nationality\"\npoints = 10\n");
+  WriteText(dir_ / "bad.toml", DefaultModelWith("attribute = \"grooming\"", "attribute = \"nationality\""));
   r = Run("rank --model " + ShellQuote((dir_ / "bad.toml").string()));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("protected"), std::string::npos) << r.err;
@@ -200,6 +210,62 @@ TEST_F(RiskCliTest, DipSampleForecastModelAndAudit) {
   for (const char* action : {"dip-sample", "review", "rank"}) {
     EXPECT_NE(r.out.find(action), std::string::npos) << action;
   }
+}
+
+// Regression: a misspelt attribute (or an empty file) used to be accepted, kept as the case's model and
+// re-band every subject. Now it is refused with its line and the case is left exactly as it was.
+TEST_F(RiskCliTest, RefusedModelChangesNoBandAndIsNotKept) {
+  BuildCase();
+  const Json case_model = RunJson("rank --json")["model"];
+  ASSERT_EQ(case_model["source"], "built-in default");
+  const Json before = RunJson("queue --json");
+  ASSERT_EQ(before["subjects"].size(), 3u);
+  struct Fault {
+    std::string file, text, line_of, reason;
+  } faults[] = {
+      {"misspelt.toml", DefaultModelWith("attribute = \"lives_with_children\"", "attribute = \"lives_with_childen\""),
+       "lives_with_childen", "lives_with_childen: unknown attribute; did you mean lives_with_children?"},
+      {"empty.toml", "", "", "the risk model is empty"},
+  };
+  for (const Fault& f : faults) {
+    const std::string path = (dir_ / f.file).string();
+    WriteText(path, f.text);
+    const int line = f.line_of.empty() ? 1 : LineOf(f.text, f.line_of);
+    const auto r = Run("rank --model " + ShellQuote(path));
+    EXPECT_EQ(r.exit_code, 2) << f.file << ": " << r.out;
+    EXPECT_EQ(r.err, "hashtriage: " + path + ":" + std::to_string(line) + ": " + f.reason + "\n");
+    EXPECT_EQ(RunJson("queue --json"), before) << f.file;
+  }
+  // The case still scores with the model it had: nothing re-banded, no band change recorded.
+  const Json again = RunJson("rank --json");
+  EXPECT_EQ(again["model"], case_model);
+  EXPECT_TRUE(again["band_changes"].empty()) << again.dump(1);
+  EXPECT_EQ(RunJson("queue --json"), before);
+}
+
+// Regression: `rank --model default` read a file named "default"; the shipped model could not be had back.
+TEST_F(RiskCliTest, ModelDefaultRestoresTheShippedModelAfterACustomOne) {
+  BuildCase();
+  const Json shipped = RunJson("rank --json")["model"];
+  const auto shipped_bands = Bands();
+  ASSERT_EQ(shipped_bands.size(), 3u);
+  // A custom model whose only change is lower band thresholds: every subject with a hit moves up.
+  const auto custom = dir_ / "custom.toml";
+  WriteText(custom, DefaultModelWith("very_high = 60\nhigh = 35\nmedium = 15", "very_high = 3\nhigh = 2\nmedium = 1"));
+  Json ranked = RunJson("rank --json --model " + ShellQuote(custom.string()));
+  EXPECT_EQ(ranked["model"]["sha256"], RunCommand("sha256sum " + ShellQuote(custom.string())).out.substr(0, 64));
+  EXPECT_FALSE(ranked["band_changes"].empty());
+  const auto custom_bands = Bands();
+  EXPECT_EQ(custom_bands.at(collector_), "very-high");
+  EXPECT_NE(custom_bands, shipped_bands);
+  EXPECT_EQ(RunJson("rank --json")["model"], ranked["model"]);  // the case kept the custom model
+
+  ranked = RunJson("rank --json --model default");
+  EXPECT_EQ(ranked["model"], shipped);
+  EXPECT_EQ(Bands(), shipped_bands);
+  // ...and keeps the shipped one from now on.
+  EXPECT_EQ(RunJson("rank --json")["model"], shipped);
+  EXPECT_EQ(Bands(), shipped_bands);
 }
 
 TEST_F(RiskCliTest, ExportsHtmlCsvAndVicsThatGriffeyeStyleImportersRead) {

@@ -264,11 +264,18 @@ TEST(RiskQueueTest, LongOverdueCasesEscalateSoNoBandIsStarved) {
   EXPECT_EQ(OrderingBand(low_old, kT0, model), Band::kLow);
   EXPECT_TRUE(QueueBefore(medium_new, low_old, kT0, model));
   // Configurable in the model file; a bad cap is refused.
-  auto parsed = ParseRiskModel("[queue]\nescalate_overdue_every_days = 7\nescalate_overdue_up_to = \"high\"\n", "m.toml");
+  const std::string shipped = "escalate_overdue_every_days = 21\nescalate_overdue_up_to = \"medium\"";
+  auto parsed = ParseRiskModel(
+      testing::DefaultModelWith(shipped, "escalate_overdue_every_days = 7\nescalate_overdue_up_to = \"high\""), "m.toml");
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->escalate_overdue_every_days, 7);
   EXPECT_EQ(parsed->escalate_overdue_up_to, Band::kHigh);
-  EXPECT_FALSE(ParseRiskModel("[queue]\nescalate_overdue_up_to = \"urgent\"\n", "m.toml").ok());
+  EXPECT_FALSE(ParseRiskModel(testing::DefaultModelWith("\"medium\"\n", "\"urgent\"\n"), "m.toml").ok());
+  // [queue] is optional: without it the documented defaults apply.
+  auto without = ParseRiskModel(testing::DefaultModelWith("[queue]\n" + shipped + "\n", ""), "m.toml");
+  ASSERT_TRUE(without.ok()) << without.status().ToString();
+  EXPECT_EQ(without->escalate_overdue_every_days, 21);
+  EXPECT_EQ(without->escalate_overdue_up_to, Band::kMedium);
 }
 
 TEST(RiskQueueTest, EverySubjectWithAHitOrReferralIsQueuedWithBandAndDeadline) {

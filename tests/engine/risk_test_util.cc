@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -60,6 +61,20 @@ engine::risk::RiskModel DefaultModel() {
   auto model = engine::risk::LoadRiskModel("");
   EXPECT_TRUE(model.ok()) << model.status().ToString();
   return model.ok() ? *model : engine::risk::RiskModel{};
+}
+
+std::string DefaultModelWith(const std::string& find, const std::string& replace) {
+  std::string text(engine::risk::DefaultRiskModelText());
+  const std::size_t at = text.find(find);
+  EXPECT_NE(at, std::string::npos) << "'" << find << "' is not in the shipped model";
+  if (at != std::string::npos) text.replace(at, find.size(), replace);
+  return text;
+}
+
+int LineOf(const std::string& text, const std::string& needle) {
+  const std::size_t at = text.find(needle);
+  if (at == std::string::npos) return 0;
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
 }
 
 TempCase::TempCase() {

@@ -29,6 +29,11 @@ void SetAttribute(engine::SubjectProfile& p, const std::string& name, engine::Tr
                   std::int64_t at = kT0, const std::string& by = "DC Test");
 
 engine::risk::RiskModel DefaultModel();
+// The shipped model's text with the first occurrence of `find` replaced by `replace` (the test fails
+// when `find` is not in it): a complete model but for one deliberate change.
+std::string DefaultModelWith(const std::string& find, const std::string& replace);
+// The 1-based line of `text` holding the first occurrence of `needle` (0 when absent).
+int LineOf(const std::string& text, const std::string& needle);
 
 // A fresh case in a temporary directory.
 struct TempCase {

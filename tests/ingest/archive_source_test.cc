@@ -1,6 +1,8 @@
 // Archives built at test time with zip, tar, gzip/bzip2/xz, 7z and python: entries match md5sum of the
 // originals; nesting, the depth limit, hostile names, zip bombs, large entries and truncation.
 #include <filesystem>
+#include <map>
+#include <sstream>
 #include <thread>
 #include <gtest/gtest.h>
 
@@ -198,22 +200,78 @@ TEST_F(ArchiveSourceTest, LargeEntriesSpillToScratchOrAreReported) {
   EXPECT_TRUE(fs::is_empty(dir_ / "scratch"));  // anonymous temporary file
 }
 
-TEST_F(ArchiveSourceTest, TruncatedArchiveIsReportedNotFatal) {
-  In("cd src && zip -q -0 ../a.zip camera.png DCIM/coffee.png && cd .. && head -c 200000 a.zip > cut.zip && "
-     "tar cf a.tar src && head -c 200000 a.tar > cut.tar");
+TEST_F(ArchiveSourceTest, TruncatedArchiveYieldsTheEntriesBeforeTheCutAndAnErrorForTheOneItSplits) {
+  constexpr int kCut = 200000;
+  In("cd src && zip -q -0 ../a.zip camera.png DCIM/coffee.png && cd .. && head -c " + std::to_string(kCut) +
+     " a.zip > cut.zip && tar cf a.tar src && head -c " + std::to_string(kCut) + " a.tar > cut.tar");
+  // Truth from Python's zipfile and tarfile on the whole archives: "<entry> <first byte> <end>" of each
+  // file's data (for zip, past its local header) in archive order.
+  const std::string layout = In(
+      "python3 -c '\n"
+      "import struct, tarfile, zipfile\n"
+      "raw = open(\"a.zip\", \"rb\").read()\n"
+      "for i in zipfile.ZipFile(\"a.zip\").infolist():\n"
+      "    name_len, extra_len = struct.unpack(\"<HH\", raw[i.header_offset + 26:i.header_offset + 30])\n"
+      "    start = i.header_offset + 30 + name_len + extra_len\n"
+      "    print(\"cut.zip/zip:\" + i.filename, start, start + i.compress_size)\n"
+      "for m in tarfile.open(\"a.tar\"):\n"
+      "    if m.isfile(): print(\"cut.tar/tar:\" + m.name, m.offset_data, m.offset_data + m.size)\n'");
+  const std::map<std::string, std::string> md5_of{{"camera.png", camera_md5_}, {"coffee.png", coffee_md5_}};
   for (const std::string name : {"cut.zip", "cut.tar"}) {
     SCOPED_TRACE(name);
     auto source = OpenEvidenceSource(P(name), Named(name));
     ASSERT_TRUE(source.ok());
     std::vector<Item> items = CollectAll(**source);
-    bool reported = false;
-    for (const Item& item : items) {
-      if (!item.info.status.ok()) {
-        reported = true;
-        EXPECT_NE(item.info.status.message().find(name), std::string::npos);
+    int whole = 0, split = 0;
+    for (const std::string& line : hashtriage::testing::SplitLines(layout)) {
+      std::istringstream fields(line);
+      std::string path;
+      long long start = 0, end = 0;
+      fields >> path >> start >> end;
+      if (path.rfind(name + "/", 0) != 0) continue;
+      const Item* item = FindByPath(items, path);
+      if (end <= kCut) {
+        // Wholly before the cut: read, with the original bytes.
+        ++whole;
+        ASSERT_NE(item, nullptr) << path;
+        ASSERT_NE(item->reader, nullptr) << path;
+        EXPECT_EQ(ReaderMd5(*item->reader), md5_of.at(path.substr(path.find_last_of("/:") + 1))) << path;
+      } else if (start < kCut) {
+        // Split by the cut: recorded with an error naming it, never with a digest of what was left.
+        ++split;
+        bool reported = false;
+        for (Item& i : items) {
+          if (i.info.path != path) continue;
+          reported = true;
+          EXPECT_EQ(i.info.kind, ItemKind::kFile);
+          Status status = i.info.status;
+          if (status.ok() && i.reader != nullptr) {
+            const std::string md5 = ReaderMd5(*i.reader);
+            EXPECT_EQ(md5.rfind("error: ", 0), 0u) << md5;
+            status = Status::Corruption(md5);
+          }
+          EXPECT_NE(status.message().find(path + ": "), std::string::npos) << status.message();
+          EXPECT_NE(status.message().find("Truncated"), std::string::npos) << status.message();
+        }
+        EXPECT_TRUE(reported) << path;
+      } else {
+        // Wholly after the cut: not there.
+        EXPECT_EQ(item, nullptr) << path;
       }
     }
-    EXPECT_TRUE(reported);
+    EXPECT_EQ(split, 1);
+    EXPECT_EQ(whole, name == "cut.zip" ? 1 : 0);
+    // Nothing else was made up: every item is one of the archive's entries or an error about the archive.
+    for (const Item& item : items) {
+      if (item.info.kind == ItemKind::kError) {
+        EXPECT_EQ(item.info.path, name);
+        EXPECT_FALSE(item.info.status.ok());
+        EXPECT_NE(item.info.status.message().find(name + ": archive unreadable after"), std::string::npos)
+            << item.info.status.message();
+      } else {
+        EXPECT_NE(layout.find(item.info.path + " "), std::string::npos) << item.info.path;
+      }
+    }
   }
 }
 

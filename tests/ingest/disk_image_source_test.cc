@@ -5,7 +5,9 @@
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/lsan_interface.h>
 #endif
+#include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "ingest/evidence_integrity.h"
@@ -55,6 +57,23 @@ class DiskImageSourceTest : public ::testing::Test {
   std::string In(const std::string& cmd) { return MustRun("cd " + ShellQuote(dir_.path().string()) + " && " + cmd); }
   std::string P(const std::string& name) const { return (dir_ / name).string(); }
   void MakeE01() { In("ewfacquire -q -u -t out -f encase6 disk.img >/dev/null"); }
+
+  // Truth for a damaged E01 from ewf-tools, not our reader: ewfexport lists the sectors it could not
+  // read (on stderr: "at sector(s): FIRST - LAST"). {FIRST, LAST}, or {-1, -1} when it read everything.
+  std::pair<long long, long long> UnreadableSectors(const std::string& e01) {
+    const std::string report = In("ewfexport -q -u -f raw -t exported " + e01 + " 2>&1 && rm -f exported.raw exported.raw.info");
+    std::smatch m;
+    if (!std::regex_search(report, m, std::regex(R"(at sector\(s\): (\d+) - (\d+))"))) return {-1, -1};
+    return {std::stoll(m[1]), std::stoll(m[2])};
+  }
+
+  // The sectors TSK's istat lists for metadata address `addr` of `image`.
+  std::vector<long long> SectorsOf(const std::string& image, const std::string& addr) {
+    std::istringstream words(In("istat " + image + " " + addr + " | sed -n '/^Sectors:/,$p' | tail -n +2"));
+    std::vector<long long> sectors;
+    for (long long sector; words >> sector;) sectors.push_back(sector);
+    return sectors;
+  }
 
   // Regular files (allocated and deleted) as `fls -r -p` lists them.
   std::set<Expected> FromFls(const std::string& args) {
@@ -239,38 +258,103 @@ TEST_F(DiskImageSourceTest, ArchivesInsideTheFileSystemAreExpanded) {
 }
 
 
-TEST_F(DiskImageSourceTest, TruncatedE01AndDamagedFileSystemAreReportedNotFatal) {
+TEST_F(DiskImageSourceTest, E01MissingItsLaterSegmentsYieldsTheFilesItHoldsAndReadErrorsForTheRest) {
+  // An acquisition in 1 MiB segments that stopped half-way through the second: the first segment is
+  // whole, the second cut, the others never written.
+  In("ewfacquire -q -u -t seg -f encase6 -S 1048576 disk.img >/dev/null && mkdir cut && cp seg.E01 cut/ && "
+     "head -c 500000 seg.E02 > cut/seg.E02");
+  ScopedLeakCheckPause pause;  // libewf leaks a chunk buffer on every failed chunk read (not ours)
+  const auto [first_bad, last_bad] = UnreadableSectors("cut/seg.E01");
+  ASSERT_GT(first_bad, 0);
+  std::vector<Item> items = OpenAndCollect(P("cut/seg.E01"), Named("cut"));
+  // Every file the raw image's file system names is still named (its directories are in the first
+  // segment); each is read exactly when all its sectors (istat) lie before the first unreadable one,
+  // with icat's bytes, else fails (never zeros in place of the lost bytes).
+  const std::set<Expected> truth = FromFls("disk.img");
+  EXPECT_EQ(FromItems(items), truth);
+  int read = 0, failed = 0;
+  for (Item& item : items) {
+    if (item.info.kind == ItemKind::kError) {
+      EXPECT_NE(item.info.status.message().find("EWF read failed at media offset"), std::string::npos)
+          << item.info.path << ": " << item.info.status.message();
+      continue;
+    }
+    if (item.info.kind != ItemKind::kFile) continue;
+    SCOPED_TRACE(item.info.path);
+    ASSERT_NE(item.reader, nullptr);
+    const std::string inode = item.info.path.substr(item.info.path.rfind("/inode:") + 7);
+    const std::string addr = inode.substr(0, inode.find(':'));
+    const std::vector<long long> sectors = SectorsOf("disk.img", addr);
+    ASSERT_FALSE(sectors.empty());
+    const long long lowest = *std::min_element(sectors.begin(), sectors.end());
+    const long long highest = *std::max_element(sectors.begin(), sectors.end());
+    const std::string md5 = ReaderMd5(*item.reader);
+    if (highest < first_bad) {
+      ++read;
+      EXPECT_EQ(md5, In("icat disk.img " + addr + " | md5sum").substr(0, 32));
+    } else {
+      ++failed;
+      // The failed read named by its media offset: within the file, not after the first lost byte.
+      std::smatch m;
+      ASSERT_TRUE(std::regex_search(md5, m, std::regex(R"(^error: .*EWF read failed at media offset (\d+))"))) << md5;
+      EXPECT_GE(std::stoll(m[1]), lowest * 512) << md5;
+      EXPECT_LE(std::stoll(m[1]), first_bad * 512) << md5;
+    }
+  }
+  // The fixture has both kinds: the photos in the first MiB, and the deleted coffee.png across its end.
+  EXPECT_EQ(read, 2);
+  EXPECT_EQ(failed, 1);
+}
+
+TEST_F(DiskImageSourceTest, E01CutInsideItsOnlySegmentIsReportedUnreadable) {
   MakeE01();
   In("head -c 4000000 out.E01 > cut.E01");
-  // libewf 20140813 leaks its chunk buffer on every failed chunk read (libewf_chunk_data_initialize);
-  // that is the library's, not ours, so LeakSanitizer is paused for this part only.
-  ScopedLeakCheckPause pause;
+  ScopedLeakCheckPause pause;  // libewf leaks a chunk buffer on every failed chunk read (not ours)
+  // ewfexport can read nothing of it: the cut falls before the segment's chunk table.
+  const auto [first_bad, last_bad] = UnreadableSectors("cut.E01");
+  ASSERT_EQ(first_bad, 0);
+  ASSERT_EQ(last_bad, static_cast<long long>(fs::file_size(P("disk.img")) / 512 - 1));
+  // Not "no file system": the source says the image cannot be read, and where.
   auto cut = OpenEvidenceSource(P("cut.E01"), Named("cut"));
-  if (cut.ok()) {
-    std::vector<Item> items = CollectAll(**cut);
-    int failures = 0;
-    for (Item& item : items) {
-      if (!item.info.status.ok()) ++failures;
-      if (item.reader && ReaderMd5(*item.reader).rfind("error:", 0) == 0) ++failures;
-    }
-    EXPECT_GT(failures, 0);  // the second half of the media is gone
-  } else {
-    EXPECT_NE(cut.status().message().find("cut.E01"), std::string::npos) << cut.status().message();
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(cut.status().message().rfind(P("cut.E01") + ": cannot read the image to look for a file system: ", 0), 0u)
+      << cut.status().message();
+  EXPECT_NE(cut.status().message().find("EWF read failed at media offset 0"), std::string::npos)
+      << cut.status().message();
+}
+
+TEST_F(DiskImageSourceTest, DamagedFatYieldsExactlyWhatFlsAndIcatRecover) {
+  // Noise over chosen sectors of a copy of the image (random but seeded: the same bytes every run).
+  auto damage = [&](const std::string& name, long long first_sector, long long sectors) {
+    In("cp disk.img " + name + " && python3 -c '\n"
+       "import random\n"
+       "random.seed(7)\n"
+       "f = open(\"" + name + "\", \"r+b\"); f.seek(" + std::to_string(first_sector * 512) + ")\n"
+       "f.write(bytes(random.getrandbits(8) for _ in range(" + std::to_string(sectors * 512) + "))); f.close()\n'");
+  };
+  // The DCIM directory's own sectors (istat of its inode) overwritten: its photo is lost, the files in
+  // the root directory, the deleted one included, are still found and read.
+  const std::string dcim = In("fls -p disk.img | grep -P '^d/d \\d+:\\tDCIM$' | sed -E 's/^d\\/d ([0-9]+):.*/\\1/'");
+  ASSERT_FALSE(dcim.empty());
+  const std::vector<long long> sectors = SectorsOf("disk.img", dcim.substr(0, dcim.size() - 1));
+  ASSERT_FALSE(sectors.empty());
+  damage("dcim-lost.img", sectors.front(), static_cast<long long>(sectors.size()));
+  const std::set<Expected> partial = FromFls("dcim-lost.img");
+  ASSERT_EQ(partial.size(), 2u) << "fls should still find camera.png and the deleted _offee.png";
+  std::vector<Item> items = OpenAndCollect(P("dcim-lost.img"), Named("dcim-lost"));
+  EXPECT_EQ(FromItems(items), partial);
+  for (Item& item : items) {
+    if (item.info.kind != ItemKind::kFile) continue;
+    const std::string inode = item.info.path.substr(item.info.path.rfind("/inode:") + 7);
+    EXPECT_EQ(ReaderMd5(*item.reader), In("icat dcim-lost.img " + inode.substr(0, inode.find(':')) + " | md5sum").substr(0, 32))
+        << item.info.path;
   }
-  pause.Resume();
-  // Overwrite the FAT and the root directory region with noise: enumeration must still end.
-  In("cp disk.img noisy.img && python3 -c '\n"
-     "import random\n"
-     "random.seed(7)\n"
-     "f = open(\"noisy.img\", \"r+b\"); f.seek(512)\n"
-     "f.write(bytes(random.getrandbits(8) for _ in range(64 * 1024))); f.close()\n'");
-  auto noisy = OpenEvidenceSource(P("noisy.img"), Named("noisy"));
-  if (noisy.ok()) {
-    std::vector<Item> items = CollectAll(**noisy);
-    for (Item& item : items) {
-      if (item.reader) ReaderMd5(*item.reader);  // may fail, must not crash or hang
-    }
-  }
+  // The FAT, the root directory and the start of the data overwritten (64 KiB from sector 1): fls finds
+  // no file at all, and neither does the source (nothing invented from the noise).
+  damage("noisy.img", 1, 128);
+  ASSERT_TRUE(FromFls("noisy.img").empty());
+  EXPECT_TRUE(FromItems(OpenAndCollect(P("noisy.img"), Named("noisy"))).empty());
 }
 
 TEST_F(DiskImageSourceTest, Ext4ImageBuiltWithMke2fsMatchesFls) {
