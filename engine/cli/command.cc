@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace hashtriage::cli {
 
@@ -37,6 +38,18 @@ void AddIndexOption(CLI::App* command, std::string& index_dir) {
 
 void AddNowOption(CLI::App* command, std::string& now) {
   command->add_option("--now", now, "The command's clock, ISO 8601 (default: $HASHTRIAGE_NOW or the system clock)");
+}
+
+void AddPhoneRegionOption(CLI::App* command, std::string& region) {
+  command->add_option("--phone-region", region,
+                      "Region of phone numbers written without a country code, e.g. GB or US "
+                      "(default: $HASHTRIAGE_PHONE_REGION or GB)");
+}
+
+std::string ResolvePhoneRegion(const std::string& option) {
+  if (!option.empty()) return option;
+  const char* env = std::getenv("HASHTRIAGE_PHONE_REGION");
+  return env != nullptr && *env != '\0' ? std::string(env) : "GB";
 }
 
 }  // namespace hashtriage::cli

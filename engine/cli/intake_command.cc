@@ -2,7 +2,9 @@
 // generic CSV with --columns) into the case. Each referral is stored once; its hashes are matched
 // against the known-image index now; its account is linked to a subject. A bad record is reported as
 // "hashtriage: FILE: record N (line L): reason" and the rest of the file goes on; exit status 1 if any
-// record or file failed. A referral for a subject already known prints that subject's history.
+// record or file failed. A field dropped from a stored referral is a warning, "hashtriage: FILE: record N
+// (line L): warning: ...", and does not change the exit status. A referral for a subject already known
+// prints that subject's history.
 #include <signal.h>
 #include <unistd.h>
 
@@ -37,6 +39,7 @@ struct IntakeCommandOptions {
   std::string index_dir;
   std::string now;
   std::string by;
+  std::string phone_region;  // "" = $HASHTRIAGE_PHONE_REGION or GB
   double ip_window_hours = 24;
   int max_notes = 20;
   bool json = false;
@@ -108,6 +111,7 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
   HT_ASSIGN_OR_RETURN(reader_options.format, ingest::ParseReferralFormat(o.format));
   reader_options.columns = o.columns;
   reader_options.parse_time = [](std::string_view text) { return engine::ParseIso8601(text); };
+  reader_options.phone_region = ResolvePhoneRegion(o.phone_region);
   if (!(o.ip_window_hours > 0)) return Status::InvalidArgument("--ip-window-hours must be positive");
 
   std::unique_ptr<index::KnownIndex> known;
@@ -190,6 +194,12 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
                      static_cast<unsigned long long>(record.number), static_cast<unsigned long long>(record.line),
                      record.status.message().c_str());
         continue;
+      }
+      if (!record.referral.warnings.empty()) progress.Clear();
+      for (const std::string& warning : record.referral.warnings) {
+        std::fprintf(stderr, "hashtriage: %s: record %llu (line %llu): warning: %s\n", path.c_str(),
+                     static_cast<unsigned long long>(record.number), static_cast<unsigned long long>(record.line),
+                     warning.c_str());
       }
       if (++good_records == kill_at) ::kill(::getpid(), SIGKILL);
       auto added = session.Add(record.referral, path, record.number);
@@ -284,6 +294,7 @@ void SetupIntakeCommand(CLI::App& app, CommandExit& exit) {
   AddIndexOption(sub, o->index_dir);
   AddNowOption(sub, o->now);
   sub->add_option("--by", o->by, "Who is ingesting (default: $USER)");
+  AddPhoneRegionOption(sub, o->phone_region);
   sub->add_option("--ip-window-hours", o->ip_window_hours,
                   "Subjects on one IP address within this many hours are shown as a possible link (default 24)");
   sub->add_option("--notes", o->max_notes, "Notable referrals to list (default 20)");
