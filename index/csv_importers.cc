@@ -1,13 +1,15 @@
-// Line-oriented hash-set readers: md5sum/sha1sum/sha256sum lists, PDQ lists, Interpol ICSE CSV,
-// NSRL RDS CSV and generic CSV with a --columns mapping.
+// Text hash-set readers: md5sum/sha1sum/sha256sum lists and PDQ lists (one entry per line), and
+// Interpol ICSE CSV, NSRL RDS CSV and generic CSV with a --columns mapping (RFC 4180 records through
+// ingest::CsvReader, so a quoted field may span lines and a broken record costs only itself).
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <string>
 #include <vector>
 
-#include "index/internal/csv_reader.h"
+#include "index/internal/line_reader.h"
 #include "index/internal/record_sink.h"
+#include "ingest/csv_reader.h"
 
 namespace hashtriage::index::internal {
 
@@ -121,53 +123,51 @@ class RowEmitter {
   std::vector<std::pair<HashType, std::string>> decoded_;
 };
 
-// Reads a delimited file whose first non-empty line is a header; `map_header` builds the mapping.
+// Reads a delimited file whose first non-blank record is a header; `map_header` builds the mapping.
+// Without a `delimiter` the header line decides: ',' if it has one, else a tab, else ';'.
 template <typename MapHeader>
 Status ReadDelimited(const std::string& path, RecordSink& sink, std::optional<char> delimiter, Category category,
                      const CategoryMap* categories, MapHeader map_header) {
-  HT_ASSIGN_OR_RETURN(auto reader, LineReader::Open(path));
-  std::optional<CsvSplitter> splitter;
+  HT_ASSIGN_OR_RETURN(auto input, ingest::TextInput::Open(path));
+  ingest::CsvReaderOptions csv_options;
+  if (delimiter) {
+    csv_options.delimiter = *delimiter;
+  } else {
+    HT_ASSIGN_OR_RETURN(csv_options.delimiter, ingest::SniffCsvDelimiter(*input, ",\t;"));
+  }
+  HT_ASSIGN_OR_RETURN(auto reader, ingest::CsvReader::Make(std::move(input), csv_options));
   Mapping map;
   std::optional<RowEmitter> emitter;
-  while (auto line = reader->Next()) {
-    if (Trim(*line).empty()) continue;
-    if (!splitter) {
-      char d = delimiter.value_or(',');
-      if (!delimiter && line->find(',') == std::string_view::npos) {
-        if (line->find('\t') != std::string_view::npos) d = '\t';
-        else if (line->find(';') != std::string_view::npos) d = ';';
-      }
-      splitter.emplace(d);
-      splitter->Split(*line);
-      auto mapped = map_header(splitter->fields());
-      if (!mapped.ok()) {
-        return Status::InvalidArgument(path + ":" + std::to_string(reader->line()) + ": " + mapped.status().message());
-      }
+  for (;;) {
+    HT_ASSIGN_OR_RETURN(const ingest::CsvRecord* record, reader->Next());
+    if (record == nullptr) break;
+    if (record->status.ok() && record->blank()) continue;
+    if (!emitter) {
+      const std::string where = path + ":" + std::to_string(record->line) + ": ";
+      if (!record->status.ok()) return Status::InvalidArgument(where + "header: " + record->status.message());
+      auto mapped = map_header(record->fields);
+      if (!mapped.ok()) return Status::InvalidArgument(where + mapped.status().message());
       map = *mapped;
       emitter.emplace(sink, map, category, categories);
-      if (map.column[kMd5] >= 0 || map.column[kSha1] >= 0 || map.column[kSha256] >= 0 || map.column[kPdq] >= 0 ||
-          map.column[kPhotoDna] >= 0) {
-        bool header_is_data = false;  // a mapping by column number: the first line is a record
-        for (const auto& [k, type] : kHashFields) {
-          std::string bytes;
-          const int c = map.column[k];
-          if (c >= 0 && static_cast<std::size_t>(c) < splitter->fields().size() &&
-              RecordSink::DecodeHash(type, splitter->fields()[c], bytes)) {
-            header_is_data = true;
-          }
+      bool header_is_data = false;  // a mapping by column number: the first line is a record
+      for (const auto& [k, type] : kHashFields) {
+        std::string bytes;
+        const int c = map.column[k];
+        if (c >= 0 && static_cast<std::size_t>(c) < record->fields.size() &&
+            RecordSink::DecodeHash(type, record->fields[c], bytes)) {
+          header_is_data = true;
         }
-        if (!header_is_data) continue;
       }
+      if (!header_is_data) continue;
     }
-    if (!splitter->Split(*line)) {
-      sink.CountRecord(reader->offset());
-      HT_RETURN_IF_ERROR(sink.Reject(reader->line(), reader->offset(), "unbalanced quotes", ""));
+    if (!record->status.ok()) {
+      sink.CountRecord(record->offset);
+      HT_RETURN_IF_ERROR(sink.Reject(record->line, record->offset, "malformed CSV record", record->status.message()));
       continue;
     }
-    HT_RETURN_IF_ERROR(emitter->Emit(splitter->fields(), reader->line(), reader->offset()));
+    HT_RETURN_IF_ERROR(emitter->Emit(record->fields, record->line, record->offset));
   }
-  HT_RETURN_IF_ERROR(reader->status());
-  if (!splitter) return Status::InvalidArgument(path + ": empty file, expected a header line");
+  if (!emitter) return Status::InvalidArgument(path + ": empty file, expected a header line");
   return Status::Ok();
 }
 
@@ -211,13 +211,18 @@ Status ReadHashList(const std::string& path, HashType type, RecordSink& sink) {
 
 Status ReadPdqList(const std::string& path, RecordSink& sink) {
   HT_ASSIGN_OR_RETURN(auto reader, LineReader::Open(path));
-  CsvSplitter splitter(',');
   std::string bytes;
   while (auto raw = reader->Next()) {
     const std::string_view line = Trim(*raw);
     if (line.empty() || line.front() == '#') continue;
-    splitter.Split(line);
-    const auto& f = splitter.fields();
+    // One line is one record (a quoted label may hold commas, not line breaks).
+    auto fields = ingest::ParseCsvRecord(line);
+    if (!fields.ok()) {
+      sink.CountRecord(reader->offset());
+      HT_RETURN_IF_ERROR(sink.Reject(reader->line(), reader->offset(), "malformed CSV record", fields.status().message()));
+      continue;
+    }
+    const std::vector<std::string>& f = *fields;
     if (reader->line() == 1 && (NormalizeHeader(f[0]) == "hash" || NormalizeHeader(f[0]) == "pdq")) continue;
     sink.CountRecord(reader->offset());
     EntryInfo info;

@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "hashing/digest_types.h"
-#include "index/internal/csv_reader.h"
+#include "index/internal/line_reader.h"
 #include "index/internal/record_sink.h"
 
 namespace hashtriage::index {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "index/internal/csv_reader.h"
+#include "index/internal/line_reader.h"
 #include "index/internal/json_reader.h"
 #include "index/internal/record_sink.h"
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "engine/time_util.h"
 
@@ -52,6 +53,18 @@ Result<std::unique_ptr<engine::Case>> OpenExistingCase(const std::string& locati
 Result<engine::CommandContext> ContextFor(const std::string& now_flag, const std::string& command_line) {
   HT_ASSIGN_OR_RETURN(engine::CommandClock clock, engine::ResolveCommandClock(now_flag));
   return engine::CommandContext{clock.now, clock.given, command_line};
+}
+
+void AddPhoneRegionOption(CLI::App* command, std::string& region) {
+  command->add_option("--phone-region", region,
+                      "Region of phone numbers written without a country code, e.g. GB or US "
+                      "(default: $HASHTRIAGE_PHONE_REGION or GB)");
+}
+
+std::string ResolvePhoneRegion(const std::string& option) {
+  if (!option.empty()) return option;
+  const char* env = std::getenv("HASHTRIAGE_PHONE_REGION");
+  return env != nullptr && *env != '\0' ? std::string(env) : "GB";
 }
 
 }  // namespace hashtriage::cli

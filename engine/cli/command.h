@@ -51,6 +51,10 @@ CLI::App* SubcommandGroup(CLI::App& parent, const std::string& name, const std::
 void AddCaseOption(CLI::App* command, std::string& case_dir);
 void AddIndexOption(CLI::App* command, std::string& index_dir);
 void AddNowOption(CLI::App* command, std::string& now);
+// --phone-region CC (`intake`, `subject ident add`): the region of phone numbers written without a
+// country code. ResolvePhoneRegion: the option, else $HASHTRIAGE_PHONE_REGION, else GB.
+void AddPhoneRegionOption(CLI::App* command, std::string& region);
+std::string ResolvePhoneRegion(const std::string& option);
 
 // Opens an existing case ("" = $HASHTRIAGE_CASE or ./hashtriage-case); never creates one.
 Result<std::unique_ptr<engine::Case>> OpenExistingCase(const std::string& location, bool read_only);

@@ -2,7 +2,9 @@
 // generic CSV with --columns) into the case. Each referral is stored once; its hashes are matched
 // against the known-image index now; its account is linked to a subject. A bad record is reported as
 // "hashtriage: FILE: record N (line L): reason" and the rest of the file goes on; exit status 1 if any
-// record or file failed. A referral for a subject already known prints that subject's history.
+// record or file failed. A field dropped from a stored referral is a warning, "hashtriage: FILE: record N
+// (line L): warning: ...", and does not change the exit status. A referral for a subject already known
+// prints that subject's history.
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -28,6 +30,7 @@ struct IntakeCommandOptions {
   std::string index_dir;
   std::string now;
   std::string by;
+  std::string phone_region;  // "" = $HASHTRIAGE_PHONE_REGION or GB
   double ip_window_hours = 24;
   int max_auto_merge = 3;
   int max_notes = 20;
@@ -85,6 +88,7 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
   HT_ASSIGN_OR_RETURN(options.reader.format, ingest::ParseReferralFormat(o.format));
   options.reader.columns = o.columns;
   options.reader.parse_time = [](std::string_view text) { return engine::ParseIso8601(text); };
+  options.reader.phone_region = ResolvePhoneRegion(o.phone_region);
   if (!(o.ip_window_hours > 0)) return Status::InvalidArgument("--ip-window-hours must be positive");
   if (o.max_auto_merge < 0) return Status::InvalidArgument("--max-auto-merge must be 0 or more");
   options.session.by = o.by.empty() ? engine::DefaultActor() : o.by;
@@ -197,6 +201,7 @@ void SetupIntakeCommand(CLI::App& app, CommandExit& exit) {
   AddIndexOption(sub, o->index_dir);
   AddNowOption(sub, o->now);
   sub->add_option("--by", o->by, "Who is ingesting (default: $USER)");
+  AddPhoneRegionOption(sub, o->phone_region);
   sub->add_option("--ip-window-hours", o->ip_window_hours,
                   "Subjects on one IP address within this many hours are shown as a possible link (default 24)");
   sub->add_option("--max-auto-merge", o->max_auto_merge,

@@ -3,7 +3,6 @@
 // and provenance; every change re-scores the subjects it touches.
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -15,7 +14,8 @@
 #include "engine/subjects/subject_changes.h"
 #include "engine/subjects/subject_view.h"
 #include "engine/time_util.h"
-#include "ingest/referral/csv_line.h"
+#include "ingest/csv_reader.h"
+#include "ingest/referral/phone_number.h"
 
 namespace hashtriage::cli {
 
@@ -31,6 +31,7 @@ struct SubjectCommandOptions {
   std::string source;
   std::string service;
   std::string recorded_at;
+  std::string phone_region;  // `ident add` --phone-region ("" = $HASHTRIAGE_PHONE_REGION or GB)
   std::string command_line;
 };
 
@@ -100,7 +101,13 @@ Result<int> RunIdentAdd(const SubjectCommandOptions& o) {
       o.service.empty()) {
     return Status::InvalidArgument("--service is required for a " + o.args.at(1) + " (ids are only unique per service)");
   }
-  auto value = ingest::NormalizeIdentifier(*kind, o.args.at(2), o.service);
+  const std::string region = ResolvePhoneRegion(o.phone_region);
+  if (!ingest::IsSupportedPhoneRegion(region)) {
+    return Status::InvalidArgument("--phone-region '" + region + "' is not a known region (GB, US, ...)");
+  }
+  const ingest::NormalizedIdentifier normal = ingest::NormalizeIdentifierWithNote(*kind, o.args.at(2), o.service, region);
+  if (!normal.note.empty()) std::fprintf(stderr, "hashtriage: warning: '%s' %s\n", o.args.at(2).c_str(), normal.note.c_str());
+  const auto& value = normal.value;
   if (!value) return Status::InvalidArgument("'" + o.args.at(2) + "' is not a usable " + o.args.at(1));
   HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, false));
   HT_ASSIGN_OR_RETURN(auto result, engine::subjects::AddIdentifier(*store, o.args.at(0), ingest::Identifier{*kind, *value},
@@ -137,55 +144,57 @@ Result<int> RunAttrSet(const SubjectCommandOptions& o) {
   return RescoreOutcome(result);
 }
 
-// Header: subject,name,value,source[,recorded_at,recorded_by]. Bad lines are reported by number and
-// skipped; the good ones are stored together.
+// Header: subject,name,value,source[,recorded_at,recorded_by]. Bad records are reported by their first
+// line and skipped; the good ones are stored together. RFC 4180 CSV (ingest/csv_reader.h).
 Result<int> RunAttrImport(const SubjectCommandOptions& o) {
   HT_ASSIGN_OR_RETURN(const engine::CommandContext context, ContextFor(o.now, o.command_line));
   const std::string& path = o.args.at(0);
-  std::ifstream in(path);
-  if (!in) return Status::IOError(path + ": cannot open");
+  HT_ASSIGN_OR_RETURN(auto reader, ingest::CsvReader::Open(path));
   HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, false));
-  std::string line;
-  std::uint64_t line_number = 0, bad = 0;
+  std::uint64_t bad = 0;
   std::vector<std::string> header;
   std::vector<engine::subjects::AttributeInput> inputs;
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    auto cells = ingest::SplitCsvLine(line);
+  for (;;) {
+    HT_ASSIGN_OR_RETURN(const ingest::CsvRecord* record, reader->Next());
+    if (record == nullptr) break;
+    if (record->status.ok() && record->blank()) continue;
     auto fail = [&](const std::string& why) {
-      std::fprintf(stderr, "hashtriage: %s: line %llu: %s\n", path.c_str(), static_cast<unsigned long long>(line_number),
+      std::fprintf(stderr, "hashtriage: %s: line %llu: %s\n", path.c_str(), static_cast<unsigned long long>(record->line),
                    why.c_str());
       ++bad;
     };
-    if (!cells) {
-      fail("unterminated quoted field");
-      continue;
-    }
     if (header.empty()) {
-      for (auto& c : *cells) header.push_back(c);
+      if (!record->status.ok()) {
+        return Status::InvalidArgument(path + ": line " + std::to_string(record->line) + ": header: " +
+                                       record->status.message());
+      }
+      header = record->fields;
       const std::vector<std::string> want{"subject", "name", "value", "source"};
       if (header.size() < 4 || !std::equal(want.begin(), want.end(), header.begin())) {
-        return Status::InvalidArgument(path + ": line " + std::to_string(line_number) +
+        return Status::InvalidArgument(path + ": line " + std::to_string(record->line) +
                                        ": header must be subject,name,value,source[,recorded_at,recorded_by]");
       }
       continue;
     }
-    if (cells->size() != header.size()) {
-      fail("expected " + std::to_string(header.size()) + " fields, found " + std::to_string(cells->size()));
+    if (!record->status.ok()) {
+      fail(record->status.message());
       continue;
     }
-    engine::subjects::AttributeInput input{(*cells)[0], (*cells)[1], (*cells)[2], (*cells)[3], context.now, Who(o)};
-    if (header.size() > 4 && !(*cells)[4].empty()) {
-      auto t = engine::ParseIso8601((*cells)[4]);
+    const std::vector<std::string>& cells = record->fields;
+    if (cells.size() != header.size()) {
+      fail("expected " + std::to_string(header.size()) + " fields, found " + std::to_string(cells.size()));
+      continue;
+    }
+    engine::subjects::AttributeInput input{cells[0], cells[1], cells[2], cells[3], context.now, Who(o)};
+    if (header.size() > 4 && !cells[4].empty()) {
+      auto t = engine::ParseIso8601(cells[4]);
       if (!t.ok()) {
         fail("recorded_at: " + t.status().message());
         continue;
       }
       input.recorded_at = *t;
     }
-    if (header.size() > 5 && !(*cells)[5].empty()) input.recorded_by = (*cells)[5];
+    if (header.size() > 5 && !cells[5].empty()) input.recorded_by = cells[5];
     if (Status valid = engine::subjects::ValidateAttribute(*store, input); !valid.ok()) {
       fail(valid.message());
       continue;
@@ -260,6 +269,7 @@ void SetupSubjectCommand(CLI::App& app, CommandExit& exit) {
       ->required()->expected(3);
   add_cmd->add_option("--source", add->source, "Where the identifier comes from")->required();
   add_cmd->add_option("--service", add->service, "The service of a service_account or screen_name");
+  AddPhoneRegionOption(add_cmd, add->phone_region);
   Bind(add_cmd, add, exit, RunIdentAdd);
 
   CLI::App* attr = subject->add_subcommand("attr", "Risk attributes (yes/no/unknown with source) and the area code");

@@ -1,6 +1,7 @@
 // CSV referrals: the peer-to-peer monitoring layout (observed_at,network,client_guid,ip,port,file_name,
 // md5,sha1,file_size; one row per file a peer offered) and generic CSV whose columns are mapped onto
-// hashtriage's field names. A bad cell is an error naming its column, so no half-read row is stored.
+// hashtriage's field names. A bad cell is dropped with a warning naming its column; a row with no
+// identifier or file left (a P2P row: no client or no hash) is an error.
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -61,46 +62,66 @@ Result<std::optional<bool>> CellFlag(std::string_view cell, std::string_view fie
   if (s.empty()) return std::optional<bool>();
   if (s == "true" || s == "yes" || s == "y" || s == "1") return std::optional<bool>(true);
   if (s == "false" || s == "no" || s == "n" || s == "0") return std::optional<bool>(false);
-  return CellError(field, "'" + s + "' is not yes/no/true/false");
+  return CellError(field, "'" + QuoteForMessage(s) + "' is not yes/no/true/false");
 }
 
 Result<std::uint64_t> CellNumber(std::string_view cell, std::string_view field, std::uint64_t max) {
   std::uint64_t value = 0;
   const auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
   if (ec != std::errc() || end != cell.data() + cell.size() || value > max) {
-    return CellError(field, "'" + std::string(cell) + "' is not a number up to " + std::to_string(max));
+    return CellError(field, "'" + QuoteForMessage(cell) + "' is not a number up to " + std::to_string(max));
   }
   return value;
 }
 
-template <typename Digest>
-Status CellDigest(std::string_view cell, std::string_view field, std::optional<Digest>& out) {
-  if (cell.empty()) return Status::Ok();
-  auto d = Digest::FromHex(cell);
-  if (!d.ok()) return CellError(field, d.status().message());
-  out = *d;
-  return Status::Ok();
+// Stores a good value in `out`; a bad cell is dropped with a warning.
+template <typename T>
+void Keep(Result<T> value, T& out, Referral& r) {
+  if (value.ok()) {
+    out = std::move(value).value();
+  } else {
+    DropField(r, value.status());
+  }
 }
 
-Status ParseCsvFile(const CsvColumns& c, const std::vector<std::string>& row, Referral& r) {
+template <typename Digest>
+void CellDigest(std::string_view cell, std::string_view field, std::optional<Digest>& out, Referral& r) {
+  if (cell.empty()) return;
+  auto d = Digest::FromHex(cell);
+  if (!d.ok()) {
+    DropField(r, CellError(field, "'" + QuoteForMessage(cell) + "': " + d.status().message()));
+    return;
+  }
+  out = *d;
+}
+
+void ParseCsvFile(const CsvColumns& c, const std::vector<std::string>& row, Referral& r) {
   auto get = [&](std::string_view f) { return Trim(c.Get(row, f)); };
   ReferralFile file;
   file.name = std::string(get("file_name"));
-  HT_RETURN_IF_ERROR(CellDigest(get("md5"), "md5", file.md5));
-  HT_RETURN_IF_ERROR(CellDigest(get("sha1"), "sha1", file.sha1));
-  HT_RETURN_IF_ERROR(CellDigest(get("sha256"), "sha256", file.sha256));
+  CellDigest(get("md5"), "md5", file.md5, r);
+  CellDigest(get("sha1"), "sha1", file.sha1, r);
+  CellDigest(get("sha256"), "sha256", file.sha256, r);
   if (!get("pdq").empty()) {
     auto pdq = hashing::PdqHash::FromHex(get("pdq"));
-    if (!pdq.ok()) return CellError("pdq", pdq.status().message());
-    file.pdq = pdq->hex();
+    if (pdq.ok()) {
+      file.pdq = pdq->hex();
+    } else {
+      DropField(r, CellError("pdq", "'" + QuoteForMessage(get("pdq")) + "': " + pdq.status().message()));
+    }
   }
   if (!get("file_size").empty()) {
-    HT_ASSIGN_OR_RETURN(file.size, CellNumber(get("file_size"), "file_size", UINT64_MAX));
+    auto size = CellNumber(get("file_size"), "file_size", UINT64_MAX);
+    if (size.ok()) {
+      file.size = *size;
+    } else {
+      DropField(r, size.status());
+    }
   }
-  HT_ASSIGN_OR_RETURN(auto self, CellFlag(get("self_production"), "self_production"));
+  std::optional<bool> self;
+  Keep(CellFlag(get("self_production"), "self_production"), self, r);
   file.possible_self_production = self.value_or(false);
   if (!file.name.empty() || file.md5 || file.sha1 || file.sha256 || !file.pdq.empty()) r.files.push_back(std::move(file));
-  return Status::Ok();
 }
 
 }  // namespace
@@ -193,7 +214,7 @@ std::string_view CsvColumns::Get(const std::vector<std::string>& row, std::strin
 }
 
 Result<Referral> ParseCsvReferral(const CsvColumns& c, const std::vector<std::string>& row, bool p2p,
-                                  const TimeParser& parse_time) {
+                                  const ReferralReaderOptions& options) {
   auto get = [&](std::string_view f) { return Trim(c.Get(row, f)); };
   Referral r;
   r.format = p2p ? "p2p" : "csv";
@@ -202,9 +223,12 @@ Result<Referral> ParseCsvReferral(const CsvColumns& c, const std::vector<std::st
   r.incident_type = std::string(get("incident_type"));
   r.estimated_location = std::string(get("location"));
   if (!get("time").empty()) {
-    auto t = parse_time(get("time"));
-    if (!t.ok()) return CellError(p2p ? "observed_at" : "time", t.status().message());
-    r.incident_time = *t;
+    auto t = options.parse_time(get("time"));
+    if (t.ok()) {
+      r.incident_time = *t;
+    } else {
+      DropField(r, CellError(p2p ? "observed_at" : "time", t.status().message()));
+    }
   }
   static constexpr std::pair<std::string_view, IdentifierKind> kIdentifierFields[] = {
       {"user_id", IdentifierKind::kServiceAccount}, {"email", IdentifierKind::kEmail},
@@ -212,37 +236,46 @@ Result<Referral> ParseCsvReferral(const CsvColumns& c, const std::vector<std::st
       {"client_guid", IdentifierKind::kClientGuid}, {"screen_name", IdentifierKind::kScreenName},
       {"display_name", IdentifierKind::kDisplayName}};
   for (const auto& [field, kind] : kIdentifierFields) {
-    for (std::string_view value : SplitValues(get(field))) r.AddIdentifier(kind, value);
+    const std::string column = "column " + std::string(field);
+    for (std::string_view value : SplitValues(get(field))) r.AddIdentifier(kind, value, column, options.phone_region);
   }
   ReferralEvent event;
   event.type = p2p ? EventType::kOffer : ParseEventType(get("event"));
   event.time = r.incident_time;
   if (!get("ip").empty()) {
     auto ip = NormalizeIdentifier(IdentifierKind::kIp, get("ip"));
-    if (!ip) return CellError("ip", "'" + std::string(get("ip")) + "' is not an IP address");
-    event.ip = *ip;
-    r.AddIdentifier(IdentifierKind::kIp, *ip);
+    if (ip) {
+      event.ip = *ip;
+      r.AddIdentifier(IdentifierKind::kIp, *ip);
+    } else {
+      DropField(r, CellError("ip", "'" + QuoteForMessage(get("ip")) + "' is not an IP address"));
+    }
   }
   if (!get("port").empty()) {
-    HT_ASSIGN_OR_RETURN(std::uint64_t port, CellNumber(get("port"), "port", 65535));
+    std::uint64_t port = 0;
+    Keep(CellNumber(get("port"), "port", 65535), port, r);
     event.port = static_cast<int>(port);
   }
-  HT_ASSIGN_OR_RETURN(auto proxy, CellFlag(get("proxy"), "proxy"));
+  std::optional<bool> proxy;
+  Keep(CellFlag(get("proxy"), "proxy"), proxy, r);
   event.possible_proxy = proxy.value_or(false);
   if (event.time || !event.ip.empty() || (!p2p && !get("event").empty())) r.events.push_back(event);
-  HT_RETURN_IF_ERROR(ParseCsvFile(c, row, r));
-  HT_ASSIGN_OR_RETURN(auto escalate, CellFlag(get("escalate"), "escalate"));
+  ParseCsvFile(c, row, r);
+  std::optional<bool> escalate;
+  Keep(CellFlag(get("escalate"), "escalate"), escalate, r);
   r.escalate_to_high_priority = escalate.value_or(false);
   std::string industry(get("industry_classification"));
   for (char& ch : industry) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   if (!industry.empty() && industry != "A1" && industry != "A2" && industry != "B1" && industry != "B2") {
-    return CellError("industry_classification", "'" + industry + "' is not A1, A2, B1 or B2");
+    DropField(r, CellError("industry_classification", "'" + QuoteForMessage(industry) + "' is not A1, A2, B1 or B2"));
+  } else {
+    r.industry_classification = industry;
   }
-  r.industry_classification = industry;
   if (r.identifiers.empty() && r.files.empty()) {
-    return Status::InvalidArgument(p2p ? "row has no client_guid or ip" : "row has no identifier or file");
+    return RejectWithWarnings(p2p ? "row has no client_guid or ip" : "row has no identifier or file", r);
   }
-  if (p2p && r.files.empty()) return Status::InvalidArgument("row has no md5 or sha1 of the offered file");
+  const bool has_hash = std::any_of(r.files.begin(), r.files.end(), [](const ReferralFile& f) { return f.md5 || f.sha1; });
+  if (p2p && !has_hash) return RejectWithWarnings("row has no md5 or sha1 of the offered file", r);
   if (!r.report_id.empty()) {
     r.id = r.format + ":" + r.report_id;
   } else {
@@ -261,6 +294,7 @@ void MergeCsvReferral(Referral& into, Referral&& row) {
   }
   for (ReferralEvent& e : row.events) into.events.push_back(std::move(e));
   for (ReferralFile& f : row.files) into.files.push_back(std::move(f));
+  for (std::string& w : row.warnings) into.warnings.push_back(std::move(w));
   into.escalate_to_high_priority = into.escalate_to_high_priority || row.escalate_to_high_priority;
   if (!row.industry_classification.empty() &&
       (into.industry_classification.empty() || row.industry_classification < into.industry_classification)) {

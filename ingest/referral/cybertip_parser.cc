@@ -1,6 +1,7 @@
 // ParseCybertipReport: a provider report (CyberTipline-like JSON, ../shared/docs/formats.md) to a
-// Referral. Every field is optional; a present field of the wrong type, an unparseable time or hash is
-// an error naming the field, so a half-understood report is never stored.
+// Referral. Every field is optional; a present field of the wrong type, an unparseable time, address or
+// hash is dropped with a warning naming the field (Referral::warnings), so one malformed field never
+// costs the report its other facts. Only a record that is not an object, or has nothing usable, fails.
 #include <algorithm>
 #include <cctype>
 
@@ -63,8 +64,8 @@ Result<std::optional<bool>> Flag(const Json* v, std::string_view field) {
   return FieldError(field, "expected true or false");
 }
 
-// An object or an array of objects, as a list.
-Result<std::vector<const Json*>> ObjectList(const Json* v, std::string_view field) {
+// An object or an array of objects, as a list; other elements are dropped with a warning.
+Result<std::vector<const Json*>> ObjectList(const Json* v, std::string_view field, Referral& r) {
   std::vector<const Json*> out;
   if (v == nullptr) return out;
   if (v->is_object()) {
@@ -72,9 +73,13 @@ Result<std::vector<const Json*>> ObjectList(const Json* v, std::string_view fiel
     return out;
   }
   if (!v->is_array()) return FieldError(field, "expected an object or an array of objects");
-  for (const Json& item : *v) {
+  for (std::size_t i = 0; i < v->size(); ++i) {
+    const Json& item = (*v)[i];
     if (item.is_null()) continue;
-    if (!item.is_object()) return FieldError(field, "expected an array of objects");
+    if (!item.is_object()) {
+      DropField(r, FieldError(std::string(field) + "[" + std::to_string(i) + "]", "expected an object"));
+      continue;
+    }
     out.push_back(&item);
   }
   return out;
@@ -90,24 +95,39 @@ Result<std::optional<std::int64_t>> Time(const Json* v, std::string_view field, 
   return std::optional<std::int64_t>(*t);
 }
 
-Status ParseIndustryClassification(const Json* v, std::string_view field, Referral& r) {
-  if (v == nullptr) return Status::Ok();
-  HT_ASSIGN_OR_RETURN(std::string text, Text(*v, field));
+// Stores a good value in `out`; a bad field is dropped with a warning. True when kept.
+template <typename T>
+bool Keep(Result<T> value, T& out, Referral& r) {
+  if (!value.ok()) {
+    DropField(r, value.status());
+    return false;
+  }
+  out = std::move(value).value();
+  return true;
+}
+
+void ParseIndustryClassification(const Json* v, std::string_view field, Referral& r) {
+  if (v == nullptr) return;
+  std::string text;
+  if (!Keep(Text(*v, field), text, r)) return;
   for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (text.empty()) return Status::Ok();
+  if (text.empty()) return;
   if (text != "A1" && text != "A2" && text != "B1" && text != "B2") {
-    return FieldError(field, "'" + text + "' is not A1, A2, B1 or B2");
+    DropField(r, FieldError(field, "'" + QuoteForMessage(text) + "' is not A1, A2, B1 or B2"));
+    return;
   }
   // The report keeps its most serious classification (A before B, 1 before 2).
   if (r.industry_classification.empty() || text < r.industry_classification) r.industry_classification = text;
-  return Status::Ok();
 }
 
-Status ParseReportedPerson(const Json& person, Referral& r) {
-  if (!person.is_object()) return FieldError("reportedPerson", "expected an object");
+void ParseReportedPerson(const Json& person, const ReferralReaderOptions& options, Referral& r) {
+  if (!person.is_object()) {
+    DropField(r, FieldError("reportedPerson", "expected an object"));
+    return;
+  }
   if (const Json* service = Find(person, "espService")) {
-    HT_ASSIGN_OR_RETURN(std::string text, Text(*service, "reportedPerson.espService"));
-    r.service = NormalizeService(text);
+    std::string text;
+    if (Keep(Text(*service, "reportedPerson.espService"), text, r)) r.service = NormalizeService(text);
   }
   struct Field {
     const char* name;
@@ -120,8 +140,9 @@ Status ParseReportedPerson(const Json& person, Referral& r) {
       {"profileUrl", IdentifierKind::kProfileUrl}};
   for (const Field& f : kFields) {
     const std::string field = std::string("reportedPerson.") + f.name;
-    HT_ASSIGN_OR_RETURN(std::vector<std::string> values, TextList(Find(person, f.name), field));
-    for (const std::string& value : values) r.AddIdentifier(f.kind, value);
+    std::vector<std::string> values;
+    Keep(TextList(Find(person, f.name), field), values, r);
+    for (const std::string& value : values) r.AddIdentifier(f.kind, value, field, options.phone_region);
   }
   if (const Json* location = Find(person, "estimatedLocation")) {
     if (location->is_object()) {
@@ -130,46 +151,54 @@ Status ParseReportedPerson(const Json& person, Referral& r) {
         r.estimated_location += (r.estimated_location.empty() ? "" : ", ") + value.get<std::string>();
       }
     } else {
-      HT_ASSIGN_OR_RETURN(r.estimated_location, Text(*location, "reportedPerson.estimatedLocation"));
+      Keep(Text(*location, "reportedPerson.estimatedLocation"), r.estimated_location, r);
     }
   }
-  return Status::Ok();
 }
 
-Status ParseIpEvents(const Json* events, const TimeParser& parse_time, Referral& r) {
-  HT_ASSIGN_OR_RETURN(auto list, ObjectList(events, "ipCaptureEvent"));
+void ParseIpEvents(const Json* events, const ReferralReaderOptions& options, Referral& r) {
+  std::vector<const Json*> list;
+  Keep(ObjectList(events, "ipCaptureEvent", r), list, r);
   for (std::size_t i = 0; i < list.size(); ++i) {
     const Json& e = *list[i];
     const std::string field = "ipCaptureEvent[" + std::to_string(i) + "]";
     ReferralEvent event;
     if (const Json* name = Find(e, "eventName")) {
-      HT_ASSIGN_OR_RETURN(std::string text, Text(*name, field + ".eventName"));
-      event.type = ParseEventType(text);
+      std::string text;
+      if (Keep(Text(*name, field + ".eventName"), text, r)) event.type = ParseEventType(text);
     }
-    HT_ASSIGN_OR_RETURN(event.time, Time(Find(e, "dateTime"), field + ".dateTime", parse_time));
+    Keep(Time(Find(e, "dateTime"), field + ".dateTime", options.parse_time), event.time, r);
     if (const Json* ip = Find(e, "ipAddress")) {
-      HT_ASSIGN_OR_RETURN(std::string text, Text(*ip, field + ".ipAddress"));
-      auto normal = NormalizeIdentifier(IdentifierKind::kIp, text);
-      if (!normal && !text.empty()) return FieldError(field + ".ipAddress", "'" + text + "' is not an IP address");
-      event.ip = normal.value_or("");
+      std::string text;
+      if (Keep(Text(*ip, field + ".ipAddress"), text, r)) {
+        auto normal = NormalizeIdentifier(IdentifierKind::kIp, text);
+        if (!normal && !text.empty()) {
+          DropField(r, FieldError(field + ".ipAddress", "'" + QuoteForMessage(text) + "' is not an IP address"));
+        }
+        event.ip = normal.value_or("");
+      }
     }
     if (const Json* port = Find(e, "port")) {
-      HT_ASSIGN_OR_RETURN(std::string text, Text(*port, field + ".port"));
-      char* end = nullptr;
-      const long value = std::strtol(text.c_str(), &end, 10);
-      if (text.empty() || *end != '\0' || value < 0 || value > 65535) {
-        return FieldError(field + ".port", "'" + text + "' is not a port number");
+      std::string text;
+      if (Keep(Text(*port, field + ".port"), text, r)) {
+        char* end = nullptr;
+        const long value = std::strtol(text.c_str(), &end, 10);
+        if (text.empty() || *end != '\0' || value < 0 || value > 65535) {
+          DropField(r, FieldError(field + ".port", "'" + QuoteForMessage(text) + "' is not a port number"));
+        } else {
+          event.port = static_cast<int>(value);
+        }
       }
-      event.port = static_cast<int>(value);
     }
-    HT_ASSIGN_OR_RETURN(auto proxy, Flag(Find(e, "possibleProxy"), field + ".possibleProxy"));
+    std::optional<bool> proxy;
+    Keep(Flag(Find(e, "possibleProxy"), field + ".possibleProxy"), proxy, r);
     event.possible_proxy = proxy.value_or(false);
     if (!event.ip.empty()) r.AddIdentifier(IdentifierKind::kIp, event.ip);
     r.events.push_back(std::move(event));
   }
-  return Status::Ok();
 }
 
+// One originalFileHash entry into `file`.
 Status ParseFileHash(const Json& h, const std::string& field, ReferralFile& file) {
   HT_ASSIGN_OR_RETURN(std::string type, Text(Find(h, "hashType") ? *Find(h, "hashType") : Json(""), field + ".hashType"));
   HT_ASSIGN_OR_RETURN(std::string value, Text(Find(h, "value") ? *Find(h, "value") : Json(""), field + ".value"));
@@ -200,67 +229,73 @@ Status ParseFileHash(const Json& h, const std::string& field, ReferralFile& file
   return Status::Ok();
 }
 
-Status ParseFiles(const Json* files, Referral& r) {
-  HT_ASSIGN_OR_RETURN(auto list, ObjectList(files, "files"));
+void ParseFiles(const Json* files, Referral& r) {
+  std::vector<const Json*> list;
+  Keep(ObjectList(files, "files", r), list, r);
   for (std::size_t i = 0; i < list.size(); ++i) {
     const Json& f = *list[i];
     const std::string field = "files[" + std::to_string(i) + "]";
     ReferralFile file;
-    if (const Json* name = Find(f, "originalFileName")) {
-      HT_ASSIGN_OR_RETURN(file.name, Text(*name, field + ".originalFileName"));
-    }
-    HT_ASSIGN_OR_RETURN(auto hashes, ObjectList(Find(f, "originalFileHash"), field + ".originalFileHash"));
+    if (const Json* name = Find(f, "originalFileName")) Keep(Text(*name, field + ".originalFileName"), file.name, r);
+    std::vector<const Json*> hashes;
+    Keep(ObjectList(Find(f, "originalFileHash"), field + ".originalFileHash", r), hashes, r);
     for (std::size_t k = 0; k < hashes.size(); ++k) {
-      HT_RETURN_IF_ERROR(ParseFileHash(*hashes[k], field + ".originalFileHash[" + std::to_string(k) + "]", file));
+      const Status hash = ParseFileHash(*hashes[k], field + ".originalFileHash[" + std::to_string(k) + "]", file);
+      if (!hash.ok()) DropField(r, hash);
     }
-    HT_ASSIGN_OR_RETURN(file.viewed_by_esp, Flag(Find(f, "fileViewedByEsp"), field + ".fileViewedByEsp"));
-    HT_ASSIGN_OR_RETURN(file.publicly_available, Flag(Find(f, "publiclyAvailable"), field + ".publiclyAvailable"));
+    Keep(Flag(Find(f, "fileViewedByEsp"), field + ".fileViewedByEsp"), file.viewed_by_esp, r);
+    Keep(Flag(Find(f, "publiclyAvailable"), field + ".publiclyAvailable"), file.publicly_available, r);
     if (const Json* annotations = Find(f, "fileAnnotations")) {
-      if (!annotations->is_object()) return FieldError(field + ".fileAnnotations", "expected an object");
-      HT_ASSIGN_OR_RETURN(auto self, Flag(Find(*annotations, "possibleSelfProduction"),
-                                          field + ".fileAnnotations.possibleSelfProduction"));
-      file.possible_self_production = self.value_or(false);
+      if (!annotations->is_object()) {
+        DropField(r, FieldError(field + ".fileAnnotations", "expected an object"));
+      } else {
+        std::optional<bool> self;
+        Keep(Flag(Find(*annotations, "possibleSelfProduction"), field + ".fileAnnotations.possibleSelfProduction"),
+             self, r);
+        file.possible_self_production = self.value_or(false);
+      }
     }
-    HT_RETURN_IF_ERROR(
-        ParseIndustryClassification(Find(f, "industryClassification"), field + ".industryClassification", r));
+    ParseIndustryClassification(Find(f, "industryClassification"), field + ".industryClassification", r);
     r.files.push_back(std::move(file));
   }
-  return Status::Ok();
 }
 
 }  // namespace
 
-Result<Referral> ParseCybertipReport(const nlohmann::json& report, const TimeParser& parse_time) {
+Result<Referral> ParseCybertipReport(const nlohmann::json& report, const ReferralReaderOptions& options) {
   if (!report.is_object()) return Status::InvalidArgument("record is not a JSON object");
   Referral r;
   r.format = "cybertip";
   for (const char* key : {"reportId", "report_id", "reportNumber", "id"}) {
     if (const Json* id = Find(report, key)) {
-      HT_ASSIGN_OR_RETURN(r.report_id, Text(*id, key));
+      Keep(Text(*id, key), r.report_id, r);
       break;
     }
   }
   if (const Json* summary = Find(report, "incidentSummary")) {
-    if (!summary->is_object()) return FieldError("incidentSummary", "expected an object");
-    if (const Json* type = Find(*summary, "incidentType")) {
-      HT_ASSIGN_OR_RETURN(r.incident_type, Text(*type, "incidentSummary.incidentType"));
+    if (!summary->is_object()) {
+      DropField(r, FieldError("incidentSummary", "expected an object"));
+    } else {
+      if (const Json* type = Find(*summary, "incidentType")) {
+        Keep(Text(*type, "incidentSummary.incidentType"), r.incident_type, r);
+      }
+      Keep(Time(Find(*summary, "incidentDateTime"), "incidentSummary.incidentDateTime", options.parse_time),
+           r.incident_time, r);
+      std::optional<bool> escalate;
+      Keep(Flag(Find(*summary, "escalateToHighPriority"), "incidentSummary.escalateToHighPriority"), escalate, r);
+      r.escalate_to_high_priority = escalate.value_or(false);
     }
-    HT_ASSIGN_OR_RETURN(r.incident_time,
-                        Time(Find(*summary, "incidentDateTime"), "incidentSummary.incidentDateTime", parse_time));
-    HT_ASSIGN_OR_RETURN(auto escalate, Flag(Find(*summary, "escalateToHighPriority"),
-                                            "incidentSummary.escalateToHighPriority"));
-    r.escalate_to_high_priority = escalate.value_or(false);
   }
   if (const Json* service = Find(report, "espService")) {
-    HT_ASSIGN_OR_RETURN(std::string text, Text(*service, "espService"));
-    r.service = NormalizeService(text);
+    std::string text;
+    if (Keep(Text(*service, "espService"), text, r)) r.service = NormalizeService(text);
   }
-  if (const Json* person = Find(report, "reportedPerson")) HT_RETURN_IF_ERROR(ParseReportedPerson(*person, r));
-  HT_RETURN_IF_ERROR(ParseIpEvents(Find(report, "ipCaptureEvent"), parse_time, r));
-  HT_RETURN_IF_ERROR(ParseFiles(Find(report, "files"), r));
-  HT_RETURN_IF_ERROR(ParseIndustryClassification(Find(report, "industryClassification"), "industryClassification", r));
+  if (const Json* person = Find(report, "reportedPerson")) ParseReportedPerson(*person, options, r);
+  ParseIpEvents(Find(report, "ipCaptureEvent"), options, r);
+  ParseFiles(Find(report, "files"), r);
+  ParseIndustryClassification(Find(report, "industryClassification"), "industryClassification", r);
   if (r.identifiers.empty() && r.files.empty()) {
-    return Status::InvalidArgument("report has no reported person, IP address or file");
+    return RejectWithWarnings("report has no reported person, IP address or file", r);
   }
   r.id = r.report_id.empty() ? ContentId("cybertip", report.dump()) : "cybertip:" + r.report_id;
   return r;

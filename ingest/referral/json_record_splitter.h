@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "hashing/status.h"
-#include "ingest/referral/text_input.h"
+#include "ingest/text_input.h"
 
 namespace hashtriage::ingest::referral_internal {
 

@@ -1,6 +1,7 @@
 // The per-record parsers behind ReferralReader: a CyberTipline-like JSON report object, a peer-to-peer
-// monitoring CSV row and a generic CSV row (through a column map) each become one Referral, or an
-// InvalidArgument naming the field and the reason. Pure functions; thread-safe.
+// monitoring CSV row and a generic CSV row (through a column map) each become one Referral. A malformed
+// field is dropped with a warning on the Referral; a record with nothing usable left is an
+// InvalidArgument giving the reason and the warnings. Pure functions; thread-safe.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -16,7 +17,8 @@
 namespace hashtriage::ingest::referral_internal {
 
 // One provider report. Every field is optional; present fields must have the documented types.
-Result<Referral> ParseCybertipReport(const nlohmann::json& report, const TimeParser& parse_time);
+// Uses options.parse_time (never null here) and options.phone_region.
+Result<Referral> ParseCybertipReport(const nlohmann::json& report, const ReferralReaderOptions& options);
 
 // Maps hashtriage's CSV field names to column positions of one file (from its header row).
 class CsvColumns {
@@ -34,13 +36,20 @@ class CsvColumns {
 
 // One data row. `p2p` rows are offers; generic rows may carry any mapped field.
 Result<Referral> ParseCsvReferral(const CsvColumns& columns, const std::vector<std::string>& row, bool p2p,
-                                  const TimeParser& parse_time);
+                                  const ReferralReaderOptions& options);
 
 // Appends the rows of one generic-CSV report (same report_id on consecutive rows) into `into`.
 void MergeCsvReferral(Referral& into, Referral&& row);
 
 // "<format>:sha256:<first 32 hex digits of SHA-256(content)>".
 std::string ContentId(std::string_view format, std::string_view content);
+
+// A raw value for a message: at most 64 bytes (cut at a UTF-8 character boundary, "..." added).
+std::string QuoteForMessage(std::string_view value);
+// Adds the warning "<why's message>: dropped".
+void DropField(Referral& r, const Status& why);
+// InvalidArgument "<reason>; <warning>; ..." for a record with nothing usable left.
+Status RejectWithWarnings(std::string_view reason, const Referral& r);
 
 // Headers are matched lowercased with spaces and '-' as '_'.
 std::string NormalizeFieldName(std::string_view name);

@@ -7,6 +7,9 @@
 #include <cctype>
 #include <cstring>
 
+#include "ingest/referral/phone_number.h"
+#include "ingest/referral/record_parsers.h"
+
 namespace hashtriage::ingest {
 
 namespace {
@@ -58,18 +61,6 @@ std::optional<std::string> NormalizeIp(std::string_view raw) {
   return std::nullopt;
 }
 
-std::optional<std::string> NormalizePhone(std::string_view raw) {
-  std::string digits;
-  for (char c : raw) {
-    if (c >= '0' && c <= '9') digits += c;
-  }
-  if (digits.size() < 5 || IsPlaceholder(digits)) return std::nullopt;
-  // "+44 ..." and "0044 ..." are the same international number.
-  if (!raw.empty() && raw.front() == '+') return "+" + digits;
-  if (digits.starts_with("00")) return "+" + digits.substr(2);
-  return digits;
-}
-
 }  // namespace
 
 std::string_view IdentifierKindName(IdentifierKind kind) {
@@ -104,37 +95,48 @@ bool Identifier::strong() const {
 
 std::string NormalizeService(std::string_view raw) { return Lower(TrimView(raw)); }
 
-std::optional<std::string> NormalizeIdentifier(IdentifierKind kind, std::string_view raw, std::string_view service) {
+NormalizedIdentifier NormalizeIdentifierWithNote(IdentifierKind kind, std::string_view raw, std::string_view service,
+                                                 std::string_view phone_region) {
   const std::string_view trimmed = TrimView(raw);
   const std::string lowered = Lower(trimmed);
-  if (IsPlaceholder(lowered)) return std::nullopt;
+  if (IsPlaceholder(lowered)) return {};
   switch (kind) {
     case IdentifierKind::kEmail:
-      if (lowered.find('@') == std::string::npos) return std::nullopt;
-      return lowered;
-    case IdentifierKind::kPhone:
-      return NormalizePhone(trimmed);
-    case IdentifierKind::kIp:
-      return NormalizeIp(trimmed);
+      if (lowered.find('@') == std::string::npos) return {std::nullopt, "is not an email address: dropped"};
+      return {lowered, ""};
+    case IdentifierKind::kPhone: {
+      PhoneNormalization phone = PhoneNumberE164(trimmed, phone_region);
+      return {std::move(phone.value), std::move(phone.note)};
+    }
+    case IdentifierKind::kIp: {
+      auto ip = NormalizeIp(trimmed);
+      if (!ip) return {std::nullopt, "is not an IP address: dropped"};
+      return {std::move(ip), ""};
+    }
     case IdentifierKind::kClientGuid: {
       std::string guid;
       for (char c : lowered) {
         if (c != '{' && c != '}' && c != '-') guid += c;
       }
-      if (IsPlaceholder(guid)) return std::nullopt;
-      return guid;
+      if (IsPlaceholder(guid)) return {};
+      return {guid, ""};
     }
     case IdentifierKind::kDeviceId:
-      return lowered;
+      return {lowered, ""};
     case IdentifierKind::kServiceAccount:
     case IdentifierKind::kScreenName:
       // Ids are only unique within a service; names are matched without case.
-      return NormalizeService(service) + "/" + (kind == IdentifierKind::kScreenName ? lowered : std::string(trimmed));
+      return {NormalizeService(service) + "/" + (kind == IdentifierKind::kScreenName ? lowered : std::string(trimmed)), ""};
     case IdentifierKind::kDisplayName:
     case IdentifierKind::kProfileUrl:
-      return std::string(trimmed);
+      return {std::string(trimmed), ""};
   }
-  return std::nullopt;
+  return {};
+}
+
+std::optional<std::string> NormalizeIdentifier(IdentifierKind kind, std::string_view raw, std::string_view service,
+                                               std::string_view phone_region) {
+  return NormalizeIdentifierWithNote(kind, raw, service, phone_region).value;
 }
 
 std::string_view EventTypeName(EventType type) {
@@ -156,11 +158,52 @@ EventType ParseEventType(std::string_view name) {
   return EventType::kOther;
 }
 
-void Referral::AddIdentifier(IdentifierKind kind, std::string_view raw) {
-  auto value = NormalizeIdentifier(kind, raw, service);
-  if (!value) return;
-  Identifier id{kind, std::move(*value)};
+void Referral::AddIdentifier(IdentifierKind kind, std::string_view raw, std::string_view field,
+                             std::string_view phone_region) {
+  NormalizedIdentifier normal = NormalizeIdentifierWithNote(kind, raw, service, phone_region);
+  if (!normal.note.empty()) {
+    Warn((field.empty() ? std::string(IdentifierKindName(kind)) : std::string(field)) + ": '" +
+         referral_internal::QuoteForMessage(TrimView(raw)) + "' " + normal.note);
+  }
+  if (!normal.value) return;
+  Identifier id{kind, std::move(*normal.value)};
   if (std::find(identifiers.begin(), identifiers.end(), id) == identifiers.end()) identifiers.push_back(std::move(id));
 }
 
+void Referral::Warn(std::string_view message) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string line;
+  for (char ch : message) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      line += "\\x";
+      line += kHex[c >> 4];
+      line += kHex[c & 15];
+    } else {
+      line += ch;
+    }
+  }
+  warnings.push_back(std::move(line));
+}
+
 }  // namespace hashtriage::ingest
+
+namespace hashtriage::ingest::referral_internal {
+
+std::string QuoteForMessage(std::string_view value) {
+  constexpr std::size_t kMax = 64;
+  if (value.size() <= kMax) return std::string(value);
+  std::size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+  return std::string(value.substr(0, cut)) + "...";
+}
+
+void DropField(Referral& r, const Status& why) { r.Warn(why.message() + ": dropped"); }
+
+Status RejectWithWarnings(std::string_view reason, const Referral& r) {
+  std::string message(reason);
+  for (const std::string& w : r.warnings) message += "; " + w;
+  return Status::InvalidArgument(message);
+}
+
+}  // namespace hashtriage::ingest::referral_internal

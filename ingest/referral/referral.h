@@ -3,6 +3,7 @@
 // who (normalised account identifiers), what happened when (events with UTC times), which files
 // (hashes), and the provider's flags. Plain values; safe to copy between threads.
 // Invariant: identifier values are normalised (NormalizeIdentifier) and never junk ("", "n/a", zeros).
+// A malformed field costs only that field: it is dropped (or kept unnormalised) with a warning.
 #pragma once
 
 #include <cstdint>
@@ -51,11 +52,29 @@ struct Identifier {
   friend bool operator==(const Identifier&, const Identifier&) = default;
 };
 
+// The region (ISO 3166-1 alpha-2) whose national phone numbers are assumed when a number has no
+// country code: "07700 900123" in GB is +447700900123.
+inline constexpr std::string_view kDefaultPhoneRegion = "GB";
+
+// A normalised identifier value and, when the raw value was malformed, why it was dropped or kept
+// unnormalised ("is not an email address: dropped"); `note` is "" for good values and placeholders.
+struct NormalizedIdentifier {
+  std::optional<std::string> value;
+  std::string note;
+};
+
 // Normalises a raw value of `kind` (`service` is used for service accounts and screen names):
-// emails lowercased; phones to digits with a leading '+' kept; GUIDs lowercased without braces;
-// IPv4/IPv6 in canonical text. nullopt for empty or placeholder values ("unknown", "n/a", "0000").
+// emails lowercased; phones to E.164 by libphonenumber with `phone_region` for national numbers
+// (PhoneNumberE164 in phone_number.h; a number it cannot place keeps its digits form with a
+// note); GUIDs lowercased without braces; IPv4/IPv6 in canonical text. No value for empty or
+// placeholder values ("unknown", "n/a", "0000"), without a note.
+NormalizedIdentifier NormalizeIdentifierWithNote(IdentifierKind kind, std::string_view raw,
+                                                 std::string_view service = {},
+                                                 std::string_view phone_region = kDefaultPhoneRegion);
+// The value alone.
 std::optional<std::string> NormalizeIdentifier(IdentifierKind kind, std::string_view raw,
-                                               std::string_view service = {});
+                                               std::string_view service = {},
+                                               std::string_view phone_region = kDefaultPhoneRegion);
 // Lowercased and trimmed provider / network name ("" stays "").
 std::string NormalizeService(std::string_view raw);
 
@@ -103,11 +122,16 @@ struct Referral {
   std::vector<Identifier> identifiers;  // of the reported person / peer; deduplicated, in input order
   std::vector<ReferralEvent> events;
   std::vector<ReferralFile> files;
-  // Fields that were malformed and dropped (the rest of the referral was kept), one line each.
+  // What was dropped or kept unnormalised and why, one line each, naming the field:
+  // "ipCaptureEvent[2].ipAddress: '999.1.1.1' is not an IP address: dropped". Stored with the referral.
   std::vector<std::string> warnings;
 
-  // Adds `raw` as `kind` when it normalises to a value not already present.
-  void AddIdentifier(IdentifierKind kind, std::string_view raw);
+  // Adds `raw` as `kind` when it normalises to a value not already present; a malformed value adds a
+  // warning naming `field` (the file's field or column the value came from).
+  void AddIdentifier(IdentifierKind kind, std::string_view raw, std::string_view field = {},
+                     std::string_view phone_region = kDefaultPhoneRegion);
+  // Adds a warning; control characters are shown as \xNN so a value cannot forge output lines.
+  void Warn(std::string_view message);
   bool HasIdentifiers() const { return !identifiers.empty(); }
 };
 

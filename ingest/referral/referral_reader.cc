@@ -3,16 +3,16 @@
 #include <cctype>
 
 #include "ingest/internal/ufdr_report.h"
-#include "ingest/referral/csv_line.h"
+#include "ingest/csv_reader.h"
 #include "ingest/referral/json_record_splitter.h"
+#include "ingest/referral/phone_number.h"
 #include "ingest/referral/record_parsers.h"
-#include "ingest/referral/text_input.h"
+#include "ingest/text_input.h"
 
 namespace hashtriage::ingest {
 
 using referral_internal::CsvColumns;
 using referral_internal::JsonRecordSplitter;
-using referral_internal::TextInput;
 
 namespace {
 
@@ -33,8 +33,7 @@ Result<std::int64_t> BuiltinTime(std::string_view text) {
 class CybertipReader final : public ReferralReader {
  public:
   CybertipReader(std::unique_ptr<TextInput> input, const ReferralReaderOptions& options, bool json_lines)
-      : input_(std::move(input)), splitter_(*input_, options.max_record_bytes, json_lines),
-        parse_time_(options.parse_time) {}
+      : input_(std::move(input)), splitter_(*input_, options.max_record_bytes, json_lines), options_(options) {}
 
   Result<std::optional<ReferralRecord>> Next() override {
     auto text = splitter_.Next();
@@ -49,7 +48,7 @@ class CybertipReader final : public ReferralReader {
     if (record.status.ok()) {
       try {
         const nlohmann::json report = nlohmann::json::parse(text->text);
-        auto parsed = referral_internal::ParseCybertipReport(report, parse_time_);
+        auto parsed = referral_internal::ParseCybertipReport(report, options_);
         if (parsed.ok()) {
           record.referral = std::move(parsed).value();
         } else {
@@ -69,58 +68,53 @@ class CybertipReader final : public ReferralReader {
  private:
   std::unique_ptr<TextInput> input_;
   JsonRecordSplitter splitter_;
-  TimeParser parse_time_;
+  ReferralReaderOptions options_;
 };
 
 class CsvReferralReader final : public ReferralReader {
  public:
   // `p2p`: nullopt decides from the header (observed_at and client_guid columns, no column map).
-  CsvReferralReader(std::unique_ptr<TextInput> input, const ReferralReaderOptions& options, std::optional<bool> p2p)
-      : input_(std::move(input)), options_(options), p2p_(p2p.value_or(false)), decide_p2p_(!p2p) {}
+  CsvReferralReader(std::unique_ptr<CsvReader> csv, const ReferralReaderOptions& options, std::optional<bool> p2p)
+      : csv_(std::move(csv)), options_(options), p2p_(p2p.value_or(false)), decide_p2p_(!p2p) {}
 
   // Reads the header row; an unusable header fails the whole file.
   Status ReadHeader() {
-    auto line = ReadLine();
-    while (line && line->find_first_not_of(" \t") == std::string::npos) line = ReadLine();
-    if (!line) return input_->status().ok() ? Status::InvalidArgument(input_->path() + ": empty CSV file")
-                                            : input_->status();
-    delimiter_ = line->find(',') == std::string::npos && line->find('\t') != std::string::npos ? '\t' : ',';
-    auto header = SplitCsvLine(*line, delimiter_);
-    if (!header) return Status::InvalidArgument(input_->path() + ": unterminated quoted field in the header");
+    const std::string& path = csv_->input().path();
+    const CsvRecord* header = nullptr;
+    do {
+      HT_ASSIGN_OR_RETURN(header, csv_->Next());
+    } while (header != nullptr && header->blank());
+    if (header == nullptr) return Status::InvalidArgument(path + ": empty CSV file");
+    if (!header->status.ok()) {
+      return Status::InvalidArgument(path + ": line " + std::to_string(header->line) + ": header: " +
+                                     header->status.message());
+    }
     if (decide_p2p_ && options_.columns.empty()) {
       bool observed = false, guid = false;
-      for (const std::string& cell : *header) {
+      for (const std::string& cell : header->fields) {
         const std::string name = referral_internal::NormalizeFieldName(cell);
         observed = observed || name == "observed_at";
         guid = guid || name == "client_guid";
       }
       p2p_ = observed && guid;
     }
-    auto columns = CsvColumns::Make(*header, options_.columns, p2p_);
-    if (!columns.ok()) return columns.status().WithContext(input_->path());
+    auto columns = CsvColumns::Make(header->fields, options_.columns, p2p_);
+    if (!columns.ok()) return columns.status().WithContext(path);
     columns_ = std::move(columns).value();
     return Status::Ok();
   }
 
   Result<std::optional<ReferralRecord>> Next() override {
     for (;;) {
-      const std::uint64_t line_number = input_->line();
-      auto line = ReadLine();
-      if (!line) {
-        if (!input_->status().ok()) return input_->status();
-        return std::exchange(group_, std::nullopt);
-      }
-      if (line->find_first_not_of(" \t") == std::string::npos) continue;
+      HT_ASSIGN_OR_RETURN(const CsvRecord* row, csv_->Next());
+      if (row == nullptr) return std::exchange(group_, std::nullopt);
+      if (row->status.ok() && row->blank()) continue;
       ReferralRecord record;
       record.number = ++rows_;
-      record.line = line_number;
-      auto cells = SplitCsvLine(*line, delimiter_);
-      if (overlong_) {
-        record.status = Status::ResourceLimit("row is longer than " + std::to_string(options_.max_record_bytes) + " bytes");
-      } else if (!cells) {
-        record.status = Status::Corruption("unterminated quoted field");
-      } else {
-        auto parsed = referral_internal::ParseCsvReferral(*columns_, *cells, p2p_, options_.parse_time);
+      record.line = row->line;
+      record.status = row->status;
+      if (record.status.ok()) {
+        auto parsed = referral_internal::ParseCsvReferral(*columns_, row->fields, p2p_, options_);
         if (parsed.ok()) {
           record.referral = std::move(parsed).value();
         } else {
@@ -131,6 +125,7 @@ class CsvReferralReader final : public ReferralReader {
       // Consecutive generic rows of one report (one row per file) make one referral.
       const std::string& report_id = record.referral.report_id;
       if (group_ && !report_id.empty() && report_id == group_->referral.report_id) {
+        for (std::string& w : record.referral.warnings) w = "line " + std::to_string(record.line) + ": " + w;
         referral_internal::MergeCsvReferral(group_->referral, std::move(record.referral));
         continue;
       }
@@ -147,32 +142,13 @@ class CsvReferralReader final : public ReferralReader {
     }
   }
   ReferralFormat format() const override { return p2p_ ? ReferralFormat::kP2p : ReferralFormat::kCsv; }
-  std::uint64_t bytes_read() const override { return input_->offset(); }
+  std::uint64_t bytes_read() const override { return csv_->input().offset(); }
 
  private:
-  // The next line without its end of line; nullopt at the end of input.
-  std::optional<std::string> ReadLine() {
-    int c = input_->Get();
-    if (c == TextInput::kEof) return std::nullopt;
-    std::string line;
-    overlong_ = false;
-    for (; c != TextInput::kEof && c != '\n'; c = input_->Get()) {
-      if (line.size() < options_.max_record_bytes) {
-        line.push_back(static_cast<char>(c));
-      } else {
-        overlong_ = true;
-      }
-    }
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    return line;
-  }
-
-  std::unique_ptr<TextInput> input_;
+  std::unique_ptr<CsvReader> csv_;
   ReferralReaderOptions options_;
   bool p2p_;
   bool decide_p2p_;
-  char delimiter_ = ',';
-  bool overlong_ = false;
   std::optional<CsvColumns> columns_;
   std::uint64_t rows_ = 0;
   std::optional<ReferralRecord> group_;  // a generic report waiting for more of its rows
@@ -211,6 +187,10 @@ Result<std::unique_ptr<ReferralReader>> OpenReferralReader(const std::string& pa
   HT_ASSIGN_OR_RETURN(auto input, TextInput::Open(path));
   ReferralReaderOptions effective = options;
   if (!effective.parse_time) effective.parse_time = BuiltinTime;
+  if (!IsSupportedPhoneRegion(effective.phone_region)) {
+    return Status::InvalidArgument("unknown phone region '" + effective.phone_region +
+                                   "' (an ISO 3166-1 alpha-2 code such as GB or US)");
+  }
   ReferralFormat format = options.format;
   if (format == ReferralFormat::kAuto) {
     HT_ASSIGN_OR_RETURN(format, DetectFormat(*input));
@@ -222,7 +202,12 @@ Result<std::unique_ptr<ReferralReader>> OpenReferralReader(const std::string& pa
   // Auto: a CSV whose header has the P2P monitoring columns is P2P; any other is generic.
   std::optional<bool> p2p;
   if (options.format != ReferralFormat::kAuto) p2p = format == ReferralFormat::kP2p;
-  auto reader = std::make_unique<CsvReferralReader>(std::move(input), effective, p2p);
+  HT_ASSIGN_OR_RETURN(const char delimiter, SniffCsvDelimiter(*input, ",\t"));
+  CsvReaderOptions csv_options;
+  csv_options.delimiter = delimiter;
+  csv_options.max_record_bytes = effective.max_record_bytes;
+  HT_ASSIGN_OR_RETURN(auto csv, CsvReader::Make(std::move(input), csv_options));
+  auto reader = std::make_unique<CsvReferralReader>(std::move(csv), effective, p2p);
   HT_RETURN_IF_ERROR(reader->ReadHeader());
   return std::unique_ptr<ReferralReader>(std::move(reader));
 }

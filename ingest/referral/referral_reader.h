@@ -35,18 +35,21 @@ struct ReferralReaderOptions {
   // kCsvFields in csv_referral_parser.cc, listed by CsvFieldNames()) to the file's column headers.
   // Default: "" (the file's headers must already be hashtriage's field names).
   std::string columns;
-  // A record (JSON element or CSV row) longer than this is reported as bad and skipped.
-  // Default: 16 MiB.
+  // A record (JSON element or CSV record, which may span lines) longer than this is reported as bad
+  // and skipped. Default: 16 MiB.
   std::size_t max_record_bytes = 16u << 20;
   // Parses the times in the file. Default: null = a built-in ISO 8601 parser; the engine passes its own.
   TimeParser parse_time;
+  // Phone numbers without a country code are national numbers of this region (ISO 3166-1 alpha-2),
+  // normalised to E.164 (phone_number.h). Default: "GB".
+  std::string phone_region = std::string(kDefaultPhoneRegion);
 };
 
 struct ReferralRecord {
   std::uint64_t number = 0;  // 1-based record number in the file (JSON element or CSV data row)
   std::uint64_t line = 0;    // 1-based line where the record starts
   Status status;             // not OK: the record is bad and `referral` must not be used
-  Referral referral;
+  Referral referral;         // its `warnings` name the fields that were dropped
 };
 
 class ReferralReader {

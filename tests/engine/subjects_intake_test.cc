@@ -205,5 +205,76 @@ TEST(SubjectsIntakeTest, ReferralHashesAreMatchedByMd5Sha1AndPdqAndEachImageCoun
   EXPECT_EQ(profile->distribution_events, 2u);  // one upload per provider report
 }
 
+// Issue: one malformed IP address in one event dropped the whole referral, its known-image hit included.
+TEST(SubjectsIntakeTest, AMalformedIpAddressIsAWarningAndTheReferralIsStoredWithItsHit) {
+  Cli cli;
+  const std::string known = std::string(32, 'a');
+  BuildIndex(cli.index_dir, "test-set", {{known, index::Category::kA}});
+  WriteJsonLines(cli.dir / "day.jsonl",
+                 {CybertipReport({.id = "R1", .account = "1", .ip = "999.1.1.1", .md5s = {known}})});
+  auto intake = cli.Intake(cli.dir / "day.jsonl");
+  EXPECT_EQ(intake.exit_code, 0) << intake.err;  // a warning is not a failure
+  const std::string warning = "hashtriage: " + (cli.dir / "day.jsonl").string() +
+                              ": record 1 (line 1): warning: ipCaptureEvent[0].ipAddress: '999.1.1.1' is not an IP "
+                              "address: dropped\n";
+  EXPECT_NE(intake.err.find(warning), std::string::npos) << intake.err;
+  EXPECT_EQ(intake.err.find(warning), intake.err.rfind(warning)) << "printed more than once:\n" << intake.err;
+  EXPECT_NE(intake.out.find("1 records, 1 stored, 0 already ingested, 0 bad"), std::string::npos) << intake.out;
+  json list = cli.Json("subject list");
+  ASSERT_EQ(list["subjects"].size(), 1u);
+  EXPECT_EQ(list["subjects"][0]["referral_hits"], 1);
+}
+
+TEST(SubjectsIntakeTest, TwoWaysOfWritingOneUkPhoneNumberLinkTwoReferralsToOneSubject) {
+  Cli cli;
+  WriteJsonLines(cli.dir / "day.jsonl", {CybertipReport({.id = "R1", .account = "1", .phones = {"07700 900123"}}),
+                                         CybertipReport({.id = "R2", .service = "photosite", .account = "2",
+                                                         .phones = {"+44 (0)7700 900123"}})});
+  auto intake = cli.Intake(cli.dir / "day.jsonl");
+  ASSERT_EQ(intake.exit_code, 0) << intake.err;
+  EXPECT_EQ(intake.err.find("reportedPerson.phone"), std::string::npos) << intake.err;  // both are possible numbers
+  json list = cli.Json("subject list");
+  ASSERT_EQ(list["subjects"].size(), 1u) << list.dump(1);
+  EXPECT_EQ(cli.Json("subject show " + list["subjects"][0]["id"].get<std::string>())["referrals"].size(), 2u);
+}
+
+TEST(SubjectsIntakeTest, PhoneRegionComesFromTheOptionOrTheEnvironment) {
+  Cli cli;
+  WriteJsonLines(cli.dir / "day.jsonl", {CybertipReport({.id = "R1", .account = "1", .emails = {"a@x.org"}})});
+  ASSERT_EQ(cli.Intake(cli.dir / "day.jsonl").exit_code, 0);
+  // A US national number recorded from a device extraction...
+  auto ident = cli.Run("subject ident add S-000001 phone '(202) 555-0143' --phone-region US --source extraction");
+  ASSERT_EQ(ident.exit_code, 0) << ident.err;
+  EXPECT_NE(ident.out.find("phone:+12025550143"), std::string::npos) << ident.out;
+  EXPECT_EQ(cli.Run("subject ident add S-000001 phone 5550143 --phone-region XX --source x").exit_code, 2);
+  // ...links a referral read with HASHTRIAGE_PHONE_REGION=US.
+  WriteJsonLines(cli.dir / "us.jsonl",
+                 {CybertipReport({.id = "R2", .service = "photosite", .account = "9", .phones = {"202-555-0143"}})});
+  auto intake = RunCommand("HASHTRIAGE_PHONE_REGION=US " + Hashtriage() + " intake --index " + ShellQuote(cli.index_dir) +
+                           " --case " + ShellQuote(cli.case_dir) + " --now 2026-11-21T09:00:00Z " +
+                           ShellQuote((cli.dir / "us.jsonl").string()));
+  ASSERT_EQ(intake.exit_code, 0) << intake.err;
+  EXPECT_EQ(cli.Json("subject list")["subjects"].size(), 1u);
+  EXPECT_EQ(cli.Json("subject show S-000001")["referrals"].size(), 2u);
+}
+
+TEST(SubjectsIntakeTest, AttributeImportReadsQuotedLineBreaksAndAnUnclosedQuoteCostsOneRecord) {
+  Cli cli;
+  WriteJsonLines(cli.dir / "day.jsonl", {CybertipReport({.id = "R1", .account = "1", .emails = {"a@x.org"}})});
+  ASSERT_EQ(cli.Intake(cli.dir / "day.jsonl").exit_code, 0);
+  WriteText(cli.dir / "attrs.csv",
+            "subject,name,value,source\r\n"
+            "S-000001,lives_with_children,yes,\"council records\r\nletter of 3 May\"\r\n"
+            "S-000001,works_with_children,no,\"employer, never closed\r\n"
+            "S-000001,grooming,yes,forged\r\n");
+  auto import = cli.Run("subject attr import " + ShellQuote((cli.dir / "attrs.csv").string()));
+  EXPECT_EQ(import.exit_code, 1);
+  EXPECT_NE(import.err.find("line 4: quoted field opened on line 4 is not closed"), std::string::npos) << import.err;
+  EXPECT_NE(import.out.find("1 attribute records stored, 1 bad lines"), std::string::npos) << import.out;
+  json show = cli.Json("subject show S-000001");
+  ASSERT_EQ(show["attribute_history"].size(), 1u) << show.dump(1);
+  EXPECT_EQ(show["attribute_history"][0]["source"], "council records\r\nletter of 3 May");
+}
+
 }  // namespace
 }  // namespace hashtriage::testing

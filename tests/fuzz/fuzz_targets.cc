@@ -5,7 +5,7 @@
 namespace hashtriage::fuzz {
 
 std::span<const FuzzTarget> AllTargets() {
-  static constexpr std::array<FuzzTarget, 13> kTargets{{
+  static constexpr std::array<FuzzTarget, 14> kTargets{{
       {"image_decode", &FuzzImageDecode},
       {"vics_import", &FuzzVicsImport},
       {"icse_import", &FuzzIcseImport},
@@ -13,6 +13,7 @@ std::span<const FuzzTarget> AllTargets() {
       {"hashlist_import", &FuzzHashListImport},
       {"pdq_import", &FuzzPdqImport},
       {"csv_import", &FuzzCsvImport},
+      {"csv_reader", &FuzzCsvReader},
       {"cybertip_referral", &FuzzCybertipReferral},
       {"p2p_referral", &FuzzP2pReferral},
       {"csv_referral", &FuzzCsvReferral},

@@ -30,6 +30,7 @@ int FuzzNsrlImport(const std::uint8_t* data, std::size_t size);
 int FuzzHashListImport(const std::uint8_t* data, std::size_t size);
 int FuzzPdqImport(const std::uint8_t* data, std::size_t size);
 int FuzzCsvImport(const std::uint8_t* data, std::size_t size);
+int FuzzCsvReader(const std::uint8_t* data, std::size_t size);
 int FuzzCybertipReferral(const std::uint8_t* data, std::size_t size);
 int FuzzP2pReferral(const std::uint8_t* data, std::size_t size);
 int FuzzCsvReferral(const std::uint8_t* data, std::size_t size);

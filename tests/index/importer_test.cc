@@ -332,6 +332,44 @@ TEST_F(ImporterTest, IcseRoundTrip) {
   ExpectRoundTrip(dir_, recs, true, true, false, true, Category::kIndecentUncategorised);
 }
 
+// Regression (CSV framing): an ICSE series name holding quoted line breaks and a fake row. The
+// line-based splitter rejected the real row ("unbalanced quotes") and imported the fake row's hash as a
+// record of the set. Written by Python's csv module, which quotes such a name.
+TEST_F(ImporterTest, IcseQuotedLineBreaksStayInTheirFieldAndCannotAddHashes) {
+  const auto recs = MakeRecords(3, 21);
+  const std::string fake_md5 = recs[2].md5.hex(), fake_sha1 = recs[2].sha1.hex();
+  const std::string series = "holiday\n" + fake_md5 + ";" + fake_sha1 + ";;999;No;No;No;;1;No;Image;No\r\nend";
+  const auto script = tmp_ / "write.py";
+  testing::WriteText(script,
+                     "import csv, sys\n"
+                     "with open(sys.argv[1], 'w', newline='', encoding='utf-8') as f:\n"
+                     "    w = csv.writer(f, delimiter=';')\n"
+                     "    w.writerow(['MD5','SHA1','PhotoDNA','Image ID','Is distributed','Victim identified',"
+                     "'Offender identified','Series name','Number of submissions','File Available','Media Type','Baseline'])\n"
+                     "    w.writerow([sys.argv[2], sys.argv[3], '', '7', 'Yes', 'No', 'No', sys.argv[4], '1', 'No', 'Image', 'No'])\n"
+                     "    w.writerow([sys.argv[5], sys.argv[6], '', '8', 'No', 'No', 'No', 'plain', '1', 'No', 'Image', 'No'])\n");
+  const auto written = testing::RunCommand("python3 " + testing::Q(script) + " " + testing::Q(file_) + " " +
+                                           recs[0].md5.hex() + " " + recs[0].sha1.hex() + " " +
+                                           testing::ShellQuote(series) + " " + recs[1].md5.hex() + " " +
+                                           recs[1].sha1.hex());
+  ASSERT_EQ(written.exit_code, 0) << written.err;
+  ImportOptions o;
+  o.format = ImportFormat::kIcse;
+  auto r = Import(dir_, file_, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->records_rejected, 0u);
+  EXPECT_EQ(r->records_read, 2u);
+  auto index = Open(dir_, true);
+  const auto md5_hits = index->LookupMd5(std::vector{recs[0].md5, recs[1].md5, recs[2].md5}).value();
+  ASSERT_EQ(md5_hits[0].size(), 1u);
+  EXPECT_EQ(md5_hits[0][0].info.series, series);
+  EXPECT_EQ(md5_hits[0][0].info.media_id, "7");
+  ASSERT_EQ(md5_hits[1].size(), 1u);
+  EXPECT_EQ(md5_hits[1][0].info.series, "plain");
+  EXPECT_TRUE(md5_hits[2].empty()) << "the hash inside the quoted series name was imported";
+  EXPECT_TRUE(index->LookupSha1(std::vector{recs[2].sha1}).value()[0].empty());
+}
+
 TEST_F(ImporterTest, NsrlImportsAsIgnorable) {
   const auto recs = MakeRecords(100, 18);
   std::string text = "\"SHA-1\",\"MD5\",\"CRC32\",\"FileName\",\"FileSize\",\"ProductCode\",\"OpSystemCode\",\"SpecialCode\"\n";

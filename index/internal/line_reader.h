@@ -1,6 +1,7 @@
-// LineReader and CsvSplitter: streaming line access to text hash lists (md5sum, PDQ lists, ICSE,
-// NSRL and generic CSV) with line numbers and byte offsets for error messages. Constant memory:
-// one buffer plus the current line. One thread at a time.
+// LineReader: streaming line access to the line-based hash lists (md5sum/sha1sum/sha256sum lists, PDQ
+// lists) with line numbers and byte offsets for error messages. Constant memory: one buffer plus the
+// current line. One thread at a time. CSV files (ICSE, NSRL, mapped CSV) are read by ingest::CsvReader,
+// whose quoted fields may span lines.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +9,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "hashing/status.h"
 
@@ -40,19 +40,6 @@ class LineReader {
   std::string long_line_;
   std::uint64_t line_ = 0, offset_ = 0;
   Status status_;
-};
-
-// Splits one CSV line (RFC 4180 quoting within the line: "a ""b""" -> a "b").
-class CsvSplitter {
- public:
-  explicit CsvSplitter(char delimiter) : delimiter_(delimiter) {}
-  // False when a quoted field is not closed on this line.
-  bool Split(std::string_view line);
-  const std::vector<std::string>& fields() const { return fields_; }
-
- private:
-  char delimiter_;
-  std::vector<std::string> fields_;
 };
 
 // Lowercased, trimmed of spaces and quotes: for matching header names.

@@ -1,4 +1,4 @@
-#include "index/internal/csv_reader.h"
+#include "index/internal/line_reader.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -69,40 +69,6 @@ std::optional<std::string_view> LineReader::Next() {
       return std::nullopt;
     }
   }
-}
-
-bool CsvSplitter::Split(std::string_view line) {
-  fields_.clear();
-  std::string field;
-  std::size_t i = 0;
-  bool closed = true;
-  for (;;) {
-    field.clear();
-    if (i < line.size() && line[i] == '"') {
-      closed = false;
-      ++i;
-      while (i < line.size()) {
-        if (line[i] == '"') {
-          if (i + 1 < line.size() && line[i + 1] == '"') {
-            field.push_back('"');
-            i += 2;
-            continue;
-          }
-          ++i;
-          closed = true;
-          break;
-        }
-        field.push_back(line[i++]);
-      }
-      while (i < line.size() && line[i] != delimiter_) field.push_back(line[i++]);  // text after the quote
-    } else {
-      while (i < line.size() && line[i] != delimiter_) field.push_back(line[i++]);
-    }
-    fields_.push_back(field);
-    if (i >= line.size()) break;
-    ++i;  // delimiter
-  }
-  return closed;
 }
 
 std::string_view Trim(std::string_view s) {
