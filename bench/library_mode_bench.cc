@@ -113,6 +113,7 @@ int main(int argc, char** argv) {
     if (!idx.ok()) Die(idx.status().ToString());
     hi::ImportOptions io;
     io.format = hi::ImportFormat::kPdq;
+    io.category = hi::Category::kC;  // filler: other known images (the category plays no part in matching)
     if (auto r = hi::ImportSet(**idx, "filler", {(tmp / "filler.pdq").string()}, io); !r.ok()) Die(r.status().ToString());
     hi::LibraryBuildOptions lo;
     lo.set = "lib";

@@ -34,6 +34,22 @@ std::optional<Category> ParseCategory(std::string_view name) {
   return std::nullopt;
 }
 
+bool MoreSerious(Category a, Category b) {
+  auto rank = [](Category c) {
+    switch (c) {
+      case Category::kA: return 0;
+      case Category::kB: return 1;
+      case Category::kC: return 2;
+      case Category::kIndecentUncategorised: return 3;
+      case Category::kUnknown: return 4;
+      case Category::kNonIndecent: return 5;
+      case Category::kIgnorable: return 6;
+    }
+    return 4;  // a value from a newer hashtriage: treat as ungraded
+  };
+  return rank(a) < rank(b);
+}
+
 std::string_view HashTypeName(HashType t) {
   switch (t) {
     case HashType::kMd5: return "md5";

@@ -26,6 +26,10 @@ inline constexpr int kCategoryCount = 7;
 std::string_view CategoryName(Category c);
 // Accepts the names above, case-insensitively; nullopt for anything else.
 std::optional<Category> ParseCategory(std::string_view name);
+// Seriousness for choosing between two sources' views of one hash, most serious first: A, B, C,
+// indecent-uncategorised, unknown, non-indecent, ignorable (an ungraded hash outranks one a source
+// called harmless). True when `a` is strictly more serious than `b`.
+bool MoreSerious(Category a, Category b);
 
 // Persistent format: the column family and key layout of each type. Append only.
 enum class HashType : std::uint8_t {

@@ -51,10 +51,12 @@ std::optional<int> ParseInt(std::string_view text) {
   return v;
 }
 
-// One record from split fields under a mapping.
+// One record from split fields under a mapping. `default_category` is for rows without a category
+// cell (or an empty one); without it such rows are rejected.
 class RowEmitter {
  public:
-  RowEmitter(RecordSink& sink, const Mapping& map, Category default_category, const CategoryMap* categories)
+  RowEmitter(RecordSink& sink, const Mapping& map, std::optional<Category> default_category,
+             const CategoryMap* categories)
       : sink_(sink), map_(map), default_category_(default_category), categories_(categories) {}
 
   Status Emit(const std::vector<std::string>& f, std::uint64_t line, std::uint64_t offset) {
@@ -69,7 +71,6 @@ class RowEmitter {
                               std::to_string(f.size()));
     }
     EntryInfo info;
-    info.category = default_category_;
     if (const auto text = field(kCategory); !text.empty()) {
       auto c = ParseCategory(text);
       if (!c && categories_ != nullptr) {
@@ -77,6 +78,10 @@ class RowEmitter {
       }
       if (!c) return sink_.Reject(line, offset, "unknown category", "'" + std::string(text.substr(0, 40)) + "'");
       info.category = *c;
+    } else if (default_category_) {
+      info.category = *default_category_;
+    } else {
+      return sink_.Reject(line, offset, "missing category", "empty category cell (--category sets one for such rows)");
     }
     info.series = field(kSeries);
     info.media_id = field(kMediaId);
@@ -110,7 +115,7 @@ class RowEmitter {
         e.pdq_quality = -1;
         e.flags &= static_cast<std::uint8_t>(~kFlagLowQuality);
       }
-      HT_RETURN_IF_ERROR(sink_.Add(type, bytes, e, line));
+      HT_RETURN_IF_ERROR(sink_.Add(type, bytes, e, line, offset));
     }
     return Status::Ok();
   }
@@ -118,7 +123,7 @@ class RowEmitter {
  private:
   RecordSink& sink_;
   const Mapping& map_;
-  Category default_category_;
+  std::optional<Category> default_category_;
   const CategoryMap* categories_;
   std::vector<std::pair<HashType, std::string>> decoded_;
 };
@@ -126,8 +131,8 @@ class RowEmitter {
 // Reads a delimited file whose first non-blank record is a header; `map_header` builds the mapping.
 // Without a `delimiter` the header line decides: ',' if it has one, else a tab, else ';'.
 template <typename MapHeader>
-Status ReadDelimited(const std::string& path, RecordSink& sink, std::optional<char> delimiter, Category category,
-                     const CategoryMap* categories, MapHeader map_header) {
+Status ReadDelimited(const std::string& path, RecordSink& sink, std::optional<char> delimiter,
+                     std::optional<Category> category, const CategoryMap* categories, MapHeader map_header) {
   HT_ASSIGN_OR_RETURN(auto input, ingest::TextInput::Open(path));
   ingest::CsvReaderOptions csv_options;
   if (delimiter) {
@@ -176,7 +181,7 @@ Status ReadDelimited(const std::string& path, RecordSink& sink, std::optional<ch
 Status ReadHashList(const std::string& path, HashType type, RecordSink& sink) {
   HT_ASSIGN_OR_RETURN(auto reader, LineReader::Open(path));
   EntryInfo info;
-  info.category = sink.options().category.value_or(Category::kUnknown);
+  info.category = *sink.options().category;  // required by CheckImportOptions
   std::string bytes;
   const std::string reason = "malformed " + std::string(HashTypeName(type));
   while (auto raw = reader->Next()) {
@@ -204,7 +209,7 @@ Status ReadHashList(const std::string& path, HashType type, RecordSink& sink) {
       continue;
     }
     info.media_id = name;
-    HT_RETURN_IF_ERROR(sink.Add(type, bytes, info, reader->line()));
+    HT_RETURN_IF_ERROR(sink.Add(type, bytes, info, reader->line(), reader->offset()));
   }
   return reader->status();
 }
@@ -226,7 +231,7 @@ Status ReadPdqList(const std::string& path, RecordSink& sink) {
     if (reader->line() == 1 && (NormalizeHeader(f[0]) == "hash" || NormalizeHeader(f[0]) == "pdq")) continue;
     sink.CountRecord(reader->offset());
     EntryInfo info;
-    info.category = sink.options().category.value_or(Category::kUnknown);
+    info.category = *sink.options().category;  // required by CheckImportOptions
     if (!RecordSink::DecodeHash(HashType::kPdq, f[0], bytes)) {
       HT_RETURN_IF_ERROR(sink.Reject(reader->line(), reader->offset(), "malformed pdq",
                                      "'" + std::string(Trim(f[0]).substr(0, 80)) + "' (" +
@@ -248,14 +253,14 @@ Status ReadPdqList(const std::string& path, RecordSink& sink) {
       for (std::size_t i = 3; i < f.size(); ++i) label += "," + f[i];  // labels may contain commas
       info.media_id = std::string(Trim(label));
     }
-    HT_RETURN_IF_ERROR(sink.Add(HashType::kPdq, bytes, info, reader->line()));
+    HT_RETURN_IF_ERROR(sink.Add(HashType::kPdq, bytes, info, reader->line(), reader->offset()));
   }
   return reader->status();
 }
 
 Status ReadIcse(const std::string& path, RecordSink& sink) {
   return ReadDelimited(
-      path, sink, ';', sink.options().category.value_or(Category::kIndecentUncategorised), nullptr,
+      path, sink, ';', sink.options().category.value_or(*FormatCategory(ImportFormat::kIcse)), nullptr,
       [](const std::vector<std::string>& header) -> Result<Mapping> {
         Mapping m;
         m.column[kMd5] = FindHeader(header, {"md5"});
@@ -274,7 +279,7 @@ Status ReadIcse(const std::string& path, RecordSink& sink) {
 }
 
 Status ReadNsrl(const std::string& path, RecordSink& sink) {
-  return ReadDelimited(path, sink, ',', sink.options().category.value_or(Category::kIgnorable), nullptr,
+  return ReadDelimited(path, sink, ',', sink.options().category.value_or(*FormatCategory(ImportFormat::kNsrl)), nullptr,
                        [](const std::vector<std::string>& header) -> Result<Mapping> {
                          Mapping m;
                          m.column[kSha1] = FindHeader(header, {"sha-1", "sha1"});
@@ -291,9 +296,10 @@ Status ReadNsrl(const std::string& path, RecordSink& sink) {
 
 Status ReadCsv(const std::string& path, RecordSink& sink, const CategoryMap& categories) {
   const std::string columns = sink.options().columns;
+  const bool category_given = sink.options().category.has_value();
   return ReadDelimited(
-      path, sink, sink.options().delimiter, sink.options().category.value_or(Category::kUnknown), &categories,
-      [&columns](const std::vector<std::string>& header) -> Result<Mapping> {
+      path, sink, sink.options().delimiter, sink.options().category, &categories,
+      [&columns, category_given](const std::vector<std::string>& header) -> Result<Mapping> {
         Mapping m;
         if (columns.empty()) {  // headers named like the fields
           for (int k = 0; k < kFieldCount; ++k) m.column[k] = FindHeader(header, {kFieldNames[k]});
@@ -324,6 +330,12 @@ Status ReadCsv(const std::string& path, RecordSink& sink, const CategoryMap& cat
         if (m.column[kMd5] < 0 && m.column[kSha1] < 0 && m.column[kSha256] < 0 && m.column[kPdq] < 0 &&
             m.column[kPhotoDna] < 0) {
           return Status::InvalidArgument("no hash column: name one with --columns md5=HEADER (or sha1, sha256, pdq)");
+        }
+        if (m.column[kCategory] < 0 && !category_given) {
+          return Status::InvalidArgument(
+              "no category column: map one with --columns category=HEADER, or give --category A, B, C, "
+              "indecent-uncategorised, non-indecent or ignorable for every row (or --category unknown to store "
+              "them ungraded, which the kiosk does not report)");
         }
         return m;
       });

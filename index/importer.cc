@@ -61,6 +61,29 @@ bool DecodeHexFast(std::string_view hex, std::string& out, std::size_t size) {
   return bad >= 0;
 }
 
+// "set 'x' left unchanged" when a set of that name exists, "set 'x' not created" otherwise.
+std::string UnchangedNote(const KnownIndex& index, const std::string& set_name) {
+  return "set '" + set_name + "' " + (index.HasSet(set_name) ? "left unchanged" : "not created");
+}
+
+// "a.md5: no valid records (12 rejected: malformed md5 x12)": why an import accepted nothing.
+std::string NoValidRecords(const std::vector<std::string>& files, const ImportSummary& summary) {
+  std::string out;
+  for (const auto& f : files) out += (out.empty() ? "" : ", ") + f;
+  out += ": no valid records (";
+  if (summary.records_read == 0) {
+    out += "no records found";
+  } else {
+    out += std::to_string(summary.records_rejected) + " rejected:";
+    bool first = true;
+    for (const auto& [reason, n] : summary.rejected_by_reason) {
+      out += std::string(first ? " " : ", ") + reason + " x" + std::to_string(n);
+      first = false;
+    }
+  }
+  return out + ")";
+}
+
 bool DecodeBase64(std::string_view text, std::string& out) {
   out.clear();
   std::uint32_t acc = 0;
@@ -95,6 +118,29 @@ std::optional<ImportFormat> ParseImportFormat(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<Category> FormatCategory(ImportFormat format) {
+  switch (format) {
+    case ImportFormat::kIcse: return Category::kIndecentUncategorised;
+    case ImportFormat::kNsrl: return Category::kIgnorable;
+    default: return std::nullopt;
+  }
+}
+
+Status CheckImportOptions(const ImportOptions& options) {
+  switch (options.format) {
+    case ImportFormat::kMd5sum:
+    case ImportFormat::kSha1sum:
+    case ImportFormat::kSha256sum:
+    case ImportFormat::kPdq:
+      if (options.category) return Status::Ok();
+      return Status::InvalidArgument(std::string(ImportFormatName(options.format)) +
+                                     " lists carry no category: give --category A, B, C, indecent-uncategorised, "
+                                     "non-indecent or ignorable (or --category unknown to store them ungraded, "
+                                     "which the kiosk does not report)");
+    default: return Status::Ok();  // VICS/CSV: checked per file and record; ICSE/NSRL: FormatCategory
+  }
+}
+
 namespace internal {
 
 bool ParseTruthy(std::string_view text) {
@@ -108,8 +154,8 @@ Status RecordSink::Reject(std::uint64_t line, std::uint64_t offset, std::string_
   ++summary_.rejected_by_reason[std::string(reason_class)];
   std::string reason = std::string(reason_class) + (detail.empty() ? "" : ": " + detail);
   if (options_.strict) {
-    return Status::InvalidArgument(file_ + ":" + std::to_string(line) + " (byte " + std::to_string(offset) +
-                                   "): " + reason + " (--strict: nothing imported)");
+    return Status::Corruption(file_ + ":" + std::to_string(line) + " (byte " + std::to_string(offset) + "): " + reason +
+                              " (--strict: " + unchanged_ + ")");
   }
   if (summary_.rejection_examples.size() < options_.max_examples) {
     summary_.rejection_examples.push_back({file_, line, offset, std::move(reason)});
@@ -126,9 +172,10 @@ bool RecordSink::DecodeHash(HashType type, std::string_view text, std::string& o
   return DecodeHexFast(text, out, size);
 }
 
-Status RecordSink::Add(HashType type, std::string_view bytes, const EntryInfo& info, std::uint64_t line) {
-  return writer_.Add(type, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, info, file_index_,
-                     line);
+Status RecordSink::Add(HashType type, std::string_view bytes, const EntryInfo& info, std::uint64_t line,
+                       std::uint64_t offset) {
+  return writer_.Add(type, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, info,
+                     RecordPosition{file_index_, line, offset});
 }
 
 }  // namespace internal
@@ -137,6 +184,7 @@ Result<ImportSummary> ImportSet(KnownIndex& index, const std::string& set_name, 
                                 const ImportOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   if (files.empty()) return Status::InvalidArgument("no files to import");
+  HT_RETURN_IF_ERROR(CheckImportOptions(options));
   CategoryMap categories;
   if (options.category_map) {
     categories = *options.category_map;
@@ -147,7 +195,8 @@ Result<ImportSummary> ImportSet(KnownIndex& index, const std::string& set_name, 
   ImportSummary summary;
   summary.set_name = set_name;
   summary.files = files;
-  internal::RecordSink sink(*writer, options, summary);
+  const std::string unchanged = UnchangedNote(index, set_name);
+  internal::RecordSink sink(*writer, options, summary, unchanged);
   std::uint64_t bytes_before = 0;
   for (std::size_t i = 0; i < files.size(); ++i) {
     sink.BeginFile(static_cast<std::uint32_t>(i), files[i], bytes_before);
@@ -167,6 +216,15 @@ Result<ImportSummary> ImportSet(KnownIndex& index, const std::string& set_name, 
     const auto size = std::filesystem::file_size(files[i], size_error);
     if (!size_error) bytes_before += size;
     if (options.on_progress) options.on_progress(summary.records_read, bytes_before);
+  }
+  if (writer->staged() == 0) {
+    // Replacing a set with nothing would silently drop every hash it knew.
+    std::string first;
+    if (!summary.rejection_examples.empty()) {
+      const Rejection& r = summary.rejection_examples.front();
+      first = "; first: " + r.file + ":" + std::to_string(r.line) + " (byte " + std::to_string(r.offset) + "): " + r.reason;
+    }
+    return Status::Corruption(NoValidRecords(files, summary) + ": " + unchanged + first);
   }
   SetInfo set;
   set.sources = files;

@@ -227,6 +227,10 @@ std::vector<SetInfo> KnownIndex::ListSets() const {
   return out;
 }
 
+bool KnownIndex::HasSet(std::string_view name) const {
+  return store_->sets().find(std::string(name)) != store_->sets().end();
+}
+
 IndexStats KnownIndex::Stats() const {
   IndexStats s;
   s.path = options_.path;

@@ -91,6 +91,7 @@ class KnownIndex {
                                                        int threshold = kDefaultPdqThreshold) const;
 
   std::vector<SetInfo> ListSets() const;
+  bool HasSet(std::string_view name) const;
   IndexStats Stats() const;
   const std::string& path() const;
 

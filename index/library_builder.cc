@@ -70,6 +70,10 @@ std::vector<std::uint8_t> Bytes(const Digest& d) {
 Result<LibraryBuildReport> BuildLibrarySets(KnownIndex& index, const LibraryBuildOptions& options,
                                             const std::vector<std::string>& roots) {
   if (options.set.empty()) return Status::InvalidArgument("library build: a set name is required");
+  if (!options.category) {
+    return Status::InvalidArgument("library build: a category is required (--category A, B, C, "
+                                   "indecent-uncategorised, non-indecent, ignorable or unknown)");
+  }
   LibraryBuildReport report;
   std::vector<Staged> plain;
   std::vector<Staged> robust;
@@ -90,7 +94,7 @@ Result<LibraryBuildReport> BuildLibrarySets(KnownIndex& index, const LibraryBuil
       continue;
     }
     EntryInfo info;
-    info.category = options.category;
+    info.category = *options.category;
     info.media_id = path;
     hashing::MultiDigester digester(hashing::DigestSet::All());
     digester.Update(*bytes);
@@ -129,6 +133,14 @@ Result<LibraryBuildReport> BuildLibrarySets(KnownIndex& index, const LibraryBuil
       region.push_back({HashType::kPdq, {cb.begin(), cb.end()}, cinfo, line});
       ++report.region_cells;
     }
+  }
+  if (plain.empty()) {
+    // Committing would replace an earlier build of this library with empty sets.
+    std::string why = report.errors.empty() ? "no files found" : report.errors.front();
+    if (report.errors.size() > 1) why += " (and " + std::to_string(report.errors.size() - 1) + " more)";
+    const std::string message = "library build: no readable files: " + why + ": set '" + options.set + "' " +
+                                (index.HasSet(options.set) ? "left unchanged" : "not created");
+    return report.failed > 0 ? Status::IOError(message) : Status::NotFound(message);
   }
   HT_ASSIGN_OR_RETURN(report.plain, CommitSet(index, options.set, plain, report.files, roots));
   HT_ASSIGN_OR_RETURN(report.robust,

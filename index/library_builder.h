@@ -28,8 +28,9 @@ inline constexpr std::string_view kRobustSetSuffix = "+robust";
 struct LibraryBuildOptions {
   // Name of the set of plain hashes; the variants go to set + kRobustSetSuffix. Required.
   std::string set;
-  // Category of every image. Default: kUnknown.
-  Category category = Category::kUnknown;
+  // Category of every image. Required (BuildLibrarySets refuses a build without one: an unknown
+  // category is not reported by the kiosk, so kUnknown must be chosen explicitly). Default: nullopt.
+  std::optional<Category> category;
   // Decoding limits (the decompression-bomb guard applies). Default: DecodeOptions{}.
   hashing::DecodeOptions decode;
   // Which library variants to store. Default: RobustOptions{} (trim, crops 95/90 %, +/-4 degrees).
@@ -55,7 +56,9 @@ struct LibraryBuildReport {
 };
 
 // Hashes every regular file under `roots` (files or directories; symlinks are not followed) and
-// commits the sets. One bad file never stops the rest; it is counted and listed.
+// commits the sets. One bad file never stops the rest; it is counted and listed. When no file could
+// be read at all nothing is committed (an earlier build of the set stays): NotFound (nothing there)
+// or IOError (every file failed), naming the set.
 Result<LibraryBuildReport> BuildLibrarySets(KnownIndex& index, const LibraryBuildOptions& options,
                                             const std::vector<std::string>& roots);
 

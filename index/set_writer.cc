@@ -27,7 +27,8 @@ using internal::PutVarint;
 
 namespace {
 
-constexpr std::uint64_t kLineBits = 48;
+constexpr std::uint64_t kLineBits = 48;  // position = file << kLineBits | record (line or offset)
+constexpr std::uint64_t kRecordMask = (std::uint64_t{1} << kLineBits) - 1;
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::Ok();
@@ -45,12 +46,43 @@ class EntrySource {
   virtual Status status() const { return Status::Ok(); }
 };
 
+// A staged value: varint (line << 1 | the key's position holds an offset), for reports, then the
+// encoded EntryInfo. The offset itself is in the key.
+std::string EncodeStaged(const RecordPosition& where, const EntryInfo& info) {
+  std::string out;
+  PutVarint(out, where.line << 1 | (where.offset ? 1 : 0));
+  out += internal::EncodeEntry(info);
+  return out;
+}
+
+struct StagedValue {
+  std::uint64_t line = 0;
+  std::optional<std::uint64_t> offset;
+  std::string_view entry;  // EncodeEntry bytes; entry[0] is the Category
+  Category category() const {
+    const auto c = static_cast<unsigned char>(entry.empty() ? 0 : entry[0]);
+    return c < kCategoryCount ? static_cast<Category>(c) : Category::kUnknown;
+  }
+};
+
+// `position`: the key's file << kLineBits | record.
+Result<StagedValue> DecodeStaged(std::string_view staged, std::uint64_t position) {
+  std::size_t pos = 0;
+  const auto line = GetVarint(staged, pos);
+  if (!line) return Status::Internal("staged entry truncated");
+  StagedValue v;
+  v.line = *line >> 1;
+  if ((*line & 1) != 0) v.offset = position & kRecordMask;
+  v.entry = staged.substr(pos);
+  return v;
+}
+
 }  // namespace
 
 struct SetWriter::TypeBuffer {
   HashType type;
   std::size_t hash_size;
-  std::string arena;  // per entry: hash, position (u64 BE), varint length, encoded EntryInfo
+  std::string arena;  // per entry: hash, position (u64 BE), varint length, EncodeStaged value
   std::vector<std::uint64_t> offsets;
   std::vector<std::string> runs;
 
@@ -162,8 +194,8 @@ Status SetWriter::Abandon() {
   return store_->AbandonGeneration(generation_);
 }
 
-Status SetWriter::Add(HashType type, std::span<const std::uint8_t> hash, const EntryInfo& info, std::uint32_t file,
-                      std::uint64_t line) {
+Status SetWriter::Add(HashType type, std::span<const std::uint8_t> hash, const EntryInfo& info,
+                      const RecordPosition& where) {
   if (finished_) return Status::InvalidArgument("set import already finished");
   if (hash.size() != HashTypeSize(type)) return Status::InvalidArgument("wrong hash length");
   auto& slot = buffers_[type];
@@ -172,8 +204,9 @@ Status SetWriter::Add(HashType type, std::span<const std::uint8_t> hash, const E
   const std::size_t before = b.arena.size();
   b.offsets.push_back(before);
   b.arena.append(reinterpret_cast<const char*>(hash.data()), hash.size());
-  PutU64BE(b.arena, std::uint64_t{file} << kLineBits | (line & ((std::uint64_t{1} << kLineBits) - 1)));
-  const std::string value = internal::EncodeEntry(info);
+  const std::uint64_t record = where.offset ? *where.offset : where.line;
+  PutU64BE(b.arena, std::uint64_t{where.file} << kLineBits | (record & kRecordMask));
+  const std::string value = EncodeStaged(where, info);
   PutVarint(b.arena, value.size());
   b.arena += value;
   buffered_bytes_ += b.arena.size() - before + sizeof(std::uint64_t);
@@ -217,11 +250,32 @@ struct TypeOutcome {
   std::array<std::uint64_t, kCategoryCount> by_category{};
   std::uint64_t duplicates = 0;
   std::uint64_t conflicting = 0;
-  std::vector<DuplicateHash> examples;
+  std::uint64_t category_conflicts = 0;
+  std::vector<DuplicateHash> examples;  // up to 100 plain and 100 conflicting
 };
 
-// Sorts (or merges the spilled runs of) one type, drops duplicate hashes (first occurrence kept,
-// others reported) and writes the final SST keyed hash + generation.
+// The occurrence of a hash kept so far while its duplicates stream past.
+struct KeptEntry {
+  std::string hash;
+  std::string entry;  // EncodeEntry bytes
+  std::uint32_t file = 0;
+  std::uint64_t line = 0;
+  std::optional<std::uint64_t> offset;
+  Category category = Category::kUnknown;
+
+  // Assigns in place: the strings keep their capacity from one hash to the next.
+  void Set(std::uint32_t f, const StagedValue& v) {
+    entry.assign(v.entry);
+    file = f;
+    line = v.line;
+    offset = v.offset;
+    category = v.category();
+  }
+};
+
+// Sorts (or merges the spilled runs of) one type, stores each hash once (the most serious category
+// among its records, the earliest record on a tie; the others are reported as duplicates) and writes
+// the final SST keyed hash + generation.
 Result<TypeOutcome> FinalizeType(const internal::IndexStore& store, std::uint32_t generation, HashType type,
                                  SetWriter::TypeBuffer& b, bool spilled) {
   TypeOutcome out;
@@ -247,9 +301,19 @@ Result<TypeOutcome> FinalizeType(const internal::IndexStore& store, std::uint32_
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), store.SstWriterOptions(type));
   HT_RETURN_IF_ERROR(FromRocks(writer.Open(path), "cannot write " + path));
   const std::size_t n = b.hash_size;
-  std::string kept_hash, kept_value, last_key, out_key;
-  std::uint64_t kept_position = 0;
-  constexpr std::uint64_t kLineMask = (std::uint64_t{1} << kLineBits) - 1;
+  KeptEntry kept;
+  bool have_kept = false;
+  std::string last_key;
+  std::size_t plain_examples = 0, conflict_examples = 0;
+  std::string out_key;
+  auto store_kept = [&]() -> Status {
+    if (!have_kept) return Status::Ok();
+    out_key = internal::HashKey(kept.hash, generation);
+    HT_RETURN_IF_ERROR(FromRocks(writer.Put(out_key, kept.entry), "cannot write " + path));
+    ++out.stored;
+    ++out.by_category[static_cast<std::size_t>(kept.category)];
+    return Status::Ok();
+  };
   while (single != nullptr ? single->Valid() : !heap.empty()) {
     EntrySource* s = single;
     if (s == nullptr) {
@@ -257,34 +321,36 @@ Result<TypeOutcome> FinalizeType(const internal::IndexStore& store, std::uint32_
       heap.pop();
     }
     const std::string_view key = s->key();
-    const std::string_view value = s->value();
     const std::string_view hash = key.substr(0, n);
-    const std::uint64_t position = GetU64BE(key.data() + n);
-    if (key == last_key) {
-      // identical hash and record: staged twice by one record
-    } else if (!kept_hash.empty() && hash == kept_hash) {
-      ++out.duplicates;
-      const bool conflicting = value != kept_value;
-      out.conflicting += conflicting ? 1 : 0;
-      if (out.examples.size() < 100) {
-        out.examples.push_back({type, hashing::EncodeHex(reinterpret_cast<const std::uint8_t*>(hash.data()), n),
-                                static_cast<std::uint32_t>(kept_position >> kLineBits), kept_position & kLineMask,
-                                static_cast<std::uint32_t>(position >> kLineBits), position & kLineMask, conflicting});
+    if (key != last_key) {  // an equal key is the same hash staged twice by one record
+      const std::uint64_t position = GetU64BE(key.data() + n);
+      HT_ASSIGN_OR_RETURN(const StagedValue v, DecodeStaged(s->value(), position));
+      const auto file = static_cast<std::uint32_t>(position >> kLineBits);
+      if (have_kept && hash == kept.hash) {
+        ++out.duplicates;
+        DuplicateHash d{type, "", kept.file, kept.line, kept.offset, kept.category,
+                        file, v.line, v.offset, v.category(), v.entry != kept.entry};
+        out.conflicting += d.conflicting ? 1 : 0;
+        out.category_conflicts += d.category_conflict() ? 1 : 0;
+        std::size_t& shown = d.conflicting ? conflict_examples : plain_examples;
+        if (shown < 100) {
+          ++shown;
+          d.hash_hex = hashing::EncodeHex(reinterpret_cast<const std::uint8_t*>(hash.data()), n);
+          out.examples.push_back(std::move(d));
+        }
+        if (MoreSerious(v.category(), kept.category)) kept.Set(file, v);
+      } else {
+        HT_RETURN_IF_ERROR(store_kept());
+        kept.hash.assign(hash);
+        kept.Set(file, v);
+        have_kept = true;
       }
-    } else {
-      kept_hash.assign(hash);
-      kept_value.assign(value);
-      kept_position = position;
-      out_key = internal::HashKey(hash, generation);
-      HT_RETURN_IF_ERROR(FromRocks(writer.Put(out_key, value), "cannot write " + path));
-      ++out.stored;
-      const auto category = static_cast<unsigned char>(value.empty() ? 0 : value[0]);
-      if (category < out.by_category.size()) ++out.by_category[category];
     }
     last_key.assign(key);
     s->Next();
     if (single == nullptr && s->Valid()) heap.push(s);
   }
+  HT_RETURN_IF_ERROR(store_kept());
   for (const auto& s : sources) HT_RETURN_IF_ERROR(s->status());
   HT_RETURN_IF_ERROR(FromRocks(writer.Finish(), "cannot write " + path));
   b.Clear();
@@ -293,6 +359,14 @@ Result<TypeOutcome> FinalizeType(const internal::IndexStore& store, std::uint32_
 }
 
 }  // namespace
+
+std::string RecordPlace(const std::vector<std::string>& sources, std::uint32_t file, std::uint64_t line,
+                        std::optional<std::uint64_t> offset) {
+  std::string where = file < sources.size() ? sources[file] + ":" : "line ";
+  where += std::to_string(line);
+  if (offset) where += " (byte " + std::to_string(*offset) + ")";
+  return where;
+}
 
 Result<CommitReport> SetWriter::Commit(SetInfo set) {
   if (finished_) return Status::InvalidArgument("set import already finished");
@@ -335,8 +409,11 @@ Result<CommitReport> SetWriter::Commit(SetInfo set) {
     for (std::size_t c = 0; c < set.by_category.size(); ++c) set.by_category[c] += outcome->by_category[c];
     report.duplicates += outcome->duplicates;
     report.conflicting_duplicates += outcome->conflicting;
+    report.category_conflicts += outcome->category_conflicts;
     for (auto& e : outcome->examples) {
-      if (report.duplicate_examples.size() < 100) report.duplicate_examples.push_back(std::move(e));
+      const auto shown = std::count_if(report.duplicate_examples.begin(), report.duplicate_examples.end(),
+                                       [&](const DuplicateHash& x) { return x.conflicting == e.conflicting; });
+      if (shown < 100) report.duplicate_examples.push_back(std::move(e));
     }
   }
   if (!failed.ok()) {
@@ -344,13 +421,20 @@ Result<CommitReport> SetWriter::Commit(SetInfo set) {
     return failed;
   }
   if (strict_ && report.conflicting_duplicates > 0) {
+    const bool existed = store_->sets().contains(name_);
     HT_RETURN_IF_ERROR(Abandon());
     const auto& d = *std::find_if(report.duplicate_examples.begin(), report.duplicate_examples.end(),
                                   [](const DuplicateHash& x) { return x.conflicting; });
-    return Status::InvalidArgument("--strict: " + std::to_string(report.conflicting_duplicates) +
-                                   " conflicting duplicate hashes in set '" + name_ + "', e.g. " +
-                                   std::string(HashTypeName(d.type)) + " " + d.hash_hex + " at line " +
-                                   std::to_string(d.line) + " (first at line " + std::to_string(d.first_line) + ")");
+    const std::string what = d.category_conflict() ? "category " + std::string(CategoryName(d.category)) +
+                                                         " conflicts with category " +
+                                                         std::string(CategoryName(d.first_category)) + " at "
+                                                   : "details differ from ";
+    return Status::Corruption(RecordPlace(set.sources, d.file, d.line, d.offset) + ": " +
+                              std::string(HashTypeName(d.type)) + " " + d.hash_hex + ": " + what +
+                              RecordPlace(set.sources, d.first_file, d.first_line, d.first_offset) + " (--strict: " +
+                              std::to_string(report.conflicting_duplicates) + " conflicting duplicate hash" +
+                              (report.conflicting_duplicates == 1 ? "" : "es") + "; set '" + name_ + "' " +
+                              (existed ? "left unchanged" : "not created") + ")");
   }
   if (CrashPoint("before-ingest")) ::raise(SIGKILL);
   if (Status st = store_->CommitSet(set, files); !st.ok()) {

@@ -1,5 +1,8 @@
 // VICS JSON (Project VIC / CAID data model, OData) reader: 1.2/1.3 ("odata.metadata") and 2.0
-// ("@odata.context", #Media or #Cases with Media inside), streamed token by token.
+// ("@odata.context", #Media or #Cases with Media inside), streamed token by token. Extra hashes come
+// from "AltHash" or, as several exporters name it, "AlternativeHashes" (both HashName/HashValue).
+// Every Media is staged with its byte offset, so two Media giving one hash are told apart (and
+// their categories reconciled by SetWriter) even when the file is a single line.
 #include <charconv>
 #include <optional>
 #include <string>
@@ -160,7 +163,7 @@ class VicsParser {
         }
       } else if (key == "Series") {
         HT_ASSIGN_OR_RETURN(m.info.series, Scalar());
-      } else if (key == "AltHash") {
+      } else if (key == "AltHash" || key == "AlternativeHashes") {
         std::string name, value;
         HT_RETURN_IF_ERROR(ObjectArray(
             [&](const std::string& k) -> Status {
@@ -213,6 +216,11 @@ class VicsParser {
       const auto c = ParseCategory(m.category_text);
       if (!c) return sink_.Reject(m.line, m.offset, "unknown category", "'" + m.category_text.substr(0, 40) + "'");
       m.info.category = *c;
+    } else if (sink_.options().category) {
+      m.info.category = *sink_.options().category;
+    } else {
+      return sink_.Reject(m.line, m.offset, "missing category",
+                          "no Category in this Media (--category sets one for such Media)");
     }
     decoded_.clear();
     auto decode = [&](HashType type, const std::string& text) -> bool {
@@ -237,7 +245,7 @@ class VicsParser {
     if (decoded_.empty()) {
       return sink_.Reject(m.line, m.offset, "no hashes", "no MD5, SHA1, SHA256, PhotoDNA or PDQ in this Media");
     }
-    for (const auto& [type, bytes] : decoded_) HT_RETURN_IF_ERROR(sink_.Add(type, bytes, m.info, m.line));
+    for (const auto& [type, bytes] : decoded_) HT_RETURN_IF_ERROR(sink_.Add(type, bytes, m.info, m.line, m.offset));
     return Status::Ok();
   }
 

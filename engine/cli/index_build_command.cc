@@ -3,7 +3,9 @@
 // set NAME+robust the richer signature (trimmed content, centre crops, +/-4 degree rotations) and set
 // NAME+region the PDQ of each usable 4x4 grid cell (caption bars, stickers), which scan, `hash` and
 // `index lookup --file` search too (--no-region leaves the region set out). Stores hashes only, never pixels. Reads files
-// read-only; one bad file is reported (path: reason) and counted, the rest still go in (exit 1).
+// read-only; one bad file is reported (path: reason) and counted, the rest still go in (exit 1). --category
+// is required (an ungraded library must say so: --category unknown). When no file can be read the earlier
+// build is left as it was (exit 1).
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -19,7 +21,7 @@ namespace {
 struct IndexBuildOptions {
   std::string dir;
   std::string set;
-  std::string category = "unknown";
+  std::string category;
   std::vector<std::string> roots;
   bool no_region = false;
 };
@@ -66,7 +68,10 @@ void SetupIndexBuildCommand(CLI::App& app, CommandExit& exit) {
   AddIndexOption(sub, o->dir);
   sub->add_option("--set", o->set, "Set name (variants go to NAME+robust, region cells to NAME+region)")->required();
   sub->add_flag("--no-region", o->no_region, "Do not store region cell hashes (no NAME+region set)");
-  sub->add_option("--category,--as", o->category, "A, B, C, indecent-uncategorised, non-indecent, ignorable, unknown");
+  sub->add_option("--category,--as", o->category,
+                  "Category of every image: A, B, C, indecent-uncategorised, non-indecent, ignorable, or unknown "
+                  "(stored ungraded; the kiosk does not report them)")
+      ->required();
   sub->add_option("paths", o->roots, "Image files or directories")->required();
   sub->callback([o, &exit]() { RecordOutcome(RunIndexBuild(*o), exit); });
 }

@@ -1,7 +1,10 @@
 // `hashtriage index import|list|stats|remove|lookup`: manage the known-image index (index/) and ask
 // it about hashes or files. Every data output has --json; `lookup` always prints JSON and exits 10
-// when anything is known. Rejected records during import are reported on stderr with file, line
-// and byte offset; the set is still committed (exit 1) unless --strict.
+// when anything is known. Rejected records and category conflicts during import are reported on
+// stderr with file, line and byte offset; the set is still committed (exit 1) unless --strict. An
+// import that accepts no record, or any problem under --strict, leaves the old set as it was (exit
+// 1). Formats without categories need --category (exit 2 without); `list` and `stats` say which
+// sets hold entries whose category was not recorded.
 #include <ctime>
 #include <algorithm>
 #include <cstdio>
@@ -9,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -86,6 +90,25 @@ std::string EntriesText(const std::map<HashType, std::uint64_t>& entries) {
   return out.empty() ? "none" : out;
 }
 
+std::uint64_t TotalEntries(const index::SetInfo& s) {
+  std::uint64_t total = 0;
+  for (const auto& [t, n] : s.entries) total += n;
+  return total;
+}
+
+// Entries stored with category unknown: the kiosk does not report them.
+std::uint64_t CategoryNotRecorded(const index::SetInfo& s) {
+  return s.by_category[static_cast<std::size_t>(index::Category::kUnknown)];
+}
+
+// "category not recorded" (every entry) or "category not recorded for N of M entries"; "" when none.
+std::string CategoryNotRecordedText(const index::SetInfo& s) {
+  const std::uint64_t unknown = CategoryNotRecorded(s), total = TotalEntries(s);
+  if (unknown == 0) return "";
+  if (unknown == total) return "category not recorded";
+  return "category not recorded for " + std::to_string(unknown) + " of " + std::to_string(total) + " entries";
+}
+
 nlohmann::ordered_json SetJson(const index::SetInfo& s) {
   nlohmann::ordered_json j;
   j["name"] = s.name;
@@ -101,6 +124,7 @@ nlohmann::ordered_json SetJson(const index::SetInfo& s) {
     if (s.by_category[c] > 0) cats[std::string(CategoryName(static_cast<index::Category>(c)))] = s.by_category[c];
   }
   j["by_category"] = cats;
+  j["category_not_recorded"] = CategoryNotRecorded(s);
   return j;
 }
 
@@ -133,6 +157,7 @@ Result<int> RunIndexImport(const IndexImportOptions& o) {
   io.columns = o.columns;
   if (!o.delimiter.empty()) io.delimiter = o.delimiter == "\\t" || o.delimiter == "tab" ? '\t' : o.delimiter[0];
   io.strict = o.strict;
+  HT_RETURN_IF_ERROR(index::CheckImportOptions(io));  // before the index is opened (or created)
   for (const auto& f : o.files) {
     if (!std::filesystem::is_regular_file(f)) return Status::NotFound(f + ": no such file");
   }
@@ -174,14 +199,20 @@ Result<int> RunIndexImport(const IndexImportOptions& o) {
   }
   for (const auto& d : summary.commit.duplicate_examples) {
     if (!d.conflicting) continue;
-    std::fprintf(stderr, "hashtriage: %s:%llu: %s %s duplicates line %llu with different details (first kept)\n",
-                 summary.files[d.file].c_str(), static_cast<unsigned long long>(d.line),
-                 std::string(HashTypeName(d.type)).c_str(), d.hash_hex.c_str(),
-                 static_cast<unsigned long long>(d.first_line));
+    const std::string here = index::RecordPlace(summary.files, d.file, d.line, d.offset);
+    const std::string there = index::RecordPlace(summary.files, d.first_file, d.first_line, d.first_offset);
+    if (d.category_conflict()) {
+      std::fprintf(stderr, "hashtriage: %s: %s %s: category %s conflicts with category %s at %s; kept %s (the more serious)\n",
+                   here.c_str(), std::string(HashTypeName(d.type)).c_str(), d.hash_hex.c_str(),
+                   std::string(CategoryName(d.category)).c_str(), std::string(CategoryName(d.first_category)).c_str(),
+                   there.c_str(), std::string(CategoryName(d.kept_category())).c_str());
+    } else {
+      std::fprintf(stderr, "hashtriage: %s: %s %s duplicates %s with different details (the earlier kept)\n",
+                   here.c_str(), std::string(HashTypeName(d.type)).c_str(), d.hash_hex.c_str(), there.c_str());
+    }
   }
   const auto& set = summary.commit.set;
-  std::uint64_t total = 0;
-  for (const auto& [t, n] : set.entries) total += n;
+  const std::uint64_t total = TotalEntries(set);
   if (o.json) {
     nlohmann::ordered_json j;
     j["set"] = SetJson(set);
@@ -195,6 +226,22 @@ Result<int> RunIndexImport(const IndexImportOptions& o) {
     j["entries_added"] = EntriesJson(set.entries);
     j["duplicates"] = summary.commit.duplicates;
     j["conflicting_duplicates"] = summary.commit.conflicting_duplicates;
+    j["category_conflicts"] = summary.commit.category_conflicts;
+    auto& conflicts = j["conflicts"] = nlohmann::ordered_json::array();  // examples: both places of each
+    for (const auto& d : summary.commit.duplicate_examples) {
+      if (!d.conflicting) continue;
+      auto place = [&](std::uint32_t file, std::uint64_t line, std::optional<std::uint64_t> offset, index::Category c) {
+        return nlohmann::ordered_json{{"file", file < summary.files.size() ? summary.files[file] : ""},
+                                      {"line", line},
+                                      {"offset", offset ? nlohmann::ordered_json(*offset) : nlohmann::ordered_json()},
+                                      {"category", std::string(CategoryName(c))}};
+      };
+      conflicts.push_back({{"hash_type", std::string(HashTypeName(d.type))},
+                           {"hash", d.hash_hex},
+                           {"at", place(d.file, d.line, d.offset, d.category)},
+                           {"other", place(d.first_file, d.first_line, d.first_offset, d.first_category)},
+                           {"kept_category", std::string(CategoryName(d.kept_category()))}});
+    }
     j["seconds"] = summary.seconds;
     j["entries_per_second"] = summary.seconds > 0 ? static_cast<double>(total) / summary.seconds : 0.0;
     PrintJson(j);
@@ -205,15 +252,20 @@ Result<int> RunIndexImport(const IndexImportOptions& o) {
                 static_cast<unsigned long long>(summary.records_rejected));
     std::printf("  entries added: %s\n", EntriesText(set.entries).c_str());
     if (summary.commit.duplicates > 0) {
-      std::printf("  duplicate hashes inside the set: %llu (%llu with conflicting details; first kept)\n",
+      std::printf("  duplicate hashes inside the set: %llu (%llu with conflicting details)\n",
                   static_cast<unsigned long long>(summary.commit.duplicates),
                   static_cast<unsigned long long>(summary.commit.conflicting_duplicates));
     }
+    if (summary.commit.category_conflicts > 0) {
+      std::printf("  category conflicts (one hash, two categories; the more serious kept): %llu\n",
+                  static_cast<unsigned long long>(summary.commit.category_conflicts));
+    }
+    if (const std::string note = CategoryNotRecordedText(set); !note.empty()) std::printf("  %s\n", note.c_str());
     for (const auto& [reason, n] : summary.rejected_by_reason) {
       std::printf("  rejected, %s: %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
     }
   }
-  return summary.records_rejected > 0 ? kExitFailure : kExitOk;
+  return summary.records_rejected > 0 || summary.commit.category_conflicts > 0 ? kExitFailure : kExitOk;
 }
 
 Result<int> RunIndexList(const IndexCommonOptions& o) {
@@ -227,8 +279,9 @@ Result<int> RunIndexList(const IndexCommonOptions& o) {
   }
   if (sets.empty()) std::printf("no sets in %s\n", idx->path().c_str());
   for (const auto& s : sets) {
-    std::printf("%-24s %-9s %s  %s\n", s.name.c_str(), s.format.c_str(), IsoTime(s.imported_unix).c_str(),
-                EntriesText(s.entries).c_str());
+    const std::string note = CategoryNotRecordedText(s);
+    std::printf("%-24s %-9s %s  %s%s%s\n", s.name.c_str(), s.format.c_str(), IsoTime(s.imported_unix).c_str(),
+                EntriesText(s.entries).c_str(), note.empty() ? "" : "  ", note.c_str());
   }
   return kExitOk;
 }
@@ -236,6 +289,10 @@ Result<int> RunIndexList(const IndexCommonOptions& o) {
 Result<int> RunIndexStats(const IndexCommonOptions& o) {
   HT_ASSIGN_OR_RETURN(auto idx, OpenIndex(o, true, false));
   const auto s = idx->Stats();
+  std::vector<index::SetInfo> unrecorded;  // sets with entries of category unknown
+  for (const auto& set : idx->ListSets()) {
+    if (CategoryNotRecorded(set) > 0) unrecorded.push_back(set);
+  }
   if (o.json) {
     nlohmann::ordered_json j;
     j["path"] = s.path;
@@ -243,12 +300,17 @@ Result<int> RunIndexStats(const IndexCommonOptions& o) {
     j["sets"] = s.sets;
     j["entries"] = EntriesJson(s.entries);
     j["disk_bytes"] = s.disk_bytes;
+    auto& sets = j["category_not_recorded"] = nlohmann::ordered_json::array();
+    for (const auto& set : unrecorded) {
+      sets.push_back({{"set", set.name}, {"entries", CategoryNotRecorded(set)}, {"of", TotalEntries(set)}});
+    }
     PrintJson(j);
     return kExitOk;
   }
   std::printf("index %s (schema %d)\n  sets: %llu\n  entries: %s\n  on disk: %.1f MiB\n", s.path.c_str(),
               s.schema_version, static_cast<unsigned long long>(s.sets), EntriesText(s.entries).c_str(),
               static_cast<double>(s.disk_bytes) / (1 << 20));
+  for (const auto& set : unrecorded) std::printf("  set %s: %s\n", set.name.c_str(), CategoryNotRecordedText(set).c_str());
   return kExitOk;
 }
 
@@ -399,7 +461,10 @@ void SetupIndexCommand(CLI::App& app, CommandExit& exit) {
   imp->add_option("--set", import->set, "Set name")->required();
   imp->add_option("--format", import->format, "vics|icse|nsrl|md5sum|sha1sum|sha256sum|pdq|csv")->required();
   imp->add_option("--category,--as", import->category,
-                  "Category for formats without one: A, B, C, indecent-uncategorised, non-indecent, ignorable, unknown");
+                  "Category of entries the file gives none: A, B, C, indecent-uncategorised, non-indecent, ignorable, "
+                  "or unknown (stored ungraded; the kiosk does not report them). Required for md5sum, sha1sum, "
+                  "sha256sum, pdq and CSV without a category column; VICS: for Media without Category; ICSE means "
+                  "indecent-uncategorised and NSRL ignorable unless given");
   imp->add_option("--category-map", import->category_map, "VICS category numbers: uk (default), us, or a TOML file");
   imp->add_option("--columns", import->columns, "CSV: field=Header,... (md5, sha1, sha256, pdq, category, series, ...)");
   imp->add_option("--delimiter", import->delimiter, "CSV field separator (default: detected)");

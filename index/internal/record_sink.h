@@ -14,8 +14,9 @@ namespace hashtriage::index::internal {
 
 class RecordSink {
  public:
-  RecordSink(SetWriter& writer, const ImportOptions& options, ImportSummary& summary)
-      : writer_(writer), options_(options), summary_(summary) {}
+  // `unchanged` says what failing leaves ("set 'x' left unchanged"), for strict rejections.
+  RecordSink(SetWriter& writer, const ImportOptions& options, ImportSummary& summary, std::string unchanged)
+      : writer_(writer), options_(options), summary_(summary), unchanged_(std::move(unchanged)) {}
 
   // `bytes_before`: the sizes of the files already read (for progress reports).
   void BeginFile(std::uint32_t index, std::string name, std::uint64_t bytes_before) {
@@ -37,13 +38,14 @@ class RecordSink {
   Status Reject(std::uint64_t line, std::uint64_t offset, std::string_view reason_class, std::string detail);
   // Decodes the hash text for `type` (hex; PhotoDNA also base64) into `out`; false if malformed.
   static bool DecodeHash(HashType type, std::string_view text, std::string& out);
-  // Stages one decoded hash.
-  Status Add(HashType type, std::string_view bytes, const EntryInfo& info, std::uint64_t line);
+  // Stages one decoded hash of the record at `line` starting at byte `offset`.
+  Status Add(HashType type, std::string_view bytes, const EntryInfo& info, std::uint64_t line, std::uint64_t offset);
 
  private:
   SetWriter& writer_;
   const ImportOptions& options_;
   ImportSummary& summary_;
+  std::string unchanged_;
   std::uint32_t file_index_ = 0;
   std::string file_;
   std::uint64_t bytes_before_ = 0;

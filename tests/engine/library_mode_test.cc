@@ -220,9 +220,9 @@ TEST_F(LibraryModeTest, RebuildAndRemoveTakeTheDerivedSetsAlong) {
   const auto idx = *dir_ / "index-rebuild";
   const auto lib = *dir_ / "library";
   auto sets = [&]() { return RunCommand(Bin() + " index list --index " + Q(idx)).out; };
-  ASSERT_EQ(RunCommand(Bin() + " index build --index " + Q(idx) + " --set lib " + Q(lib)).exit_code, 0);
+  ASSERT_EQ(RunCommand(Bin() + " index build --index " + Q(idx) + " --set lib --category A " + Q(lib)).exit_code, 0);
   EXPECT_NE(sets().find("lib+region"), std::string::npos) << sets();
-  const auto rebuilt = RunCommand(Bin() + " index build --no-region --index " + Q(idx) + " --set lib " + Q(lib));
+  const auto rebuilt = RunCommand(Bin() + " index build --no-region --index " + Q(idx) + " --set lib --category A " + Q(lib));
   ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
   EXPECT_EQ(sets().find("lib+region"), std::string::npos) << sets();
   EXPECT_NE(sets().find("lib+robust"), std::string::npos) << sets();

@@ -88,12 +88,19 @@ void RunImport(const std::uint8_t* data, std::size_t size, index::ImportOptions 
   HT_FUZZ_CHECK(by_reason == summary->records_rejected);
   HT_FUZZ_CHECK(summary->rejection_examples.size() <= options.max_examples);
   if (options.strict) HT_FUZZ_CHECK(summary->records_rejected == 0);
+  // A set is replaced only by an import that accepted something.
+  HT_FUZZ_CHECK(summary->records_rejected < summary->records_read);
+  std::uint64_t stored = 0;
+  for (const auto& [type, n] : summary->commit.set.entries) stored += n;
+  HT_FUZZ_CHECK(stored > 0);
 }
 
 int RunImportOf(index::ImportFormat format, const std::uint8_t* data, std::size_t size, const char* file_name) {
   index::ImportOptions options;
   options.format = format;
   options.strict = size > 0 && (data[0] & 1) != 0;
+  // PDQ lists need a category; for VICS it is the default of Media without one (both paths explored).
+  if (format == index::ImportFormat::kPdq || (size > 0 && (data[0] & 2) != 0)) options.category = index::Category::kB;
   RunImport(data, size, options, file_name);
   return 0;
 }

@@ -137,6 +137,7 @@ TEST(LibraryBuildTest, RegionSearchAgreesWithBruteForceRegionDistance) {
     auto idx = Open((tmp / "idx").string(), false);
     LibraryBuildOptions o;
     o.set = "lib";
+    o.category = Category::kB;
     auto report = BuildLibrarySets(*idx, o, {lib.string()});
     ASSERT_TRUE(report.ok()) << report.status().ToString();
     EXPECT_EQ(report->region.name, "lib+region");
