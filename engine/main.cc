@@ -9,6 +9,7 @@
 
 #include "engine/cli/command.h"
 #include "engine/cli/commands.h"
+#include "engine/text/untrusted_text.h"
 
 int main(int argc, char** argv) {
   using namespace hashtriage::cli;
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
     const int code = app.exit(e, std::cout, usage_errors);
     return code == 0 ? 0 : kExitUsage;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "hashtriage: %s\n", e.what());
+    std::fprintf(stderr, "hashtriage: %s\n", hashtriage::engine::TerminalText(e.what()).c_str());
     return kExitFailure;
   }
   return exit.code;

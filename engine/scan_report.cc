@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/file_record.h"
+#include "engine/text/untrusted_text.h"
 
 namespace hashtriage::engine {
 
@@ -59,17 +60,19 @@ nlohmann::json ScanSummaryToJson(const ScanSummary& summary) {
   return j;
 }
 
+// Sources (device and folder names) and failure details come from the evidence: printed in their
+// terminal form (engine/text/untrusted_text.h).
 std::string ScanSummaryText(const ScanSummary& summary) {
   std::string out;
   for (const auto& e : summary.evidence) {
     if (!e.failure.empty() && e.number == 0) {
-      out += fmt::format("{}: NOT SCANNED: {}\n", e.source, e.failure);
+      out += fmt::format("{}: NOT SCANNED: {}\n", TerminalText(e.source), TerminalText(e.failure));
       continue;
     }
     std::string state = e.already_complete ? " (already scanned with these options: nothing to do)"
                         : e.resumed        ? fmt::format(" (resumed after item {})", e.resumed_from)
                                            : "";
-    out += fmt::format("evidence {} [{}] {}{}\n", e.number, e.type, e.source, state);
+    out += fmt::format("evidence {} [{}] {}{}\n", e.number, e.type, TerminalText(e.source), state);
     out += fmt::format("  files {}  images {}  {:.1f} MB  errors {}  files with hits {}\n", e.files, e.images,
                        e.bytes / 1e6, e.errors, e.files_with_hits);
     for (int c = 0; c < index::kCategoryCount; ++c) {
@@ -78,13 +81,15 @@ std::string ScanSummaryText(const ScanSummary& summary) {
       out += fmt::format("  {:<24} exact {:>6}  near {:>6}\n", index::CategoryName(static_cast<index::Category>(c)),
                          n.exact, n.near);
     }
-    out += fmt::format("  evidence hash: {}\n", e.integrity);
+    out += fmt::format("  evidence hash: {}\n", TerminalText(e.integrity));  // may name the source
     if (e.verified_at_end == "changed") {
-      out += fmt::format("  EVIDENCE CHANGED DURING THE SCAN: {}\n", e.verification);
+      out += fmt::format("  EVIDENCE CHANGED DURING THE SCAN: {}\n", TerminalText(e.verification));
     } else if (!e.verified_at_end.empty()) {
-      out += fmt::format("  verified unchanged at the end: {} ({})\n", e.verified_at_end, e.verification);
+      out += fmt::format("  verified unchanged at the end: {} ({})\n", e.verified_at_end, TerminalText(e.verification));
     }
-    if (!e.failure.empty()) out += fmt::format("  INCOMPLETE: {} (run the same scan again to retry)\n", e.failure);
+    if (!e.failure.empty()) {
+      out += fmt::format("  INCOMPLETE: {} (run the same scan again to retry)\n", TerminalText(e.failure));
+    }
   }
   out += fmt::format("{:.1f} s\n", summary.seconds);
   return out;
@@ -99,7 +104,7 @@ std::string KioskVerdict(const ScanSummary& summary, bool matched) {
   }
   std::string out;
   out += "==================== hashtriage kiosk result ====================\n";
-  for (const auto& e : summary.evidence) out += fmt::format("Device / source:   {}\n", e.source);
+  for (const auto& e : summary.evidence) out += fmt::format("Device / source:   {}\n", TerminalText(e.source));
   out += fmt::format("Files examined:    {}  (pictures: {})\n", t.files, t.images);
   if (!matched) {
     out += "Known-image check: NOT DONE (no hash set available on this kiosk)\n";
@@ -121,7 +126,9 @@ std::string KioskVerdict(const ScanSummary& summary, bool matched) {
   }
   out += fmt::format("Files that could not be read:          {}\n", t.errors);
   for (const auto& e : summary.evidence) {
-    if (e.verified_at_end == "changed") out += fmt::format("WARNING: the device data changed during the scan: {}\n", e.source);
+    if (e.verified_at_end == "changed") {
+      out += fmt::format("WARNING: the device data changed during the scan: {}\n", TerminalText(e.source));
+    }
   }
   out += fmt::format("Time taken:        {:.0f} seconds\n", summary.seconds);
   out += "-----------------------------------------------------------------\n";

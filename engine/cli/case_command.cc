@@ -1,5 +1,7 @@
 // `hashtriage case init|status`, `hashtriage audit verify|show` and `hashtriage export files`: the case
-// workspace, its hash-chained audit log, and the per-file records of every scan.
+// workspace, its hash-chained audit log, and the per-file records of every scan. Paths, file names and
+// command lines are printed in their terminal form and CSV cells go through the shared neutraliser
+// (engine/text/untrusted_text.h).
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -8,6 +10,7 @@
 #include "engine/case_store.h"
 #include "engine/cli/commands.h"
 #include "engine/record_codec.h"
+#include "engine/text/untrusted_text.h"
 #include "engine/time_util.h"
 
 namespace hashtriage::cli {
@@ -65,15 +68,17 @@ Result<int> RunCaseStatus(const CaseCommandOptions& o) {
     std::printf("%s\n", status.dump(2).c_str());
     return kExitOk;
   }
-  std::printf("case %s\n", store->path().c_str());
+  std::printf("case %s\n", engine::TerminalText(store->path()).c_str());
   for (const auto& e : evidence) {
     std::printf("  evidence %d [%s] %s: %s, %llu files, %llu images, %llu errors, %llu with hits%s%s\n",
-                e.value("number", 0), e.value("type", "").c_str(), e.value("source", "").c_str(),
-                e.value("status", "").c_str(), static_cast<unsigned long long>(e.value("files", 0ull)),
+                e.value("number", 0), engine::TerminalText(e.value("type", "")).c_str(),
+                engine::TerminalText(e.value("source", "")).c_str(), engine::TerminalText(e.value("status", "")).c_str(),
+                static_cast<unsigned long long>(e.value("files", 0ull)),
                 static_cast<unsigned long long>(e.value("images", 0ull)),
                 static_cast<unsigned long long>(e.value("errors", 0ull)),
                 static_cast<unsigned long long>(e.value("files_with_hits", 0ull)),
-                e.value("subject", "").empty() ? "" : ", subject ", e.value("subject", "").c_str());
+                e.value("subject", "").empty() ? "" : ", subject ",
+                engine::TerminalText(e.value("subject", "")).c_str());
   }
   std::printf("  audit log: %llu entries, %s\n", static_cast<unsigned long long>(verification.entries),
               verification.intact ? "intact" : "DAMAGED (run 'hashtriage audit verify')");
@@ -86,7 +91,7 @@ Result<int> RunAuditVerify(const CaseCommandOptions& o) {
   if (o.json) {
     std::printf("%s\n", nlohmann::json{{"intact", v.intact}, {"entries", v.entries}, {"problems", v.problems}}.dump(2).c_str());
   } else {
-    for (const auto& p : v.problems) std::printf("audit: %s\n", p.c_str());
+    for (const auto& p : v.problems) std::printf("audit: %s\n", engine::TerminalText(p).c_str());
     std::printf("audit log %s: %llu entries\n", v.intact ? "intact" : "DAMAGED", static_cast<unsigned long long>(v.entries));
   }
   return v.intact ? kExitOk : kExitFailure;
@@ -99,7 +104,8 @@ Result<int> RunAuditShow(const CaseCommandOptions& o) {
       std::printf("%s\n", engine::AuditEntryToJson(e).dump().c_str());
     } else {
       std::printf("%llu  %s  %s@%s  %s\n", static_cast<unsigned long long>(e.seq), engine::FormatIso8601(e.time).c_str(),
-                  e.user.c_str(), e.host.c_str(), e.command.c_str());
+                  engine::TerminalText(e.user).c_str(), engine::TerminalText(e.host).c_str(),
+                  engine::TerminalText(e.command).c_str());
     }
   }
   return kExitOk;
@@ -112,12 +118,13 @@ struct ExportFilesOptions {
   bool hits_only = false;
 };
 
+// Numbers in a file record are hashtriage's own (sizes, dimensions, PDQ quality): written as numbers.
+// Everything else (paths, names from the device, errors, hits) is text for the shared neutraliser.
 std::string CsvField(const nlohmann::json& v) {
-  std::string s = v.is_null() ? "" : v.is_string() ? v.get<std::string>() : v.dump();
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string quoted = "\"";
-  for (char c : s) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
+  if (v.is_number()) return v.dump();
+  return engine::CsvTextCell(v.is_null()     ? ""
+                             : v.is_string() ? v.get<std::string>()
+                                             : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 Result<int> RunExportFiles(const ExportFilesOptions& o) {

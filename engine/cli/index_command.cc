@@ -16,6 +16,7 @@
 #include "engine/cli/commands.h"
 #include "engine/file_hashing.h"
 #include "engine/progress.h"
+#include "engine/text/untrusted_text.h"
 #include "index/region_matcher.h"
 #include "index/importer.h"
 #include "index/known_index.h"
@@ -184,8 +185,10 @@ Result<int> RunIndexImport(const IndexImportOptions& o) {
   HT_ASSIGN_OR_RETURN(const auto summary, std::move(imported));
 
   for (const auto& r : summary.rejection_examples) {
-    std::fprintf(stderr, "hashtriage: %s:%llu (byte %llu): %s\n", r.file.c_str(),
-                 static_cast<unsigned long long>(r.line), static_cast<unsigned long long>(r.offset), r.reason.c_str());
+    // File names and reasons (which may quote the record) in their terminal form.
+    std::fprintf(stderr, "hashtriage: %s:%llu (byte %llu): %s\n", engine::TerminalText(r.file).c_str(),
+                 static_cast<unsigned long long>(r.line), static_cast<unsigned long long>(r.offset),
+                 engine::TerminalText(r.reason).c_str());
   }
   if (summary.records_rejected > summary.rejection_examples.size()) {
     std::fprintf(stderr, "hashtriage: ... and %llu more rejected records\n",
@@ -194,7 +197,7 @@ Result<int> RunIndexImport(const IndexImportOptions& o) {
   for (const auto& d : summary.commit.duplicate_examples) {
     if (!d.conflicting) continue;
     std::fprintf(stderr, "hashtriage: %s:%llu: %s %s duplicates line %llu with different details (first kept)\n",
-                 summary.files[d.file].c_str(), static_cast<unsigned long long>(d.line),
+                 engine::TerminalText(summary.files[d.file]).c_str(), static_cast<unsigned long long>(d.line),
                  std::string(HashTypeName(d.type)).c_str(), d.hash_hex.c_str(),
                  static_cast<unsigned long long>(d.first_line));
   }
@@ -229,7 +232,7 @@ Result<int> RunIndexImport(const IndexImportOptions& o) {
                   static_cast<unsigned long long>(summary.commit.conflicting_duplicates));
     }
     for (const auto& [reason, n] : summary.rejected_by_reason) {
-      std::printf("  rejected, %s: %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
+      std::printf("  rejected, %s: %llu\n", engine::TerminalText(reason).c_str(), static_cast<unsigned long long>(n));
     }
   }
   return summary.records_rejected > 0 ? kExitFailure : kExitOk;

@@ -3,6 +3,8 @@
 // against the known-image index now; its account is linked to a subject. A bad record is reported as
 // "hashtriage: FILE: record N (line L): reason" and the rest of the file goes on; exit status 1 if any
 // record or file failed. A referral for a subject already known prints that subject's history.
+// Names, identifiers and file names from referrals are printed in their terminal form
+// (engine/text/untrusted_text.h).
 #include <signal.h>
 #include <unistd.h>
 
@@ -21,6 +23,7 @@
 #include "engine/progress.h"
 #include "engine/subjects/intake.h"
 #include "engine/subjects/rescore_hook.h"
+#include "engine/text/untrusted_text.h"
 #include "engine/time_util.h"
 #include "index/known_index.h"
 #include "ingest/referral/referral_reader.h"
@@ -119,7 +122,7 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
     known = std::move(opened).value();
   } else if (opened.status().code() == StatusCode::kNotFound) {
     std::fprintf(stderr, "hashtriage: warning: no known-image index at %s: referral hashes are stored unmatched\n",
-                 index_options.path.c_str());
+                 engine::TerminalText(index_options.path).c_str());
   } else {
     return opened.status().WithContext("cannot open the known-image index " + index_options.path);
   }
@@ -163,7 +166,7 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
     if (!reader.ok()) {
       tally.error = reader.status().message();
       progress.Clear();
-      std::fprintf(stderr, "hashtriage: %s\n", tally.error.c_str());
+      std::fprintf(stderr, "hashtriage: %s\n", engine::TerminalText(tally.error).c_str());
       failed = true;
       tallies.push_back(tally);
       continue;
@@ -174,7 +177,8 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
       if (!next.ok()) {
         tally.error = next.status().message();
         progress.Clear();
-        std::fprintf(stderr, "hashtriage: %s: %s (stopped reading this file)\n", path.c_str(), tally.error.c_str());
+        std::fprintf(stderr, "hashtriage: %s: %s (stopped reading this file)\n", engine::TerminalText(path).c_str(),
+                     engine::TerminalText(tally.error).c_str());
         failed = true;
         break;
       }
@@ -186,9 +190,9 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
         ++tally.bad;
         failed = true;
         progress.Clear();
-        std::fprintf(stderr, "hashtriage: %s: record %llu (line %llu): %s\n", path.c_str(),
+        std::fprintf(stderr, "hashtriage: %s: record %llu (line %llu): %s\n", engine::TerminalText(path).c_str(),
                      static_cast<unsigned long long>(record.number), static_cast<unsigned long long>(record.line),
-                     record.status.message().c_str());
+                     engine::TerminalText(record.status.message()).c_str());
         continue;
       }
       if (++good_records == kill_at) ::kill(::getpid(), SIGKILL);
@@ -214,7 +218,7 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
         outcomes.push_back(OutcomeJson(outcome));
       } else if (const std::string note = Note(outcome); !note.empty() && notes++ < o.max_notes) {
         progress.Clear();
-        std::printf("%s\n", note.c_str());
+        std::printf("%s\n", engine::TerminalText(note).c_str());  // one line, whatever the referral holds
       }
     }
     tallies.push_back(tally);
@@ -227,7 +231,7 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
   Status rescored = engine::subjects::RescoreChangedSubjects(*store, affected, now);
   if (rescored.ok()) rescored = session.ClearPendingRescores();
   if (!rescored.ok()) {
-    std::fprintf(stderr, "hashtriage: re-scoring after intake: %s\n", rescored.message().c_str());
+    std::fprintf(stderr, "hashtriage: re-scoring after intake: %s\n", engine::TerminalText(rescored.message()).c_str());
     failed = true;
   }
 
@@ -257,10 +261,11 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
   } else {
     if (notes > o.max_notes) std::printf("... %d more notable referrals (hashtriage subject list)\n", notes - o.max_notes);
     for (const auto& t : tallies) {
-      std::printf("%s [%s]: %llu records, %llu stored, %llu already ingested, %llu bad%s\n", t.path.c_str(),
-                  t.format.c_str(), static_cast<unsigned long long>(t.records), static_cast<unsigned long long>(t.stored),
+      std::printf("%s [%s]: %llu records, %llu stored, %llu already ingested, %llu bad%s\n",
+                  engine::TerminalText(t.path).c_str(), t.format.c_str(), static_cast<unsigned long long>(t.records),
+                  static_cast<unsigned long long>(t.stored),
                   static_cast<unsigned long long>(t.duplicates), static_cast<unsigned long long>(t.bad),
-                  t.error.empty() ? "" : (", error: " + t.error).c_str());
+                  t.error.empty() ? "" : (", error: " + engine::TerminalText(t.error)).c_str());
     }
     std::printf("intake: %llu referrals stored, %llu new subjects, %llu merges, %zu subjects affected, %llu files "
                 "known to the index%s, %llu possible links by IP, %llu escalated\n",

@@ -1,6 +1,7 @@
 // `hashtriage subject list|show|link|unlink|ident add|attr set|attr import`: the people behind
 // referrals and scans. link/unlink record who and why in the audit log; attributes keep their history
-// and provenance; every change re-scores the subjects it touches.
+// and provenance; every change re-scores the subjects it touches. Identifiers, values and file names
+// are printed in their terminal form (engine/text/untrusted_text.h).
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "engine/subjects/record_cache.h"
 #include "engine/subjects/rescore_hook.h"
 #include "engine/subjects/subject_view.h"
+#include "engine/text/untrusted_text.h"
 #include "engine/time_util.h"
 #include "ingest/referral/csv_line.h"
 
@@ -65,7 +67,7 @@ Result<int> Commit(engine::CaseStore& store, RecordCache& cache, Linker& linker,
   (void)entry;
   const Status rescored = engine::subjects::RescoreChangedSubjects(store, roots, now);
   if (!rescored.ok()) {
-    std::fprintf(stderr, "hashtriage: re-scoring: %s\n", rescored.message().c_str());
+    std::fprintf(stderr, "hashtriage: re-scoring: %s\n", engine::TerminalText(rescored.message()).c_str());
     return kExitFailure;
   }
   return kExitOk;
@@ -100,7 +102,8 @@ Result<int> RunLink(const SubjectCommandOptions& o, bool link) {
     HT_ASSIGN_OR_RETURN(std::string survivor, linker.Link(a, b, o.reason, actor));
     details["subject"] = survivor;
     touched.push_back(survivor);
-    std::printf("linked %s and %s: one subject %s\n", a.c_str(), b.c_str(), survivor.c_str());
+    std::printf("linked %s and %s: one subject %s\n", engine::TerminalText(a).c_str(), engine::TerminalText(b).c_str(),
+                survivor.c_str());
   } else {
     HT_ASSIGN_OR_RETURN(auto outcome, linker.Unlink(a, b, o.reason, actor));
     details["constraint"] = outcome.constraint_id;
@@ -110,11 +113,11 @@ Result<int> RunLink(const SubjectCommandOptions& o, bool link) {
     if (outcome.split) {
       std::string ids;
       for (const auto& s : outcome.subjects) ids += " " + s;
-      std::printf("unlinked %s and %s (%s): the subject is now%s\n", a.c_str(), b.c_str(), outcome.constraint_id.c_str(),
-                  ids.c_str());
+      std::printf("unlinked %s and %s (%s): the subject is now%s\n", engine::TerminalText(a).c_str(),
+                  engine::TerminalText(b).c_str(), outcome.constraint_id.c_str(), ids.c_str());
     } else {
-      std::printf("recorded %s: %s and %s will not be merged automatically\n", outcome.constraint_id.c_str(), a.c_str(),
-                  b.c_str());
+      std::printf("recorded %s: %s and %s will not be merged automatically\n", outcome.constraint_id.c_str(),
+                  engine::TerminalText(a).c_str(), engine::TerminalText(b).c_str());
     }
     for (const std::string& id : {a, b}) {
       auto root = linker.Resolve(id);
@@ -149,10 +152,13 @@ Result<int> RunIdentAdd(const SubjectCommandOptions& o) {
   input.source = o.source;
   input.subject_id = o.args.at(0);
   HT_ASSIGN_OR_RETURN(auto attached, linker.Attach(input, Actor{now, Who(o)}));
-  std::printf("%s: added %s as account %s", attached.subject_id.c_str(), input.identifiers[0].Key().c_str(),
-              attached.account_id.c_str());
-  for (const auto& m : attached.merges) std::printf("; merged %s into %s via %s", m.merged.c_str(), m.survivor.c_str(), m.identifier.c_str());
-  for (const auto& b : attached.blocked) std::printf("; %s", b.c_str());
+  std::printf("%s: added %s as account %s", attached.subject_id.c_str(),
+              engine::TerminalText(input.identifiers[0].Key()).c_str(), attached.account_id.c_str());
+  for (const auto& m : attached.merges) {
+    std::printf("; merged %s into %s via %s", m.merged.c_str(), m.survivor.c_str(),
+                engine::TerminalText(m.identifier).c_str());
+  }
+  for (const auto& b : attached.blocked) std::printf("; %s", engine::TerminalText(b).c_str());
   std::printf("\n");
   nlohmann::json details{{"action", "subject ident add"}, {"subject", o.args.at(0)}, {"identifier", input.identifiers[0].Key()},
                          {"account", attached.account_id}, {"source", o.source}, {"merges", attached.merges.size()}};
@@ -171,8 +177,8 @@ Result<int> RunAttrSet(const SubjectCommandOptions& o) {
   Linker linker(cache);
   HT_ASSIGN_OR_RETURN(auto record, engine::subjects::StageAttribute(cache, input, now));
   std::printf("%s: %s = %s (source: %s, recorded %s by %s)\n", record.subject.c_str(), record.name.c_str(),
-              record.value.c_str(), record.source.c_str(), engine::FormatDate(record.recorded_at).c_str(),
-              record.recorded_by.c_str());
+              engine::TerminalText(record.value).c_str(), engine::TerminalText(record.source).c_str(),
+              engine::FormatDate(record.recorded_at).c_str(), engine::TerminalText(record.recorded_by).c_str());
   nlohmann::json details{{"action", "subject attr set"}, {"subject", record.subject}, {"name", record.name},
                          {"value", record.value}, {"source", record.source}, {"recorded_at", record.recorded_at}};
   return Commit(*store, cache, linker, o, now, details, {record.subject});
@@ -198,8 +204,8 @@ Result<int> RunAttrImport(const SubjectCommandOptions& o) {
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     auto cells = ingest::SplitCsvLine(line);
     auto fail = [&](const std::string& why) {
-      std::fprintf(stderr, "hashtriage: %s: line %llu: %s\n", path.c_str(), static_cast<unsigned long long>(line_number),
-                   why.c_str());
+      std::fprintf(stderr, "hashtriage: %s: line %llu: %s\n", engine::TerminalText(path).c_str(),
+                   static_cast<unsigned long long>(line_number), engine::TerminalText(why).c_str());
       ++bad;
     };
     if (!cells) {
@@ -238,7 +244,8 @@ Result<int> RunAttrImport(const SubjectCommandOptions& o) {
     if (std::find(touched.begin(), touched.end(), record->subject) == touched.end()) touched.push_back(record->subject);
   }
   if (header.empty()) return Status::InvalidArgument(path + ": empty file (header subject,name,value,source expected)");
-  std::printf("%s: %llu attribute records stored, %llu bad lines\n", path.c_str(), static_cast<unsigned long long>(stored),
+  std::printf("%s: %llu attribute records stored, %llu bad lines\n", engine::TerminalText(path).c_str(),
+              static_cast<unsigned long long>(stored),
               static_cast<unsigned long long>(bad));
   nlohmann::json details{{"action", "subject attr import"}, {"file", path}, {"stored", stored}, {"bad", bad}};
   HT_ASSIGN_OR_RETURN(int code, Commit(*store, cache, linker, o, now, details, touched));
