@@ -1,5 +1,7 @@
 // `hashtriage case init|status`, `hashtriage audit verify|show` and `hashtriage export files`: the case
-// workspace, its hash-chained audit log, and the per-file records of every scan.
+// workspace, its hash-chained audit log, and the per-file records of every scan. Paths, file names and
+// command lines are printed in their terminal form and CSV cells go through the shared neutraliser
+// (engine/text/untrusted_text.h).
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -10,6 +12,7 @@
 #include "engine/case/evidence_catalogue.h"
 #include "engine/cli/commands.h"
 #include "engine/scan/file_export.h"
+#include "engine/text/untrusted_text.h"
 #include "engine/time_util.h"
 
 namespace hashtriage::cli {
@@ -30,7 +33,7 @@ Result<int> RunCaseInit(const CaseCommandOptions& o) {
   HT_ASSIGN_OR_RETURN(auto store, engine::OpenCase(options));
   HT_ASSIGN_OR_RETURN(auto created, store->settings().Created());
   if (created) {
-    std::printf("case %s already exists (created %s)\n", store->location().c_str(), engine::FormatIso8601(*created).c_str());
+    std::printf("case %s already exists (created %s)\n", engine::TerminalText(store->location()).c_str(), engine::FormatIso8601(*created).c_str());
     return kExitOk;
   }
   auto txn = store->Begin();
@@ -39,7 +42,7 @@ Result<int> RunCaseInit(const CaseCommandOptions& o) {
                                                                                      context.command_time)));
   (void)entry;
   HT_RETURN_IF_ERROR(txn->Commit());
-  std::printf("created case %s\n", store->location().c_str());
+  std::printf("created case %s\n", engine::TerminalText(store->location()).c_str());
   return kExitOk;
 }
 
@@ -100,19 +103,19 @@ Result<int> RunCaseStatus(const CaseCommandOptions& o) {
   }
   std::map<std::string, int> at_path;
   for (const auto& e : evidence) ++at_path[e.source_absolute];
-  std::printf("case %s\n", store->location().c_str());
+  std::printf("case %s\n", engine::TerminalText(store->location()).c_str());
   for (const auto& e : evidence) {
     const std::string status = e.status == engine::EvidenceStatus::kRunning
                                    ? "interrupted or running (run the same scan again to resume)"
                                    : std::string(engine::EvidenceStatusName(e.status));
     std::printf("  evidence %u %s [%s] %s: %s, %llu files, %llu images, %llu errors, %llu with hits%s%s\n", e.number,
-                e.id.c_str(), e.type.c_str(), e.source.c_str(), status.c_str(),
+                engine::TerminalText(e.id).c_str(), e.type.c_str(), engine::TerminalText(e.source).c_str(), status.c_str(),
                 static_cast<unsigned long long>(e.counts.files), static_cast<unsigned long long>(e.counts.images),
                 static_cast<unsigned long long>(e.counts.errors), static_cast<unsigned long long>(e.counts.files_with_hits),
-                e.subject.empty() ? "" : ", subject ", e.subject.c_str());
+                e.subject.empty() ? "" : ", subject ", engine::TerminalText(e.subject).c_str());
     std::printf("      scanned %s, fingerprint %s%s\n", engine::FormatIso8601(e.started).c_str(), e.fingerprint.Id().c_str(),
                 at_path[e.source_absolute] > 1 ? " (other content was scanned at this path too)" : "");
-    std::printf("      matched against %s\n", e.matched_against.Describe().c_str());
+    std::printf("      matched against %s\n", engine::TerminalText(e.matched_against.Describe()).c_str());
   }
   std::printf("  audit log: %llu entries, %s\n", static_cast<unsigned long long>(verification.entries),
               verification.intact ? "intact" : "DAMAGED (run 'hashtriage audit verify')");
@@ -125,7 +128,7 @@ Result<int> RunAuditVerify(const CaseCommandOptions& o) {
   if (o.json) {
     std::printf("%s\n", nlohmann::json{{"intact", v.intact}, {"entries", v.entries}, {"problems", v.problems}}.dump(2).c_str());
   } else {
-    for (const auto& p : v.problems) std::printf("audit: %s\n", p.c_str());
+    for (const auto& p : v.problems) std::printf("audit: %s\n", engine::TerminalText(p).c_str());
     std::printf("audit log %s: %llu entries\n", v.intact ? "intact" : "DAMAGED", static_cast<unsigned long long>(v.entries));
   }
   return v.intact ? kExitOk : kExitFailure;
@@ -140,7 +143,8 @@ Result<int> RunAuditShow(const CaseCommandOptions& o) {
     } else {
       const std::string clock = e.command_time ? " (command clock " + engine::FormatIso8601(*e.command_time) + ")" : "";
       std::printf("%llu  %s%s  %s@%s  %s\n", static_cast<unsigned long long>(e.seq), engine::FormatIso8601(e.utc).c_str(),
-                  clock.c_str(), e.user.c_str(), e.host.c_str(), e.command.c_str());
+                  clock.c_str(), engine::TerminalText(e.user).c_str(), engine::TerminalText(e.host).c_str(),
+                  engine::TerminalText(e.command).c_str());
     }
   }
   return kExitOk;
@@ -153,12 +157,13 @@ struct ExportFilesOptions {
   bool hits_only = false;
 };
 
+// Numbers in a file record are hashtriage's own (sizes, dimensions, PDQ quality): written as numbers.
+// Everything else (paths, names from the device, errors, hits) is text for the shared neutraliser.
 std::string CsvField(const nlohmann::ordered_json& v) {
-  std::string s = v.is_null() ? "" : v.is_string() ? v.get<std::string>() : v.dump();
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string quoted = "\"";
-  for (char c : s) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
+  if (v.is_number()) return v.dump();
+  return engine::CsvTextCell(v.is_null()     ? ""
+                             : v.is_string() ? v.get<std::string>()
+                                             : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 Result<int> RunExportFiles(const ExportFilesOptions& o) {

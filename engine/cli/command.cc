@@ -7,11 +7,14 @@
 
 #include "engine/time_util.h"
 
+#include "engine/text/untrusted_text.h"
+
 namespace hashtriage::cli {
 
 int ReportFailure(const Status& status) {
-  std::fprintf(stderr, "hashtriage: %s\n", status.message().empty() ? status.ToString().c_str()
-                                                                       : status.message().c_str());
+  // Messages name files and records from outside: printed in their terminal form (untrusted_text.h).
+  const std::string message = status.message().empty() ? status.ToString() : status.message();
+  std::fprintf(stderr, "hashtriage: %s\n", engine::TerminalText(message).c_str());
   return status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
 }
 

@@ -31,8 +31,8 @@ struct CommandExit {
   const engine::TestHooks* hooks = nullptr;
 };
 
-// Prints "hashtriage: <message>" to stderr and returns the exit code for the Status:
-// kExitUsage for InvalidArgument, kExitFailure otherwise.
+// Prints "hashtriage: <message>" to stderr (the message in its terminal form, engine/text/untrusted_text.h)
+// and returns the exit code for the Status: kExitUsage for InvalidArgument, kExitFailure otherwise.
 int ReportFailure(const Status& status);
 
 // Stores the outcome of a Run...Command call into `exit`.

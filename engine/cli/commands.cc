@@ -1,5 +1,7 @@
 #include "engine/cli/commands.h"
 
+#include "engine/text/untrusted_text.h"
+
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -47,7 +49,7 @@ int RunCommandLine(int argc, char** argv, const engine::TestHooks* hooks) {
     const int code = app.exit(e, std::cout, usage_errors);
     return code == 0 ? 0 : kExitUsage;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "hashtriage: %s\n", e.what());
+    std::fprintf(stderr, "hashtriage: %s\n", engine::TerminalText(e.what()).c_str());
     return kExitFailure;
   }
   return exit.code;

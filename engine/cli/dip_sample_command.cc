@@ -9,6 +9,7 @@
 #include "engine/cli/output_file.h"
 #include "engine/risk/dip_sample.h"
 #include "engine/risk/queue_actions.h"
+#include "engine/text/untrusted_text.h"
 #include "engine/time_util.h"
 
 namespace hashtriage::cli {
@@ -84,8 +85,8 @@ Result<int> RunDipSampleCommand(const DipSampleCommandOptions& given) {
     text = fmt::format("Dip-sample {}{}: {} of {} open Medium/Low subject(s), weighted to the oldest\n", draw.key(),
                        repeat ? " (already drawn; same queue state)" : "", draw.items.size(), draw.candidates);
     for (const auto& i : draw.items) {
-      text += fmt::format("  {:<16} {:<8} model {:<8} {:>4} days in queue\n", i.subject_id, BandName(i.band),
-                          BandName(i.model_band), i.days_in_queue);
+      text += fmt::format("  {:<16} {:<8} model {:<8} {:>4} days in queue\n", engine::TerminalText(i.subject_id),
+                          BandName(i.band), BandName(i.model_band), i.days_in_queue);
     }
     if (!draw.items.empty()) {
       text += "Re-grade each: hashtriage review ID --outcome keep --band BAND --reason R --by NAME "

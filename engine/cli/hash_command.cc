@@ -16,6 +16,7 @@
 #include "engine/cli/commands.h"
 #include "engine/file_hashing.h"
 #include "engine/progress.h"
+#include "engine/text/untrusted_text.h"
 #include "hashing/digests.h"
 
 namespace hashtriage::cli {
@@ -104,7 +105,7 @@ Result<std::vector<std::string>> ExpandInputs(const HashOptions& options) {
       for (; !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
         if (it->is_regular_file(ec) && !it->is_symlink(ec)) found.push_back(it->path().string());
       }
-      if (ec) std::fprintf(stderr, "hashtriage: %s: %s\n", input.c_str(), ec.message().c_str());
+      if (ec) std::fprintf(stderr, "hashtriage: %s: %s\n", engine::TerminalText(input).c_str(), ec.message().c_str());
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
     } else {
@@ -181,7 +182,9 @@ Result<int> RunHashCommand(const HashOptions& options) {
                 if (!job->status.ok()) {
                   any_failed = true;
                   progress.Clear();
-                  std::fprintf(stderr, "hashtriage: %s: %s\n", job->path.c_str(), job->status.message().c_str());
+                  // Device file names in their terminal form; stdout keeps md5sum's own format.
+                  std::fprintf(stderr, "hashtriage: %s: %s\n", engine::TerminalText(job->path).c_str(),
+                               engine::TerminalText(job->status.message()).c_str());
                 }
                 std::string out;
                 if (options.json) {

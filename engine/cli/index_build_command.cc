@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/cli/commands.h"
+#include "engine/text/untrusted_text.h"
 #include "index/known_index.h"
 #include "index/library_builder.h"
 
@@ -40,7 +41,7 @@ Result<int> RunIndexBuild(const IndexBuildOptions& o) {
   io.exact_filter = false;
   HT_ASSIGN_OR_RETURN(auto idx, index::KnownIndex::Open(io));
   HT_ASSIGN_OR_RETURN(const auto report, index::BuildLibrarySets(*idx, lo, o.roots));
-  for (const auto& e : report.errors) std::fprintf(stderr, "hashtriage: index build: %s\n", e.c_str());
+  for (const auto& e : report.errors) std::fprintf(stderr, "hashtriage: index build: %s\n", engine::TerminalText(e).c_str());
   auto total = [](const index::SetInfo& s) {
     unsigned long long n = 0;
     for (const auto& [type, count] : s.entries) n += count;

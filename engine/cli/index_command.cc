@@ -21,6 +21,7 @@
 #include "engine/file_hashing.h"
 #include "engine/matching/known_matcher.h"
 #include "engine/progress.h"
+#include "engine/text/untrusted_text.h"
 #include "index/region_matcher.h"
 #include "index/importer.h"
 #include "index/known_index.h"
@@ -190,8 +191,10 @@ Result<int> RunIndexImport(const IndexImportOptions& o) {
   HT_ASSIGN_OR_RETURN(const auto summary, std::move(imported));
 
   for (const auto& r : summary.rejection_examples) {
-    std::fprintf(stderr, "hashtriage: %s:%llu (byte %llu): %s\n", r.file.c_str(),
-                 static_cast<unsigned long long>(r.line), static_cast<unsigned long long>(r.offset), r.reason.c_str());
+    // File names and reasons (which may quote the record) in their terminal form.
+    std::fprintf(stderr, "hashtriage: %s:%llu (byte %llu): %s\n", engine::TerminalText(r.file).c_str(),
+                 static_cast<unsigned long long>(r.line), static_cast<unsigned long long>(r.offset),
+                 engine::TerminalText(r.reason).c_str());
   }
   if (summary.records_rejected > summary.rejection_examples.size()) {
     std::fprintf(stderr, "hashtriage: ... and %llu more rejected records\n",
@@ -203,12 +206,12 @@ Result<int> RunIndexImport(const IndexImportOptions& o) {
     const std::string there = index::RecordPlace(summary.files, d.first_file, d.first_line, d.first_offset);
     if (d.category_conflict()) {
       std::fprintf(stderr, "hashtriage: %s: %s %s: category %s conflicts with category %s at %s; kept %s (the more serious)\n",
-                   here.c_str(), std::string(HashTypeName(d.type)).c_str(), d.hash_hex.c_str(),
+                   engine::TerminalText(here).c_str(), std::string(HashTypeName(d.type)).c_str(), d.hash_hex.c_str(),
                    std::string(CategoryName(d.category)).c_str(), std::string(CategoryName(d.first_category)).c_str(),
-                   there.c_str(), std::string(CategoryName(d.kept_category())).c_str());
+                   engine::TerminalText(there).c_str(), std::string(CategoryName(d.kept_category())).c_str());
     } else {
       std::fprintf(stderr, "hashtriage: %s: %s %s duplicates %s with different details (the earlier kept)\n",
-                   here.c_str(), std::string(HashTypeName(d.type)).c_str(), d.hash_hex.c_str(), there.c_str());
+                   engine::TerminalText(here).c_str(), std::string(HashTypeName(d.type)).c_str(), d.hash_hex.c_str(), engine::TerminalText(there).c_str());
     }
   }
   const auto& set = summary.commit.set;
@@ -262,7 +265,7 @@ Result<int> RunIndexImport(const IndexImportOptions& o) {
     }
     if (const std::string note = CategoryNotRecordedText(set); !note.empty()) std::printf("  %s\n", note.c_str());
     for (const auto& [reason, n] : summary.rejected_by_reason) {
-      std::printf("  rejected, %s: %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
+      std::printf("  rejected, %s: %llu\n", engine::TerminalText(reason).c_str(), static_cast<unsigned long long>(n));
     }
   }
   return summary.records_rejected > 0 || summary.commit.category_conflicts > 0 ? kExitFailure : kExitOk;

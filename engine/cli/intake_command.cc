@@ -5,6 +5,8 @@
 // record or file failed. A field dropped from a stored referral is a warning, "hashtriage: FILE: record N
 // (line L): warning: ...", and does not change the exit status. A referral for a subject already known
 // prints that subject's history.
+// Names, identifiers and file names from referrals are printed in their terminal form
+// (engine/text/untrusted_text.h).
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -14,6 +16,7 @@
 #include "engine/cli/commands.h"
 #include "engine/progress.h"
 #include "engine/subjects/intake_run.h"
+#include "engine/text/untrusted_text.h"
 #include "engine/time_util.h"
 #include "index/known_index.h"
 #include "ingest/referral/referral_reader.h"
@@ -106,7 +109,7 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
     known = std::move(opened).value();
   } else if (opened.status().code() == StatusCode::kNotFound) {
     std::fprintf(stderr, "hashtriage: warning: no known-image index at %s: referral hashes are stored unmatched\n",
-                 index_options.path.c_str());
+                 engine::TerminalText(index_options.path).c_str());
   } else {
     return opened.status().WithContext("cannot open the known-image index " + index_options.path);
   }
@@ -123,17 +126,19 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
   engine::subjects::IntakeObserver observer;
   observer.bad_record = [&](const std::string& file, const ingest::ReferralRecord& r, const std::string& message) {
     progress.Clear();
-    std::fprintf(stderr, "hashtriage: %s: record %llu (line %llu): %s\n", file.c_str(),
-                 static_cast<unsigned long long>(r.number), static_cast<unsigned long long>(r.line), message.c_str());
+    std::fprintf(stderr, "hashtriage: %s: record %llu (line %llu): %s\n", engine::TerminalText(file).c_str(),
+                 static_cast<unsigned long long>(r.number), static_cast<unsigned long long>(r.line),
+                 engine::TerminalText(message).c_str());
   };
   observer.warning = [&](const std::string& file, const ingest::ReferralRecord& r, const std::string& warning) {
     progress.Clear();
-    std::fprintf(stderr, "hashtriage: %s: record %llu (line %llu): warning: %s\n", file.c_str(),
-                 static_cast<unsigned long long>(r.number), static_cast<unsigned long long>(r.line), warning.c_str());
+    std::fprintf(stderr, "hashtriage: %s: record %llu (line %llu): warning: %s\n", engine::TerminalText(file).c_str(),
+                 static_cast<unsigned long long>(r.number), static_cast<unsigned long long>(r.line),
+                 engine::TerminalText(warning).c_str());
   };
   observer.file_error = [&](const std::string&, const std::string& message) {
     progress.Clear();
-    std::fprintf(stderr, "hashtriage: %s\n", message.c_str());
+    std::fprintf(stderr, "hashtriage: %s\n", engine::TerminalText(message).c_str());
   };
   observer.outcome = [&](const engine::subjects::ReferralOutcome& outcome) {
     if (outcome.duplicate) return;
@@ -141,13 +146,13 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
       outcomes.push_back(OutcomeJson(outcome));
     } else if (const std::string note = Note(outcome); !note.empty() && notes++ < o.max_notes) {
       progress.Clear();
-      std::printf("%s\n", note.c_str());
+      std::printf("%s\n", engine::TerminalText(note).c_str());  // one line, whatever the referral holds
     }
   };
   HT_ASSIGN_OR_RETURN(auto result,
                       engine::subjects::RunIntake(*store, known.get(), o.files, options, context, observer, progress));
   if (!result.rescored.ok()) {
-    std::fprintf(stderr, "hashtriage: re-scoring after intake: %s\n", result.rescored.message().c_str());
+    std::fprintf(stderr, "hashtriage: re-scoring after intake: %s\n", engine::TerminalText(result.rescored.message()).c_str());
   }
 
   if (o.json) {
@@ -174,10 +179,10 @@ Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
     if (notes > o.max_notes) std::printf("... %d more notable referrals (hashtriage subject list)\n", notes - o.max_notes);
     for (const auto& t : result.files) {
       std::printf("%s [%s]: %llu records, %llu stored, %llu already ingested, %llu bad, %llu warnings%s\n",
-                  t.path.c_str(), t.format.c_str(), static_cast<unsigned long long>(t.records),
+                  engine::TerminalText(t.path).c_str(), t.format.c_str(), static_cast<unsigned long long>(t.records),
                   static_cast<unsigned long long>(t.stored), static_cast<unsigned long long>(t.duplicates),
                   static_cast<unsigned long long>(t.bad), static_cast<unsigned long long>(t.warnings),
-                  t.error.empty() ? "" : (", error: " + t.error).c_str());
+                  t.error.empty() ? "" : (", error: " + engine::TerminalText(t.error)).c_str());
     }
     std::printf("intake: %llu referrals stored, %llu new subjects, %llu merges (%llu held back for a person), %zu "
                 "subjects affected, %llu files known to the index%s, %llu possible links, %llu escalated\n",

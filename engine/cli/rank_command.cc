@@ -8,6 +8,7 @@
 #include "engine/cli/commands.h"
 #include "engine/cli/output_file.h"
 #include "engine/risk/queue_actions.h"
+#include "engine/text/untrusted_text.h"
 
 namespace hashtriage::cli {
 
@@ -54,10 +55,13 @@ Result<int> RunRankCommand(const RankOptions& o) {
            model.sha256.substr(0, 12) + "): " + std::to_string(entered) + " entered the queue, " +
            std::to_string(reopened) + " re-opened, " + std::to_string(changes.size()) + " band change(s), " +
            std::to_string(flagged) + " flagged for review\n";
-    for (const auto& c : changes) text += "  " + c["subject"].get<std::string>() + ": " + c["change"].get<std::string>() + "\n";
+    for (const auto& c : changes) {
+      text += "  " + engine::TerminalText(c["subject"].get<std::string>()) + ": " +
+              engine::TerminalText(c["change"].get<std::string>()) + "\n";
+    }
   }
   HT_RETURN_IF_ERROR(WriteOutput("", text));
-  for (const auto& f : report.failures) std::fprintf(stderr, "hashtriage: %s\n", f.message().c_str());
+  for (const auto& f : report.failures) std::fprintf(stderr, "hashtriage: %s\n", engine::TerminalText(f.message()).c_str());
   if (!report.failures.empty()) {
     std::fprintf(stderr, "hashtriage: %zu subject(s) could not be scored\n", report.failures.size());
     return kExitFailure;

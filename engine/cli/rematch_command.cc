@@ -8,6 +8,7 @@
 #include "engine/cli/commands.h"
 #include "engine/progress.h"
 #include "engine/scan/rematch.h"
+#include "engine/text/untrusted_text.h"
 #include "index/known_index.h"
 
 namespace hashtriage::cli {
@@ -61,17 +62,18 @@ Result<int> RunRematchCommand(const RematchCommandOptions& o) {
                      {"rescored", report.rescore.ok()}};
     std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
-    std::printf("re-matched against %s\n", report.index.Describe().c_str());
+    std::printf("re-matched against %s\n", engine::TerminalText(report.index.Describe()).c_str());
     for (const auto& e : report.evidence) {
-      std::printf("  evidence %u %s: %llu files, %llu changed: +%llu / -%llu hits (was %s)\n", e.number, e.id.c_str(),
+      std::printf("  evidence %u %s: %llu files, %llu changed: +%llu / -%llu hits (was %s)\n", e.number,
+                  engine::TerminalText(e.id).c_str(),
                   static_cast<unsigned long long>(e.files_examined), static_cast<unsigned long long>(e.files_changed),
                   static_cast<unsigned long long>(e.hits_gained), static_cast<unsigned long long>(e.hits_lost),
-                  e.before.Describe().c_str());
+                  engine::TerminalText(e.before.Describe()).c_str());
     }
     std::printf("  referrals: %llu examined, %zu with changed hits\n",
                 static_cast<unsigned long long>(report.referrals_examined), report.referrals.size());
     for (const auto& s : report.subjects) {
-      std::printf("  subject %s: +%llu / -%llu hits (re-scored)\n", s.subject.c_str(),
+      std::printf("  subject %s: +%llu / -%llu hits (re-scored)\n", engine::TerminalText(s.subject).c_str(),
                   static_cast<unsigned long long>(s.hits_gained), static_cast<unsigned long long>(s.hits_lost));
     }
     std::printf("rematch: %llu hits gained, %llu lost\n", static_cast<unsigned long long>(gained),
@@ -83,7 +85,7 @@ Result<int> RunRematchCommand(const RematchCommandOptions& o) {
     }
   }
   if (!report.rescore.ok()) {
-    std::fprintf(stderr, "hashtriage: re-scoring after rematch: %s\n", report.rescore.message().c_str());
+    std::fprintf(stderr, "hashtriage: re-scoring after rematch: %s\n", engine::TerminalText(report.rescore.message()).c_str());
     return kExitFailure;
   }
   return kExitOk;

@@ -9,6 +9,7 @@
 #include "engine/cli/commands.h"
 #include "engine/cli/output_file.h"
 #include "engine/risk/queue_actions.h"
+#include "engine/text/untrusted_text.h"
 #include "engine/time_util.h"
 
 namespace hashtriage::cli {
@@ -69,10 +70,11 @@ Result<int> RunReviewCommand(const ReviewOptions& o) {
     j["queue_entry"] = QueueEntryToJson(after);
     text = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   } else if (!after.open()) {
-    text = "decision " + std::to_string(d.id) + ": " + subject + " " + std::string(OutcomeName(d.outcome)) +
-           ": queue entry closed (a later referral or hit re-opens it)\n";
+    text = "decision " + std::to_string(d.id) + ": " + engine::TerminalText(subject) + " " +
+           std::string(OutcomeName(d.outcome)) + ": queue entry closed (a later referral or hit re-opens it)\n";
   } else {
-    text = "decision " + std::to_string(d.id) + ": " + subject + " kept open, band " + std::string(BandName(after.band));
+    text = "decision " + std::to_string(d.id) + ": " + engine::TerminalText(subject) + " kept open, band " +
+           std::string(BandName(after.band));
     if (after.override_band) text += " (override; model says " + std::string(BandName(after.model_band)) + ")";
     text += ", deadline " + engine::FormatIso8601(after.deadline) + "\n";
   }

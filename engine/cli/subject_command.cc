@@ -1,6 +1,7 @@
 // `hashtriage subject list|show|link|unlink|ident add|attr set|attr import`: the people behind
 // referrals and scans. link/unlink record who and why in the audit log; attributes keep their history
-// and provenance; every change re-scores the subjects it touches.
+// and provenance; every change re-scores the subjects it touches. Identifiers, values and file names
+// are printed in their terminal form (engine/text/untrusted_text.h).
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "engine/subjects/attributes.h"
 #include "engine/subjects/subject_changes.h"
 #include "engine/subjects/subject_view.h"
+#include "engine/text/untrusted_text.h"
 #include "engine/time_util.h"
 #include "ingest/csv_reader.h"
 #include "ingest/referral/phone_number.h"
@@ -42,7 +44,7 @@ std::string Who(const SubjectCommandOptions& o) {
 // A stored change whose re-scoring failed is reported; the change itself stands.
 int RescoreOutcome(const engine::subjects::SubjectChange& change) {
   if (change.rescored.ok()) return kExitOk;
-  std::fprintf(stderr, "hashtriage: re-scoring: %s\n", change.rescored.message().c_str());
+  std::fprintf(stderr, "hashtriage: re-scoring: %s\n", engine::TerminalText(change.rescored.message()).c_str());
   return kExitFailure;
 }
 
@@ -72,7 +74,8 @@ Result<int> RunLink(const SubjectCommandOptions& o, bool link) {
   const std::string& b = o.args.at(1);
   if (link) {
     HT_ASSIGN_OR_RETURN(auto result, engine::subjects::LinkSubjects(*store, a, b, o.reason, Who(o), context));
-    std::printf("linked %s and %s: one subject %s\n", a.c_str(), b.c_str(), result.survivor.c_str());
+    std::printf("linked %s and %s: one subject %s\n", engine::TerminalText(a).c_str(), engine::TerminalText(b).c_str(),
+                result.survivor.c_str());
     return RescoreOutcome(result);
   }
   HT_ASSIGN_OR_RETURN(auto result, engine::subjects::UnlinkSubjects(*store, a, b, o.reason, Who(o), context));
@@ -115,13 +118,16 @@ Result<int> RunIdentAdd(const SubjectCommandOptions& o) {
   const auto& attached = result.attachment;
   if (attached.already_known) {
     std::printf("%s: %s is already known (account %s): nothing added\n", attached.subject_id.c_str(),
-                result.identifier.c_str(), attached.account_id.c_str());
+                engine::TerminalText(result.identifier).c_str(), attached.account_id.c_str());
     return RescoreOutcome(result);
   }
   std::printf("%s: added %s as account %s", attached.subject_id.c_str(), result.identifier.c_str(),
               attached.account_id.c_str());
-  for (const auto& m : attached.merges) std::printf("; merged %s into %s via %s", m.merged.c_str(), m.survivor.c_str(), m.identifier.c_str());
-  for (const auto& b : attached.blocked) std::printf("; %s", b.c_str());
+  for (const auto& m : attached.merges) {
+    std::printf("; merged %s into %s via %s", m.merged.c_str(), m.survivor.c_str(),
+                engine::TerminalText(m.identifier).c_str());
+  }
+  for (const auto& b : attached.blocked) std::printf("; %s", engine::TerminalText(b).c_str());
   if (!attached.held_back.empty()) std::printf("; %s", attached.held_back.c_str());
   std::printf("\n");
   return RescoreOutcome(result);
@@ -139,8 +145,8 @@ Result<int> RunAttrSet(const SubjectCommandOptions& o) {
                                                                    {{"action", "subject attr set"}, {"by", Who(o)}}));
   const auto& record = result.stored.front();
   std::printf("%s: %s = %s (source: %s, recorded %s by %s)\n", record.subject.c_str(), record.name.c_str(),
-              record.value.c_str(), record.source.c_str(), engine::FormatDate(record.recorded_at).c_str(),
-              record.recorded_by.c_str());
+              engine::TerminalText(record.value).c_str(), engine::TerminalText(record.source).c_str(),
+              engine::FormatDate(record.recorded_at).c_str(), engine::TerminalText(record.recorded_by).c_str());
   return RescoreOutcome(result);
 }
 
@@ -159,8 +165,8 @@ Result<int> RunAttrImport(const SubjectCommandOptions& o) {
     if (record == nullptr) break;
     if (record->status.ok() && record->blank()) continue;
     auto fail = [&](const std::string& why) {
-      std::fprintf(stderr, "hashtriage: %s: line %llu: %s\n", path.c_str(), static_cast<unsigned long long>(record->line),
-                   why.c_str());
+      std::fprintf(stderr, "hashtriage: %s: line %llu: %s\n", engine::TerminalText(path).c_str(),
+                   static_cast<unsigned long long>(record->line), engine::TerminalText(why).c_str());
       ++bad;
     };
     if (header.empty()) {
@@ -209,7 +215,7 @@ Result<int> RunAttrImport(const SubjectCommandOptions& o) {
                                          {{"action", "subject attr import"}, {"file", path}, {"bad", bad}, {"by", Who(o)}}));
     code = RescoreOutcome(result);
   }
-  std::printf("%s: %zu attribute records stored, %llu bad lines\n", path.c_str(), inputs.size(),
+  std::printf("%s: %zu attribute records stored, %llu bad lines\n", engine::TerminalText(path).c_str(), inputs.size(),
               static_cast<unsigned long long>(bad));
   return bad > 0 ? kExitFailure : code;
 }

@@ -1,31 +1,20 @@
 // QueueHtml (queue_view.h): one self-contained HTML page for supervisors. No images, no scripts, no
-// external assets (a Content-Security-Policy forbids loading anything); every text is escaped,
-// since screen names and file names in referrals are chosen by suspects.
+// external assets (a Content-Security-Policy forbids loading anything); every text is escaped (HtmlText:
+// markup characters as entities, control characters in their visible \x1b form), since screen names
+// and file names in referrals are chosen by suspects.
 #include <fmt/format.h>
 
 #include "engine/risk/queue_rules.h"
 #include "engine/risk/queue_view.h"
+#include "engine/text/untrusted_text.h"
 #include "engine/time_util.h"
 
 namespace hashtriage::engine::risk {
 
 namespace {
 
-std::string Esc(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+// Markup-escaped, with no raw control character or invalid UTF-8 (engine/text/untrusted_text.h).
+std::string Esc(std::string_view text) { return HtmlText(text); }
 
 constexpr std::string_view kStyle = R"(
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1.5em;color:#1a1a1a}

@@ -6,6 +6,7 @@
 
 #include "engine/risk/queue_rules.h"
 #include "engine/case/queue_store.h"
+#include "engine/text/untrusted_text.h"
 #include "engine/time_util.h"
 
 namespace hashtriage::engine::risk {
@@ -32,23 +33,6 @@ std::string ResearchText(const QueueRow& row) {
     out += (out.empty() ? "" : "; ") + r.attribute + (r.conflict.empty() ? "" : " (conflict)");
   }
   return out;
-}
-
-// A CSV cell: quoted when needed, and a leading = + @ or - (not a number) defused with a quote mark
-// so that a spreadsheet never evaluates a screen name as a formula.
-std::string CsvCell(const std::string& text) {
-  std::string s = text;
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '@' || s[0] == '\t' || s[0] == '\r' ||
-                     (s[0] == '-' && (s.size() == 1 || !std::isdigit(static_cast<unsigned char>(s[1])))))) {
-    s = "'" + s;
-  }
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::uint64_t Hits(const QueueRow& row, index::Category c) {
@@ -106,12 +90,14 @@ std::string QueueText(const std::vector<QueueRow>& rows, const QueueViewContext&
     std::string why = UrgencyText(r);
     const std::string top = r.assessment ? TopFactorsText(*r.assessment, 3) : "";
     if (!top.empty()) why += (why.empty() ? "" : " | ") + top;
+    // Text fields in their terminal form (engine/text/untrusted_text.h).
     out += fmt::format("{:>4}  {:<16} {:<26} {:<10} {:>5} {:>4}d  {:<18} {:<16} {}\n",
-                       r.rank ? std::to_string(r.rank) : "-", e.subject_id, BandCell(e), FormatDate(e.deadline),
-                       e.score, DaysInQueue(e, context.now), RowStatus(r, context.now),
-                       r.assessment ? HitCountsText(*r.assessment) : "", why);
-    if (!e.owner.empty()) out += fmt::format("{:>6}owner: {}\n", "", e.owner);
-    if (e.review_flag) out += fmt::format("{:>6}REVIEW: {}\n", "", e.review_flag->why);
+                       r.rank ? std::to_string(r.rank) : "-", TerminalText(e.subject_id), BandCell(e),
+                       FormatDate(e.deadline), e.score, DaysInQueue(e, context.now),
+                       TerminalText(RowStatus(r, context.now)), r.assessment ? HitCountsText(*r.assessment) : "",
+                       TerminalText(why));
+    if (!e.owner.empty()) out += fmt::format("{:>6}owner: {}\n", "", TerminalText(e.owner));
+    if (e.review_flag) out += fmt::format("{:>6}REVIEW: {}\n", "", TerminalText(e.review_flag->why));
     if (r.assessment && !r.assessment->research.empty()) {
       // The text view names the first few open research tasks, access to children first; --json, --csv
       // and the HTML list them all.
@@ -123,7 +109,7 @@ std::string QueueText(const std::vector<QueueRow>& rows, const QueueViewContext&
         research += (i ? "; " : "") + tasks[i].attribute + (tasks[i].conflict.empty() ? "" : " (conflict)");
       }
       if (tasks.size() > kShown) research += fmt::format("; +{} more", tasks.size() - kShown);
-      out += fmt::format("{:>6}research needed ({}): {}\n", "", tasks.size(), research);
+      out += fmt::format("{:>6}research needed ({}): {}\n", "", tasks.size(), TerminalText(research));
     }
   }
   return out;
@@ -136,22 +122,24 @@ std::string QueueCsv(const std::vector<QueueRow>& rows, const QueueViewContext& 
   out += ",entered,days_in_queue,owner,status,research_needed,review_flag,area\n";
   for (const auto& r : rows) {
     const QueueEntry& e = r.entry;
-    std::vector<std::string> cells = {r.rank ? std::to_string(r.rank) : "",
-                                      e.subject_id,
-                                      e.display_name,
-                                      std::string(BandKey(e.band)),
-                                      std::string(BandKey(e.model_band)),
-                                      e.override_band ? e.override_band->by + ": " + e.override_band->reason : "",
-                                      FormatIso8601(e.deadline),
-                                      e.overdue(context.now) ? "yes" : "no",
-                                      std::to_string(e.score),
-                                      UrgencyText(r),
-                                      r.assessment ? TopFactorsText(*r.assessment, 3) : ""};
-    for (index::Category c : kCsvCategories) cells.push_back(std::to_string(Hits(r, c)));
-    cells.insert(cells.end(), {FormatIso8601(e.entered_at), std::to_string(DaysInQueue(e, context.now)), e.owner,
-                               RowStatus(r, context.now), ResearchText(r), e.review_flag ? e.review_flag->why : "",
-                               e.area});
-    for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + CsvCell(cells[i]);
+    // Cells as written (engine/text/untrusted_text.h): numbers hashtriage computed as numbers, all
+    // text through the shared neutraliser, so "-2+3" as a display name is never a formula.
+    std::vector<std::string> cells = {r.rank ? CsvNumberCell(r.rank) : "",
+                                      CsvTextCell(e.subject_id),
+                                      CsvTextCell(e.display_name),
+                                      CsvTextCell(BandKey(e.band)),
+                                      CsvTextCell(BandKey(e.model_band)),
+                                      CsvTextCell(e.override_band ? e.override_band->by + ": " + e.override_band->reason : ""),
+                                      CsvTextCell(FormatIso8601(e.deadline)),
+                                      CsvTextCell(e.overdue(context.now) ? "yes" : "no"),
+                                      CsvNumberCell(e.score),
+                                      CsvTextCell(UrgencyText(r)),
+                                      CsvTextCell(r.assessment ? TopFactorsText(*r.assessment, 3) : "")};
+    for (index::Category c : kCsvCategories) cells.push_back(CsvNumberCell(Hits(r, c)));
+    cells.insert(cells.end(), {CsvTextCell(FormatIso8601(e.entered_at)), CsvNumberCell(DaysInQueue(e, context.now)),
+                               CsvTextCell(e.owner), CsvTextCell(RowStatus(r, context.now)), CsvTextCell(ResearchText(r)),
+                               CsvTextCell(e.review_flag ? e.review_flag->why : ""), CsvTextCell(e.area)});
+    for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + cells[i];
     out += "\n";
   }
   return out;

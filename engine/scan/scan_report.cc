@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/matching/hit.h"
+#include "engine/text/untrusted_text.h"
 #include "engine/time_util.h"
 
 namespace hashtriage::engine {
@@ -122,11 +123,13 @@ nlohmann::json ScanSummaryToJson(const ScanSummary& summary) {
   return j;
 }
 
+// Sources, failures and verification details may name files chosen by a suspect: printed in their
+// terminal form (engine/text/untrusted_text.h).
 std::string ScanSummaryText(const ScanSummary& summary) {
   std::string out;
   for (const auto& e : summary.evidence) {
     if (e.outcome == ScanOutcome::kFailed && e.number == 0) {
-      out += fmt::format("{}: NOT SCANNED: {}\n", e.source, e.failure);
+      out += fmt::format("{}: NOT SCANNED: {}\n", TerminalText(e.source), TerminalText(e.failure));
       continue;
     }
     std::string state;
@@ -142,7 +145,7 @@ std::string ScanSummaryText(const ScanSummary& summary) {
         break;
       default: break;
     }
-    out += fmt::format("evidence {} [{}] {}{}\n", e.number, e.type, e.source, state);
+    out += fmt::format("evidence {} [{}] {}{}\n", e.number, e.type, TerminalText(e.source), state);
     for (const auto& a : e.earlier_at_path) {
       out += fmt::format("  new content at this path: evidence {} (scanned {}) had other content (fingerprint {})\n",
                          a.number, FormatIso8601(a.started), a.fingerprint_id);
@@ -161,16 +164,16 @@ std::string ScanSummaryText(const ScanSummary& summary) {
       out += fmt::format("  re-matched: {} hit(s) gained, {} lost, {} file record(s) changed ({} -> {})\n",
                          e.hits_gained, e.hits_lost, e.files_changed, e.index_before.Describe(), e.index.Describe());
     }
-    out += fmt::format("  evidence hash: {}\n", e.integrity);
+    out += fmt::format("  evidence hash: {}\n", TerminalText(e.integrity));
     if (e.verified_at_end.changed()) {
-      out += fmt::format("  EVIDENCE CHANGED DURING THE SCAN: {}\n", e.verified_at_end.detail);
+      out += fmt::format("  EVIDENCE CHANGED DURING THE SCAN: {}\n", TerminalText(e.verified_at_end.detail));
     } else if (!e.verified_at_end.state.empty()) {
-      out += fmt::format("  verified unchanged at the end: {} ({})\n", e.verified_at_end.state, e.verified_at_end.detail);
+      out += fmt::format("  verified unchanged at the end: {} ({})\n", e.verified_at_end.state, TerminalText(e.verified_at_end.detail));
     } else if (!e.earlier_verification.state.empty()) {
       out += fmt::format("  not read in this run; when its scan ended it was verified: {} ({})\n",
-                         e.earlier_verification.state, e.earlier_verification.detail);
+                         e.earlier_verification.state, TerminalText(e.earlier_verification.detail));
     }
-    if (!e.failure.empty()) out += fmt::format("  INCOMPLETE: {} (run the same scan again to retry)\n", e.failure);
+    if (!e.failure.empty()) out += fmt::format("  INCOMPLETE: {} (run the same scan again to retry)\n", TerminalText(e.failure));
   }
   out += fmt::format("matched against {}\n", summary.index.Describe());
   out += fmt::format("{:.1f} s\n", summary.seconds);
@@ -181,7 +184,7 @@ std::string KioskVerdict(const ScanSummary& summary, bool matched) {
   std::string out;
   out += "==================== hashtriage kiosk result ====================\n";
   out += fmt::format("Date and time:     {} (UTC)\n", FormatIso8601(summary.started_utc));
-  out += fmt::format("Case:              {}\n", summary.case_location);
+  out += fmt::format("Case:              {}\n", TerminalText(summary.case_location));
   if (matched) {
     out += fmt::format("Hash sets used:    {}\n", summary.index.Describe());
     out += Sets(summary.index);
@@ -189,9 +192,9 @@ std::string KioskVerdict(const ScanSummary& summary, bool matched) {
   bool any_known = false;
   for (const auto& e : summary.evidence) {
     out += "-----------------------------------------------------------------\n";
-    out += fmt::format("Device / source:   {}\n", e.source);
+    out += fmt::format("Device / source:   {}\n", TerminalText(e.source));
     if (e.outcome == ScanOutcome::kFailed && e.number == 0) {
-      out += fmt::format("NOT CHECKED: {}\n", e.failure);
+      out += fmt::format("NOT CHECKED: {}\n", TerminalText(e.failure));
       out += "WHAT TO DO NEXT: ask the specialist unit; this device was not checked.\n";
       continue;
     }

@@ -1,7 +1,10 @@
 // Text rendering of `subject show` and `subject list` from their JSON views (subject_view.cc).
+// Every field is printed in its terminal form (engine/text/untrusted_text.h): names, identifiers and
+// file names come from referrals and devices.
 #include <cstdio>
 
 #include "engine/subjects/subject_view.h"
+#include "engine/text/untrusted_text.h"
 
 namespace hashtriage::engine::subjects {
 
@@ -12,7 +15,7 @@ using OJson = nlohmann::ordered_json;
 std::string Str(const OJson& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
+  return TerminalText(it->is_string() ? it->get<std::string>() : it->dump());
 }
 
 std::string Day(const OJson& j, const char* key) { return Str(j, key).substr(0, 10); }
@@ -28,7 +31,7 @@ std::string RenderSubjectText(const OJson& v) {
   if (v.contains("requested_id")) Line(out, Str(v, "requested_id") + " was merged into " + Str(v, "id"));
   if (!v["aliases"].empty()) {
     std::string ids;
-    for (const auto& a : v["aliases"]) ids += (ids.empty() ? "" : ", ") + a.get<std::string>();
+    for (const auto& a : v["aliases"]) ids += (ids.empty() ? "" : ", ") + TerminalText(a.get<std::string>());
     Line(out, "Also known as: " + ids);
   }
   if (!v["area"].is_null()) {
@@ -131,8 +134,7 @@ std::string RenderSubjectListText(const OJson& list) {
                 "SCANS", "HITS", "ESCALATE", "LAST REFERRAL");
   out += line;
   for (const auto& s : list["subjects"]) {
-    std::string name = Str(s, "name");
-    if (name.size() > 24) name = name.substr(0, 21) + "...";
+    const std::string name = FitTerminalText(Str(s, "name"), 24);
     std::snprintf(line, sizeof line, "%-12s %-24s %8s %9s %5s %5s %8s  %s\n", Str(s, "id").c_str(), name.c_str(),
                   Str(s, "accounts").c_str(), Str(s, "referrals").c_str(), Str(s, "scans").c_str(),
                   Str(s, "referral_hits").c_str(), s["escalate"].get<bool>() ? "yes" : "", Day(s, "last_referral").c_str());

@@ -5,7 +5,7 @@
 namespace hashtriage::fuzz {
 
 std::span<const FuzzTarget> AllTargets() {
-  static constexpr std::array<FuzzTarget, 14> kTargets{{
+  static constexpr std::array<FuzzTarget, 15> kTargets{{
       {"image_decode", &FuzzImageDecode},
       {"vics_import", &FuzzVicsImport},
       {"icse_import", &FuzzIcseImport},
@@ -20,6 +20,7 @@ std::span<const FuzzTarget> AllTargets() {
       {"ufdr_report", &FuzzUfdrReport},
       {"archive", &FuzzArchive},
       {"disk_image", &FuzzDiskImage},
+      {"untrusted_text", &FuzzUntrustedText},
   }};
   return kTargets;
 }

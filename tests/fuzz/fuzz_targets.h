@@ -1,4 +1,5 @@
-// The fuzz targets: one function per parser of untrusted input, each taking arbitrary bytes. They are
+// The fuzz targets: one function per parser of untrusted input (and one for the rule that prints
+// untrusted text), each taking arbitrary bytes. They are
 // compiled twice: into libFuzzer executables (<target>_fuzzer, clang, -DHASHTRIAGE_FUZZ=ON, see
 // scripts/fuzz) and into a plain library that tests/reliability/fuzz_replay_test.cc runs over the
 // generated seed corpora and every kept crasher under any compiler (so the regressions stay in CTest).
@@ -37,6 +38,8 @@ int FuzzCsvReferral(const std::uint8_t* data, std::size_t size);
 int FuzzUfdrReport(const std::uint8_t* data, std::size_t size);
 int FuzzArchive(const std::uint8_t* data, std::size_t size);
 int FuzzDiskImage(const std::uint8_t* data, std::size_t size);
+// Not a parser: the output rule for untrusted text (engine/text/untrusted_text.h), as properties.
+int FuzzUntrustedText(const std::uint8_t* data, std::size_t size);
 
 }  // namespace hashtriage::fuzz
 
