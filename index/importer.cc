@@ -192,6 +192,7 @@ Result<ImportSummary> ImportSet(KnownIndex& index, const std::string& set_name, 
     HT_ASSIGN_OR_RETURN(categories, CategoryMap::Builtin("uk"));
   }
   HT_ASSIGN_OR_RETURN(auto writer, index.BeginSet(set_name, std::string(ImportFormatName(options.format)), options.strict));
+  writer->set_test_point(options.test_point);
   ImportSummary summary;
   summary.set_name = set_name;
   summary.files = files;

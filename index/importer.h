@@ -58,6 +58,10 @@ struct ImportOptions {
   // Optional progress report, called every few thousand records with the records read so far and the
   // bytes of all files consumed so far (for a display; the commit that follows is not included).
   std::function<void(std::uint64_t records, std::uint64_t bytes)> on_progress;
+  // Crash-injection for the crash-consistency tests only (set by tests/reliability/test_driver.cc,
+  // never by the product): called with ("record", n) as the n-th entry is staged, ("before-ingest", 0)
+  // before the commit and ("after-ingest", 0) between ingesting the files and the commit record.
+  SetWriter::TestPoint test_point;
 };
 
 struct Rejection {

@@ -4,7 +4,6 @@
 #include <rocksdb/sst_file_reader.h>
 #include <rocksdb/sst_file_writer.h>
 
-#include <signal.h>
 
 #include <algorithm>
 #include <cstring>
@@ -160,18 +159,6 @@ class RunSource : public EntrySource {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
-// Test hook: HASHTRIAGE_TEST_CRASH_AT=record:N kills the process when the Nth entry is staged,
-// =before-ingest just before the commit. Used by tests/index/import_crash_test.cc only.
-std::uint64_t CrashAfterRecords() {
-  const char* v = std::getenv("HASHTRIAGE_TEST_CRASH_AT");
-  if (v == nullptr || std::strncmp(v, "record:", 7) != 0) return 0;
-  return std::strtoull(v + 7, nullptr, 10);
-}
-bool CrashPoint(const char* name) {
-  const char* v = std::getenv("HASHTRIAGE_TEST_CRASH_AT");
-  return v != nullptr && std::strcmp(v, name) == 0;
-}
-
 }  // namespace
 
 SetWriter::SetWriter(internal::IndexStore* store, std::uint32_t generation, std::string name, std::string format,
@@ -181,8 +168,7 @@ SetWriter::SetWriter(internal::IndexStore* store, std::uint32_t generation, std:
       name_(std::move(name)),
       format_(std::move(format)),
       strict_(strict),
-      memory_budget_(std::max<std::size_t>(memory_budget, 1u << 20)),
-      crash_after_(CrashAfterRecords()) {}
+      memory_budget_(std::max<std::size_t>(memory_budget, 1u << 20)) {}
 
 SetWriter::~SetWriter() {
   if (!finished_) Abandon().IgnoreError();  // best effort: a later read-write open cleans up too
@@ -211,7 +197,7 @@ Status SetWriter::Add(HashType type, std::span<const std::uint8_t> hash, const E
   b.arena += value;
   buffered_bytes_ += b.arena.size() - before + sizeof(std::uint64_t);
   ++staged_;
-  if (crash_after_ != 0 && staged_ == crash_after_) ::raise(SIGKILL);
+  if (test_point_) test_point_("record", staged_);
   if (buffered_bytes_ >= memory_budget_) return SpillRuns();
   return Status::Ok();
 }
@@ -436,8 +422,10 @@ Result<CommitReport> SetWriter::Commit(SetInfo set) {
                               (report.conflicting_duplicates == 1 ? "" : "es") + "; set '" + name_ + "' " +
                               (existed ? "left unchanged" : "not created") + ")");
   }
-  if (CrashPoint("before-ingest")) ::raise(SIGKILL);
-  if (Status st = store_->CommitSet(set, files); !st.ok()) {
+  if (test_point_) test_point_("before-ingest", 0);
+  std::function<void()> after_ingest;
+  if (test_point_) after_ingest = [this] { test_point_("after-ingest", 0); };
+  if (Status st = store_->CommitSet(set, files, after_ingest); !st.ok()) {
     Abandon().IgnoreError();  // the commit failed: the generation never becomes visible
     return st;
   }

@@ -7,11 +7,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hashing/status.h"
@@ -87,6 +89,11 @@ class SetWriter {
 
   std::uint64_t staged() const { return staged_; }
 
+  // Crash-injection for tests (ImportOptions::test_point): called at ("record", n), ("before-ingest", 0)
+  // and ("after-ingest", 0). Empty in the product.
+  using TestPoint = std::function<void(std::string_view point, std::uint64_t n)>;
+  void set_test_point(TestPoint point) { test_point_ = std::move(point); }
+
   struct TypeBuffer;  // implementation detail (set_writer.cc)
 
  private:
@@ -105,7 +112,7 @@ class SetWriter {
   std::map<HashType, std::unique_ptr<TypeBuffer>> buffers_;
   std::size_t buffered_bytes_ = 0;
   std::uint64_t staged_ = 0;
-  std::uint64_t crash_after_ = 0;  // test hook HASHTRIAGE_TEST_CRASH_AT=record:N
+  TestPoint test_point_;
   bool finished_ = false;
   int run_counter_ = 0;
 };

@@ -48,6 +48,7 @@ struct IndexImportOptions : IndexCommonOptions {
   std::string delimiter;
   bool strict = false;
   std::size_t memory_mib = 512;
+  const engine::TestHooks* hooks = nullptr;  // crash points, from the test driver only
 };
 
 struct IndexRemoveOptions : IndexCommonOptions {
@@ -158,6 +159,7 @@ Result<int> RunIndexImport(const IndexImportOptions& o) {
   io.columns = o.columns;
   if (!o.delimiter.empty()) io.delimiter = o.delimiter == "\\t" || o.delimiter == "tab" ? '\t' : o.delimiter[0];
   io.strict = o.strict;
+  if (o.hooks != nullptr) io.test_point = o.hooks->index_import;
   HT_RETURN_IF_ERROR(index::CheckImportOptions(io));  // before the index is opened (or created)
   for (const auto& f : o.files) {
     if (!std::filesystem::is_regular_file(f)) return Status::NotFound(f + ": no such file");
@@ -474,7 +476,10 @@ void SetupIndexCommand(CLI::App& app, CommandExit& exit) {
   imp->add_flag("--strict", import->strict, "Any rejected record or conflicting duplicate aborts the import");
   imp->add_option("--memory", import->memory_mib, "MiB to sort in memory before spilling runs to disk (default 512)");
   imp->add_option("files", import->files, "Files to import")->required();
-  imp->callback([import, &exit]() { RecordOutcome(RunIndexImport(*import), exit); });
+  imp->callback([import, &exit]() {
+    import->hooks = exit.hooks;
+    RecordOutcome(RunIndexImport(*import), exit);
+  });
 
   auto list = std::make_shared<IndexCommonOptions>();
   auto* lst = index_cmd->add_subcommand("list", "List the sets in the index");

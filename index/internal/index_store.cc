@@ -8,7 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <signal.h>
 
 #include <chrono>
 #include <filesystem>
@@ -322,7 +321,8 @@ std::string IndexStore::StagingDir(std::uint32_t generation) const {
   return (fs::path(options_.dir) / "staging" / ("gen-" + std::to_string(generation))).string();
 }
 
-Status IndexStore::CommitSet(const SetInfo& info, const std::map<HashType, std::vector<std::string>>& files) {
+Status IndexStore::CommitSet(const SetInfo& info, const std::map<HashType, std::vector<std::string>>& files,
+                             const std::function<void()>& after_ingest) {
   if (options_.read_only) return Status::InvalidArgument("index opened read-only");
   std::vector<rocksdb::IngestExternalFileArg> args;
   for (const auto& [type, paths] : files) {
@@ -334,9 +334,7 @@ Status IndexStore::CommitSet(const SetInfo& info, const std::map<HashType, std::
     args.push_back(std::move(arg));
   }
   if (!args.empty()) HT_RETURN_IF_ERROR(FromRocks(db_->IngestExternalFiles(args), "cannot ingest set " + info.name));
-  if (const char* crash = std::getenv("HASHTRIAGE_TEST_CRASH_AT"); crash && std::string_view(crash) == "after-ingest") {
-    ::raise(SIGKILL);  // test hook: die between ingestion and the commit record
-  }
+  if (after_ingest) after_ingest();  // tests: die between ingestion and the commit record
 
   SetInfo committed = info;
   committed.imported_unix =

@@ -63,8 +63,10 @@ class IndexStore {
   // Options an SstFileWriter must use for files ingested into `type`'s column family.
   rocksdb::Options SstWriterOptions(HashType type) const;
   // Ingests the files and makes `info` (with info.generation from BeginGeneration) the set named
-  // info.name, replacing any set of that name, in one atomic commit.
-  Status CommitSet(const SetInfo& info, const std::map<HashType, std::vector<std::string>>& files);
+  // info.name, replacing any set of that name, in one atomic commit. `after_ingest` (tests only) runs
+  // between the ingestion and the commit record.
+  Status CommitSet(const SetInfo& info, const std::map<HashType, std::vector<std::string>>& files,
+                   const std::function<void()>& after_ingest = {});
   Status AbandonGeneration(std::uint32_t generation);
   Status RemoveSet(std::string_view name);
   // Called at the end of every successful CommitSet with the committed set (KnownIndex refreshes its

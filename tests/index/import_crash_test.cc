@@ -1,5 +1,5 @@
-// Atomic import: the real `hashtriage index import` is killed (SIGKILL) at chosen points through a
-// test hook and at arbitrary times from outside; afterwards the index must read exactly as before
+// Atomic import: `hashtriage index import` is killed (SIGKILL) at chosen points through the test
+// driver's crash points (tests/reliability/test_driver.cc) and at arbitrary times from outside; afterwards the index must read exactly as before
 // (same sets, same answers to every lookup), or, for a kill that came too late, contain the whole
 // new set. A later import must then work normally.
 #include <gtest/gtest.h>
@@ -49,9 +49,10 @@ class ImportCrashTest : public ::testing::Test {
     before_ = Snapshot();
   }
 
+  // The released binary; with `env` (a crash point) the test driver, which alone reads crash points.
   testing::CommandResult Hashtriage(const std::string& args, const std::string& env = "") {
-    return RunCommand(env + " " + ShellQuote(testing::HashtriageBinary().string()) + " " + args + " --index " +
-                      ShellQuote(dir_));
+    const std::string bin = env.empty() ? ShellQuote(testing::HashtriageBinary().string()) : testing::DriverBin();
+    return RunCommand(env + " " + bin + " " + args + " --index " + ShellQuote(dir_));
   }
 
   // Everything observable: the set list and the answers for a sample of both files' hashes.
@@ -84,8 +85,10 @@ TEST_F(ImportCrashTest, KilledAtEveryStageLeavesTheIndexAsBefore) {
       EXPECT_EQ(Snapshot(), before_) << "after a crash at " << point << " in: " << command;
     }
   }
-  // The hook is gone: the same import now works, and staging leftovers were cleaned up.
-  const auto ok = Hashtriage(import_new);
+  // The released binary has no crash points (it never reads them from the environment): the same
+  // import works, and staging leftovers were cleaned up.
+  const auto ok = RunCommand("HASHTRIAGE_TEST_CRASH_AT=record:1 " + ShellQuote(testing::HashtriageBinary().string()) +
+                             " " + import_new + " --index " + ShellQuote(dir_));
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_NE(Snapshot(), before_);
   EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(dir_) / "staging" / "gen-2"));

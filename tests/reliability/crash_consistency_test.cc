@@ -75,8 +75,9 @@ std::string Lines(const std::string& text, std::size_t n) {
 
 class CrashConsistencyTest : public ::testing::Test {
  protected:
+  // The released binary; with `env` (crash points) the test driver, the only program that reads them.
   testing::CommandResult Run(const std::string& args, const std::string& env = "") {
-    return RunCommand(env + " " + Bin() + " " + args);
+    return RunCommand(env + " " + (env.empty() ? Bin() : testing::DriverBin()) + " " + args);
   }
   testing::TempDir dir_;
 };
