@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ingest/internal/unreached_space.h"
 #include "ingest/provenance.h"
 
 namespace hashtriage::ingest::internal {
@@ -184,7 +185,14 @@ class TskFrame final : public Frame {
         continue;
       }
       if (stack_.empty()) {
+        Status unreached = Status::Ok();
+        {
+          std::lock_guard<std::mutex> lock(fs_->mu);
+          unreached = unreached_->Check(volume_prefix_);
+        }
         fs_.reset();
+        unreached_.reset();
+        if (!unreached.ok()) return Error(volume_prefix_, std::move(unreached));
         continue;
       }
       Dir& d = stack_.back();
@@ -221,6 +229,7 @@ class TskFrame final : public Frame {
     fs_ = std::make_shared<TskFs>();
     fs_->image = image_;
     fs_->fs = fs;
+    unreached_.emplace(fs, *image_->reader, static_cast<std::uint64_t>(v.offset));
     visited_.clear();
     visited_.insert(fs->root_inum);
     return Push(fs->root_inum, "", 0, false, volume_prefix_);
@@ -281,9 +290,13 @@ class TskFrame final : public Frame {
                                                  std::to_string(options_.max_directory_depth) + ") reached"));
       }
       if (!visited_.insert(entry.addr).second) return std::nullopt;  // loops through deleted or reused entries
+      if (!deleted && !is_orphan_dir) unreached_->Reached(entry.name, entry.size, false);
       return Push(entry.addr, fs_path, d.depth + 1, deleted || is_orphan_dir, path);  // invalidates `d`
     }
-    if (entry.has_meta && entry.meta_type == TSK_FS_META_TYPE_VIRT) return std::nullopt;  // $MBR, $FAT1...
+    if (entry.has_meta && entry.meta_type == TSK_FS_META_TYPE_VIRT) {  // $MBR, $FAT1, $ALLOC_BITMAP...
+      if (!deleted) unreached_->Reached(entry.name, entry.size, true);
+      return std::nullopt;
+    }
 
     FrameEntry e;
     ItemInfo& info = e.info;
@@ -317,6 +330,7 @@ class TskFrame final : public Frame {
       return e;
     }
     info.kind = ItemKind::kFile;
+    if (!deleted) unreached_->Reached(entry.name, entry.size, false);
     e.content = std::make_shared<TskFileContent>(fs_, entry.addr, entry.size, path);
     return e;
   }
@@ -330,6 +344,7 @@ class TskFrame final : public Frame {
   std::string volume_prefix_;
   std::vector<Dir> stack_;
   std::set<TSK_INUM_T> visited_;
+  std::optional<UnreachedSpace> unreached_;  // for the open file system
 };
 
 Result<std::shared_ptr<TskImage>> OpenTskImage(std::shared_ptr<ImageReader> reader) {

@@ -4,7 +4,8 @@
 // The image is reached only through an ImageReader (raw or EWF), handed to TSK as an external image, so
 // raw and E01 evidence take exactly the same path. File contents are read on demand by readers that
 // open the file by metadata address; all TSK calls on one file system share a mutex, so readers work on
-// any thread. Enumeration thread only for the frame itself.
+// any thread. Enumeration thread only for the frame itself. After each FAT/exFAT volume, allocated
+// clusters that no directory reached are reported as an error of the volume (unreached_space.h).
 #pragma once
 
 #include <memory>

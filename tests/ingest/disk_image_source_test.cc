@@ -122,6 +122,7 @@ TEST_F(DiskImageSourceTest, FatImageFilesMatchFlsAndIcatIncludingTheDeletedOne) 
   const std::set<Expected> truth = FromFls("disk.img");
   ASSERT_EQ(truth.size(), 3u);
   EXPECT_EQ(FromItems(items), truth);
+  EXPECT_TRUE(OfKind(items, ItemKind::kError).empty()) << "an intact FAT has no unreached allocated space";
   for (Item& item : items) {
     if (item.info.kind != ItemKind::kFile) continue;
     ASSERT_NE(item.reader, nullptr) << item.info.path;
@@ -344,6 +345,12 @@ TEST_F(DiskImageSourceTest, DamagedFatYieldsExactlyWhatFlsAndIcatRecover) {
   ASSERT_EQ(partial.size(), 2u) << "fls should still find camera.png and the deleted _offee.png";
   std::vector<Item> items = OpenAndCollect(P("dcim-lost.img"), Named("dcim-lost"));
   EXPECT_EQ(FromItems(items), partial);
+  // ... and the photo's clusters, still allocated but named by no directory, are reported unexamined.
+  const auto errors = OfKind(items, ItemKind::kError);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0]->info.path, "dcim-lost");
+  EXPECT_NE(errors[0]->info.status.message().find("not reachable from any directory"), std::string::npos)
+      << errors[0]->info.status.message();
   for (Item& item : items) {
     if (item.info.kind != ItemKind::kFile) continue;
     const std::string inode = item.info.path.substr(item.info.path.rfind("/inode:") + 7);
@@ -354,7 +361,42 @@ TEST_F(DiskImageSourceTest, DamagedFatYieldsExactlyWhatFlsAndIcatRecover) {
   // no file at all, and neither does the source (nothing invented from the noise).
   damage("noisy.img", 1, 128);
   ASSERT_TRUE(FromFls("noisy.img").empty());
-  EXPECT_TRUE(FromItems(OpenAndCollect(P("noisy.img"), Named("noisy"))).empty());
+  const std::vector<Item> noisy = OpenAndCollect(P("noisy.img"), Named("noisy"));
+  EXPECT_TRUE(FromItems(noisy).empty());
+  EXPECT_EQ(OfKind(noisy, ItemKind::kError).size(), 1u) << "no files found must not read as an empty card";
+}
+
+// A card whose root directory was wiped (zeroed) while the FAT still marks its files' clusters
+// allocated: no file is found, and the source says so with exactly the clusters the files and the
+// subdirectory held (istat on the intact image is the truth), instead of yielding an empty card.
+TEST_F(DiskImageSourceTest, WipedRootDirectoryIsReportedWithTheClustersNoDirectoryReaches) {
+  In("mkfs.fat -F 16 -s 4 -C wiped.img 16384 >/dev/null && mmd -i wiped.img ::/DCIM && "
+     "mcopy -i wiped.img " + ShellQuote(Photo("skimage/astronaut.png").string()) + " ::/DCIM/ && "
+     "mcopy -i wiped.img " + ShellQuote(Photo("skimage/camera.png").string()) + " ::/");
+  EXPECT_TRUE(OfKind(OpenAndCollect(P("wiped.img"), Named("intact")), ItemKind::kError).empty());
+  long long held = 0;  // sectors of every file and directory below the root, as istat lists them
+  for (const std::string& line : hashtriage::testing::SplitLines(In("fls -r -p wiped.img"))) {
+    const std::size_t colon = line.find(':');
+    if (line.rfind("r/r ", 0) != 0 && line.rfind("d/d ", 0) != 0) continue;
+    held += static_cast<long long>(SectorsOf("wiped.img", line.substr(4, colon - 4)).size());
+  }
+  ASSERT_GT(held, 0);
+  // The root directory region of FAT16 follows the reserved sectors and the FATs (boot sector fields).
+  In("python3 -c '\n"
+     "import struct\n"
+     "b = bytearray(open(\"wiped.img\", \"rb\").read())\n"
+     "bps, rsv, nfats, entries, fatsz = struct.unpack_from(\"<H\", b, 11)[0], struct.unpack_from(\"<H\", b, 14)[0], b[16], struct.unpack_from(\"<H\", b, 17)[0], struct.unpack_from(\"<H\", b, 22)[0]\n"
+     "root = (rsv + nfats * fatsz) * bps\n"
+     "b[root:root + entries * 32] = bytes(entries * 32)\n"
+     "open(\"wiped.img\", \"wb\").write(b)\n'");
+  ASSERT_TRUE(FromFls("wiped.img").empty());
+  const std::vector<Item> items = OpenAndCollect(P("wiped.img"), Named("wiped"));
+  EXPECT_TRUE(FromItems(items).empty());
+  const auto errors = OfKind(items, ItemKind::kError);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0]->info.status.code(), StatusCode::kCorruption);
+  const std::string expected = std::to_string(held / 4) + " allocated cluster(s) are not reachable from any directory";
+  EXPECT_NE(errors[0]->info.status.message().find(expected), std::string::npos) << errors[0]->info.status.message();
 }
 
 TEST_F(DiskImageSourceTest, Ext4ImageBuiltWithMke2fsMatchesFls) {
