@@ -335,7 +335,7 @@ Status ReadCsv(const std::string& path, RecordSink& sink, const CategoryMap& cat
           return Status::InvalidArgument(
               "no category column: map one with --columns category=HEADER, or give --category A, B, C, "
               "indecent-uncategorised, non-indecent or ignorable for every row (or --category unknown to store "
-              "them ungraded, which the kiosk does not report)");
+              "them ungraded: a match is then known material for specialist review)");
         }
         return m;
       });

@@ -135,8 +135,8 @@ Status CheckImportOptions(const ImportOptions& options) {
       if (options.category) return Status::Ok();
       return Status::InvalidArgument(std::string(ImportFormatName(options.format)) +
                                      " lists carry no category: give --category A, B, C, indecent-uncategorised, "
-                                     "non-indecent or ignorable (or --category unknown to store them ungraded, "
-                                     "which the kiosk does not report)");
+                                     "non-indecent or ignorable (or --category unknown to store them ungraded: a "
+                                     "match is then known material for specialist review)");
     default: return Status::Ok();  // VICS/CSV: checked per file and record; ICSE/NSRL: FormatCategory
   }
 }

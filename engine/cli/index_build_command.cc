@@ -71,7 +71,7 @@ void SetupIndexBuildCommand(CLI::App& app, CommandExit& exit) {
   sub->add_flag("--no-region", o->no_region, "Do not store region cell hashes (no NAME+region set)");
   sub->add_option("--category,--as", o->category,
                   "Category of every image: A, B, C, indecent-uncategorised, non-indecent, ignorable, or unknown "
-                  "(stored ungraded; the kiosk does not report them)")
+                  "(stored ungraded: a match is reported as known material for specialist review)")
       ->required();
   sub->add_option("paths", o->roots, "Image files or directories")->required();
   sub->callback([o, &exit]() { RecordOutcome(RunIndexBuild(*o), exit); });

@@ -98,7 +98,7 @@ std::uint64_t TotalEntries(const index::SetInfo& s) {
   return total;
 }
 
-// Entries stored with category unknown: the kiosk does not report them.
+// Entries stored with category unknown: a match is known material for specialist review (kiosk exit 10).
 std::uint64_t CategoryNotRecorded(const index::SetInfo& s) {
   return s.by_category[static_cast<std::size_t>(index::Category::kUnknown)];
 }
@@ -467,7 +467,7 @@ void SetupIndexCommand(CLI::App& app, CommandExit& exit) {
   imp->add_option("--format", import->format, "vics|icse|nsrl|md5sum|sha1sum|sha256sum|pdq|csv")->required();
   imp->add_option("--category,--as", import->category,
                   "Category of entries the file gives none: A, B, C, indecent-uncategorised, non-indecent, ignorable, "
-                  "or unknown (stored ungraded; the kiosk does not report them). Required for md5sum, sha1sum, "
+                  "or unknown (stored ungraded: a match is reported as known material for specialist review). Required for md5sum, sha1sum, "
                   "sha256sum, pdq and CSV without a category column; VICS: for Media without Category; ICSE means "
                   "indecent-uncategorised and NSRL ignorable unless given");
   imp->add_option("--category-map", import->category_map, "VICS category numbers: uk (default), us, or a TOML file");

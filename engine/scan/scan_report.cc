@@ -243,9 +243,10 @@ std::string KioskVerdict(const ScanSummary& summary, bool matched) {
     const bool known = matched && HasKnownMaterial(t);
     any_known = any_known || known;
     if (known) {
-      out += "WHAT TO DO NEXT: REFER TO THE SPECIALIST UNIT NOW.\n"
-             "Known indecent material was found. Do not open or view any files.\n"
-             "Keep the device and this result with the case.\n";
+      out += "WHAT TO DO NEXT: REFER TO THE SPECIALIST UNIT NOW.\n";
+      out += exact + near > 0 ? "Known indecent material was found. Do not open or view any files.\n"
+                              : "Known material whose category is not recorded was found. Do not open or view any files.\n";
+      out += "Keep the device and this result with the case.\n";
     } else if (!matched) {
       out += "WHAT TO DO NEXT: ask the specialist unit; this device was not checked against known images.\n";
     } else if (e.errors() > 0) {

@@ -159,6 +159,9 @@ TEST_F(EvidenceIdentityTest, AMatchInASetOfUnrecordedCategoryIsReferredForReview
   EXPECT_EQ(r.exit_code, 10) << r.out;
   EXPECT_NE(r.out.find("Known material, category not recorded (specialist review): 1"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("REFER TO THE SPECIALIST UNIT NOW"), std::string::npos) << r.out;
+  // It is not called indecent: nobody graded it.
+  EXPECT_NE(r.out.find("Known material whose category is not recorded was found"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Known indecent material was found"), std::string::npos) << r.out;
 }
 
 TEST_F(EvidenceIdentityTest, IgnorableMatchesNeverMakeAKnownMaterialVerdict) {
