@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <mutex>
 
 #include "engine/case/kv/kv_backend.h"
@@ -61,13 +62,7 @@ class PostgresBackend : public KvBackend {
     try {
       if (!txn_ && !conn_->is_open()) Reconnect();
       pqxx::transaction_base& txn = Txn();
-      for (const KvOp& op : ops) {
-        if (op.is_put) {
-          txn.exec_prepared(Stmt("put", op.table), Bytes(op.key), Bytes(op.value));
-        } else {
-          txn.exec_prepared(Stmt("del", op.table), Bytes(op.key));
-        }
-      }
+      WriteGrouped(txn, ops);
       txn.commit();
       EndTransaction();
       return Status::Ok();
@@ -166,6 +161,49 @@ class PostgresBackend : public KvBackend {
     return *txn_;
   }
 
+  // Applies `ops` with one statement per table and kind (a multi-row upsert, a multi-key delete): a
+  // batch costs a few round trips, not one per record. The last op on a key wins, as in a batch.
+  void WriteGrouped(pqxx::transaction_base& txn, const std::vector<KvOp>& ops) {
+    std::map<std::pair<Table, std::string_view>, const KvOp*> last;
+    for (const KvOp& op : ops) last[{op.table, op.key}] = &op;
+    struct Group {
+      std::vector<const KvOp*> puts, deletes;
+    };
+    std::map<Table, Group> groups;
+    for (const auto& [key, op] : last) (op->is_put ? groups[key.first].puts : groups[key.first].deletes).push_back(op);
+    for (const auto& [table, group] : groups) {
+      if (group.puts.size() == 1) {
+        txn.exec_prepared(Stmt("put", table), Bytes(group.puts[0]->key), Bytes(group.puts[0]->value));
+      } else if (!group.puts.empty()) {
+        std::string keys = "{", values = "{";
+        for (const KvOp* op : group.puts) {
+          AppendArrayElement(keys, op->key);
+          AppendArrayElement(values, op->value);
+        }
+        keys.back() = '}';
+        values.back() = '}';
+        txn.exec_prepared(Stmt("putmany", table), keys, values);
+      }
+      if (!group.deletes.empty()) {
+        std::string keys = "{";
+        for (const KvOp* op : group.deletes) AppendArrayElement(keys, op->key);
+        keys.back() = '}';
+        txn.exec_prepared(Stmt("delmany", table), keys);
+      }
+    }
+  }
+
+  // One bytea element of a text-format array literal: "\\x<hex>", then a comma.
+  static void AppendArrayElement(std::string& out, std::string_view bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += "\"\\\\x";
+    for (const unsigned char c : bytes) {
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+    out += "\",";
+  }
+
   void Prepare() {
     for (int t = 0; t < kTableCount; ++t) {
       const Table table = static_cast<Table>(t);
@@ -175,6 +213,10 @@ class PostgresBackend : public KvBackend {
                                              " (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = "
                                              "EXCLUDED.value");
       conn_->prepare(Stmt("del", table), "DELETE FROM " + name + " WHERE key = $1");
+      conn_->prepare(Stmt("putmany", table), "INSERT INTO " + name +
+                                                 " (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) "
+                                                 "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value");
+      conn_->prepare(Stmt("delmany", table), "DELETE FROM " + name + " WHERE key = ANY($1::bytea[])");
       conn_->prepare(Stmt("from", table), "SELECT key, value FROM " + name + " WHERE key >= $1 ORDER BY key LIMIT " +
                                               std::to_string(kScanPage));
       conn_->prepare(Stmt("after", table), "SELECT key, value FROM " + name + " WHERE key > $1 ORDER BY key LIMIT " +
