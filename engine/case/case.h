@@ -1,5 +1,5 @@
 // Case: one case as every command sees it — the typed stores that hold what hashtriage learns and
-// decides (evidence catalogue, referrals, subjects, queue, audit log, case settings) and the
+// decides (evidence catalogue, referrals, subjects, queue, audit log, case settings, users) and the
 // transactions that change several of them at once. Stores hand out typed records only; no other code
 // names a table, builds a key or decodes a record. The stores are written once over an ordered
 // key-value layer (engine/case/kv/) with two backends: embedded RocksDB (a directory; the default)
@@ -25,6 +25,7 @@ class SubjectStore;
 class QueueStore;
 class AuditLog;
 class CaseSettings;
+class UserStore;
 
 // A set of writes to one case, applied atomically by Commit(). Ids drawn with NextId are part of it.
 class CaseTransaction {
@@ -61,12 +62,14 @@ class Case {
   virtual QueueStore& queue() = 0;
   virtual AuditLog& audit() = 0;
   virtual CaseSettings& settings() = 0;
+  virtual UserStore& users() = 0;
   const EvidenceCatalogue& evidence() const { return const_cast<Case*>(this)->evidence(); }
   const ReferralStore& referrals() const { return const_cast<Case*>(this)->referrals(); }
   const SubjectStore& subjects() const { return const_cast<Case*>(this)->subjects(); }
   const QueueStore& queue() const { return const_cast<Case*>(this)->queue(); }
   const AuditLog& audit() const { return const_cast<Case*>(this)->audit(); }
   const CaseSettings& settings() const { return const_cast<Case*>(this)->settings(); }
+  const UserStore& users() const { return const_cast<Case*>(this)->users(); }
 
   virtual std::unique_ptr<CaseTransaction> Begin() = 0;
 

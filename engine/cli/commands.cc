@@ -17,6 +17,7 @@ void SetupAllCommands(CLI::App& app, CommandExit& exit) {
   SetupPurgeCommand(app, exit);
   SetupDbCommand(app, exit);
   SetupCaseMoveCommands(app, exit);
+  SetupUserCommand(app, exit);
   SetupIndexCommand(app, exit);
   SetupIndexBuildCommand(app, exit);
   SetupIntakeCommand(app, exit);

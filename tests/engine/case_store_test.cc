@@ -4,6 +4,8 @@
 // one scenario written through both whose read-back must be identical.
 #include <gtest/gtest.h>
 
+#include <rocksdb/db.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +18,8 @@
 #include "engine/case/queue_store.h"
 #include "engine/case/referral_store.h"
 #include "engine/case/subject_store.h"
+#include "engine/case/user_store.h"
+#include "engine/users/users.h"
 #include "tests/engine/postgres_test_support.h"
 #include "tests/test_support.h"
 
@@ -326,6 +330,144 @@ TEST_P(CaseStoreTest, AReadOnlyOpenRefusesToWrite) {
   reader->subjects().PutSubject(*txn, Subject("S-000001", "x"));
   EXPECT_FALSE(txn->Commit().ok());
 }
+
+// Accounts of a team case (`hashtriage user ...`), on either backend.
+class UsersTest : public CaseStoreTest {
+ protected:
+  CommandResult User(const std::string& args, const std::string& stdin_text = "") {
+    return RunCommand("printf '%s' " + ShellQuote(stdin_text) + " | " + Bin() + " user " + args + " --case " +
+                      ShellQuote(fresh_->location()));
+  }
+  engine::UserRecord Stored(const std::string& name) {
+    case_->Refresh();
+    auto found = case_->users().Get(name);
+    EXPECT_TRUE(found.ok() && found->has_value()) << name;
+    return found.ok() && found->has_value() ? **found : engine::UserRecord{};
+  }
+  void SetUp() override {
+    CaseStoreTest::SetUp();
+    // The case exists (an embedded one must be initialised; a database is by its migration).
+    auto txn = case_->Begin();
+    case_->settings().SetCreated(*txn, 1795132800);
+    ASSERT_TRUE(txn->Commit().ok());
+    if (GetParam() == Backend::kRocks) case_.reset();  // one writer at a time on an embedded case
+  }
+  void Reopen() {
+    if (!case_) case_ = fresh_->Open(/*read_only=*/true);
+  }
+};
+
+TEST_P(UsersTest, APasswordComesFromStandardInputAndOnlyItsArgon2idHashIsKept) {
+  const std::string password = "correct horse battery staple";
+  const auto added = User("add alice --role investigator --by admin1", password + "\n");
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_EQ(added.out, "added user alice (investigator)\n");
+  Reopen();
+  const engine::UserRecord alice = Stored("alice");
+  EXPECT_EQ(alice.role, "investigator");
+  EXPECT_EQ(alice.password_hash.rfind("$argon2id$", 0), 0u) << alice.password_hash;
+  EXPECT_TRUE(engine::users::VerifyPassword(alice, password));
+  EXPECT_FALSE(engine::users::VerifyPassword(alice, password + "x"));
+  EXPECT_EQ(alice.created_by, "admin1");
+  // The password is nowhere else: not in the audit log, not in the listing.
+  const auto audit = RunCommand(Bin() + " audit show --json --case " + ShellQuote(fresh_->location()));
+  EXPECT_NE(audit.out.find("\"action\":\"user add\""), std::string::npos) << audit.out;
+  EXPECT_EQ(audit.out.find(password), std::string::npos);
+  EXPECT_EQ(User("list --json").out.find("argon2"), std::string::npos);
+}
+
+TEST_P(UsersTest, MissingShortAndDuplicateAreRefusedWithNothingStored) {
+  const auto none = User("add bob --role researcher");
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("no password on standard input"), std::string::npos) << none.err;
+  const auto short_one = User("add bob --role researcher", "short\n");
+  EXPECT_EQ(short_one.exit_code, 2);
+  EXPECT_NE(short_one.err.find("at least 12 characters"), std::string::npos) << short_one.err;
+  const auto role = User("add bob --role chief", "a long enough password\n");
+  EXPECT_EQ(role.exit_code, 2);
+  EXPECT_NE(role.err.find("unknown role 'chief'"), std::string::npos) << role.err;
+  const auto name = User("add Bob! --role researcher", "a long enough password\n");
+  EXPECT_EQ(name.exit_code, 2) << name.err;
+  ASSERT_EQ(User("add bob --role researcher", "a long enough password\n").exit_code, 0);
+  const auto again = User("add bob --role admin", "another long password\n");
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+  Reopen();
+  EXPECT_EQ(Stored("bob").role, "researcher");
+  EXPECT_EQ(User("disable nobody").exit_code, 1);
+}
+
+TEST_P(UsersTest, AStationGetsATokenOnceAndNoPassword) {
+  const auto added = User("add station-7 --role station");
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const std::size_t at = added.out.find("hts_");
+  ASSERT_NE(at, std::string::npos) << added.out;
+  const std::string token = added.out.substr(at, 4 + 64);
+  Reopen();
+  const engine::UserRecord station = Stored("station-7");
+  EXPECT_TRUE(station.password_hash.empty());
+  EXPECT_TRUE(engine::users::VerifyToken(station, token));
+  EXPECT_FALSE(engine::users::VerifyToken(station, "hts_" + std::string(64, '0')));
+  EXPECT_EQ(User("passwd station-7", "a long enough password\n").exit_code, 2);
+  EXPECT_EQ(User("role station-7 admin").exit_code, 2);
+}
+
+TEST_P(UsersTest, RoleChangesAndDisablingAreStoredAndAudited) {
+  ASSERT_EQ(User("add carol --role investigator", "a long enough password\n").exit_code, 0);
+  EXPECT_EQ(User("role carol supervisor --by admin1").exit_code, 0);
+  EXPECT_EQ(User("disable carol --by admin1").exit_code, 0);
+  ASSERT_EQ(User("passwd carol", "a different password\n").exit_code, 0);
+  const auto list = User("list");
+  EXPECT_NE(list.out.find("carol                    supervisor    disabled"), std::string::npos) << list.out;
+  EXPECT_EQ(User("enable carol").exit_code, 0);
+  Reopen();
+  const engine::UserRecord carol = Stored("carol");
+  EXPECT_FALSE(carol.disabled);
+  EXPECT_EQ(carol.role, "supervisor");
+  EXPECT_TRUE(engine::users::VerifyPassword(carol, "a different password"));
+  const auto audit = RunCommand(Bin() + " audit show --json --case " + ShellQuote(fresh_->location()));
+  for (const std::string action : {"user add", "user role", "user disable", "user passwd", "user enable"}) {
+    EXPECT_NE(audit.out.find("\"action\":\"" + action + "\""), std::string::npos) << action;
+  }
+  EXPECT_EQ(RunCommand(Bin() + " audit verify --case " + ShellQuote(fresh_->location())).exit_code, 0);
+}
+
+// An embedded case written before the users table existed (hashtriage before team mode) opens
+// read-only with the table read as empty, and gains the table at the first read-write open.
+TEST(EmbeddedCaseFormat, ACaseWithoutTheUsersTableStillOpens) {
+  TempDir dir;
+  const std::string location = (dir / "case").string();
+  ASSERT_EQ(RunCommand(Bin() + " case init --case " + Q(dir / "case")).exit_code, 0);
+  {
+    std::vector<rocksdb::ColumnFamilyDescriptor> families{{rocksdb::kDefaultColumnFamilyName, {}}};
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies({}, location + "/store", &names).ok());
+    for (const auto& n : names) {
+      if (n != rocksdb::kDefaultColumnFamilyName) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open({}, location + "/store", families, &handles, &db).ok());
+    for (auto* h : handles) {
+      if (h->GetName() == "users") {
+        EXPECT_TRUE(db->DropColumnFamily(h).ok());
+      }
+    }
+    for (auto* h : handles) EXPECT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+    delete db;
+  }
+  const auto status = RunCommand(Bin() + " case status --case " + Q(dir / "case"));
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  const auto list = RunCommand(Bin() + " user list --case " + Q(dir / "case"));
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(SplitLines(list.out).size(), 1u) << list.out;  // the heading only
+  const auto added = RunCommand("echo 'a long enough password' | " + Bin() + " user add dave --role admin --case " +
+                                Q(dir / "case"));
+  EXPECT_EQ(added.exit_code, 0) << added.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(BothBackends, UsersTest, ::testing::Values(Backend::kRocks, Backend::kPostgres),
+                         BackendName);
 
 INSTANTIATE_TEST_SUITE_P(BothBackends, CaseStoreTest, ::testing::Values(Backend::kRocks, Backend::kPostgres),
                          BackendName);

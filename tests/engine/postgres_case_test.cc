@@ -42,7 +42,7 @@ class PostgresCaseTest : public ::testing::Test {
     ASSERT_FALSE(db_.url().empty());
     const auto migrated = RunCommand(Bin() + " db migrate --case " + ShellQuote(db_.url()));
     ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
-    ASSERT_EQ(migrated.out, "applied migration 1 case_tables\ncase database at schema version 1 (was 0)\n");
+    ASSERT_EQ(migrated.out, "applied migration 1 case_tables\napplied migration 2 users\ncase database at schema version 2 (was 0)\n");
   }
   TestDatabase db_;
 };
@@ -50,9 +50,9 @@ class PostgresCaseTest : public ::testing::Test {
 TEST_F(PostgresCaseTest, MigrateIsRecordedAndSafeToRepeat) {
   const auto again = RunCommand(Bin() + " db migrate --case " + ShellQuote(db_.url()));
   EXPECT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(again.out, "case database already at schema version 1: nothing to do\n");
+  EXPECT_EQ(again.out, "case database already at schema version 2: nothing to do\n");
   const auto rows = db_.Sql("SELECT version, name FROM schema_migrations ORDER BY version");
-  EXPECT_EQ(rows.out, "1|case_tables\n") << rows.err;
+  EXPECT_EQ(rows.out, "1|case_tables\n2|users\n") << rows.err;
 }
 
 TEST_F(PostgresCaseTest, MigrateRefusesADirectoryAndAnUnmigratedDatabaseSaysWhatToDo) {

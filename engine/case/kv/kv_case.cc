@@ -68,7 +68,8 @@ KvCase::KvCase(std::unique_ptr<KvStore> kv)
       subjects_(*kv_),
       queue_(*kv_),
       audit_(*kv_),
-      settings_(*kv_) {}
+      settings_(*kv_),
+      users_(*kv_) {}
 
 std::unique_ptr<CaseTransaction> KvCase::Begin() { return std::make_unique<KvTransaction>(*kv_); }
 

@@ -16,6 +16,7 @@
 #include "engine/case/referral_store.h"
 #include "engine/case/kv/kv_store.h"
 #include "engine/case/subject_store.h"
+#include "engine/case/user_store.h"
 
 namespace hashtriage::engine::kv {
 
@@ -146,6 +147,17 @@ class KvCaseSettings : public CaseSettings {
   KvStore& kv_;
 };
 
+class KvUserStore : public UserStore {
+ public:
+  explicit KvUserStore(KvStore& kv) : kv_(kv) {}
+  Result<std::optional<UserRecord>> Get(const std::string& name) const override;
+  void Put(CaseTransaction& txn, const UserRecord& record) override;
+  Status ForEach(const std::function<bool(const UserRecord&)>& visit) const override;
+
+ private:
+  KvStore& kv_;
+};
+
 class KvCase : public Case {
  public:
   explicit KvCase(std::unique_ptr<KvStore> kv);
@@ -155,6 +167,7 @@ class KvCase : public Case {
   QueueStore& queue() override { return queue_; }
   AuditLog& audit() override { return audit_; }
   CaseSettings& settings() override { return settings_; }
+  UserStore& users() override { return users_; }
   std::unique_ptr<CaseTransaction> Begin() override;
   const std::string& location() const override { return kv_->path(); }
   bool read_only() const override { return kv_->read_only(); }
@@ -172,6 +185,7 @@ class KvCase : public Case {
   KvQueueStore queue_;
   KvAuditLog audit_;
   KvCaseSettings settings_;
+  KvUserStore users_;
 };
 
 }  // namespace hashtriage::engine::kv

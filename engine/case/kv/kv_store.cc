@@ -19,7 +19,7 @@ std::string_view TableName(Table table) {
       "meta",       "evidence",    "evidence_identity", "evidence_by_subject", "files",      "progress",
       "audit",      "subjects",    "accounts",          "identifiers",         "referrals",  "attributes",
       "links",      "possible_links", "assessments",    "queue",               "decisions",  "dip_samples",
-      "counters",   "pending",     "files_with_hits"};
+      "counters",   "pending",     "files_with_hits",   "users"};
   return kNames[static_cast<int>(table)];
 }
 

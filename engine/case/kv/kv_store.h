@@ -43,8 +43,9 @@ enum class Table : std::uint8_t {
   kCounters = 18,         // counter name -> last id (u64 BE)
   kPending = 19,          // "rescore/<subject id>" -> "" (re-score owed)
   kFilesWithHits = 20,    // evidence number (u32 BE) + item sequence (u64 BE) -> "" for records with hits
+  kUsers = 21,            // user name -> user record (team mode accounts)
 };
-inline constexpr int kTableCount = 21;
+inline constexpr int kTableCount = 22;
 std::string_view TableName(Table table);
 
 struct KvOptions {

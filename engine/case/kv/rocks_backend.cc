@@ -87,6 +87,7 @@ class RocksBackend : public KvBackend {
   }
 
   Result<std::optional<std::string>> Get(Table table, std::string_view key) override {
+    if (cf(table) == nullptr) return std::optional<std::string>();  // a table this (older) case lacks
     std::string value;
     const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(table), key, &value);
     if (s.IsNotFound()) return std::optional<std::string>();
@@ -96,6 +97,7 @@ class RocksBackend : public KvBackend {
 
   Status Scan(Table table, std::string_view prefix,
               const std::function<bool(std::string_view, std::string_view)>& visit) override {
+    if (cf(table) == nullptr) return Status::Ok();
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(table)));
     const rocksdb::Slice want(prefix.data(), prefix.size());
     for (it->Seek(want); it->Valid(); it->Next()) {
@@ -109,6 +111,7 @@ class RocksBackend : public KvBackend {
   }
 
   Result<std::optional<std::pair<std::string, std::string>>> Last(Table table, std::string_view prefix) override {
+    if (cf(table) == nullptr) return std::optional<std::pair<std::string, std::string>>();
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(table)));
     // Seek past every key with the prefix: the prefix followed by 0xFF bytes.
     std::string upper(prefix);
@@ -153,10 +156,20 @@ Result<std::unique_ptr<KvBackend>> OpenRocksBackend(const KvOptions& options) {
   db_options.paranoid_checks = true;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.keep_log_file_num = 2;
+  // A read-only open cannot add the tables a newer hashtriage knows to an older case: open those that
+  // exist; a missing table reads as empty.
+  std::vector<std::string> existing;
+  if (exists && options.read_only) {
+    rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), db_path, &existing).PermitUncheckedError();
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  std::vector<int> table_of;  // families[i + 1] holds table table_of[i]
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (int t = 0; t < kTableCount; ++t) {
-    families.emplace_back(std::string(TableName(static_cast<Table>(t))), rocksdb::ColumnFamilyOptions());
+    const std::string name(TableName(static_cast<Table>(t)));
+    if (!existing.empty() && std::find(existing.begin(), existing.end(), name) == existing.end()) continue;
+    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    table_of.push_back(t);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -175,8 +188,9 @@ Result<std::unique_ptr<KvBackend>> OpenRocksBackend(const KvOptions& options) {
   }
   std::unique_ptr<rocksdb::DB> db(raw);
   db->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();  // the default family is unused
-  handles.erase(handles.begin());
-  return std::unique_ptr<KvBackend>(new RocksBackend(path, std::move(db), std::move(handles)));
+  std::vector<rocksdb::ColumnFamilyHandle*> by_table(kTableCount, nullptr);
+  for (std::size_t i = 0; i < table_of.size(); ++i) by_table[table_of[i]] = handles[i + 1];
+  return std::unique_ptr<KvBackend>(new RocksBackend(path, std::move(db), std::move(by_table)));
 }
 
 }  // namespace hashtriage::engine::kv
