@@ -9,7 +9,8 @@ with some file hashes in a generated known-image index (made-up MD5s: nothing re
   day 2    N/10 new referrals, many for people already known (incremental linking: time should
            follow the size of the new day, not of the case)
 and prints referrals/s, subjects, merges. Usage:
-  bench/intake_bench.py [--binary build/release/hashtriage] [--referrals 100000] [--work DIR]
+  bench/intake_bench.py [--binary build/release/hashtriage] [--referrals 100000] [--work DIR] [--case LOCATION]
+--case puts the case elsewhere than WORK/case: another directory, or a migrated (empty) PostgreSQL database.
 """
 import argparse
 import json
@@ -47,6 +48,7 @@ def main():
     ap.add_argument("--referrals", type=int, default=100_000)
     ap.add_argument("--work", default="")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--case", default="", help="case location (default WORK/case, re-created)")
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
     work = args.work or tempfile.mkdtemp(prefix="intake-bench-")
@@ -95,8 +97,9 @@ def main():
     day1 = write_day(20, n, "D1-")
     day2 = write_day(21, max(1, n // 10), "D2-")
     index_dir = os.path.join(work, "index")
-    case_dir = os.path.join(work, "case")
-    shutil.rmtree(case_dir, ignore_errors=True)
+    case_dir = args.case or os.path.join(work, "case")
+    if not args.case:
+        shutil.rmtree(case_dir, ignore_errors=True)
     shutil.rmtree(index_dir, ignore_errors=True)
     md5list = os.path.join(work, "known.md5")
     with open(md5list, "w") as f:
@@ -122,7 +125,7 @@ def main():
         rows.append((label, records, elapsed, s))
     subjects = json.loads(subprocess.run([binary, "subject", "list", "--json", "--case", case_dir], check=True,
                                          stdout=subprocess.PIPE, text=True).stdout)["subjects"]
-    print(f"work dir: {work}")
+    print(f"work dir: {work}; case: {case_dir}")
     print(f"{'run':<7} {'records':>8} {'seconds':>8} {'records/s':>10} {'stored':>8} {'skipped':>8} {'new subj':>8} "
           f"{'merges':>7} {'hits':>6} {'poss.links':>10}")
     for label, records, elapsed, s in rows:

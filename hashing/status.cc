@@ -13,6 +13,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kResourceLimit: return "Resource limit";
     case StatusCode::kAborted: return "Aborted";
     case StatusCode::kInternal: return "Internal error";
+    case StatusCode::kConflict: return "Conflict";
   }
   return "Unknown";
 }

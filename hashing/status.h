@@ -24,6 +24,7 @@ enum class StatusCode : int {
   kResourceLimit = 6,    // a configured cap was hit: pixel limit, decompression budget, depth
   kAborted = 7,          // interrupted on purpose (signal, cancellation)
   kInternal = 8,         // a bug in hashtriage
+  kConflict = 9,         // someone else changed the same records first; nothing of this write was stored
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -40,6 +41,7 @@ class [[nodiscard]] Status {
   static Status ResourceLimit(std::string msg) { return Status(StatusCode::kResourceLimit, std::move(msg)); }
   static Status Aborted(std::string msg) { return Status(StatusCode::kAborted, std::move(msg)); }
   static Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
+  static Status Conflict(std::string msg) { return Status(StatusCode::kConflict, std::move(msg)); }
 
   Status(StatusCode code, std::string msg) : code_(code), message_(std::move(msg)) {}
 

@@ -34,7 +34,7 @@ CLI::App* SubcommandGroup(CLI::App& parent, const std::string& name, const std::
 }
 
 void AddCaseOption(CLI::App* command, std::string& case_dir) {
-  command->add_option("--case", case_dir, "Case directory (default: $HASHTRIAGE_CASE or ./hashtriage-case)");
+  command->add_option("--case", case_dir, "Case directory or postgresql:// URL (default: $HASHTRIAGE_CASE or ./hashtriage-case)");
 }
 
 void AddIndexOption(CLI::App* command, std::string& index_dir) {

@@ -15,6 +15,9 @@ void SetupAllCommands(CLI::App& app, CommandExit& exit) {
   SetupScanCommand(app, exit);
   SetupCaseCommands(app, exit);
   SetupPurgeCommand(app, exit);
+  SetupDbCommand(app, exit);
+  SetupCaseMoveCommands(app, exit);
+  SetupUserCommand(app, exit);
   SetupIndexCommand(app, exit);
   SetupIndexBuildCommand(app, exit);
   SetupIntakeCommand(app, exit);

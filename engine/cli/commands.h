@@ -13,6 +13,9 @@ void SetupScanCommand(CLI::App& app, CommandExit& exit);
 // case init|status, audit verify|show, export files
 void SetupCaseCommands(CLI::App& app, CommandExit& exit);
 void SetupPurgeCommand(CLI::App& app, CommandExit& exit);  // case purge
+void SetupDbCommand(CLI::App& app, CommandExit& exit);     // db migrate (PostgreSQL cases)
+void SetupCaseMoveCommands(CLI::App& app, CommandExit& exit);  // case export|import
+void SetupUserCommand(CLI::App& app, CommandExit& exit);  // user add|passwd|role|disable|enable|list
 void SetupIntakeCommand(CLI::App& app, CommandExit& exit);
 void SetupRematchCommand(CLI::App& app, CommandExit& exit);
 void SetupSubjectCommand(CLI::App& app, CommandExit& exit);

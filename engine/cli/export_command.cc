@@ -94,7 +94,7 @@ void SetupExportCommands(CLI::App& app, CommandExit& exit) {
   AddCaseOption(vics, v->case_dir);
   vics->add_option("--subject", v->subject, "Only this subject's referrals and attached scans");
   vics->add_option("--profile", v->profile, "Category numbering: uk (default) or us");
-  vics->add_option("--case-id", v->case_id, "CaseID/CaseNumber in the header (default: the case directory's name)");
+  vics->add_option("--case-id", v->case_id, "CaseID/CaseNumber in the header (default: the case's name: its directory's or database's, kept when the case moves)");
   vics->add_option("--contact", v->contact, "Contact in the header (default: the user running the export)");
   vics->add_option("--out", v->out, "Write to FILE (mode 0600) instead of standard output");
   vics->callback([v, &exit]() { RecordOutcome(RunExportVics(*v), exit); });

@@ -24,6 +24,7 @@
 #include "engine/case/audit_log.h"
 #include "engine/case/case.h"
 #include "engine/case/evidence_catalogue.h"
+#include "engine/case/kv/kv_store.h"
 #include "engine/cli/commands.h"
 #include "engine/time_util.h"
 
@@ -123,6 +124,10 @@ Result<int> RunCasePurge(const PurgeOptions& o) {
   HT_ASSIGN_OR_RETURN(const engine::CommandContext context, ContextFor(o.now, o.command_line));
   const std::int64_t now = context.now;
   const std::string dir = o.case_dir.empty() ? engine::DefaultCaseLocation() : o.case_dir;
+  if (engine::kv::IsPostgresLocation(dir)) {
+    return Status::InvalidArgument("case purge destroys an embedded case directory; a PostgreSQL case is destroyed by "
+                                   "its database administrator (DROP DATABASE, then its backups and replicas)");
+  }
   struct stat st;
   if (::lstat(dir.c_str(), &st) != 0) return Status::NotFound("no case at " + dir);
   if (S_ISLNK(st.st_mode)) return Status::InvalidArgument(dir + ": is a symbolic link; give the case directory itself");

@@ -1,9 +1,11 @@
 #include "engine/risk/rescore.h"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "engine/case/case_settings.h"
+#include "engine/case/conflict_retry.h"
 #include "engine/case/queue_store.h"
 #include "engine/risk/assessment.h"
 #include "engine/risk/queue_rules.h"
@@ -134,15 +136,18 @@ RescoreReport RescoreSubjectsWith(Case& c, const std::vector<std::string>& subje
                                   const RiskModel& model, const ProfileLoader& load) {
   RescoreReport report;
   for (const auto& id : subject_ids) {
-    auto profile = load(c, id);
-    Status status = profile.status();
-    if (profile.ok()) {
-      auto outcome = RescoreProfile(c, *profile, now, model);
-      if (outcome.ok()) {
-        report.outcomes.push_back(std::move(outcome).value());
-        continue;
-      }
-      status = outcome.status();
+    // On a shared case another process may re-score or change the subject meanwhile: read it afresh
+    // and score again (RetryOnConflict).
+    std::optional<RescoreOutcome> done;
+    const Status status = RetryOnConflict(c, [&]() -> Status {
+      HT_ASSIGN_OR_RETURN(auto profile, load(c, id));
+      HT_ASSIGN_OR_RETURN(auto outcome, RescoreProfile(c, profile, now, model));
+      done = std::move(outcome);
+      return Status::Ok();
+    });
+    if (status.ok()) {
+      report.outcomes.push_back(std::move(*done));
+      continue;
     }
     // One subject that cannot be scored never stops the others.
     report.failures.push_back(status.WithContext("subject " + id));

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 
+#include "engine/case/case_settings.h"
 #include "engine/case/evidence_catalogue.h"
 #include "engine/case/referral_store.h"
 #include "engine/subjects/subject_evidence.h"
@@ -211,7 +212,8 @@ Result<VicsExport> BuildVicsExport(const Case& c, const VicsExportOptions& optio
 
   const std::string profile = options.profile == "us" ? "US" : "UK";
   OJson header;
-  header["CaseID"] = options.case_id.empty() ? std::filesystem::path(c.location()).filename().string() : options.case_id;
+  HT_ASSIGN_OR_RETURN(const std::string case_name, CaseName(c));
+  header["CaseID"] = options.case_id.empty() ? case_name : options.case_id;
   header["CaseNumber"] = header["CaseID"];
   header["Contact"] = options.contact;
   header["SourceApplicationName"] = "hashtriage";

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/case/case_settings.h"
+#include "engine/case/conflict_retry.h"
 #include "engine/case/evidence_catalogue.h"
 #include "engine/case/subject_store.h"
 #include "engine/subjects/subject_records.h"
@@ -50,6 +51,7 @@ IntakeSession::IntakeSession(Case& c, const KnownMatcher* matcher, IndexStamp in
 }
 
 void IntakeSession::Reset() {
+  batch_inputs_.clear();
   txn_ = case_.Begin();
   work_ = std::make_unique<SubjectWorkspace>(case_, *txn_);
   linker_ = std::make_unique<Linker>(*work_, options_.link);
@@ -178,6 +180,7 @@ Result<ReferralOutcome> IntakeSession::Add(const ingest::Referral& referral, con
     r.subject = attached.subject_id;
     case_.referrals().Put(*txn_, r);
     pending_.push_back(referral.id);
+    if (case_.shared()) batch_inputs_.push_back({referral, source_file, record});
     pending_sources_.insert(source_file);
     batch_new_subjects_ += attached.new_subject ? 1 : 0;
     batch_merges_ += attached.merges.size();
@@ -194,11 +197,38 @@ Result<ReferralOutcome> IntakeSession::Add(const ingest::Referral& referral, con
     Reset();
     return status;
   }
-  if (!outcome.duplicate && pending_.size() >= options_.batch_referrals) HT_RETURN_IF_ERROR(Flush());
+  if (!replaying_ && !outcome.duplicate && pending_.size() >= options_.batch_referrals) HT_RETURN_IF_ERROR(Flush());
   return outcome;
 }
 
 Status IntakeSession::Flush() {
+  // On a shared case another intake may have changed the same subjects (or stored the same
+  // referrals) first: the batch is then refused whole, and is staged again from its referrals on
+  // what the case holds now.
+  std::vector<BatchInput> inputs;
+  Status status = RetryOnConflict(case_, [&]() -> Status {
+    if (!inputs.empty()) {
+      replaying_ = true;
+      for (const BatchInput& in : inputs) {
+        auto added = Add(in.referral, in.source_file, in.record);
+        if (!added.ok()) {
+          replaying_ = false;
+          return added.status();
+        }
+      }
+      replaying_ = false;
+    }
+    std::vector<BatchInput> staged = std::move(batch_inputs_);
+    batch_inputs_.clear();
+    Status committed = CommitBatch();
+    inputs = committed.code() == StatusCode::kConflict ? std::move(staged) : std::vector<BatchInput>();
+    return committed;
+  });
+  batch_inputs_.clear();
+  return status;
+}
+
+Status IntakeSession::CommitBatch() {
   if (pending_.empty() && work_->staged() == 0) return Status::Ok();
   std::vector<std::string> newly_marked;
   for (const std::string& id : touched_) {
@@ -233,9 +263,11 @@ Status IntakeSession::Flush() {
 
 Status IntakeSession::ClearPendingRescores() {
   if (marked_.empty()) return Status::Ok();
-  auto txn = case_.Begin();
-  for (const std::string& id : marked_) case_.settings().ClearRescorePending(*txn, id);
-  HT_RETURN_IF_ERROR(txn->Commit());
+  HT_RETURN_IF_ERROR(RetryOnConflict(case_, [&]() -> Status {
+    auto txn = case_.Begin();
+    for (const std::string& id : marked_) case_.settings().ClearRescorePending(*txn, id);
+    return txn->Commit();
+  }));
   marked_.clear();
   return Status::Ok();
 }

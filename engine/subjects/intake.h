@@ -85,7 +85,16 @@ class IntakeSession {
   Result<ReferralRecord> Record(const ingest::Referral& referral, const std::string& source_file,
                                 std::uint64_t record) const;
   Status Describe(ReferralOutcome& outcome, const std::string& referral_id);
+  // Commits the staged batch with its audit entry; on failure drops it (Reset).
+  Status CommitBatch();
   void Reset();
+
+  // A staged referral as given to Add (kept on a shared case, to stage the batch again after a conflict).
+  struct BatchInput {
+    ingest::Referral referral;
+    std::string source_file;
+    std::uint64_t record = 0;
+  };
 
   Case& case_;
   const KnownMatcher* matcher_;
@@ -101,6 +110,8 @@ class IntakeSession {
   std::vector<std::string> pending_;          // referral ids staged, not yet committed
   std::set<std::string> pending_sources_;     // their source files
   std::uint64_t batch_new_subjects_ = 0, batch_merges_ = 0;
+  std::vector<BatchInput> batch_inputs_;
+  bool replaying_ = false;
 };
 
 // The name shown for a new subject: display name, screen name, email, then any other identifier.

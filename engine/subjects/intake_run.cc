@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "engine/case/audit_log.h"
+#include "engine/case/conflict_retry.h"
 #include "engine/matching/known_matcher.h"
 #include "engine/subjects/rescore_hook.h"
 #include "engine/time_util.h"
@@ -127,11 +128,13 @@ Result<IntakeRunResult> RunIntake(Case& c, const index::KnownIndex* index, const
                          {"rescored", result.rescored.ok()}};
   nlohmann::json details{{"action", "intake"}, {"files", file_list}, {"summary", summary},
                          {"index", result.index.ToJson()}};
-  auto txn = c.Begin();
-  HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context.command, std::move(details),
-                                                                        context.command_time)));
-  (void)entry;
-  HT_RETURN_IF_ERROR(txn->Commit());
+  HT_RETURN_IF_ERROR(RetryOnConflict(c, [&]() -> Status {
+    auto txn = c.Begin();
+    HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context.command, details,
+                                                                          context.command_time)));
+    (void)entry;
+    return txn->Commit();
+  }));
   return result;
 }
 

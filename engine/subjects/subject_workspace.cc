@@ -66,6 +66,8 @@ Status SubjectWorkspace::Flush(std::size_t keep_records) {
   ip_addresses.Clean();
   links.Clean();
   possible_links.Clean();
+  // A shared case may change under us once this flush is committed: keep nothing read before it.
+  if (store_.shared()) keep_records = 0;
   const std::size_t held = subjects.size() + accounts.size() + identifiers.size() + ip_addresses.size() +
                            links.size() + possible_links.size();
   if (held > keep_records) Discard();

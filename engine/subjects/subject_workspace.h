@@ -2,7 +2,9 @@
 // and handed to a CaseTransaction by Flush(). Intake, linking and enrichment read and change many
 // small records per referral; staging makes a referral (or a group of them) all-or-nothing and keeps
 // decoded records hot. Invariant: while it has staged changes, the workspace is the only writer of
-// the records it holds (the embedded case admits one read-write process). One thread at a time.
+// the records it holds (the embedded case admits one read-write process; on a shared PostgreSQL case a
+// concurrent change to them makes the commit fail with a Conflict, and the cache is dropped at every
+// flush). One thread at a time.
 #pragma once
 
 #include <cstdint>

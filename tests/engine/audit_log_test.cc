@@ -5,17 +5,17 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/case/rocksdb/kv_store.h"
-#include "engine/case/rocksdb/record_codec.h"
-#include "engine/case/rocksdb/rocks_case.h"
+#include "engine/case/kv/kv_store.h"
+#include "engine/case/kv/record_codec.h"
+#include "engine/case/kv/kv_case.h"
 #include "engine/time_util.h"
 #include "tests/test_support.h"
 
 namespace hashtriage::engine {
 namespace {
 
-using rocks::EncodeU64;
-using rocks::Table;
+using kv::EncodeU64;
+using kv::Table;
 
 constexpr int kAuditRecordVersion = 1;
 
@@ -32,7 +32,7 @@ class AuditLogTest : public ::testing::Test {
       ASSERT_TRUE(txn->Commit().ok());
     }
   }
-  rocks::KvStore& Kv() { return static_cast<rocks::RocksCase&>(*case_).kv(); }
+  kv::KvStore& Kv() { return static_cast<kv::KvCase&>(*case_).kv(); }
   std::string Raw(std::uint64_t seq) { return **Kv().Get(Table::kAudit, EncodeU64(seq)); }
   bool Mentions(const AuditVerification& v, const std::string& text) {
     for (const auto& p : v.problems) {
@@ -72,9 +72,9 @@ TEST_F(AuditLogTest, EntriesCarryTheRealTimeBesideTheCommandClock) {
   EXPECT_GE(e.utc, before);
   EXPECT_LE(e.utc, after);
   // The real time is part of the hash: changing it is detected.
-  auto j = *rocks::DecodeRecord(Raw(e.seq), kAuditRecordVersion, "test");
+  auto j = *kv::DecodeRecord(Raw(e.seq), kAuditRecordVersion, "test");
   j["utc"] = 946684800;
-  ASSERT_TRUE(Kv().Put(Table::kAudit, EncodeU64(e.seq), rocks::EncodeRecord(j, kAuditRecordVersion)).ok());
+  ASSERT_TRUE(Kv().Put(Table::kAudit, EncodeU64(e.seq), kv::EncodeRecord(j, kAuditRecordVersion)).ok());
   const auto v = VerifyAudit(case_->audit());
   EXPECT_FALSE(v.intact);
   EXPECT_TRUE(Mentions(v, "entry 6: content edited")) << ::testing::PrintToString(v.problems);
@@ -98,16 +98,16 @@ TEST_F(AuditLogTest, SeveralEntriesInOneTransactionChain) {
 }
 
 TEST_F(AuditLogTest, DetectsAnEditedEntry) {
-  auto j = *rocks::DecodeRecord(Raw(3), kAuditRecordVersion, "test");
+  auto j = *kv::DecodeRecord(Raw(3), kAuditRecordVersion, "test");
   j["command"] = "hashtriage something else";
-  ASSERT_TRUE(Kv().Put(Table::kAudit, EncodeU64(3), rocks::EncodeRecord(j, kAuditRecordVersion)).ok());
+  ASSERT_TRUE(Kv().Put(Table::kAudit, EncodeU64(3), kv::EncodeRecord(j, kAuditRecordVersion)).ok());
   const auto v = VerifyAudit(case_->audit());
   EXPECT_FALSE(v.intact);
   EXPECT_TRUE(Mentions(v, "entry 3: content edited")) << ::testing::PrintToString(v.problems);
 }
 
 TEST_F(AuditLogTest, DetectsADeletedEntry) {
-  rocks::KvStore::Batch batch;
+  kv::KvStore::Batch batch;
   batch.Delete(Table::kAudit, EncodeU64(2));
   ASSERT_TRUE(Kv().Write(batch).ok());
   const auto v = VerifyAudit(case_->audit());
@@ -125,7 +125,7 @@ TEST_F(AuditLogTest, DetectsReorderedEntries) {
 }
 
 TEST_F(AuditLogTest, DetectsATruncatedTail) {
-  rocks::KvStore::Batch batch;
+  kv::KvStore::Batch batch;
   batch.Delete(Table::kAudit, EncodeU64(5));
   ASSERT_TRUE(Kv().Write(batch).ok());
   const auto v = VerifyAudit(case_->audit());

@@ -3,7 +3,7 @@
 // is respected afterwards, manual links override an unlink, and linking is incremental across days.
 #include <gtest/gtest.h>
 
-#include "engine/case/rocksdb/rocks_case.h"
+#include "engine/case/kv/kv_case.h"
 #include "engine/subjects/subject_profiles.h"
 #include "engine/subjects/linker.h"
 #include "engine/subjects/subject_view.h"
@@ -190,9 +190,9 @@ TEST(SubjectsLinkingTest, ANewDaysReferralAttachesToTheKnownSubjectWithItsHistor
   // Incremental: one referral adds a referral, an account and its identifiers; no subject is rewritten
   // beyond the one it joined (subjects table size unchanged).
   const auto after = TableSizes(*f.store);
-  EXPECT_EQ(after[static_cast<int>(engine::rocks::Table::kSubjects)], before[static_cast<int>(engine::rocks::Table::kSubjects)]);
-  EXPECT_EQ(after[static_cast<int>(engine::rocks::Table::kReferrals)], before[static_cast<int>(engine::rocks::Table::kReferrals)] + 1);
-  EXPECT_EQ(after[static_cast<int>(engine::rocks::Table::kAccounts)], before[static_cast<int>(engine::rocks::Table::kAccounts)] + 1);
+  EXPECT_EQ(after[static_cast<int>(engine::kv::Table::kSubjects)], before[static_cast<int>(engine::kv::Table::kSubjects)]);
+  EXPECT_EQ(after[static_cast<int>(engine::kv::Table::kReferrals)], before[static_cast<int>(engine::kv::Table::kReferrals)] + 1);
+  EXPECT_EQ(after[static_cast<int>(engine::kv::Table::kAccounts)], before[static_cast<int>(engine::kv::Table::kAccounts)] + 1);
 }
 
 TEST(SubjectsLinkingTest, ReingestingAFileChangesNothing) {

@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "engine/case/rocksdb/rocks_case.h"
+#include "engine/case/kv/kv_case.h"
 #include "engine/matching/known_matcher.h"
 
 #include <gtest/gtest.h>
@@ -116,10 +116,10 @@ IntakeResult Ingest(engine::Case& store, const index::KnownIndex* index, const s
 
 std::vector<std::size_t> TableSizes(engine::Case& store) {
   std::vector<std::size_t> sizes;
-  const engine::rocks::KvStore& kv = static_cast<engine::rocks::RocksCase&>(store).kv();
-  for (int t = 0; t < engine::rocks::kTableCount; ++t) {
+  const engine::kv::KvStore& kv = static_cast<engine::kv::KvCase&>(store).kv();
+  for (int t = 0; t < engine::kv::kTableCount; ++t) {
     std::size_t n = 0;
-    EXPECT_TRUE(kv.Scan(static_cast<engine::rocks::Table>(t), "", [&](std::string_view, std::string_view) {
+    EXPECT_TRUE(kv.Scan(static_cast<engine::kv::Table>(t), "", [&](std::string_view, std::string_view) {
                        ++n;
                        return true;
                      }).ok());

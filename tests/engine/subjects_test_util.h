@@ -57,7 +57,7 @@ struct IntakeResult {
 IntakeResult Ingest(engine::Case& store, const index::KnownIndex* index, const std::filesystem::path& file,
                     std::int64_t now, engine::subjects::LinkOptions link = {});
 
-// Records in each table of the embedded store underneath (indexed by engine::rocks::Table), for
+// Records in each table of the embedded store underneath (indexed by engine::kv::Table), for
 // "nothing changed" checks.
 std::vector<std::size_t> TableSizes(engine::Case& store);
 

@@ -12,8 +12,8 @@
 
 #include <functional>
 
-#include "engine/case/rocksdb/kv_store.h"
-#include "engine/case/rocksdb/record_codec.h"
+#include "engine/case/kv/kv_store.h"
+#include "engine/case/kv/record_codec.h"
 #include "tests/reliability/reliability_util.h"
 
 namespace hashtriage::reliability {
@@ -21,8 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::RunCommand;
-using engine::rocks::KvStore;
-using engine::rocks::Table;
+using engine::kv::KvStore;
+using engine::kv::Table;
 
 class AuditAndReproducibilityTest : public ::testing::Test {
  protected:
@@ -157,22 +157,22 @@ TEST_F(AuditAndReproducibilityTest, VerifyNamesTheEditedDeletedOrReorderedEntry)
     std::string expect;
   };
   constexpr int kAuditVersion = 1;
-  auto raw = [](KvStore& s, std::uint64_t seq) { return **s.Get(Table::kAudit, engine::rocks::EncodeU64(seq)); };
+  auto raw = [](KvStore& s, std::uint64_t seq) { return **s.Get(Table::kAudit, engine::kv::EncodeU64(seq)); };
   const std::vector<Tampering> tamperings{
       {"edit", [&](KvStore& s) {
-         auto j = *engine::rocks::DecodeRecord(raw(s, 2), kAuditVersion, "test");
+         auto j = *engine::kv::DecodeRecord(raw(s, 2), kAuditVersion, "test");
          j["user"] = "someone-else";
-         ASSERT_TRUE(s.Put(Table::kAudit, engine::rocks::EncodeU64(2), engine::rocks::EncodeRecord(j, kAuditVersion)).ok());
+         ASSERT_TRUE(s.Put(Table::kAudit, engine::kv::EncodeU64(2), engine::kv::EncodeRecord(j, kAuditVersion)).ok());
        }, "entry 2: content edited"},
       {"delete", [&](KvStore& s) {
          KvStore::Batch b;
-         b.Delete(Table::kAudit, engine::rocks::EncodeU64(3));
+         b.Delete(Table::kAudit, engine::kv::EncodeU64(3));
          ASSERT_TRUE(s.Write(b).ok());
        }, "entry 3: missing"},
       {"reorder", [&](KvStore& s) {
          const std::string two = raw(s, 2), three = raw(s, 3);
-         ASSERT_TRUE(s.Put(Table::kAudit, engine::rocks::EncodeU64(2), three).ok());
-         ASSERT_TRUE(s.Put(Table::kAudit, engine::rocks::EncodeU64(3), two).ok());
+         ASSERT_TRUE(s.Put(Table::kAudit, engine::kv::EncodeU64(2), three).ok());
+         ASSERT_TRUE(s.Put(Table::kAudit, engine::kv::EncodeU64(3), two).ok());
        }, "entry 2"},
   };
   for (const auto& t : tamperings) {
@@ -180,7 +180,7 @@ TEST_F(AuditAndReproducibilityTest, VerifyNamesTheEditedDeletedOrReorderedEntry)
     const fs::path copy = *dir_ / (std::string("tamper-") + t.name);
     ASSERT_EQ(RunCommand("cp -a " + Q(c) + " " + Q(copy)).exit_code, 0);
     {
-      engine::rocks::KvOptions options;
+      engine::kv::KvOptions options;
       options.path = copy.string();
       auto store = KvStore::Open(options);
       ASSERT_TRUE(store.ok()) << store.status().ToString();

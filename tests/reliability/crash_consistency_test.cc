@@ -19,7 +19,7 @@ namespace hashtriage::reliability {
 namespace {
 
 namespace fs = std::filesystem;
-using engine::rocks::Table;
+using engine::kv::Table;
 using testing::RunCommand;
 
 // Referral ids named by the "intake batch" entries of a case's audit log (each at most once).

@@ -67,22 +67,22 @@ std::vector<nlohmann::json> ExportRecords(const std::filesystem::path& case_dir)
 }
 
 std::map<std::string, std::string> DumpCase(const std::filesystem::path& case_dir,
-                                            const std::vector<engine::rocks::Table>& tables) {
-  engine::rocks::KvOptions options;
+                                            const std::vector<engine::kv::Table>& tables) {
+  engine::kv::KvOptions options;
   options.path = case_dir.string();
   options.read_only = true;
-  auto store = engine::rocks::KvStore::Open(options);
+  auto store = engine::kv::KvStore::Open(options);
   std::map<std::string, std::string> out;
   if (!store.ok()) {
     out["error"] = store.status().ToString();
     return out;
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  for (engine::rocks::Table table : tables) {
+  for (engine::kv::Table table : tables) {
     const Status scanned = (*store)->Scan(table, "", [&](std::string_view key, std::string_view value) {
-      std::string name = std::string(engine::rocks::TableName(table)) + "/";
+      std::string name = std::string(engine::kv::TableName(table)) + "/";
       for (unsigned char c : key) name += std::string{kHex[c >> 4], kHex[c & 15]};
-      if (table == engine::rocks::Table::kEvidence) {
+      if (table == engine::kv::Table::kEvidence) {
         nlohmann::json j = nlohmann::json::from_cbor(value.begin(), value.end(), true, false);
         if (j.is_object()) {
           j.erase("started_utc");
@@ -94,7 +94,7 @@ std::map<std::string, std::string> DumpCase(const std::filesystem::path& case_di
       out[name] = std::string(value);
       return true;
     });
-    if (!scanned.ok()) out["error/" + std::string(engine::rocks::TableName(table))] = scanned.ToString();
+    if (!scanned.ok()) out["error/" + std::string(engine::kv::TableName(table))] = scanned.ToString();
   }
   return out;
 }

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "engine/case/case.h"
-#include "engine/case/rocksdb/kv_store.h"
+#include "engine/case/kv/kv_store.h"
 #include "tests/test_support.h"
 
 namespace hashtriage::reliability {
@@ -46,7 +46,7 @@ std::vector<nlohmann::json> ExportRecords(const std::filesystem::path& case_dir)
 // "<table>/<hex key>"; the raw stored bytes, so two cases compare exactly — except the real-clock
 // fields of evidence records ("*_utc"), which differ between any two runs and are left out.
 std::map<std::string, std::string> DumpCase(const std::filesystem::path& case_dir,
-                                            const std::vector<engine::rocks::Table>& tables);
+                                            const std::vector<engine::kv::Table>& tables);
 
 // "" when equal, else one line per key missing from `actual`, unexpected in it, or with another value.
 std::string DiffDumps(const std::map<std::string, std::string>& expected, const std::map<std::string, std::string>& actual);

@@ -1,4 +1,4 @@
-// Record encoding for the embedded case: each record is a JSON object stored as CBOR (compact, and
+// Record encoding for the case (both backends store these bytes): each record is a JSON object stored as CBOR (compact, and
 // readable back as JSON when a case must be inspected by hand) carrying its format version in field
 // "v". Decoding checks the version, so a record written in another format is reported, never misread.
 // Safe field readers turn missing or mistyped fields into defaults. Pure functions; used only by the
@@ -13,7 +13,7 @@
 
 #include "hashing/status.h"
 
-namespace hashtriage::engine::rocks {
+namespace hashtriage::engine::kv {
 
 using Json = nlohmann::json;
 
@@ -45,4 +45,4 @@ std::uint64_t DecodeU64(std::string_view bytes);
 // Printable form of a key for error messages (bytes outside 0x20..0x7e as '.').
 std::string PrintableKey(std::string_view key);
 
-}  // namespace hashtriage::engine::rocks
+}  // namespace hashtriage::engine::kv

@@ -1,14 +1,14 @@
-// The evidence catalogue on RocksDB: evidence records (kEvidence), the resume identity index
+// The evidence catalogue on the key-value store: evidence records (kEvidence), the resume identity index
 // (kEvidenceIdentity), the subject index (kEvidenceBySubject), file records (kFiles) with the index of
 // those that have hits (kFilesWithHits), and resume points (kProgress).
 #include <algorithm>
 
-#include "engine/case/rocksdb/hit_codec.h"
-#include "engine/case/rocksdb/record_codec.h"
-#include "engine/case/rocksdb/rocks_case.h"
+#include "engine/case/kv/hit_codec.h"
+#include "engine/case/kv/record_codec.h"
+#include "engine/case/kv/kv_case.h"
 #include "hashing/digests.h"
 
-namespace hashtriage::engine::rocks {
+namespace hashtriage::engine::kv {
 
 namespace {
 
@@ -301,14 +301,14 @@ Result<FileRecord> DecodeFile(std::string_view bytes, std::string_view key) {
 
 }  // namespace
 
-Result<std::optional<EvidenceRecord>> RocksEvidenceCatalogue::Get(std::uint32_t number) const {
+Result<std::optional<EvidenceRecord>> KvEvidenceCatalogue::Get(std::uint32_t number) const {
   HT_ASSIGN_OR_RETURN(auto bytes, kv_.Get(Table::kEvidence, EncodeU32(number)));
   if (!bytes) return std::optional<EvidenceRecord>();
   HT_ASSIGN_OR_RETURN(EvidenceRecord e, DecodeEvidence(*bytes, number));
   return std::optional<EvidenceRecord>(std::move(e));
 }
 
-Result<std::vector<EvidenceRecord>> RocksEvidenceCatalogue::List() const {
+Result<std::vector<EvidenceRecord>> KvEvidenceCatalogue::List() const {
   std::vector<EvidenceRecord> out;
   Status bad;
   HT_RETURN_IF_ERROR(kv_.Scan(Table::kEvidence, "", [&](std::string_view key, std::string_view value) {
@@ -324,7 +324,7 @@ Result<std::vector<EvidenceRecord>> RocksEvidenceCatalogue::List() const {
   return out;
 }
 
-Result<std::optional<std::uint32_t>> RocksEvidenceCatalogue::Find(const std::string& source_absolute,
+Result<std::optional<std::uint32_t>> KvEvidenceCatalogue::Find(const std::string& source_absolute,
                                                                   const ScanSettings& settings,
                                                                   const EvidenceFingerprint& fingerprint) const {
   HT_ASSIGN_OR_RETURN(auto bytes, kv_.Get(Table::kEvidenceIdentity, IdentityKey(source_absolute, settings, fingerprint)));
@@ -332,7 +332,7 @@ Result<std::optional<std::uint32_t>> RocksEvidenceCatalogue::Find(const std::str
   return std::optional<std::uint32_t>(DecodeU32(*bytes));
 }
 
-Result<std::vector<EvidenceRecord>> RocksEvidenceCatalogue::ForSubjects(const std::vector<std::string>& subject_ids) const {
+Result<std::vector<EvidenceRecord>> KvEvidenceCatalogue::ForSubjects(const std::vector<std::string>& subject_ids) const {
   std::vector<std::uint32_t> numbers;
   for (const std::string& id : subject_ids) {
     HT_RETURN_IF_ERROR(kv_.Scan(Table::kEvidenceBySubject, id + '\0', [&](std::string_view key, std::string_view) {
@@ -350,8 +350,8 @@ Result<std::vector<EvidenceRecord>> RocksEvidenceCatalogue::ForSubjects(const st
   return out;
 }
 
-Status RocksEvidenceCatalogue::Put(CaseTransaction& txn, const EvidenceRecord& record) {
-  RocksTransaction& t = Rocks(txn);
+Status KvEvidenceCatalogue::Put(CaseTransaction& txn, const EvidenceRecord& record) {
+  KvTransaction& t = KvTxn(txn);
   HT_ASSIGN_OR_RETURN(auto before, Get(record.number));
   if (before && before->subject != record.subject && !before->subject.empty()) {
     t.Delete(Table::kEvidenceBySubject, before->subject + '\0' + EncodeU32(record.number));
@@ -363,24 +363,24 @@ Status RocksEvidenceCatalogue::Put(CaseTransaction& txn, const EvidenceRecord& r
   return Status::Ok();
 }
 
-Result<std::uint64_t> RocksEvidenceCatalogue::ResumePoint(std::uint32_t number) const {
+Result<std::uint64_t> KvEvidenceCatalogue::ResumePoint(std::uint32_t number) const {
   HT_ASSIGN_OR_RETURN(auto bytes, kv_.Get(Table::kProgress, EncodeU32(number)));
   return bytes ? DecodeU64(*bytes) : 0;
 }
 
-void RocksEvidenceCatalogue::SetResumePoint(CaseTransaction& txn, std::uint32_t number, std::uint64_t next_seq) {
-  Rocks(txn).Put(Table::kProgress, EncodeU32(number), EncodeU64(next_seq));
+void KvEvidenceCatalogue::SetResumePoint(CaseTransaction& txn, std::uint32_t number, std::uint64_t next_seq) {
+  KvTxn(txn).Put(Table::kProgress, EncodeU32(number), EncodeU64(next_seq));
 }
 
-void RocksEvidenceCatalogue::PutFile(CaseTransaction& txn, const FileRecord& record) {
-  RocksTransaction& t = Rocks(txn);
+void KvEvidenceCatalogue::PutFile(CaseTransaction& txn, const FileRecord& record) {
+  KvTransaction& t = KvTxn(txn);
   const std::string key = FileKey(record.evidence, record.seq);
   t.Put(Table::kFiles, key, EncodeFile(record));
   if (!record.hits.empty()) t.Put(Table::kFilesWithHits, key, "");
 }
 
-void RocksEvidenceCatalogue::ReplaceFile(CaseTransaction& txn, const FileRecord& record) {
-  RocksTransaction& t = Rocks(txn);
+void KvEvidenceCatalogue::ReplaceFile(CaseTransaction& txn, const FileRecord& record) {
+  KvTransaction& t = KvTxn(txn);
   const std::string key = FileKey(record.evidence, record.seq);
   t.Put(Table::kFiles, key, EncodeFile(record));
   if (record.hits.empty()) {
@@ -390,7 +390,7 @@ void RocksEvidenceCatalogue::ReplaceFile(CaseTransaction& txn, const FileRecord&
   }
 }
 
-Status RocksEvidenceCatalogue::ForEachFile(std::uint32_t number, bool with_hits_only,
+Status KvEvidenceCatalogue::ForEachFile(std::uint32_t number, bool with_hits_only,
                                            const std::function<bool(const FileRecord&)>& visit) const {
   const std::string prefix = number == 0 ? "" : EncodeU32(number);
   Status bad;
@@ -420,4 +420,4 @@ Status RocksEvidenceCatalogue::ForEachFile(std::uint32_t number, bool with_hits_
   return Status::Ok();
 }
 
-}  // namespace hashtriage::engine::rocks
+}  // namespace hashtriage::engine::kv

@@ -1,5 +1,5 @@
-// The embedded (RocksDB) case: RocksCase owns the KvStore and the typed stores over it; a
-// RocksTransaction stages encoded records in one KvStore batch (with the id counters and the audit
+// The case over the key-value layer (either backend): KvCase owns the KvStore and the typed stores over it; a
+// KvTransaction stages encoded records in one KvStore batch (with the id counters and the audit
 // chain head it advanced) and writes them atomically on Commit. Internal to engine/case/.
 #pragma once
 
@@ -14,14 +14,15 @@
 #include "engine/case/evidence_catalogue.h"
 #include "engine/case/queue_store.h"
 #include "engine/case/referral_store.h"
-#include "engine/case/rocksdb/kv_store.h"
+#include "engine/case/kv/kv_store.h"
 #include "engine/case/subject_store.h"
+#include "engine/case/user_store.h"
 
-namespace hashtriage::engine::rocks {
+namespace hashtriage::engine::kv {
 
-class RocksTransaction : public CaseTransaction {
+class KvTransaction : public CaseTransaction {
  public:
-  explicit RocksTransaction(KvStore& store) : store_(store) {}
+  explicit KvTransaction(KvStore& store) : store_(store) {}
   Result<std::uint64_t> NextId(std::string_view counter) override;
   Status Commit() override;
   std::size_t size() const override { return batch_.size() + counters_.size(); }
@@ -32,19 +33,20 @@ class RocksTransaction : public CaseTransaction {
   std::optional<AuditHead>& audit_head() { return audit_head_; }
 
  private:
+  Status NameTheLastChange(const Status& conflict);
   KvStore& store_;
   KvStore::Batch batch_;
   std::map<std::string, std::uint64_t, std::less<>> counters_;
   std::optional<AuditHead> audit_head_;
 };
 
-// The RocksTransaction behind a CaseTransaction of this backend (InvalidArgument is impossible in
+// The KvTransaction behind a CaseTransaction of this backend (InvalidArgument is impossible in
 // practice: a case hands out only its own transactions).
-RocksTransaction& Rocks(CaseTransaction& txn);
+KvTransaction& KvTxn(CaseTransaction& txn);
 
-class RocksEvidenceCatalogue : public EvidenceCatalogue {
+class KvEvidenceCatalogue : public EvidenceCatalogue {
  public:
-  explicit RocksEvidenceCatalogue(KvStore& kv) : kv_(kv) {}
+  explicit KvEvidenceCatalogue(KvStore& kv) : kv_(kv) {}
   Result<std::optional<EvidenceRecord>> Get(std::uint32_t number) const override;
   Result<std::vector<EvidenceRecord>> List() const override;
   Result<std::optional<std::uint32_t>> Find(const std::string& source_absolute, const ScanSettings& settings,
@@ -62,9 +64,9 @@ class RocksEvidenceCatalogue : public EvidenceCatalogue {
   KvStore& kv_;
 };
 
-class RocksReferralStore : public ReferralStore {
+class KvReferralStore : public ReferralStore {
  public:
-  explicit RocksReferralStore(KvStore& kv) : kv_(kv) {}
+  explicit KvReferralStore(KvStore& kv) : kv_(kv) {}
   Result<std::optional<ReferralRecord>> Get(const std::string& id) const override;
   Result<bool> Contains(const std::string& id) const override;
   void Put(CaseTransaction& txn, const ReferralRecord& record) override;
@@ -74,9 +76,9 @@ class RocksReferralStore : public ReferralStore {
   KvStore& kv_;
 };
 
-class RocksSubjectStore : public SubjectStore {
+class KvSubjectStore : public SubjectStore {
  public:
-  explicit RocksSubjectStore(KvStore& kv) : kv_(kv) {}
+  explicit KvSubjectStore(KvStore& kv) : kv_(kv) {}
   Result<std::optional<SubjectRecord>> GetSubject(const std::string& id) const override;
   void PutSubject(CaseTransaction& txn, const SubjectRecord& record) override;
   Status ForEachSubject(const std::function<bool(const SubjectRecord&)>& visit) const override;
@@ -97,9 +99,9 @@ class RocksSubjectStore : public SubjectStore {
   KvStore& kv_;
 };
 
-class RocksQueueStore : public QueueStore {
+class KvQueueStore : public QueueStore {
  public:
-  explicit RocksQueueStore(KvStore& kv) : kv_(kv) {}
+  explicit KvQueueStore(KvStore& kv) : kv_(kv) {}
   Result<std::optional<risk::QueueEntry>> Entry(const std::string& subject_id) const override;
   Result<std::vector<risk::QueueEntry>> Entries() const override;
   void PutEntry(CaseTransaction& txn, const risk::QueueEntry& entry) override;
@@ -115,22 +117,26 @@ class RocksQueueStore : public QueueStore {
   KvStore& kv_;
 };
 
-class RocksAuditLog : public AuditLog {
+class KvAuditLog : public AuditLog {
  public:
-  explicit RocksAuditLog(KvStore& kv) : kv_(kv) {}
+  explicit KvAuditLog(KvStore& kv) : kv_(kv) {}
   Result<AuditEntry> Append(CaseTransaction& txn, AuditEntry entry) override;
   Result<std::vector<AuditEntry>> Entries() const override;
   Result<std::optional<AuditHead>> Head() const override;
+  // The last entry stored (who changed the case last: named in a conflict).
+  Result<std::optional<AuditEntry>> Latest() const;
 
  private:
   KvStore& kv_;
 };
 
-class RocksCaseSettings : public CaseSettings {
+class KvCaseSettings : public CaseSettings {
  public:
-  explicit RocksCaseSettings(KvStore& kv) : kv_(kv) {}
+  explicit KvCaseSettings(KvStore& kv) : kv_(kv) {}
   Result<std::optional<std::int64_t>> Created() const override;
   void SetCreated(CaseTransaction& txn, std::int64_t created) override;
+  Result<std::optional<std::string>> Name() const override;
+  void SetName(CaseTransaction& txn, const std::string& name) override;
   Result<std::optional<StoredRiskModel>> RiskModel() const override;
   void SetRiskModel(CaseTransaction& txn, const StoredRiskModel& model) override;
   Result<std::set<std::string>> PendingRescores() const override;
@@ -141,30 +147,45 @@ class RocksCaseSettings : public CaseSettings {
   KvStore& kv_;
 };
 
-class RocksCase : public Case {
+class KvUserStore : public UserStore {
  public:
-  explicit RocksCase(std::unique_ptr<KvStore> kv);
+  explicit KvUserStore(KvStore& kv) : kv_(kv) {}
+  Result<std::optional<UserRecord>> Get(const std::string& name) const override;
+  void Put(CaseTransaction& txn, const UserRecord& record) override;
+  Status ForEach(const std::function<bool(const UserRecord&)>& visit) const override;
+
+ private:
+  KvStore& kv_;
+};
+
+class KvCase : public Case {
+ public:
+  explicit KvCase(std::unique_ptr<KvStore> kv);
   EvidenceCatalogue& evidence() override { return evidence_; }
   ReferralStore& referrals() override { return referrals_; }
   SubjectStore& subjects() override { return subjects_; }
   QueueStore& queue() override { return queue_; }
   AuditLog& audit() override { return audit_; }
   CaseSettings& settings() override { return settings_; }
+  UserStore& users() override { return users_; }
   std::unique_ptr<CaseTransaction> Begin() override;
   const std::string& location() const override { return kv_->path(); }
   bool read_only() const override { return kv_->read_only(); }
+  bool shared() const override { return IsPostgresLocation(kv_->path()); }
   std::string ScratchDirectory() override;
+  void Refresh() override { kv_->EndReadView(); }
   // The key-value store underneath (for this backend's own tests: tampering, raw table counts).
   KvStore& kv() { return *kv_; }
 
  private:
   std::unique_ptr<KvStore> kv_;
-  RocksEvidenceCatalogue evidence_;
-  RocksReferralStore referrals_;
-  RocksSubjectStore subjects_;
-  RocksQueueStore queue_;
-  RocksAuditLog audit_;
-  RocksCaseSettings settings_;
+  KvEvidenceCatalogue evidence_;
+  KvReferralStore referrals_;
+  KvSubjectStore subjects_;
+  KvQueueStore queue_;
+  KvAuditLog audit_;
+  KvCaseSettings settings_;
+  KvUserStore users_;
 };
 
-}  // namespace hashtriage::engine::rocks
+}  // namespace hashtriage::engine::kv

@@ -1,13 +1,13 @@
-// The subject store on RocksDB: kSubjects, kAccounts, kIdentifiers (identifier key; "ip:" keys hold IP
+// The subject store on the key-value store: kSubjects, kAccounts, kIdentifiers (identifier key; "ip:" keys hold IP
 // address records), kLinks (decision id), kPossibleLinks (possible-link key), kAttributes (subject id
 // + '\0' + seq u64 BE).
 #include <algorithm>
 #include <tuple>
 
-#include "engine/case/rocksdb/record_codec.h"
-#include "engine/case/rocksdb/rocks_case.h"
+#include "engine/case/kv/record_codec.h"
+#include "engine/case/kv/kv_case.h"
 
-namespace hashtriage::engine::rocks {
+namespace hashtriage::engine::kv {
 
 namespace {
 
@@ -220,13 +220,13 @@ Result<std::optional<Record>> GetRecord(const KvStore& kv, Table table, const st
 
 }  // namespace
 
-Result<std::optional<SubjectRecord>> RocksSubjectStore::GetSubject(const std::string& id) const {
+Result<std::optional<SubjectRecord>> KvSubjectStore::GetSubject(const std::string& id) const {
   return GetRecord<SubjectRecord>(kv_, Table::kSubjects, id, DecodeSubject);
 }
-void RocksSubjectStore::PutSubject(CaseTransaction& txn, const SubjectRecord& r) {
-  Rocks(txn).Put(Table::kSubjects, r.id, EncodeSubject(r));
+void KvSubjectStore::PutSubject(CaseTransaction& txn, const SubjectRecord& r) {
+  KvTxn(txn).Put(Table::kSubjects, r.id, EncodeSubject(r));
 }
-Status RocksSubjectStore::ForEachSubject(const std::function<bool(const SubjectRecord&)>& visit) const {
+Status KvSubjectStore::ForEachSubject(const std::function<bool(const SubjectRecord&)>& visit) const {
   Status bad;
   HT_RETURN_IF_ERROR(kv_.Scan(Table::kSubjects, "", [&](std::string_view key, std::string_view value) {
     auto s = DecodeSubject(value, key);
@@ -239,40 +239,40 @@ Status RocksSubjectStore::ForEachSubject(const std::function<bool(const SubjectR
   return bad;
 }
 
-Result<std::optional<AccountRecord>> RocksSubjectStore::GetAccount(const std::string& id) const {
+Result<std::optional<AccountRecord>> KvSubjectStore::GetAccount(const std::string& id) const {
   return GetRecord<AccountRecord>(kv_, Table::kAccounts, id, DecodeAccount);
 }
-void RocksSubjectStore::PutAccount(CaseTransaction& txn, const AccountRecord& r) {
-  Rocks(txn).Put(Table::kAccounts, r.id, EncodeAccount(r));
+void KvSubjectStore::PutAccount(CaseTransaction& txn, const AccountRecord& r) {
+  KvTxn(txn).Put(Table::kAccounts, r.id, EncodeAccount(r));
 }
 
-Result<std::optional<IdentifierRecord>> RocksSubjectStore::GetIdentifier(const std::string& key) const {
+Result<std::optional<IdentifierRecord>> KvSubjectStore::GetIdentifier(const std::string& key) const {
   return GetRecord<IdentifierRecord>(kv_, Table::kIdentifiers, key, DecodeIdentifier);
 }
-void RocksSubjectStore::PutIdentifier(CaseTransaction& txn, const IdentifierRecord& r) {
-  Rocks(txn).Put(Table::kIdentifiers, r.key, EncodeIdentifier(r));
+void KvSubjectStore::PutIdentifier(CaseTransaction& txn, const IdentifierRecord& r) {
+  KvTxn(txn).Put(Table::kIdentifiers, r.key, EncodeIdentifier(r));
 }
-Result<std::optional<IpAddressRecord>> RocksSubjectStore::GetIpAddress(const std::string& key) const {
+Result<std::optional<IpAddressRecord>> KvSubjectStore::GetIpAddress(const std::string& key) const {
   return GetRecord<IpAddressRecord>(kv_, Table::kIdentifiers, key, DecodeIp);
 }
-void RocksSubjectStore::PutIpAddress(CaseTransaction& txn, const IpAddressRecord& r) {
-  Rocks(txn).Put(Table::kIdentifiers, r.key, EncodeIp(r));
+void KvSubjectStore::PutIpAddress(CaseTransaction& txn, const IpAddressRecord& r) {
+  KvTxn(txn).Put(Table::kIdentifiers, r.key, EncodeIp(r));
 }
 
-Result<std::optional<LinkRecord>> RocksSubjectStore::GetLink(const std::string& id) const {
+Result<std::optional<LinkRecord>> KvSubjectStore::GetLink(const std::string& id) const {
   return GetRecord<LinkRecord>(kv_, Table::kLinks, id, DecodeLink);
 }
-void RocksSubjectStore::PutLink(CaseTransaction& txn, const LinkRecord& r) {
-  Rocks(txn).Put(Table::kLinks, r.id, EncodeLink(r));
+void KvSubjectStore::PutLink(CaseTransaction& txn, const LinkRecord& r) {
+  KvTxn(txn).Put(Table::kLinks, r.id, EncodeLink(r));
 }
-Result<std::optional<PossibleLinkRecord>> RocksSubjectStore::GetPossibleLink(const std::string& key) const {
+Result<std::optional<PossibleLinkRecord>> KvSubjectStore::GetPossibleLink(const std::string& key) const {
   return GetRecord<PossibleLinkRecord>(kv_, Table::kPossibleLinks, key, DecodePossible);
 }
-void RocksSubjectStore::PutPossibleLink(CaseTransaction& txn, const PossibleLinkRecord& r) {
-  Rocks(txn).Put(Table::kPossibleLinks, r.key, EncodePossible(r));
+void KvSubjectStore::PutPossibleLink(CaseTransaction& txn, const PossibleLinkRecord& r) {
+  KvTxn(txn).Put(Table::kPossibleLinks, r.key, EncodePossible(r));
 }
 
-Result<std::vector<AttributeRecord>> RocksSubjectStore::Attributes(const std::vector<std::string>& subject_ids) const {
+Result<std::vector<AttributeRecord>> KvSubjectStore::Attributes(const std::vector<std::string>& subject_ids) const {
   std::vector<AttributeRecord> out;
   Status bad;
   for (const std::string& id : subject_ids) {
@@ -293,8 +293,8 @@ Result<std::vector<AttributeRecord>> RocksSubjectStore::Attributes(const std::ve
   return out;
 }
 
-void RocksSubjectStore::PutAttribute(CaseTransaction& txn, const AttributeRecord& r) {
-  Rocks(txn).Put(Table::kAttributes, r.subject + '\0' + EncodeU64(r.seq), EncodeAttribute(r));
+void KvSubjectStore::PutAttribute(CaseTransaction& txn, const AttributeRecord& r) {
+  KvTxn(txn).Put(Table::kAttributes, r.subject + '\0' + EncodeU64(r.seq), EncodeAttribute(r));
 }
 
-}  // namespace hashtriage::engine::rocks
+}  // namespace hashtriage::engine::kv

@@ -1,9 +1,9 @@
-// The referral store on RocksDB: kReferrals, key = referral id.
-#include "engine/case/rocksdb/hit_codec.h"
-#include "engine/case/rocksdb/record_codec.h"
-#include "engine/case/rocksdb/rocks_case.h"
+// The referral store on the key-value store: kReferrals, key = referral id.
+#include "engine/case/kv/hit_codec.h"
+#include "engine/case/kv/record_codec.h"
+#include "engine/case/kv/kv_case.h"
 
-namespace hashtriage::engine::rocks {
+namespace hashtriage::engine::kv {
 
 namespace {
 
@@ -97,23 +97,23 @@ Result<ReferralRecord> DecodeReferral(std::string_view bytes, std::string_view k
 
 }  // namespace
 
-Result<std::optional<ReferralRecord>> RocksReferralStore::Get(const std::string& id) const {
+Result<std::optional<ReferralRecord>> KvReferralStore::Get(const std::string& id) const {
   HT_ASSIGN_OR_RETURN(auto bytes, kv_.Get(Table::kReferrals, id));
   if (!bytes) return std::optional<ReferralRecord>();
   HT_ASSIGN_OR_RETURN(ReferralRecord r, DecodeReferral(*bytes, id));
   return std::optional<ReferralRecord>(std::move(r));
 }
 
-Result<bool> RocksReferralStore::Contains(const std::string& id) const {
+Result<bool> KvReferralStore::Contains(const std::string& id) const {
   HT_ASSIGN_OR_RETURN(auto bytes, kv_.Get(Table::kReferrals, id));
   return bytes.has_value();
 }
 
-void RocksReferralStore::Put(CaseTransaction& txn, const ReferralRecord& record) {
-  Rocks(txn).Put(Table::kReferrals, record.id, EncodeReferral(record));
+void KvReferralStore::Put(CaseTransaction& txn, const ReferralRecord& record) {
+  KvTxn(txn).Put(Table::kReferrals, record.id, EncodeReferral(record));
 }
 
-Status RocksReferralStore::ForEach(const std::function<bool(const ReferralRecord&)>& visit) const {
+Status KvReferralStore::ForEach(const std::function<bool(const ReferralRecord&)>& visit) const {
   Status bad;
   HT_RETURN_IF_ERROR(kv_.Scan(Table::kReferrals, "", [&](std::string_view key, std::string_view value) {
     auto r = DecodeReferral(value, key);
@@ -126,4 +126,4 @@ Status RocksReferralStore::ForEach(const std::function<bool(const ReferralRecord
   return bad;
 }
 
-}  // namespace hashtriage::engine::rocks
+}  // namespace hashtriage::engine::kv

@@ -1,13 +1,13 @@
-// Stored form of the values several records share: hits and digests. Internal to engine/case/rocksdb.
+// Stored form of the values several records share: hits and digests. Internal to engine/case/kv.
 #pragma once
 
 #include <vector>
 
-#include "engine/case/rocksdb/record_codec.h"
+#include "engine/case/kv/record_codec.h"
 #include "engine/matching/hit.h"
 #include "hashing/digests.h"
 
-namespace hashtriage::engine::rocks {
+namespace hashtriage::engine::kv {
 
 Json HitsToJson(const std::vector<Hit>& hits);
 std::vector<Hit> HitsFromJson(const Json& array);
@@ -24,4 +24,4 @@ std::optional<Digest> DigestFromHex(const std::string& hex) {
   return d.ok() ? std::optional<Digest>(*d) : std::nullopt;
 }
 
-}  // namespace hashtriage::engine::rocks
+}  // namespace hashtriage::engine::kv

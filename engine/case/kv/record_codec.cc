@@ -1,6 +1,6 @@
-#include "engine/case/rocksdb/record_codec.h"
+#include "engine/case/kv/record_codec.h"
 
-namespace hashtriage::engine::rocks {
+namespace hashtriage::engine::kv {
 
 std::string EncodeRecord(Json record, int version) {
   record["v"] = version;
@@ -100,4 +100,4 @@ std::string PrintableKey(std::string_view key) {
   return out;
 }
 
-}  // namespace hashtriage::engine::rocks
+}  // namespace hashtriage::engine::kv

@@ -1,8 +1,8 @@
-// The audit log on RocksDB: entries in kAudit by sequence, the chain head in kMeta "audit_head".
-#include "engine/case/rocksdb/record_codec.h"
-#include "engine/case/rocksdb/rocks_case.h"
+// The audit log on the key-value store: entries in kAudit by sequence, the chain head in kMeta "audit_head".
+#include "engine/case/kv/record_codec.h"
+#include "engine/case/kv/kv_case.h"
 
-namespace hashtriage::engine::rocks {
+namespace hashtriage::engine::kv {
 
 namespace {
 
@@ -27,15 +27,22 @@ AuditEntry FromJson(const Json& j) {
 
 }  // namespace
 
-Result<std::optional<AuditHead>> RocksAuditLog::Head() const {
+Result<std::optional<AuditHead>> KvAuditLog::Head() const {
   HT_ASSIGN_OR_RETURN(auto bytes, kv_.Get(Table::kMeta, kHeadKey));
   if (!bytes) return std::optional<AuditHead>();
   HT_ASSIGN_OR_RETURN(Json j, DecodeRecord(*bytes, kHeadVersion, "audit head"));
   return std::optional<AuditHead>(AuditHead{UInt(j, "seq"), Str(j, "hash")});
 }
 
-Result<AuditEntry> RocksAuditLog::Append(CaseTransaction& txn, AuditEntry e) {
-  RocksTransaction& t = Rocks(txn);
+Result<std::optional<AuditEntry>> KvAuditLog::Latest() const {
+  HT_ASSIGN_OR_RETURN(auto last, kv_.Last(Table::kAudit, ""));
+  if (!last) return std::optional<AuditEntry>();
+  HT_ASSIGN_OR_RETURN(Json j, DecodeRecord(last->second, kAuditVersion, "audit entry"));
+  return std::optional<AuditEntry>(FromJson(j));
+}
+
+Result<AuditEntry> KvAuditLog::Append(CaseTransaction& txn, AuditEntry e) {
+  KvTransaction& t = KvTxn(txn);
   if (!t.audit_head()) {
     // The last entry actually stored (not the head record, which an attacker might have removed).
     HT_ASSIGN_OR_RETURN(auto last, kv_.Last(Table::kAudit, ""));
@@ -62,7 +69,7 @@ Result<AuditEntry> RocksAuditLog::Append(CaseTransaction& txn, AuditEntry e) {
   return e;
 }
 
-Result<std::vector<AuditEntry>> RocksAuditLog::Entries() const {
+Result<std::vector<AuditEntry>> KvAuditLog::Entries() const {
   std::vector<AuditEntry> entries;
   HT_RETURN_IF_ERROR(kv_.Scan(Table::kAudit, "", [&](std::string_view key, std::string_view value) {
     auto j = DecodeRecord(value, kAuditVersion, "audit entry");
@@ -75,4 +82,4 @@ Result<std::vector<AuditEntry>> RocksAuditLog::Entries() const {
   return entries;
 }
 
-}  // namespace hashtriage::engine::rocks
+}  // namespace hashtriage::engine::kv

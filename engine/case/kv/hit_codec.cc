@@ -1,6 +1,6 @@
-#include "engine/case/rocksdb/hit_codec.h"
+#include "engine/case/kv/hit_codec.h"
 
-namespace hashtriage::engine::rocks {
+namespace hashtriage::engine::kv {
 
 Json HitsToJson(const std::vector<Hit>& hits) {
   Json out = Json::array();
@@ -56,4 +56,4 @@ std::string HexOf(const std::optional<hashing::Sha1Digest>& d) { return d ? d->h
 std::string HexOf(const std::optional<hashing::Sha256Digest>& d) { return d ? d->hex() : ""; }
 std::string HexOf(const std::optional<hashing::Xxh3Digest>& d) { return d ? d->hex() : ""; }
 
-}  // namespace hashtriage::engine::rocks
+}  // namespace hashtriage::engine::kv

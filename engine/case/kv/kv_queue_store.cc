@@ -1,11 +1,11 @@
-// The queue store on RocksDB: assessments (kAssessments, key subject + '\0' + seq), queue entries
+// The queue store on the key-value store: assessments (kAssessments, key subject + '\0' + seq), queue entries
 // (kQueue, key subject), decisions (kDecisions, key decision id) and dip-sample draws (kDipSamples,
 // key date + '\0' + draw). The field layout of each is the JSON form the risk module defines
 // (engine/risk/*ToJson), stored with a format version.
-#include "engine/case/rocksdb/record_codec.h"
-#include "engine/case/rocksdb/rocks_case.h"
+#include "engine/case/kv/record_codec.h"
+#include "engine/case/kv/kv_case.h"
 
-namespace hashtriage::engine::rocks {
+namespace hashtriage::engine::kv {
 
 namespace {
 
@@ -50,7 +50,7 @@ Result<std::vector<T>> ReadAll(const KvStore& kv, Table table, std::string_view 
 
 }  // namespace
 
-Result<std::optional<risk::QueueEntry>> RocksQueueStore::Entry(const std::string& subject_id) const {
+Result<std::optional<risk::QueueEntry>> KvQueueStore::Entry(const std::string& subject_id) const {
   HT_ASSIGN_OR_RETURN(auto bytes, kv_.Get(Table::kQueue, subject_id));
   if (!bytes) return std::optional<risk::QueueEntry>();
   HT_ASSIGN_OR_RETURN(Json j, DecodeRecord(*bytes, kQueueEntryVersion, "queue entry " + PrintableKey(subject_id)));
@@ -58,15 +58,15 @@ Result<std::optional<risk::QueueEntry>> RocksQueueStore::Entry(const std::string
   return std::optional<risk::QueueEntry>(std::move(e));
 }
 
-Result<std::vector<risk::QueueEntry>> RocksQueueStore::Entries() const {
+Result<std::vector<risk::QueueEntry>> KvQueueStore::Entries() const {
   return ReadAll<risk::QueueEntry>(kv_, Table::kQueue, "", kQueueEntryVersion, risk::QueueEntryFromJson);
 }
 
-void RocksQueueStore::PutEntry(CaseTransaction& txn, const risk::QueueEntry& entry) {
-  Rocks(txn).Put(Table::kQueue, entry.subject_id, EncodeRecord(risk::QueueEntryToJson(entry), kQueueEntryVersion));
+void KvQueueStore::PutEntry(CaseTransaction& txn, const risk::QueueEntry& entry) {
+  KvTxn(txn).Put(Table::kQueue, entry.subject_id, EncodeRecord(risk::QueueEntryToJson(entry), kQueueEntryVersion));
 }
 
-Result<std::optional<AssessmentRecord>> RocksQueueStore::LatestAssessment(const std::string& subject_id) const {
+Result<std::optional<AssessmentRecord>> KvQueueStore::LatestAssessment(const std::string& subject_id) const {
   HT_ASSIGN_OR_RETURN(auto last, kv_.Last(Table::kAssessments, SubjectPrefix(subject_id)));
   if (!last) return std::optional<AssessmentRecord>();
   HT_ASSIGN_OR_RETURN(Json j, DecodeRecord(last->second, kAssessmentVersion, "assessment of " + PrintableKey(subject_id)));
@@ -74,20 +74,20 @@ Result<std::optional<AssessmentRecord>> RocksQueueStore::LatestAssessment(const 
   return std::optional<AssessmentRecord>(std::move(r));
 }
 
-Result<std::vector<AssessmentRecord>> RocksQueueStore::AssessmentHistory(const std::string& subject_id) const {
+Result<std::vector<AssessmentRecord>> KvQueueStore::AssessmentHistory(const std::string& subject_id) const {
   return ReadAll<AssessmentRecord>(kv_, Table::kAssessments, SubjectPrefix(subject_id), kAssessmentVersion, AssessmentFrom);
 }
 
-void RocksQueueStore::PutAssessment(CaseTransaction& txn, const AssessmentRecord& record) {
+void KvQueueStore::PutAssessment(CaseTransaction& txn, const AssessmentRecord& record) {
   Json j = risk::AssessmentToJson(record.assessment);
   j["seq"] = record.seq;
   j["band_change"] = record.band_change;
   j["event"] = record.event;
-  Rocks(txn).Put(Table::kAssessments, SubjectPrefix(record.assessment.subject_id) + EncodeU64(record.seq),
+  KvTxn(txn).Put(Table::kAssessments, SubjectPrefix(record.assessment.subject_id) + EncodeU64(record.seq),
                  EncodeRecord(std::move(j), kAssessmentVersion));
 }
 
-Result<std::vector<risk::Decision>> RocksQueueStore::Decisions(const std::string& subject_id) const {
+Result<std::vector<risk::Decision>> KvQueueStore::Decisions(const std::string& subject_id) const {
   HT_ASSIGN_OR_RETURN(auto all, ReadAll<risk::Decision>(kv_, Table::kDecisions, "", kDecisionVersion, risk::DecisionFromJson));
   if (subject_id.empty()) return all;
   std::vector<risk::Decision> mine;
@@ -97,18 +97,18 @@ Result<std::vector<risk::Decision>> RocksQueueStore::Decisions(const std::string
   return mine;
 }
 
-void RocksQueueStore::PutDecision(CaseTransaction& txn, const risk::Decision& decision) {
-  Rocks(txn).Put(Table::kDecisions, EncodeU64(decision.id), EncodeRecord(risk::DecisionToJson(decision), kDecisionVersion));
+void KvQueueStore::PutDecision(CaseTransaction& txn, const risk::Decision& decision) {
+  KvTxn(txn).Put(Table::kDecisions, EncodeU64(decision.id), EncodeRecord(risk::DecisionToJson(decision), kDecisionVersion));
 }
 
-Result<std::vector<risk::DipSampleDraw>> RocksQueueStore::DipSamples(const std::string& date) const {
+Result<std::vector<risk::DipSampleDraw>> KvQueueStore::DipSamples(const std::string& date) const {
   const std::string prefix = date.empty() ? "" : date + std::string(1, '\0');
   return ReadAll<risk::DipSampleDraw>(kv_, Table::kDipSamples, prefix, kDipSampleVersion, risk::DipSampleFromJson);
 }
 
-void RocksQueueStore::PutDipSample(CaseTransaction& txn, const risk::DipSampleDraw& draw) {
-  Rocks(txn).Put(Table::kDipSamples, draw.date + std::string(1, '\0') + EncodeU64(draw.draw),
+void KvQueueStore::PutDipSample(CaseTransaction& txn, const risk::DipSampleDraw& draw) {
+  KvTxn(txn).Put(Table::kDipSamples, draw.date + std::string(1, '\0') + EncodeU64(draw.draw),
                  EncodeRecord(risk::DipSampleToJson(draw), kDipSampleVersion));
 }
 
-}  // namespace hashtriage::engine::rocks
+}  // namespace hashtriage::engine::kv

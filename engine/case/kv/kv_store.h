@@ -1,6 +1,6 @@
 // KvStore: the embedded case's key-value storage: one directory (default ./hashtriage-case or
 // $HASHTRIAGE_CASE) holding an embedded RocksDB with one column family per Table. Values are opaque
-// bytes here; the typed stores of engine/case/rocksdb/ are its only users (they alone build keys and
+// bytes here; the typed stores of engine/case/kv/ are its only users (they alone build keys and
 // encode records). Multi-table writes go through a Batch and are atomic.
 // Lifecycle and threads: Open (read-write, one process at a time: RocksDB's lock file enforces it, or
 // read-only alongside a writer); then Get/Scan/Write may be called from any thread.
@@ -18,7 +18,7 @@
 
 #include "hashing/status.h"
 
-namespace hashtriage::engine::rocks {
+namespace hashtriage::engine::kv {
 
 // Persistent format: each value names a column family (by TableName). Append only; never renumber.
 enum class Table : std::uint8_t {
@@ -43,15 +43,21 @@ enum class Table : std::uint8_t {
   kCounters = 18,         // counter name -> last id (u64 BE)
   kPending = 19,          // "rescore/<subject id>" -> "" (re-score owed)
   kFilesWithHits = 20,    // evidence number (u32 BE) + item sequence (u64 BE) -> "" for records with hits
+  kUsers = 21,            // user name -> user record (team mode accounts)
 };
-inline constexpr int kTableCount = 21;
+inline constexpr int kTableCount = 22;
 std::string_view TableName(Table table);
 
 struct KvOptions {
-  std::string path;  // the case directory
+  std::string path;  // the case directory, or a postgresql:// URL
   bool create_if_missing = true;
   bool read_only = false;
 };
+
+class KvBackend;
+
+// True for a location naming a PostgreSQL database (postgresql:// or postgres://).
+bool IsPostgresLocation(std::string_view location);
 
 class KvStore {
  public:
@@ -73,7 +79,7 @@ class KvStore {
 
    private:
     friend class KvStore;
-    struct Ops;
+    struct Ops;  // a vector of KvOp (kv_backend.h)
     std::unique_ptr<Ops> ops_;
     std::size_t count_ = 0;
   };
@@ -87,15 +93,18 @@ class KvStore {
   // The last key (and value) with `prefix`, if any.
   Result<std::optional<std::pair<std::string, std::string>>> Last(Table table, std::string_view prefix) const;
 
+  // The case directory, or the database URL without its password.
   const std::string& path() const { return path_; }
   bool read_only() const { return read_only_; }
+  std::string ScratchDirectory();
+  // See KvBackend::EndReadView.
+  void EndReadView();
 
  private:
-  struct Impl;
-  explicit KvStore(std::unique_ptr<Impl> impl, std::string path, bool read_only);
-  std::unique_ptr<Impl> impl_;
+  KvStore(std::unique_ptr<KvBackend> backend, std::string path, bool read_only);
+  std::unique_ptr<KvBackend> backend_;
   std::string path_;
   bool read_only_;
 };
 
-}  // namespace hashtriage::engine::rocks
+}  // namespace hashtriage::engine::kv

@@ -1,0 +1,19 @@
+#include "engine/case/conflict_retry.h"
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+namespace hashtriage::engine {
+
+Status RetryOnConflict(const Case& c, const std::function<Status()>& attempt) {
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  for (int n = 1;; ++n) {
+    Status status = attempt();
+    if (status.ok() || status.code() != StatusCode::kConflict || !c.shared() || n >= kConflictAttempts) return status;
+    const int ceiling_ms = 5 << std::min(n, 6);  // 10, 20, ... 320 ms
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 + jitter() % ceiling_ms));
+  }
+}
+
+}  // namespace hashtriage::engine

@@ -1,0 +1,52 @@
+// KvBackend: where the key-value layer's tables live. Two implementations: RocksDB (an embedded
+// directory, one column family per table: rocks_backend.cc) and PostgreSQL (one table per Table:
+// engine/case/postgres/pg_backend.h). The KvStore front (kv_store.h) is their only user; it checks
+// the record-format version and hands batches down whole.
+// Contract: keys compare bytewise; Scan and Last see the backend's current read view, which for
+// PostgreSQL is the open transaction (so reads and the write that follows them form one unit and a
+// concurrent change to what was read makes Write fail with a Conflict instead of being overwritten).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/case/kv/kv_store.h"
+#include "hashing/status.h"
+
+namespace hashtriage::engine::kv {
+
+struct KvOp {
+  bool is_put = true;
+  Table table = Table::kMeta;
+  std::string key;
+  std::string value;
+};
+
+class KvBackend {
+ public:
+  virtual ~KvBackend() = default;
+  // Applies every op atomically (all or none).
+  virtual Status Write(const std::vector<KvOp>& ops) = 0;
+  virtual Result<std::optional<std::string>> Get(Table table, std::string_view key) = 0;
+  virtual Status Scan(Table table, std::string_view prefix,
+                      const std::function<bool(std::string_view key, std::string_view value)>& visit) = 0;
+  virtual Result<std::optional<std::pair<std::string, std::string>>> Last(Table table, std::string_view prefix) = 0;
+  // Ends the current read view (PostgreSQL: the open transaction, which has no writes: Write commits);
+  // the next read sees everything committed by then. Embedded reads always see the latest.
+  virtual void EndReadView() {}
+  // A private directory (0700) for temporary spill files; "" when there is none.
+  virtual std::string ScratchDirectory() = 0;
+};
+
+// The smallest key greater than every key starting with `prefix` ("" when there is none: all 0xFF).
+std::string PrefixUpperBound(std::string_view prefix);
+
+// Backends (each in its own file).
+Result<std::unique_ptr<KvBackend>> OpenRocksBackend(const KvOptions& options);
+Result<std::unique_ptr<KvBackend>> OpenPostgresBackend(const KvOptions& options);
+
+}  // namespace hashtriage::engine::kv
