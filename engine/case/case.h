@@ -52,6 +52,11 @@ struct CaseOptions {
 
 std::string DefaultCaseLocation();
 
+// `text` with any database password removed: the password of a postgresql:// URL (user:PASSWORD@) and
+// password=... parameters become "***". Command lines pass through it before they reach the audit log
+// or a message. (Supply passwords with ~/.pgpass or $PGPASSFILE rather than in the URL.)
+std::string RedactSecrets(const std::string& text);
+
 class Case {
  public:
   virtual ~Case() = default;

@@ -1,5 +1,7 @@
 #include "engine/cli/commands.h"
 
+#include "engine/case/kv/kv_store.h"
+
 #include "engine/text/untrusted_text.h"
 
 #include <sys/stat.h>
@@ -44,7 +46,7 @@ int RunCommandLine(int argc, char** argv, const engine::TestHooks* hooks) {
   app.set_version_flag("--version", std::string("hashtriage ") + HASHTRIAGE_VERSION);
   CommandExit exit;
   exit.hooks = hooks;
-  for (int i = 0; i < argc; ++i) exit.command_line += (i ? " " : "") + std::string(argv[i]);
+  for (int i = 0; i < argc; ++i) exit.command_line += (i ? " " : "") + engine::RedactSecrets(argv[i]);
   SetupAllCommands(app, exit);
   try {
     app.parse(argc, argv);

@@ -68,6 +68,37 @@ TEST_F(PostgresCaseTest, MigrateRefusesADirectoryAndAnUnmigratedDatabaseSaysWhat
   EXPECT_EQ(SplitLines(status.err).size(), 1u) << status.err;
 }
 
+TEST_F(PostgresCaseTest, ADatabasePasswordNeverReachesTheAuditLog) {
+  // The test server trusts loopback, so any password is accepted: the point is where it ends up.
+  const std::string secret = "s3cret-Pa55";
+  std::string with_password = db_.url();
+  with_password.insert(with_password.find("@"), ":" + secret);
+  const auto added = RunCommand("echo 'a long enough password' | " + Bin() + " user add erin --role admin --case " +
+                                ShellQuote(with_password + "?password=" + secret));
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const auto audit = RunCommand(Bin() + " audit show --json --case " + ShellQuote(db_.url()));
+  EXPECT_NE(audit.out.find("postgres:***@"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("password=***"), std::string::npos) << audit.out;
+  EXPECT_EQ(audit.out.find(secret), std::string::npos) << audit.out;
+  EXPECT_EQ(engine::RedactSecrets("--to=postgres://u:p@h/db?sslmode=require&password=x y"),
+            "--to=postgres://u:***@h/db?sslmode=require&password=*** y");
+  EXPECT_EQ(engine::RedactSecrets("/cases/user:name@host"), "/cases/user:name@host");  // not a database URL
+}
+
+TEST_F(PostgresCaseTest, AnInterruptedCopyIsNeverTakenForACase) {
+  // What a copy killed after its first batch leaves: the marker and some records.
+  ASSERT_EQ(db_.Sql("INSERT INTO kv_meta (key, value) VALUES ('copy_in_progress'::bytea, '/cases/x'::bytea)").exit_code,
+            0);
+  const auto status = RunCommand(Bin() + " case status --case " + ShellQuote(db_.url()));
+  EXPECT_EQ(status.exit_code, 1);
+  EXPECT_NE(status.err.find("holds an interrupted copy of the case at /cases/x"), std::string::npos) << status.err;
+  TempDir dir;
+  ASSERT_EQ(RunCommand(Bin() + " case init --case " + Q(dir / "case")).exit_code, 0);
+  const auto again = RunCommand(Bin() + " case export --case " + Q(dir / "case") + " --to " + ShellQuote(db_.url()));
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("holds an interrupted copy"), std::string::npos) << again.err;
+}
+
 TEST_F(PostgresCaseTest, TwoWritersOfOneRecordGiveOneSuccessAndOneConflict) {
   auto setup = OpenAt(db_.url());
   ASSERT_NE(setup, nullptr);
@@ -290,6 +321,7 @@ class CommandLineScenario {
              "intake " + Q(dir_ / "tips.jsonl") + now,
              "subject attr set S-000001 lives_with_children yes --source 'school referral' --by tester" + now,
              "rank" + now,
+             "rematch" + now,
              "review SUSPECT-1 --outcome keep --reason 'checked' --by tester" + now,
          }) {
       const auto r = Run(step, location);

@@ -33,6 +33,7 @@ Result<std::string> DigestStore(const kv::KvStore& store, std::map<std::string, 
     std::uint64_t count = 0;
     Feed(digester, kv::TableName(table));
     HT_RETURN_IF_ERROR(store.Scan(table, "", [&](std::string_view key, std::string_view value) {
+      if (table == kv::Table::kMeta && key == kv::kCopyInProgressKey) return true;  // the copy's own marker
       Feed(digester, key);
       Feed(digester, value);
       ++count;
@@ -45,11 +46,15 @@ Result<std::string> DigestStore(const kv::KvStore& store, std::map<std::string, 
 }
 
 // True when the store holds nothing but its schema version.
-Result<bool> HoldsNoCase(const kv::KvStore& store) {
+Result<bool> HoldsNoCase(const kv::KvStore& store, bool& interrupted) {
   bool empty = true;
   for (int t = 0; t < kv::kTableCount && empty; ++t) {
     HT_RETURN_IF_ERROR(store.Scan(static_cast<kv::Table>(t), "", [&](std::string_view key, std::string_view) {
       empty = static_cast<kv::Table>(t) == kv::Table::kMeta && key == "schema_version";
+      if (static_cast<kv::Table>(t) == kv::Table::kMeta && key == kv::kCopyInProgressKey) {
+        interrupted = true;
+        empty = false;
+      }
       return empty;
     }));
   }
@@ -69,8 +74,14 @@ Result<CaseCopyReport> CopyCase(const std::string& from, const std::string& to, 
   HT_ASSIGN_OR_RETURN(const std::string name, CaseName(source_case));
   kv::KvOptions target_options;
   target_options.path = to;
+  target_options.allow_incomplete_copy = true;
   HT_ASSIGN_OR_RETURN(auto target, kv::KvStore::Open(target_options));
-  HT_ASSIGN_OR_RETURN(const bool empty, HoldsNoCase(*target));
+  bool interrupted = false;
+  HT_ASSIGN_OR_RETURN(const bool empty, HoldsNoCase(*target, interrupted));
+  if (interrupted) {
+    return Status::InvalidArgument(target->path() + " holds an interrupted copy: empty it (a new directory, or drop, "
+                                                     "re-create and migrate the database) and copy again");
+  }
   if (!empty) {
     return Status::InvalidArgument(target->path() + " already holds a case: copy into an empty directory or a newly "
                                                      "migrated database");
@@ -79,7 +90,9 @@ Result<CaseCopyReport> CopyCase(const std::string& from, const std::string& to, 
   CaseCopyReport report;
   report.from = source->path();
   report.to = target->path();
+  // Until the last write, the destination says it is an incomplete copy (and will not open as a case).
   kv::KvStore::Batch batch;
+  batch.Put(kv::Table::kMeta, kv::kCopyInProgressKey, report.from);
   Status written = Status::Ok();
   for (int t = 0; t < kv::kTableCount && written.ok(); ++t) {
     const auto table = static_cast<kv::Table>(t);
@@ -112,6 +125,7 @@ Result<CaseCopyReport> CopyCase(const std::string& from, const std::string& to, 
   // The case keeps its name wherever it is (a name derived from the old location would change).
   HT_ASSIGN_OR_RETURN(const auto stored_name, copy.settings().Name());
   if (!stored_name) copy.settings().SetName(*txn, name);
+  kv::KvTxn(*txn).Delete(kv::Table::kMeta, kv::kCopyInProgressKey);
   HT_ASSIGN_OR_RETURN(auto appended, copy.audit().Append(*txn, std::move(entry)));
   (void)appended;
   HT_RETURN_IF_ERROR(txn->Commit());

@@ -37,6 +37,7 @@ Result<std::uint64_t> KvTransaction::NextId(std::string_view counter) {
 Status KvTransaction::NameTheLastChange(const Status& conflict) {
   store_.EndReadView();
   auto latest = KvAuditLog(store_).Latest();
+  store_.EndReadView();  // the caller's next attempt must not read from this snapshot
   if (!latest.ok() || !latest->has_value()) return conflict;
   const AuditEntry& e = **latest;
   const std::string action = e.details.is_object() && e.details.contains("action") && e.details["action"].is_string()

@@ -1,7 +1,10 @@
 #include "engine/case/kv/kv_store.h"
 
 #include <memory>
+#include <algorithm>
+#include <cctype>
 
+#include "engine/case/case.h"
 #include "engine/case/kv/kv_backend.h"
 
 namespace hashtriage::engine::kv {
@@ -55,21 +58,10 @@ KvStore::KvStore(std::unique_ptr<KvBackend> backend, std::string path, bool read
     : backend_(std::move(backend)), path_(std::move(path)), read_only_(read_only) {}
 KvStore::~KvStore() = default;
 
-// Removes the password from a postgresql://user:password@host/... location (for messages and the
-// audit log); other locations are returned as given.
-static std::string DisplayLocation(const std::string& location) {
-  if (!IsPostgresLocation(location)) return location;
-  const std::size_t scheme = location.find("://") + 3;
-  const std::size_t at = location.find('@', scheme);
-  const std::size_t colon = location.find(':', scheme);
-  if (at == std::string::npos || colon == std::string::npos || colon > at) return location;
-  return location.substr(0, colon) + location.substr(at);
-}
-
 Result<std::unique_ptr<KvStore>> KvStore::Open(const KvOptions& options) {
   const bool postgres = IsPostgresLocation(options.path);
   HT_ASSIGN_OR_RETURN(auto backend, postgres ? OpenPostgresBackend(options) : OpenRocksBackend(options));
-  const std::string shown = DisplayLocation(options.path);
+  const std::string shown = RedactSecrets(options.path);
   auto store = std::unique_ptr<KvStore>(new KvStore(std::move(backend), shown, options.read_only));
   HT_ASSIGN_OR_RETURN(auto schema, store->Get(Table::kMeta, kSchemaKey));
   if (!schema) {
@@ -78,6 +70,14 @@ Result<std::unique_ptr<KvStore>> KvStore::Open(const KvOptions& options) {
   } else if (*schema != kSchemaVersion) {
     return Status::NotSupported(shown + ": case schema version " + *schema + ", this hashtriage reads version " +
                                 std::string(kSchemaVersion));
+  }
+  if (!options.allow_incomplete_copy) {
+    HT_ASSIGN_OR_RETURN(auto copying, store->Get(Table::kMeta, kCopyInProgressKey));
+    if (copying) {
+      return Status::NotSupported(shown + " holds an interrupted copy of the case at " + *copying +
+                                  ", not a case: empty it (a new directory, or drop and re-create and migrate the "
+                                  "database) and copy again");
+    }
   }
   store->EndReadView();
   return store;
@@ -112,3 +112,32 @@ void KvStore::EndReadView() { backend_->EndReadView(); }
 std::string KvStore::ScratchDirectory() { return read_only_ ? "" : backend_->ScratchDirectory(); }
 
 }  // namespace hashtriage::engine::kv
+
+namespace hashtriage::engine {
+
+std::string RedactSecrets(const std::string& text) {
+  std::string out = text;
+  // The URL form: postgres[ql]://user:PASSWORD@host
+  for (std::size_t at = out.find("://"); at != std::string::npos; at = out.find("://", at + 3)) {
+    const std::size_t scheme = out.rfind("postgres", at);
+    if (scheme == std::string::npos || !kv::IsPostgresLocation(std::string_view(out).substr(scheme))) continue;
+    const std::size_t user = at + 3;
+    const std::size_t end = out.find_first_of("/@ ", user);
+    if (end == std::string::npos || out[end] != '@') continue;
+    const std::size_t colon = out.find(':', user);
+    if (colon == std::string::npos || colon > end) continue;
+    out.replace(colon + 1, end - colon - 1, "***");
+  }
+  // The keyword form, in a URL query or a connection string: password=... (up to '&' or a space)
+  std::string lower = out;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::size_t at = lower.find("password="); at != std::string::npos; at = lower.find("password=", at + 1)) {
+    const std::size_t value = at + 9;
+    const std::size_t end = std::min(out.find_first_of("& ", value), out.size());
+    out.replace(value, end - value, "***");
+    lower.replace(value, end - value, "***");
+  }
+  return out;
+}
+
+}  // namespace hashtriage::engine

@@ -52,7 +52,13 @@ struct KvOptions {
   std::string path;  // the case directory, or a postgresql:// URL
   bool create_if_missing = true;
   bool read_only = false;
+  // Open a store that holds a case copy still in progress (CopyCase alone does).
+  bool allow_incomplete_copy = false;
 };
+
+// The kMeta key a case copy writes with its first batch and removes with its last: a store holding it
+// is an interrupted copy and is not opened as a case.
+inline constexpr std::string_view kCopyInProgressKey = "copy_in_progress";
 
 class KvBackend;
 

@@ -65,6 +65,7 @@ class PostgresBackend : public KvBackend {
       WriteGrouped(txn, ops);
       txn.commit();
       EndTransaction();
+      ++commits_;
       return Status::Ok();
     } catch (const std::exception& e) {
       EndTransaction();
@@ -79,7 +80,7 @@ class PostgresBackend : public KvBackend {
       if (r.empty()) return std::optional<std::string>();
       return std::optional<std::string>(FromBytes(r[0][0]));
     } catch (const std::exception& e) {
-      EndTransaction();
+      FailRead();
       return pg::FromPostgres(e, "case read");
     }
   }
@@ -88,21 +89,37 @@ class PostgresBackend : public KvBackend {
               const std::function<bool(std::string_view, std::string_view)>& visit) override {
     std::lock_guard lock(mu_);
     try {
-      pqxx::result page = Read([&] { return Txn().exec_prepared(Stmt("from", table), Bytes(prefix)); });
+      const std::string upper = PrefixUpperBound(prefix);
+      auto first = [&] {
+        return upper.empty() ? Txn().exec_prepared(Stmt("from", table), Bytes(prefix))
+                             : Txn().exec_prepared(Stmt("from_in", table), Bytes(prefix), Bytes(upper));
+      };
+      std::string key;
+      auto after = [&] {
+        return upper.empty() ? Txn().exec_prepared(Stmt("after", table), Bytes(key))
+                             : Txn().exec_prepared(Stmt("after_in", table), Bytes(key), Bytes(upper));
+      };
+      pqxx::result page = Read(first);
       while (!page.empty()) {
-        std::string key;
+        // A visitor that commits ends the read view the page came from: the rest is read again, fresh.
+        bool stale = false;
         for (const pqxx::row& row : page) {
           key = FromBytes(row[0]);
           if (!std::string_view(key).starts_with(prefix)) return Status::Ok();
           const std::string value = FromBytes(row[1]);
+          const std::uint64_t commits = commits_;
           if (!visit(key, value)) return Status::Ok();
+          if (commits_ != commits) {
+            stale = true;
+            break;
+          }
         }
-        if (page.size() < static_cast<std::size_t>(kScanPage)) break;
-        page = Read([&] { return Txn().exec_prepared(Stmt("after", table), Bytes(key)); });
+        if (!stale && page.size() < static_cast<std::size_t>(kScanPage)) break;
+        page = Read(after);
       }
       return Status::Ok();
     } catch (const std::exception& e) {
-      EndTransaction();
+      FailRead();
       return pg::FromPostgres(e, "case scan");
     }
   }
@@ -119,7 +136,7 @@ class PostgresBackend : public KvBackend {
       if (r.empty()) return Found();
       return Found(std::make_pair(FromBytes(r[0][0]), FromBytes(r[0][1])));
     } catch (const std::exception& e) {
-      EndTransaction();
+      FailRead();
       return pg::FromPostgres(e, "case scan");
     }
   }
@@ -140,6 +157,14 @@ class PostgresBackend : public KvBackend {
   }
 
  private:
+  // A read failed: the transaction is gone; if it had read before, its write must not go ahead on a
+  // view that no longer holds (see Write).
+  void FailRead() {
+    const bool had_reads = reads_ > 0;
+    EndTransaction();
+    view_lost_ = had_reads;
+  }
+
   void EndTransaction() {
     txn_.reset();
     reads_ = 0;
@@ -221,6 +246,12 @@ class PostgresBackend : public KvBackend {
                                               std::to_string(kScanPage));
       conn_->prepare(Stmt("after", table), "SELECT key, value FROM " + name + " WHERE key > $1 ORDER BY key LIMIT " +
                                                std::to_string(kScanPage));
+      conn_->prepare(Stmt("from_in", table), "SELECT key, value FROM " + name +
+                                                 " WHERE key >= $1 AND key < $2 ORDER BY key LIMIT " +
+                                                 std::to_string(kScanPage));
+      conn_->prepare(Stmt("after_in", table), "SELECT key, value FROM " + name +
+                                                  " WHERE key > $1 AND key < $2 ORDER BY key LIMIT " +
+                                                  std::to_string(kScanPage));
       conn_->prepare(Stmt("last", table), "SELECT key, value FROM " + name + " WHERE key >= $1 AND key < $2 "
                                               "ORDER BY key DESC LIMIT 1");
       conn_->prepare(Stmt("last_all", table),
@@ -251,6 +282,7 @@ class PostgresBackend : public KvBackend {
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<pqxx::transaction_base> txn_;
   std::uint64_t reads_ = 0;   // reads in the current transaction
+  std::uint64_t commits_ = 0; // writes committed through this connection
   bool view_lost_ = false;    // the connection was lost after this transaction's first read
   bool read_only_;
   std::string scratch_;
