@@ -44,6 +44,23 @@ class KvTransaction : public CaseTransaction {
 // practice: a case hands out only its own transactions).
 KvTransaction& KvTxn(CaseTransaction& txn);
 
+// Visits the records of `table` whose keys start with `prefix`, each decoded by decode(value, key)
+// (a Result), until visit(record) returns false. A record that does not decode stops the scan and is
+// the outcome.
+template <typename Decode, typename Visit>
+Status ScanRecords(const KvStore& kv, Table table, std::string_view prefix, Decode&& decode, Visit&& visit) {
+  Status bad;
+  HT_RETURN_IF_ERROR(kv.Scan(table, prefix, [&](std::string_view key, std::string_view value) {
+    auto record = decode(value, key);
+    if (!record.ok()) {
+      bad = record.status();
+      return false;
+    }
+    return visit(*record);
+  }));
+  return bad;
+}
+
 class KvEvidenceCatalogue : public EvidenceCatalogue {
  public:
   explicit KvEvidenceCatalogue(KvStore& kv) : kv_(kv) {}

@@ -310,17 +310,13 @@ Result<std::optional<EvidenceRecord>> KvEvidenceCatalogue::Get(std::uint32_t num
 
 Result<std::vector<EvidenceRecord>> KvEvidenceCatalogue::List() const {
   std::vector<EvidenceRecord> out;
-  Status bad;
-  HT_RETURN_IF_ERROR(kv_.Scan(Table::kEvidence, "", [&](std::string_view key, std::string_view value) {
-    auto e = DecodeEvidence(value, DecodeU32(key));
-    if (!e.ok()) {
-      bad = e.status();
-      return false;
-    }
-    out.push_back(std::move(e).value());
-    return true;
-  }));
-  HT_RETURN_IF_ERROR(bad);
+  HT_RETURN_IF_ERROR(ScanRecords(
+      kv_, Table::kEvidence, "",
+      [](std::string_view value, std::string_view key) { return DecodeEvidence(value, DecodeU32(key)); },
+      [&](EvidenceRecord& e) {
+        out.push_back(std::move(e));
+        return true;
+      }));
   return out;
 }
 
@@ -393,18 +389,7 @@ void KvEvidenceCatalogue::ReplaceFile(CaseTransaction& txn, const FileRecord& re
 Status KvEvidenceCatalogue::ForEachFile(std::uint32_t number, bool with_hits_only,
                                            const std::function<bool(const FileRecord&)>& visit) const {
   const std::string prefix = number == 0 ? "" : EncodeU32(number);
-  Status bad;
-  if (!with_hits_only) {
-    HT_RETURN_IF_ERROR(kv_.Scan(Table::kFiles, prefix, [&](std::string_view key, std::string_view value) {
-      auto r = DecodeFile(value, key);
-      if (!r.ok()) {
-        bad = r.status();
-        return false;
-      }
-      return visit(*r);
-    }));
-    return bad;
-  }
+  if (!with_hits_only) return ScanRecords(kv_, Table::kFiles, prefix, DecodeFile, visit);
   std::vector<std::string> keys;
   HT_RETURN_IF_ERROR(kv_.Scan(Table::kFilesWithHits, prefix, [&](std::string_view key, std::string_view) {
     keys.emplace_back(key);

@@ -114,16 +114,7 @@ void KvReferralStore::Put(CaseTransaction& txn, const ReferralRecord& record) {
 }
 
 Status KvReferralStore::ForEach(const std::function<bool(const ReferralRecord&)>& visit) const {
-  Status bad;
-  HT_RETURN_IF_ERROR(kv_.Scan(Table::kReferrals, "", [&](std::string_view key, std::string_view value) {
-    auto r = DecodeReferral(value, key);
-    if (!r.ok()) {
-      bad = r.status();
-      return false;
-    }
-    return visit(*r);
-  }));
-  return bad;
+  return ScanRecords(kv_, Table::kReferrals, "", DecodeReferral, visit);
 }
 
 }  // namespace hashtriage::engine::kv

@@ -227,16 +227,7 @@ void KvSubjectStore::PutSubject(CaseTransaction& txn, const SubjectRecord& r) {
   KvTxn(txn).Put(Table::kSubjects, r.id, EncodeSubject(r));
 }
 Status KvSubjectStore::ForEachSubject(const std::function<bool(const SubjectRecord&)>& visit) const {
-  Status bad;
-  HT_RETURN_IF_ERROR(kv_.Scan(Table::kSubjects, "", [&](std::string_view key, std::string_view value) {
-    auto s = DecodeSubject(value, key);
-    if (!s.ok()) {
-      bad = s.status();
-      return false;
-    }
-    return visit(*s);
-  }));
-  return bad;
+  return ScanRecords(kv_, Table::kSubjects, "", DecodeSubject, visit);
 }
 
 Result<std::optional<AccountRecord>> KvSubjectStore::GetAccount(const std::string& id) const {
@@ -274,18 +265,11 @@ void KvSubjectStore::PutPossibleLink(CaseTransaction& txn, const PossibleLinkRec
 
 Result<std::vector<AttributeRecord>> KvSubjectStore::Attributes(const std::vector<std::string>& subject_ids) const {
   std::vector<AttributeRecord> out;
-  Status bad;
   for (const std::string& id : subject_ids) {
-    HT_RETURN_IF_ERROR(kv_.Scan(Table::kAttributes, id + '\0', [&](std::string_view key, std::string_view value) {
-      auto a = DecodeAttribute(value, key);
-      if (!a.ok()) {
-        bad = a.status();
-        return false;
-      }
-      out.push_back(std::move(a).value());
+    HT_RETURN_IF_ERROR(ScanRecords(kv_, Table::kAttributes, id + '\0', DecodeAttribute, [&](AttributeRecord& a) {
+      out.push_back(std::move(a));
       return true;
     }));
-    HT_RETURN_IF_ERROR(bad);
   }
   std::sort(out.begin(), out.end(), [](const AttributeRecord& a, const AttributeRecord& b) {
     return std::tie(a.recorded_at, a.seq) < std::tie(b.recorded_at, b.seq);

@@ -54,16 +54,7 @@ void KvUserStore::Put(CaseTransaction& txn, const UserRecord& record) {
 }
 
 Status KvUserStore::ForEach(const std::function<bool(const UserRecord&)>& visit) const {
-  Status bad;
-  HT_RETURN_IF_ERROR(kv_.Scan(Table::kUsers, "", [&](std::string_view key, std::string_view value) {
-    auto u = DecodeUser(value, key);
-    if (!u.ok()) {
-      bad = u.status();
-      return false;
-    }
-    return visit(*u);
-  }));
-  return bad;
+  return ScanRecords(kv_, Table::kUsers, "", DecodeUser, visit);
 }
 
 }  // namespace hashtriage::engine::kv
