@@ -25,6 +25,7 @@ enum class StatusCode : int {
   kAborted = 7,          // interrupted on purpose (signal, cancellation)
   kInternal = 8,         // a bug in hashtriage
   kConflict = 9,         // someone else changed the same records first; nothing of this write was stored
+  kPermissionDenied = 10,  // the acting user may not do this (team mode's roles and ownership rules)
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -42,6 +43,7 @@ class [[nodiscard]] Status {
   static Status Aborted(std::string msg) { return Status(StatusCode::kAborted, std::move(msg)); }
   static Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
   static Status Conflict(std::string msg) { return Status(StatusCode::kConflict, std::move(msg)); }
+  static Status PermissionDenied(std::string msg) { return Status(StatusCode::kPermissionDenied, std::move(msg)); }
 
   Status(StatusCode code, std::string msg) : code_(code), message_(std::move(msg)) {}
 

@@ -68,6 +68,12 @@ AuditEntry MakeAuditEntry(const std::string& command, nlohmann::json details, st
   return e;
 }
 
+AuditEntry MakeAuditEntry(const CommandContext& context, nlohmann::json details) {
+  AuditEntry e = MakeAuditEntry(context.command, std::move(details), context.command_time);
+  e.user = context.user;
+  return e;
+}
+
 AuditVerification VerifyAudit(const AuditLog& log) {
   AuditVerification v;
   auto entries = log.Entries();

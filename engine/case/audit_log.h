@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/case/case.h"
+#include "engine/command_context.h"
 
 namespace hashtriage::engine {
 
@@ -55,6 +56,8 @@ class AuditLog {
   // Every entry in sequence order (an unreadable entry is returned empty with its seq).
   virtual Result<std::vector<AuditEntry>> Entries() const = 0;
   virtual Result<std::optional<AuditHead>> Head() const = 0;
+  // The newest entry (none in an empty log): who changed the case last.
+  virtual Result<std::optional<AuditEntry>> Latest() const = 0;
 };
 
 // The hash an entry must carry (over every field but `hash`).
@@ -75,5 +78,8 @@ std::int64_t WallClockNow();
 // Convenience: an entry for `command` with `details`, acting at `command_time` (nullopt: no --now).
 AuditEntry MakeAuditEntry(const std::string& command, nlohmann::json details,
                           std::optional<std::int64_t> command_time);
+// The entry of an operation run under `context`: its command line, its clock when given, and the
+// person acting (context.user; "" = the account running the process).
+AuditEntry MakeAuditEntry(const CommandContext& context, nlohmann::json details);
 
 }  // namespace hashtriage::engine

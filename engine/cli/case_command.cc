@@ -38,8 +38,7 @@ Result<int> RunCaseInit(const CaseCommandOptions& o) {
   }
   auto txn = store->Begin();
   store->settings().SetCreated(*txn, context.now);
-  HT_ASSIGN_OR_RETURN(auto entry, store->audit().Append(*txn, engine::MakeAuditEntry(context.command, {{"action", "case init"}},
-                                                                                     context.command_time)));
+  HT_ASSIGN_OR_RETURN(auto entry, store->audit().Append(*txn, engine::MakeAuditEntry(context, {{"action", "case init"}})));
   (void)entry;
   HT_RETURN_IF_ERROR(txn->Commit());
   std::printf("created case %s\n", engine::TerminalText(store->location()).c_str());

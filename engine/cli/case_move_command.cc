@@ -26,8 +26,7 @@ Result<int> RunCaseMove(const CaseMoveOptions& o, bool exporting) {
   const std::string here = o.case_location.empty() ? engine::DefaultCaseLocation() : o.case_location;
   const std::string& from = exporting ? here : o.other;
   const std::string& to = exporting ? o.other : here;
-  auto entry = engine::MakeAuditEntry(context.command, {{"action", exporting ? "case export" : "case import"}},
-                                      context.command_time);
+  auto entry = engine::MakeAuditEntry(context, {{"action", exporting ? "case export" : "case import"}});
   HT_ASSIGN_OR_RETURN(const auto report, engine::CopyCase(from, to, std::move(entry)));
   if (o.json) {
     const nlohmann::json j = {{"from", report.from},       {"to", report.to},         {"records", report.records},

@@ -20,6 +20,7 @@ void SetupAllCommands(CLI::App& app, CommandExit& exit) {
   SetupDbCommand(app, exit);
   SetupCaseMoveCommands(app, exit);
   SetupUserCommand(app, exit);
+  SetupServeCommand(app, exit);
   SetupIndexCommand(app, exit);
   SetupIndexBuildCommand(app, exit);
   SetupIntakeCommand(app, exit);

@@ -16,6 +16,7 @@ void SetupPurgeCommand(CLI::App& app, CommandExit& exit);  // case purge
 void SetupDbCommand(CLI::App& app, CommandExit& exit);     // db migrate (PostgreSQL cases)
 void SetupCaseMoveCommands(CLI::App& app, CommandExit& exit);  // case export|import
 void SetupUserCommand(CLI::App& app, CommandExit& exit);  // user add|passwd|role|disable|enable|list
+void SetupServeCommand(CLI::App& app, CommandExit& exit);  // serve
 void SetupIntakeCommand(CLI::App& app, CommandExit& exit);
 void SetupRematchCommand(CLI::App& app, CommandExit& exit);
 void SetupSubjectCommand(CLI::App& app, CommandExit& exit);

@@ -41,23 +41,16 @@ Result<double> PerDay(std::string text, const char* what) {
 
 Result<int> RunForecastCommand(const ForecastCommandOptions& o) {
   HT_ASSIGN_OR_RETURN(const std::int64_t now, engine::ResolveNow(o.now));
-  ForecastOptions options;
-  HT_ASSIGN_OR_RETURN(options.capacity_per_day, PerDay(o.capacity, "--capacity"));
-  if (options.capacity_per_day <= 0) return Status::InvalidArgument("--capacity must be more than 0 cases per day");
-  options.days = o.days;
-  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, /*read_only=*/true));
-  HT_ASSIGN_OR_RETURN(const RiskModel model, LoadCaseRiskModel(*store));
-  HT_ASSIGN_OR_RETURN(auto entries, store->queue().Entries());
-  options.intake_per_day = ObservedIntake(entries, now, o.window);
+  CaseForecastRequest request;
+  HT_ASSIGN_OR_RETURN(request.capacity_per_day, PerDay(o.capacity, "--capacity"));
+  if (request.capacity_per_day <= 0) return Status::InvalidArgument("--capacity must be more than 0 cases per day");
+  request.days = o.days;
+  request.window_days = o.window;
   if (!o.intake.empty()) {
-    // A given total keeps the observed mix of bands (all Medium when nothing was observed).
-    HT_ASSIGN_OR_RETURN(const double total, PerDay(o.intake, "--intake"));
-    double observed = 0;
-    for (double r : options.intake_per_day) observed += r;
-    for (double& r : options.intake_per_day) r = observed > 0 ? r * total / observed : 0;
-    if (observed <= 0) options.intake_per_day[BandIndex(Band::kMedium)] = total;
+    HT_ASSIGN_OR_RETURN(request.intake_total_per_day, PerDay(o.intake, "--intake"));
   }
-  const Forecast forecast = ForecastCapacity(entries, now, options, model);
+  HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, /*read_only=*/true));
+  HT_ASSIGN_OR_RETURN(const Forecast forecast, ForecastCase(*store, now, request));
   const std::string text =
       o.json ? ForecastToJson(forecast).dump(2) + "\n" : ForecastText(forecast);
   HT_RETURN_IF_ERROR(WriteOutput("", text));

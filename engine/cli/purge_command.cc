@@ -163,9 +163,8 @@ Result<int> RunCasePurge(const PurgeOptions& o) {
     }
     // The last entry of the log that is about to go: its hash is the receipt's proof of what was purged.
     auto txn = (*store)->Begin();
-    HT_ASSIGN_OR_RETURN(last, (*store)->audit().Append(*txn, engine::MakeAuditEntry(context.command,
-                                                                                    {{"action", "case purge"}, {"case", what}},
-                                                                                    context.command_time)));
+    HT_ASSIGN_OR_RETURN(last, (*store)->audit().Append(*txn, engine::MakeAuditEntry(context,
+                                                                                    {{"action", "case purge"}, {"case", what}})));
     HT_RETURN_IF_ERROR(txn->Commit());
   }
 

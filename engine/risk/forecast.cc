@@ -9,6 +9,8 @@
 #include <queue>
 #include <tuple>
 
+#include "engine/case/queue_store.h"
+#include "engine/risk/rescore.h"
 #include "engine/risk/queue_rules.h"
 #include "engine/time_util.h"
 
@@ -242,6 +244,27 @@ nlohmann::json ForecastToJson(const Forecast& f) {
           {"required_capacity_per_day", f.required_capacity},
           {"required_capacity_found", f.capacity_found},
           {"intake_capacity_per_day", f.intake_capacity}};
+}
+
+Result<Forecast> ForecastCase(const Case& c, std::int64_t now, const CaseForecastRequest& request) {
+  if (!(request.capacity_per_day > 0)) return Status::InvalidArgument("the capacity must be more than 0 cases per day");
+  if (request.days < 1 || request.days > 3650) return Status::InvalidArgument("days must be 1 to 3650");
+  if (request.window_days < 1) return Status::InvalidArgument("the intake window must be at least 1 day");
+  ForecastOptions options;
+  options.capacity_per_day = request.capacity_per_day;
+  options.days = request.days;
+  HT_ASSIGN_OR_RETURN(const RiskModel model, LoadCaseRiskModel(c));
+  HT_ASSIGN_OR_RETURN(auto entries, c.queue().Entries());
+  options.intake_per_day = ObservedIntake(entries, now, request.window_days);
+  if (request.intake_total_per_day) {
+    const double total = *request.intake_total_per_day;
+    if (total < 0) return Status::InvalidArgument("the intake cannot be negative");
+    double observed = 0;
+    for (double r : options.intake_per_day) observed += r;
+    for (double& r : options.intake_per_day) r = observed > 0 ? r * total / observed : 0;
+    if (observed <= 0) options.intake_per_day[BandIndex(Band::kMedium)] = total;
+  }
+  return ForecastCapacity(entries, now, options, model);
 }
 
 }  // namespace hashtriage::engine::risk

@@ -9,9 +9,11 @@
 #include <array>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/case/case.h"
 #include "engine/risk/queue_entry.h"
 #include "engine/risk/risk_model.h"
 
@@ -67,6 +69,17 @@ Forecast SimulateQueue(const std::vector<QueueEntry>& entries, std::int64_t now,
 // Simulates and searches the capacity that meets every deadline still meetable.
 Forecast ForecastCapacity(const std::vector<QueueEntry>& entries, std::int64_t now, const ForecastOptions& options,
                           const RiskModel& model);
+
+// The forecast of a case's queue, as `forecast` and `serve` give it: capacity per day, days
+// simulated, intake observed over the last `window_days` — or, when `intake_total_per_day` is given,
+// that total in the observed mix of bands (all Medium when nothing was observed).
+struct CaseForecastRequest {
+  double capacity_per_day = 10;
+  int days = 90;
+  int window_days = 28;
+  std::optional<double> intake_total_per_day;
+};
+Result<Forecast> ForecastCase(const Case& case_store, std::int64_t now, const CaseForecastRequest& request);
 
 std::string ForecastText(const Forecast& f);
 nlohmann::json ForecastToJson(const Forecast& f);

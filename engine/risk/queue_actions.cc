@@ -1,11 +1,14 @@
 #include "engine/risk/queue_actions.h"
 
 #include <algorithm>
+#include <span>
 
 #include "engine/case/audit_log.h"
 #include "engine/case/case_settings.h"
 #include "engine/case/queue_store.h"
 #include "engine/risk/queue_rules.h"
+#include "engine/time_util.h"
+#include "hashing/digests.h"
 #include "engine/subjects/subject_profiles.h"
 
 namespace hashtriage::engine::risk {
@@ -13,8 +16,7 @@ namespace hashtriage::engine::risk {
 namespace {
 
 Status Audit(Case& c, CaseTransaction& txn, const CommandContext& context, nlohmann::json details) {
-  HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(txn, MakeAuditEntry(context.command, std::move(details),
-                                                                      context.command_time)));
+  HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(txn, MakeAuditEntry(context, std::move(details))));
   (void)entry;
   return Status::Ok();
 }
@@ -96,12 +98,67 @@ Result<RankResult> RankSubjects(Case& c, const std::string& model_path, const st
   return out;
 }
 
+std::string QueueEntryVersion(const QueueEntry& entry) {
+  const std::string text = QueueEntryToJson(entry).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return hashing::DigestBytes(std::as_bytes(std::span(text.data(), text.size())),
+                              hashing::DigestSet().Add(hashing::DigestKind::kSha256))
+      .sha256->hex()
+      .substr(0, 16);
+}
+
+namespace {
+
+// The entry changed since the person looked: name the last change (the audit log's newest entry).
+Status ChangedSince(const Case& c, const std::string& subject) {
+  std::string who;
+  auto latest = c.audit().Latest();
+  if (latest.ok() && latest->has_value()) {
+    const AuditEntry& e = **latest;
+    who = "; the last change stored was by " + e.user + " at " + FormatIso8601(e.utc) + " (audit entry " +
+          std::to_string(e.seq) + ")";
+  }
+  return Status::Conflict("subject " + subject + " changed since you looked" + who +
+                          ": look again, then decide");
+}
+
+}  // namespace
+
+Result<QueueEntry> TakeSubject(Case& c, const std::string& subject_given, const std::string& taker,
+                               const CommandContext& context) {
+  auto root = ResolveSubjectId(c, subject_given);
+  const std::string subject = root.ok() ? *root : subject_given;
+  HT_ASSIGN_OR_RETURN(auto entry, c.queue().Entry(subject));
+  if (!entry) return Status::NotFound("subject " + subject_given + " is not in the queue (no referral or hit)");
+  if (!entry->open()) return Status::InvalidArgument("subject " + subject + " is closed: nothing to take");
+  if (entry->owner == taker) return *entry;
+  if (!entry->owner.empty()) return Status::Conflict("subject " + subject + " is already taken by " + entry->owner);
+  entry->owner = taker;
+  auto txn = c.Begin();
+  c.queue().PutEntry(*txn, *entry);
+  HT_RETURN_IF_ERROR(Audit(c, *txn, context, {{"action", "take"}, {"subject", subject}, {"owner", taker}}));
+  HT_RETURN_IF_ERROR(txn->Commit());
+  return *entry;
+}
+
 Result<ReviewResult> RecordReview(Case& c, ReviewRequest request, const CommandContext& context) {
   HT_ASSIGN_OR_RETURN(const RiskModel model, LoadCaseRiskModel(c));
   auto root = ResolveSubjectId(c, request.subject);
   const std::string subject = root.ok() ? *root : request.subject;
   HT_ASSIGN_OR_RETURN(auto entry, c.queue().Entry(subject));
   if (!entry) return Status::NotFound("subject " + request.subject + " is not in the queue (no referral or hit)");
+  if (request.reviewer_must_own) {
+    const std::string& me = *request.reviewer_must_own;
+    if (!entry->owner.empty() && entry->owner != me) {
+      return Status::PermissionDenied("subject " + subject + " is " + entry->owner +
+                                      "'s: an investigator reviews only subjects they took or were given");
+    }
+    if (!request.decision.assign.empty() && request.decision.assign != me) {
+      return Status::PermissionDenied("assigning a subject to someone else is a supervisor's decision");
+    }
+  }
+  if (!request.expected_version.empty() && request.expected_version != QueueEntryVersion(*entry)) {
+    return ChangedSince(c, subject);
+  }
   auto txn = c.Begin();
   ReviewResult out;
   Decision& d = out.decision = request.decision;

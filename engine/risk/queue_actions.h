@@ -31,11 +31,23 @@ Result<RankResult> RankSubjects(Case& case_store, const std::string& model_path,
 struct ReviewRequest {
   std::string subject;   // as given (merged ids resolve)
   Decision decision;     // outcome, band / clear_override, reason, by, assign
+  // The queue entry's version (QueueEntryVersion) the person decided on; "" = no check. When the
+  // entry changed since, the review is refused with a Conflict naming the last change.
+  std::string expected_version;
+  // Set for a reviewer who may decide only on subjects they took or were given (an investigator):
+  // the entry must be unowned or owned by this name, and `decision.assign` must be empty or this name.
+  std::optional<std::string> reviewer_must_own;
 };
 struct ReviewResult {
   Decision decision;     // as recorded (id, time, bands, dip-sample filled in)
   QueueEntry entry;      // the queue entry after it
 };
+// A short digest of the entry as stored: changes whenever anything in it changes.
+std::string QueueEntryVersion(const QueueEntry& entry);
+// Makes `taker` the owner of the subject's open, unowned entry (an investigator taking work from the
+// queue); refused with a Conflict if someone else owns it already. Audited.
+Result<QueueEntry> TakeSubject(Case& case_store, const std::string& subject, const std::string& taker,
+                               const CommandContext& context);
 Result<ReviewResult> RecordReview(Case& case_store, ReviewRequest request, const CommandContext& context);
 
 struct DipSampleResult {

@@ -82,8 +82,7 @@ Result<EvidenceRematch> RematchEvidence(Case& c, std::uint32_t number, const ind
     if (staged == 0) return Status::Ok();
     nlohmann::json details{{"action", "rematch batch"}, {"evidence", number}, {"batch", ++batch},
                            {"files_changed", batch_changed}, {"index", stamp.digest}};
-    HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context.command, std::move(details),
-                                                                          context.command_time)));
+    HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context, std::move(details))));
     (void)entry;
     HT_RETURN_IF_ERROR(txn->Commit());
     staged = 0;
@@ -194,8 +193,7 @@ Result<RematchReport> RematchCase(Case& c, const index::KnownIndex& index, const
       ids.push_back(changed[k].id);
     }
     nlohmann::json details{{"action", "rematch referrals"}, {"referrals", ids}, {"index", report.index.digest}};
-    HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context.command, std::move(details),
-                                                                          context.command_time)));
+    HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context, std::move(details))));
     (void)entry;
     HT_RETURN_IF_ERROR(txn->Commit());
   }
@@ -221,8 +219,7 @@ Result<RematchReport> RematchCase(Case& c, const index::KnownIndex& index, const
                          {"subjects_rescored", subjects},
                          {"rescored", report.rescore.ok()}};
   auto txn = c.Begin();
-  HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context.command, std::move(summary),
-                                                                        context.command_time)));
+  HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context, std::move(summary))));
   (void)entry;
   HT_RETURN_IF_ERROR(txn->Commit());
   return report;

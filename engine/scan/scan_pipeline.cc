@@ -224,11 +224,10 @@ class ScanRun {
     record.subject = options_.subject;
     auto txn = case_.Begin();
     HT_RETURN_IF_ERROR(case_.evidence().Put(*txn, record));
-    HT_ASSIGN_OR_RETURN(auto entry, case_.audit().Append(*txn, MakeAuditEntry(context_.command,
+    HT_ASSIGN_OR_RETURN(auto entry, case_.audit().Append(*txn, MakeAuditEntry(context_,
                                                                               {{"action", "evidence attached"},
                                                                                {"evidence", record.number},
-                                                                               {"subject", record.subject}},
-                                                                              context_.command_time)));
+                                                                               {"subject", record.subject}})));
     (void)entry;
     return txn->Commit();
   }
@@ -295,7 +294,7 @@ class ScanRun {
                            {"subject", record.subject},
                            {"index", stamp_.digest}};
     HT_ASSIGN_OR_RETURN(auto entry,
-                        case_.audit().Append(*txn, MakeAuditEntry(context_.command, std::move(details), context_.command_time)));
+                        case_.audit().Append(*txn, MakeAuditEntry(context_, std::move(details))));
     (void)entry;
     HT_RETURN_IF_ERROR(txn->Commit());
     return record;
@@ -521,8 +520,7 @@ Result<ScanSummary> RunScan(Case& c, const index::KnownIndex* index, const std::
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   auto txn = c.Begin();
-  HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context.command, RunDetails(summary),
-                                                                        context.command_time)));
+  HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context, RunDetails(summary))));
   (void)entry;
   HT_RETURN_IF_ERROR(txn->Commit());
   // New hits re-score the subject at once (and enter it into the queue at `now`).

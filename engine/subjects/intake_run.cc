@@ -130,8 +130,7 @@ Result<IntakeRunResult> RunIntake(Case& c, const index::KnownIndex* index, const
                          {"index", result.index.ToJson()}};
   HT_RETURN_IF_ERROR(RetryOnConflict(c, [&]() -> Status {
     auto txn = c.Begin();
-    HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context.command, details,
-                                                                          context.command_time)));
+    HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context, details)));
     (void)entry;
     return txn->Commit();
   }));

@@ -30,8 +30,7 @@ Result<SubjectChange> Commit(Case& c, Change& change, const std::vector<std::str
   }
   HT_RETURN_IF_ERROR(change.work.Flush());
   details["subjects"] = out.subjects;
-  HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*change.txn, MakeAuditEntry(context.command, std::move(details),
-                                                                              context.command_time)));
+  HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*change.txn, MakeAuditEntry(context, std::move(details))));
   (void)entry;
   HT_RETURN_IF_ERROR(change.txn->Commit());
   out.rescored = RescoreChangedSubjects(c, out.subjects, context.now);

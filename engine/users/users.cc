@@ -7,6 +7,7 @@
 
 #include "engine/case/audit_log.h"
 #include "engine/case/conflict_retry.h"
+#include "engine/time_util.h"
 
 namespace hashtriage::engine::users {
 
@@ -66,13 +67,12 @@ Status ChangeUser(Case& c, const std::string& name, const std::string& action, c
     user.changed_by = by;
     auto txn = c.Begin();
     c.users().Put(*txn, user);
-    HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context.command,
+    HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context,
                                                                           {{"action", action},
                                                                            {"user", name},
                                                                            {"role", user.role},
                                                                            {"disabled", user.disabled},
-                                                                           {"by", by}},
-                                                                          context.command_time)));
+                                                                           {"by", by}})));
     (void)entry;
     return txn->Commit();
   });
@@ -116,12 +116,11 @@ Result<AddedUser> AddUser(Case& c, const std::string& name, Role role, const std
     if (existing) return Status::InvalidArgument("user '" + name + "' already exists");
     auto txn = c.Begin();
     c.users().Put(*txn, user);
-    HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context.command,
+    HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context,
                                                                           {{"action", "user add"},
                                                                            {"user", name},
                                                                            {"role", user.role},
-                                                                           {"by", by}},
-                                                                          context.command_time)));
+                                                                           {"by", by}})));
     (void)entry;
     return txn->Commit();
   }));
@@ -183,6 +182,66 @@ bool VerifyToken(const UserRecord& user, const std::string& token) {
   if (!SodiumReady().ok() || user.token_sha256.size() != crypto_hash_sha256_BYTES * 2) return false;
   const std::string given = Sha256Hex(token);
   return sodium_memcmp(given.data(), user.token_sha256.data(), given.size()) == 0;
+}
+
+Result<UserRecord> SignIn(Case& c, const std::string& name, const std::string& password, std::int64_t now,
+                          const SignInPolicy& policy) {
+  const Status refused = Status::PermissionDenied("wrong name or password");
+  HT_ASSIGN_OR_RETURN(auto found, c.users().Get(name));
+  if (!found || found->role == RoleName(Role::kStation) || found->disabled) {
+    // The same work as a real check, so the answer's timing does not tell which names exist.
+    static const std::string dummy = [] {
+      auto hashed = HashPassword("a password nobody has");
+      return hashed.ok() ? *hashed : std::string();
+    }();
+    (void)VerifyPassword(UserRecord{.password_hash = dummy}, password);
+    return refused;
+  }
+  if (found->locked_until > now) {
+    return Status::PermissionDenied("too many failed sign-ins: account locked until " +
+                                    FormatIso8601(found->locked_until));
+  }
+  const bool ok = VerifyPassword(*found, password);
+  if (ok && found->failed_logins == 0) return *found;
+  UserRecord stored;
+  HT_RETURN_IF_ERROR(RetryOnConflict(c, [&]() -> Status {
+    HT_ASSIGN_OR_RETURN(auto current, c.users().Get(name));
+    if (!current) return refused;
+    stored = *current;
+    auto txn = c.Begin();
+    if (ok) {
+      stored.failed_logins = 0;
+      stored.locked_until = 0;
+    } else if (++stored.failed_logins >= policy.max_failures) {
+      stored.failed_logins = 0;
+      stored.locked_until = now + policy.lockout_seconds;
+      HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry("sign-in",
+                                                                            {{"action", "user locked"},
+                                                                             {"user", name},
+                                                                             {"until", FormatIso8601(stored.locked_until)}},
+                                                                            std::nullopt)));
+      (void)entry;
+    }
+    c.users().Put(*txn, stored);
+    return txn->Commit();
+  }));
+  if (!ok) return refused;
+  return stored;
+}
+
+std::string AccountStamp(const UserRecord& u) {
+  return Sha256Hex(u.role + '\n' + u.password_hash + '\n' + u.token_sha256 + '\n' + (u.disabled ? "1" : "0") + '\n' +
+                   std::to_string(u.changed));
+}
+
+Result<UserRecord> StationForToken(const Case& c, const std::string& token) {
+  std::optional<UserRecord> station;
+  HT_RETURN_IF_ERROR(c.users().ForEach([&](const UserRecord& u) {
+    if (u.role == RoleName(Role::kStation) && VerifyToken(u, token)) station = u;
+    return !station.has_value();
+  }));
+  if (!station || station->disabled) return Status::PermissionDenied("unknown or disabled station token");
+  return *station;
 }
 
 }  // namespace hashtriage::engine::users

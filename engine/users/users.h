@@ -8,6 +8,7 @@
 // transaction with its audit entry (who changed whom, never a secret).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,5 +48,23 @@ Result<std::vector<UserRecord>> ListUsers(const Case& c);
 bool VerifyPassword(const UserRecord& user, const std::string& password);
 // True when `token` is the station's.
 bool VerifyToken(const UserRecord& user, const std::string& token);
+
+// Consecutive failed sign-ins that lock an account, and for how long.
+struct SignInPolicy {
+  std::uint32_t max_failures = 5;
+  std::int64_t lockout_seconds = 15 * 60;
+};
+// A person signing in with a password at real time `now`. A success clears the failure count; a
+// failure counts, and the max_failures-th in a row locks the account for lockout_seconds (audited as
+// "user locked"); while locked no password is even checked. Errors: PermissionDenied "wrong name or
+// password" (the same for an unknown name, a station or a disabled account: nothing is revealed),
+// or "account locked until T".
+Result<UserRecord> SignIn(Case& c, const std::string& name, const std::string& password, std::int64_t now,
+                          const SignInPolicy& policy);
+// A digest of what a sign-in depends on (role, password or token, enabled, last change): a session
+// is valid only while its account's stamp is the one it began with.
+std::string AccountStamp(const UserRecord& user);
+// The enabled station whose bearer token this is (PermissionDenied otherwise).
+Result<UserRecord> StationForToken(const Case& c, const std::string& token);
 
 }  // namespace hashtriage::engine::users

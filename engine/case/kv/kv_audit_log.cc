@@ -57,7 +57,7 @@ Result<AuditEntry> KvAuditLog::Append(CaseTransaction& txn, AuditEntry e) {
   e.seq = t.audit_head()->seq + 1;
   e.prev_hash = t.audit_head()->hash;
   if (e.utc == 0) e.utc = WallClockNow();
-  e.user = ProcessUser();
+  if (e.user.empty()) e.user = ProcessUser();
   e.host = HostName();
   if (e.tool_version.empty()) e.tool_version = HASHTRIAGE_VERSION;
   e.hash = AuditEntryHash(e);

@@ -141,7 +141,7 @@ class KvAuditLog : public AuditLog {
   Result<std::vector<AuditEntry>> Entries() const override;
   Result<std::optional<AuditHead>> Head() const override;
   // The last entry stored (who changed the case last: named in a conflict).
-  Result<std::optional<AuditEntry>> Latest() const;
+  Result<std::optional<AuditEntry>> Latest() const override;
 
  private:
   KvStore& kv_;

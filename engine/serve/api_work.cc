@@ -1,0 +1,196 @@
+// The team's daily work through the API: queue pages, subject views, taking and reviewing subjects,
+// research attributes, the dip-sample, the forecast and the queue export. Each handler calls the
+// engine function the matching CLI command calls.
+#include <algorithm>
+
+#include "engine/case/audit_log.h"
+#include "engine/case/queue_store.h"
+#include "engine/risk/dip_sample.h"
+#include "engine/risk/forecast.h"
+#include "engine/risk/queue_actions.h"
+#include "engine/risk/rescore.h"
+#include "engine/serve/api.h"
+#include "engine/subjects/subject_changes.h"
+#include "engine/subjects/subject_view.h"
+#include "engine/time_util.h"
+
+namespace hashtriage::engine::serve {
+
+namespace {
+
+using nlohmann::json;
+using namespace engine::risk;
+
+Result<ApiReply> QueuePage(const ApiRequest& r, Case& c, ApiServices& services) {
+  HT_ASSIGN_OR_RETURN(const std::int64_t offset, QueryNumber(r, "offset", 0, 0, 1'000'000'000));
+  HT_ASSIGN_OR_RETURN(const std::int64_t limit, QueryNumber(r, "limit", 50, 1, 500));
+  const std::string area = r.query.count("area") ? r.query.at("area") : "";
+  QueueViewContext context;
+  HT_ASSIGN_OR_RETURN(auto rows, services.QueueRows(c, r.context.now, context));
+  std::vector<QueueRow> page;
+  std::size_t matching = 0;
+  for (const auto& row : *rows) {
+    if (!area.empty() && row.entry.area != area) continue;
+    if (matching++ >= static_cast<std::size_t>(offset) && page.size() < static_cast<std::size_t>(limit)) {
+      page.push_back(row);
+    }
+  }
+  nlohmann::ordered_json out = QueueJson(page, context);
+  for (std::size_t i = 0; i < page.size(); ++i) out["subjects"][i]["version"] = QueueEntryVersion(page[i].entry);
+  out["offset"] = offset;
+  out["limit"] = limit;
+  out["total"] = matching;
+  return ApiReply{200, json(out), "", ""};
+}
+
+Result<ApiReply> SubjectList(const ApiRequest& r, Case& c, ApiServices&) {
+  HT_ASSIGN_OR_RETURN(const std::int64_t offset, QueryNumber(r, "offset", 0, 0, 1'000'000'000));
+  HT_ASSIGN_OR_RETURN(const std::int64_t limit, QueryNumber(r, "limit", 100, 1, 1000));
+  HT_ASSIGN_OR_RETURN(auto list, subjects::BuildSubjectList(c));
+  nlohmann::ordered_json page = nlohmann::ordered_json::array();
+  const auto& all = list["subjects"];
+  for (std::size_t i = offset; i < all.size() && page.size() < static_cast<std::size_t>(limit); ++i) {
+    page.push_back(all[i]);
+  }
+  return ApiReply{200, json{{"subjects", json(page)}, {"offset", offset}, {"limit", limit}, {"total", all.size()}}, "",
+                  ""};
+}
+
+Result<ApiReply> SubjectView(const ApiRequest& r, Case& c, ApiServices&) {
+  HT_ASSIGN_OR_RETURN(auto view, subjects::BuildSubjectView(c, r.path_params.at(0)));
+  json out = json(view);
+  const std::string id = view.contains("id") && view["id"].is_string() ? view["id"].get<std::string>() : r.path_params.at(0);
+  HT_ASSIGN_OR_RETURN(auto entry, c.queue().Entry(id));
+  out["queue_entry"] = entry ? QueueEntryToJson(*entry) : json(nullptr);
+  out["version"] = entry ? json(QueueEntryVersion(*entry)) : json(nullptr);
+  return ApiReply{200, out, "", ""};
+}
+
+Result<ApiReply> Take(const ApiRequest& r, Case& c, ApiServices&) {
+  HT_ASSIGN_OR_RETURN(auto entry, TakeSubject(c, r.path_params.at(0), r.user, r.context));
+  return ApiReply{200, json{{"queue_entry", QueueEntryToJson(entry)}, {"version", QueueEntryVersion(entry)}}, "", ""};
+}
+
+Result<ApiReply> Review(const ApiRequest& r, Case& c, ApiServices&) {
+  ReviewRequest request;
+  request.subject = r.path_params.at(0);
+  Decision& d = request.decision;
+  HT_ASSIGN_OR_RETURN(const std::string outcome, RequiredField(r.body, "outcome"));
+  const auto parsed = ParseOutcome(outcome);
+  if (!parsed) return Status::InvalidArgument("outcome must be investigate, no-further-action or keep");
+  d.outcome = *parsed;
+  const std::string band = OptionalField(r.body, "band");
+  if (band == "model") {
+    d.clear_override = true;
+  } else if (!band.empty()) {
+    d.band = ParseBand(band);
+    if (!d.band) return Status::InvalidArgument("band must be very-high, high, medium, low or model");
+  }
+  if (d.outcome != Outcome::kKeep && !band.empty()) {
+    return Status::InvalidArgument("a band goes with outcome keep (investigate and no-further-action close the entry)");
+  }
+  HT_ASSIGN_OR_RETURN(d.reason, RequiredField(r.body, "reason"));
+  HT_ASSIGN_OR_RETURN(request.expected_version, RequiredField(r.body, "version"));
+  d.assign = OptionalField(r.body, "assign");
+  d.by = r.user;
+  if (r.role == users::Role::kInvestigator) request.reviewer_must_own = r.user;
+  HT_ASSIGN_OR_RETURN(auto reviewed, RecordReview(c, std::move(request), r.context));
+  return ApiReply{200,
+                  json{{"decision", DecisionToJson(reviewed.decision)},
+                       {"queue_entry", QueueEntryToJson(reviewed.entry)},
+                       {"version", QueueEntryVersion(reviewed.entry)}},
+                  "", ""};
+}
+
+Result<ApiReply> Attributes(const ApiRequest& r, Case& c, ApiServices&) {
+  subjects::AttributeInput input;
+  input.subject = r.path_params.at(0);
+  HT_ASSIGN_OR_RETURN(input.name, RequiredField(r.body, "name"));
+  HT_ASSIGN_OR_RETURN(input.value, RequiredField(r.body, "value"));
+  HT_ASSIGN_OR_RETURN(input.source, RequiredField(r.body, "source"));
+  input.recorded_by = r.user;
+  input.recorded_at = r.context.now;
+  const std::string at = OptionalField(r.body, "recorded_at");
+  if (!at.empty()) {
+    HT_ASSIGN_OR_RETURN(input.recorded_at, ParseIso8601(at));
+  }
+  HT_ASSIGN_OR_RETURN(auto result, subjects::SetAttributes(c, {input}, r.context, json{{"action", "subject attr set"}, {"by", r.user}}));
+  json stored = json::array();
+  for (const auto& a : result.stored) stored.push_back({{"subject", a.subject}, {"name", a.name}, {"value", a.value}});
+  return ApiReply{200, json{{"stored", stored}, {"rescored", result.rescored.ok()}}, "", ""};
+}
+
+Result<ApiReply> DrawDipSample(const ApiRequest& r, Case& c, ApiServices&) {
+  std::string date = OptionalField(r.body, "date");
+  if (date.empty()) date = FormatDate(r.context.now);
+  HT_ASSIGN_OR_RETURN(const std::int64_t day, ParseIso8601(date));
+  std::size_t size = 10;
+  if (r.body.is_object() && r.body.contains("size")) {
+    if (!r.body["size"].is_number_unsigned() || r.body["size"].get<std::size_t>() > 1000) {
+      return Status::InvalidArgument("size must be a whole number from 0 to 1000");
+    }
+    size = r.body["size"].get<std::size_t>();
+  }
+  HT_ASSIGN_OR_RETURN(auto drawn, DrawDailyDipSample(c, FormatDate(day), size, r.context));
+  json out = DipSampleToJson(drawn.draw);
+  out["repeat"] = drawn.repeat;
+  return ApiReply{200, out, "", ""};
+}
+
+Result<ApiReply> DipSampleReport(const ApiRequest& r, Case& c, ApiServices&) {
+  std::string date = r.query.count("date") ? r.query.at("date") : "";
+  if (!date.empty()) {
+    HT_ASSIGN_OR_RETURN(const std::int64_t day, ParseIso8601(date));
+    date = FormatDate(day);
+  }
+  HT_ASSIGN_OR_RETURN(auto draws, c.queue().DipSamples(date));
+  HT_ASSIGN_OR_RETURN(auto decisions, c.queue().Decisions());
+  json list = json::array();
+  for (const auto& draw : draws) {
+    json j = DipSampleToJson(draw);
+    j["summary"] = DipSummaryToJson(SummariseDipSample(draw, decisions));
+    list.push_back(std::move(j));
+  }
+  return ApiReply{200, json{{"draws", list}}, "", ""};
+}
+
+Result<ApiReply> QueueForecast(const ApiRequest& r, Case& c, ApiServices&) {
+  CaseForecastRequest request;
+  HT_ASSIGN_OR_RETURN(const std::int64_t capacity, QueryNumber(r, "capacity", 10, 1, 100000));
+  request.capacity_per_day = static_cast<double>(capacity);
+  HT_ASSIGN_OR_RETURN(const std::int64_t days, QueryNumber(r, "days", 90, 1, 3650));
+  request.days = static_cast<int>(days);
+  HT_ASSIGN_OR_RETURN(const std::int64_t window, QueryNumber(r, "window", 28, 1, 3650));
+  request.window_days = static_cast<int>(window);
+  if (r.query.count("intake")) {
+    HT_ASSIGN_OR_RETURN(const std::int64_t intake, QueryNumber(r, "intake", 0, 0, 1000000));
+    request.intake_total_per_day = static_cast<double>(intake);
+  }
+  HT_ASSIGN_OR_RETURN(const Forecast forecast, ForecastCase(c, r.context.now, request));
+  return ApiReply{200, ForecastToJson(forecast), "", ""};
+}
+
+Result<ApiReply> ExportQueueCsv(const ApiRequest& r, Case& c, ApiServices& services) {
+  QueueViewContext context;
+  HT_ASSIGN_OR_RETURN(auto rows, services.QueueRows(c, r.context.now, context));
+  return ApiReply{200, json(), QueueCsv(*rows, context), "text/csv; charset=utf-8"};
+}
+
+}  // namespace
+
+std::vector<Route> WorkRoutes() {
+  return {
+      {"GET", "/api/v1/queue", Action::kReadQueue, QueuePage},
+      {"GET", "/api/v1/subjects", Action::kReadSubject, SubjectList},
+      {"GET", "/api/v1/subjects/([^/]+)", Action::kReadSubject, SubjectView},
+      {"POST", "/api/v1/subjects/([^/]+)/take", Action::kTakeSubject, Take},
+      {"POST", "/api/v1/subjects/([^/]+)/review", Action::kReview, Review},
+      {"POST", "/api/v1/subjects/([^/]+)/attributes", Action::kEnrichSubject, Attributes},
+      {"POST", "/api/v1/dip-sample", Action::kDipSample, DrawDipSample},
+      {"GET", "/api/v1/dip-sample", Action::kDipSample, DipSampleReport},
+      {"GET", "/api/v1/forecast", Action::kForecast, QueueForecast},
+      {"GET", "/api/v1/exports/queue.csv", Action::kExport, ExportQueueCsv},
+  };
+}
+
+}  // namespace hashtriage::engine::serve

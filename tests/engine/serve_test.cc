@@ -1,0 +1,401 @@
+// `hashtriage serve` against a real PostgreSQL, through real HTTP: every endpoint refuses the
+// unauthenticated (401) and every role the issue does not give it (403), with the expected roles
+// written here from the role descriptions (not read from the server's table); a change without the
+// CSRF token is refused and stores nothing; idle-expired, disabled and changed accounts' sessions are
+// refused; repeated wrong passwords lock an account; two people reviewing one subject get one success
+// and one conflict naming the winner; an investigator reviews only their own subjects; changes are
+// audited under the signed-in user; a kill -9 of the server loses no acknowledged review and a retry
+// duplicates none; no response is ever an image; plain HTTP is refused off loopback, TLS works.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "engine/case/audit_log.h"
+#include "engine/case/case.h"
+#include "engine/case/queue_store.h"
+#include "engine/serve/api.h"
+#include "tests/engine/postgres_test_support.h"
+#include "tests/engine/serve_test_support.h"
+#include "tests/engine/subjects_test_util.h"
+
+namespace hashtriage::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kPassword = "correct horse battery";
+
+class ServeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(db_.url().empty());
+    ASSERT_EQ(RunCommand(Bin() + " db migrate --case " + ShellQuote(db_.url())).exit_code, 0);
+    for (const char* role : {"researcher", "investigator", "supervisor", "admin"}) {
+      AddPerson(role, role);
+    }
+    AddPerson("bob", "investigator");
+    const auto station = RunCommand(Bin() + " user add station1 --role station --case " + ShellQuote(db_.url()));
+    ASSERT_EQ(station.exit_code, 0) << station.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(station.out, m, std::regex("hts_[0-9a-f]{64}")));
+    station_token_ = m.str();
+    // Ten subjects in the queue, from ten referrals.
+    std::vector<json> reports;
+    for (int i = 0; i < 10; ++i) {
+      ReportSpec spec;
+      spec.id = "R" + std::to_string(i);
+      spec.account = "acct" + std::to_string(i);
+      spec.emails = {"person" + std::to_string(i) + "@example.org"};
+      spec.event_time = kIntakeDay + i * 60;
+      reports.push_back(CybertipReport(spec));
+    }
+    WriteJsonLines(dir_.path() / "tips.jsonl", reports);
+    const auto intake = RunCommand(Bin() + " intake " + Q(dir_.path() / "tips.jsonl") + " --case " + ShellQuote(db_.url()));
+    ASSERT_EQ(intake.exit_code, 0) << intake.err;
+    BuildIndex(dir_.path() / "index", "known", std::vector<std::pair<std::string, index::Category>>{
+                                                   {"00112233445566778899aabbccddeeff", index::Category::kB}});
+  }
+
+  void AddPerson(const std::string& name, const std::string& role) {
+    const auto added = RunCommand("printf '%s\\n' " + ShellQuote(kPassword) + " | " + Bin() + " user add " + name +
+                                  " --role " + role + " --case " + ShellQuote(db_.url()));
+    ASSERT_EQ(added.exit_code, 0) << added.err;
+  }
+
+  std::vector<std::string> ServeArgs(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"--case", db_.url(), "--index", (dir_.path() / "index").string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  std::vector<std::string> QueueSubjects(ApiClient& client) {
+    const auto page = client.Get("/api/v1/queue?limit=100");
+    EXPECT_EQ(page.status, 200) << page.body;
+    std::vector<std::string> ids;
+    const json parsed = page.json();
+    for (const auto& s : parsed["subjects"]) ids.push_back(s["subject"]);
+    return ids;
+  }
+
+  TestDatabase db_;
+  TempDir dir_;
+  std::string station_token_;
+};
+
+// Each route of the API and the roles the issue gives it ("researcher (attributes, links, research
+// tasks), investigator (queue, subject view, review of subjects they take or are assigned),
+// supervisor (dip-sample, re-grade, forecast, assignments, exports), station (submits scan results,
+// sees only its own), admin (users, index sets)"). Subject views are open to researchers too: research
+// needs the subject it enriches.
+struct Expected {
+  std::string method;
+  std::string pattern;  // as in the server's table
+  std::set<std::string> roles;
+};
+const std::vector<Expected>& ExpectedRoutes() {
+  static const std::vector<Expected> routes = {
+      {"GET", "/api/v1/queue", {"investigator", "supervisor"}},
+      {"GET", "/api/v1/subjects", {"researcher", "investigator", "supervisor"}},
+      {"GET", "/api/v1/subjects/([^/]+)", {"researcher", "investigator", "supervisor"}},
+      {"POST", "/api/v1/subjects/([^/]+)/take", {"investigator"}},
+      {"POST", "/api/v1/subjects/([^/]+)/review", {"investigator", "supervisor"}},
+      {"POST", "/api/v1/subjects/([^/]+)/attributes", {"researcher"}},
+      {"POST", "/api/v1/dip-sample", {"supervisor"}},
+      {"GET", "/api/v1/dip-sample", {"supervisor"}},
+      {"GET", "/api/v1/forecast", {"supervisor"}},
+      {"GET", "/api/v1/exports/queue.csv", {"supervisor"}},
+      {"GET", "/api/v1/users", {"admin"}},
+      {"POST", "/api/v1/users", {"admin"}},
+      {"POST", "/api/v1/users/([^/]+)", {"admin"}},
+      {"GET", "/api/v1/index", {"admin"}},
+  };
+  return routes;
+}
+
+HttpReply Call(ApiClient& client, const std::string& method, const std::string& path, const json& body) {
+  if (method == "GET") return client.Get(path);
+  if (method == "DELETE") return client.Delete(path);
+  return client.Post(path, body);
+}
+
+void ExpectNoImage(const HttpReply& reply, const std::string& what) {
+  EXPECT_TRUE(reply.content_type.rfind("application/json", 0) == 0 || reply.content_type.rfind("text/csv", 0) == 0)
+      << what << " answered " << reply.content_type;
+}
+
+TEST_F(ServeTest, EveryEndpointRefusesTheUnauthenticatedAndEveryRoleNotAllowed) {
+  // The test's table covers the server's, route for route.
+  std::set<std::pair<std::string, std::string>> served, expected;
+  for (const auto& r : engine::serve::ApiRoutes()) served.insert({r.method, r.pattern});
+  for (const auto& e : ExpectedRoutes()) expected.insert({e.method, e.pattern});
+  ASSERT_EQ(served, expected);
+
+  ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
+  ASSERT_FALSE(server.url().empty());
+  ApiClient probe(server.url());
+  ASSERT_EQ(probe.SignIn("supervisor", kPassword).status, 200);
+  const std::string subject = QueueSubjects(probe).at(0);
+
+  std::map<std::string, ApiClient> clients;
+  for (const char* role : {"researcher", "investigator", "supervisor", "admin"}) {
+    clients.emplace(role, ApiClient(server.url()));
+    ASSERT_EQ(clients.at(role).SignIn(role, kPassword).status, 200);
+  }
+  clients.emplace("station", ApiClient(server.url()));
+  clients.at("station").UseBearer(station_token_);
+
+  std::size_t refused = 0, allowed = 0;
+  for (const auto& route : ExpectedRoutes()) {
+    std::string path = route.pattern;
+    const std::string param = path.find("/users/") != std::string::npos ? "bob" : subject;
+    if (auto at = path.find("([^/]+)"); at != std::string::npos) path.replace(at, 7, param);
+    const std::string what = route.method + " " + path;
+    // A body that fails validation where it can: authorisation is decided before validation.
+    const json body = json::object();
+
+    ApiClient anonymous(server.url());
+    const auto unauthenticated = Call(anonymous, route.method, path, body);
+    EXPECT_EQ(unauthenticated.status, 401) << what << ": " << unauthenticated.body;
+    ExpectNoImage(unauthenticated, what);
+    ApiClient forged(server.url());
+    forged.UseBearer("hts_" + std::string(64, '0'));
+    EXPECT_EQ(Call(forged, route.method, path, body).status, 401) << what << " with a forged token";
+
+    for (auto& [role, client] : clients) {
+      const auto reply = Call(client, route.method, path, body);
+      ExpectNoImage(reply, what);
+      if (route.roles.count(role)) {
+        EXPECT_NE(reply.status, 401) << role << " " << what << ": " << reply.body;
+        EXPECT_NE(reply.status, 403) << role << " " << what << ": " << reply.body;
+        EXPECT_GT(reply.status, 0) << role << " " << what;
+        ++allowed;
+      } else {
+        EXPECT_EQ(reply.status, 403) << role << " " << what << ": " << reply.body;
+        ++refused;
+      }
+    }
+  }
+  // 14 routes x 5 roles: 20 role grants in the table above, the other 50 refused.
+  EXPECT_EQ(allowed, 20u);
+  EXPECT_EQ(refused, 50u);
+  // Session endpoints: the station's token has no session; the anonymous have none either.
+  ApiClient anonymous(server.url());
+  EXPECT_EQ(anonymous.Get("/api/v1/session").status, 401);
+  EXPECT_EQ(anonymous.Delete("/api/v1/session").status, 401);
+  EXPECT_EQ(anonymous.Get("/api/v1/evidence/1/thumbnail").status, 404);
+}
+
+TEST_F(ServeTest, AChangeWithoutTheCsrfTokenIsRefusedAndStoresNothing) {
+  ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
+  ASSERT_FALSE(server.url().empty());
+  ApiClient sue(server.url());
+  ASSERT_EQ(sue.SignIn("supervisor", kPassword).status, 200);
+  sue.SetCsrf("");
+  EXPECT_EQ(sue.Post("/api/v1/dip-sample", json::object()).status, 403);
+  sue.SetCsrf(std::string(64, 'a'));
+  EXPECT_EQ(sue.Post("/api/v1/dip-sample", json::object()).status, 403);
+  sue.SetCsrf(std::nullopt);
+  EXPECT_EQ(sue.Get("/api/v1/dip-sample").json()["draws"].size(), 0u);
+  const auto drawn = sue.Post("/api/v1/dip-sample", json{{"size", 3}});
+  EXPECT_EQ(drawn.status, 200) << drawn.body;
+  EXPECT_EQ(sue.Get("/api/v1/dip-sample").json()["draws"].size(), 1u);
+  // Signing out needs the token too.
+  sue.SetCsrf("");
+  EXPECT_EQ(sue.Delete("/api/v1/session").status, 403);
+  sue.SetCsrf(std::nullopt);
+  EXPECT_EQ(sue.Delete("/api/v1/session").status, 200);
+  EXPECT_EQ(sue.Get("/api/v1/queue").status, 401);
+}
+
+TEST_F(ServeTest, IdleExpiredDisabledAndChangedAccountsSessionsAreRefused) {
+  ServeProcess server(ServeArgs({"--session-idle-seconds", "2"}), dir_.path() / "serve.log");
+  ASSERT_FALSE(server.url().empty());
+  ApiClient idle(server.url());
+  ASSERT_EQ(idle.SignIn("investigator", kPassword).status, 200);
+  EXPECT_EQ(idle.Get("/api/v1/queue").status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  EXPECT_EQ(idle.Get("/api/v1/queue").status, 401);
+
+  ApiClient bob(server.url());
+  ASSERT_EQ(bob.SignIn("bob", kPassword).status, 200);
+  EXPECT_EQ(bob.Get("/api/v1/queue").status, 200);
+  ASSERT_EQ(RunCommand(Bin() + " user disable bob --case " + ShellQuote(db_.url())).exit_code, 0);
+  EXPECT_EQ(bob.Get("/api/v1/queue").status, 401);
+  EXPECT_EQ(bob.SignIn("bob", kPassword).status, 401);
+  ASSERT_EQ(RunCommand(Bin() + " user enable bob --case " + ShellQuote(db_.url())).exit_code, 0);
+  EXPECT_EQ(bob.Get("/api/v1/queue").status, 401) << "enabling again does not revive the ended session";
+  ASSERT_EQ(bob.SignIn("bob", kPassword).status, 200);
+  EXPECT_EQ(bob.Get("/api/v1/queue").status, 200);
+  // A role change ends the session too (the new role applies from the next sign-in).
+  ASSERT_EQ(RunCommand(Bin() + " user role bob researcher --case " + ShellQuote(db_.url())).exit_code, 0);
+  EXPECT_EQ(bob.Get("/api/v1/queue").status, 401);
+  ASSERT_EQ(bob.SignIn("bob", kPassword).status, 200);
+  EXPECT_EQ(bob.Get("/api/v1/queue").status, 403);
+  // A disabled station's token stops working at once.
+  ApiClient station(server.url());
+  station.UseBearer(station_token_);
+  EXPECT_EQ(station.Get("/api/v1/session").status, 200);
+  ASSERT_EQ(RunCommand(Bin() + " user disable station1 --case " + ShellQuote(db_.url())).exit_code, 0);
+  EXPECT_EQ(station.Get("/api/v1/session").status, 401);
+}
+
+TEST_F(ServeTest, RepeatedWrongPasswordsLockTheAccountAndFloodsAreThrottled) {
+  {
+    ServeProcess server(ServeArgs({"--sign-ins-per-minute", "100"}), dir_.path() / "serve.log");
+    ASSERT_FALSE(server.url().empty());
+    ApiClient guesser(server.url());
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(guesser.SignIn("investigator", "wrong password " + std::to_string(i)).status, 401);
+    const auto locked = guesser.SignIn("investigator", kPassword);
+    EXPECT_EQ(locked.status, 401);
+    EXPECT_NE(locked.body.find("locked until"), std::string::npos) << locked.body;
+    // An unknown name reads exactly like a wrong password.
+    EXPECT_EQ(guesser.SignIn("nobody", kPassword).body, guesser.SignIn("bob", "wrong password").body);
+    // The lockout was audited; an administrator's new password lifts it.
+    ASSERT_EQ(RunCommand("printf '%s\\n' 'another long password' | " + Bin() + " user passwd investigator --case " +
+                         ShellQuote(db_.url())).exit_code, 0);
+    EXPECT_EQ(guesser.SignIn("investigator", "another long password").status, 200);
+  }
+  auto c = engine::OpenCase({.location = db_.url(), .create_if_missing = false});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto entries = (*c)->audit().Entries();
+  ASSERT_TRUE(entries.ok());
+  EXPECT_EQ(std::count_if(entries->begin(), entries->end(),
+                          [](const engine::AuditEntry& e) { return e.details.value("action", "") == "user locked"; }),
+            1);
+
+  ServeProcess server(ServeArgs({"--sign-ins-per-minute", "3"}), dir_.path() / "serve2.log");
+  ASSERT_FALSE(server.url().empty());
+  ApiClient flood(server.url());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(flood.SignIn("bob", "wrong " + std::to_string(i)).status, 401);
+  EXPECT_EQ(flood.SignIn("bob", kPassword).status, 429);
+}
+
+TEST_F(ServeTest, TwoReviewersOfOneSubjectGetOneSuccessAndOneConflictNamingTheWinner) {
+  ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
+  ASSERT_FALSE(server.url().empty());
+  ApiClient alice(server.url()), sue(server.url());
+  ASSERT_EQ(alice.SignIn("investigator", kPassword).status, 200);
+  ASSERT_EQ(sue.SignIn("supervisor", kPassword).status, 200);
+  const std::string subject = QueueSubjects(alice).at(0);
+  const std::string seen_by_alice = alice.Get("/api/v1/subjects/" + subject).json()["version"];
+  const std::string seen_by_sue = sue.Get("/api/v1/subjects/" + subject).json()["version"];
+  ASSERT_EQ(seen_by_alice, seen_by_sue);
+
+  const auto first = sue.Post("/api/v1/subjects/" + subject + "/review",
+                              {{"outcome", "keep"}, {"band", "high"}, {"reason", "dip-sample re-grade"}, {"version", seen_by_sue}});
+  EXPECT_EQ(first.status, 200) << first.body;
+  const auto second = alice.Post("/api/v1/subjects/" + subject + "/review",
+                                 {{"outcome", "no-further-action"}, {"reason", "nothing new"}, {"version", seen_by_alice}});
+  EXPECT_EQ(second.status, 409) << second.body;
+  EXPECT_NE(second.body.find("by supervisor"), std::string::npos) << second.body;
+
+  auto c = engine::OpenCase({.location = db_.url(), .create_if_missing = false});
+  ASSERT_TRUE(c.ok());
+  auto decisions = (*c)->queue().Decisions(subject);
+  ASSERT_TRUE(decisions.ok());
+  ASSERT_EQ(decisions->size(), 1u);
+  EXPECT_EQ(decisions->front().by, "supervisor");
+  auto entries = (*c)->audit().Entries();
+  ASSERT_TRUE(entries.ok());
+  const auto& last = entries->back();
+  EXPECT_EQ(last.details.value("action", ""), "review");
+  EXPECT_EQ(last.user, "supervisor");
+  EXPECT_EQ(last.command, "serve: POST /api/v1/subjects/" + subject + "/review");
+  EXPECT_TRUE(engine::VerifyAudit((*c)->audit()).intact);
+}
+
+TEST_F(ServeTest, AnInvestigatorReviewsOnlySubjectsTheyTookOrWereGiven) {
+  ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
+  ASSERT_FALSE(server.url().empty());
+  ApiClient alice(server.url()), bob(server.url());
+  ASSERT_EQ(alice.SignIn("investigator", kPassword).status, 200);
+  ASSERT_EQ(bob.SignIn("bob", kPassword).status, 200);
+  const std::string subject = QueueSubjects(bob).at(1);
+  EXPECT_EQ(bob.Post("/api/v1/subjects/" + subject + "/take", json::object()).status, 200);
+  EXPECT_EQ(alice.Post("/api/v1/subjects/" + subject + "/take", json::object()).status, 409);
+  const std::string version = alice.Get("/api/v1/subjects/" + subject).json()["version"];
+  const auto refused = alice.Post("/api/v1/subjects/" + subject + "/review",
+                                  {{"outcome", "investigate"}, {"reason", "r"}, {"version", version}});
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  const auto give_away = bob.Post("/api/v1/subjects/" + subject + "/review",
+                                  {{"outcome", "keep"}, {"reason", "r"}, {"assign", "investigator"}, {"version", version}});
+  EXPECT_EQ(give_away.status, 403) << give_away.body;
+  const auto own = bob.Post("/api/v1/subjects/" + subject + "/review",
+                            {{"outcome", "investigate"}, {"reason", "r"}, {"version", version}});
+  EXPECT_EQ(own.status, 200) << own.body;
+  EXPECT_EQ(own.json()["decision"]["by"], "bob");
+}
+
+TEST_F(ServeTest, AKilledServerLosesNoAcknowledgedReviewAndARetryDuplicatesNone) {
+  ApiClient reader("");
+  std::vector<std::pair<std::string, std::string>> work;  // subject, version seen
+  std::set<std::string> acknowledged;
+  {
+    ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
+    ASSERT_FALSE(server.url().empty());
+    ApiClient sue(server.url());
+    ASSERT_EQ(sue.SignIn("supervisor", kPassword).status, 200);
+    for (const auto& s : QueueSubjects(sue)) work.push_back({s, sue.Get("/api/v1/subjects/" + s).json()["version"]});
+    ASSERT_EQ(work.size(), 10u);
+    std::thread killer([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+      server.Kill();
+    });
+    for (const auto& [subject, version] : work) {
+      const auto r = sue.Post("/api/v1/subjects/" + subject + "/review",
+                              {{"outcome", "keep"}, {"band", "high"}, {"reason", "re-grade"}, {"version", version}});
+      if (r.status == 200) acknowledged.insert(subject);
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+    killer.join();
+  }
+  EXPECT_LT(acknowledged.size(), work.size()) << "the server was killed before the reviews ended";
+  ServeProcess again(ServeArgs(), dir_.path() / "serve.log");
+  ASSERT_FALSE(again.url().empty());
+  ApiClient sue(again.url());
+  ASSERT_EQ(sue.SignIn("supervisor", kPassword).status, 200);
+  // The client repeats every review it has no answer for, with the version it decided on.
+  for (const auto& [subject, version] : work) {
+    if (acknowledged.count(subject)) continue;
+    const auto r = sue.Post("/api/v1/subjects/" + subject + "/review",
+                            {{"outcome", "keep"}, {"band", "high"}, {"reason", "re-grade"}, {"version", version}});
+    EXPECT_TRUE(r.status == 200 || r.status == 409) << r.body;
+  }
+  auto c = engine::OpenCase({.location = db_.url(), .create_if_missing = false});
+  ASSERT_TRUE(c.ok());
+  for (const auto& [subject, version] : work) {
+    auto decisions = (*c)->queue().Decisions(subject);
+    ASSERT_TRUE(decisions.ok());
+    EXPECT_EQ(decisions->size(), 1u) << subject;
+  }
+  EXPECT_TRUE(engine::VerifyAudit((*c)->audit()).intact);
+}
+
+TEST_F(ServeTest, PlainHttpOnlyOnLoopbackAndTlsFromCertificateFiles) {
+  const auto refused = RunCommand(Bin() + " serve --listen 0.0.0.0:0 --case " + ShellQuote(db_.url()));
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("plain HTTP is served only on a loopback address"), std::string::npos) << refused.err;
+  const auto made = RunCommand("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -keyout " +
+                               Q(dir_.path() / "key.pem") + " -out " + Q(dir_.path() / "cert.pem") + " 2>&1");
+  ASSERT_EQ(made.exit_code, 0) << made.out;
+  ServeProcess server(ServeArgs({"--tls-cert", (dir_.path() / "cert.pem").string(), "--tls-key",
+                                 (dir_.path() / "key.pem").string()}),
+                      dir_.path() / "serve.log");
+  ASSERT_EQ(server.url().rfind("https://127.0.0.1:", 0), 0u) << server.url();
+  ApiClient alice(server.url());
+  ASSERT_EQ(alice.SignIn("investigator", kPassword).status, 200);
+  EXPECT_EQ(alice.Get("/api/v1/queue").json()["total"], 10);
+  WriteText(dir_.path() / "bad.pem", "not a certificate\n");
+  const auto bad = RunCommand(Bin() + " serve --listen 127.0.0.1:0 --tls-cert " + Q(dir_.path() / "bad.pem") +
+                              " --tls-key " + Q(dir_.path() / "key.pem") + " --case " + ShellQuote(db_.url()));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("does not load"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace hashtriage::testing
