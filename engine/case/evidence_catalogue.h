@@ -95,6 +95,7 @@ struct EvidenceRecord {
   EvidenceFingerprint fingerprint;  // taken when the first run of the scan started
   std::string subject;          // attached subject ("" = none)
   std::string examiner;
+  std::string submitted_by;     // the station that scanned it and submitted the records ("" = scanned here)
   std::string tool_version;
   std::int64_t started = 0;     // command clock (--now) of the first run
   std::int64_t started_utc = 0; // the real clock

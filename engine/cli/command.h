@@ -8,7 +8,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "engine/case/case.h"
 #include "engine/command_context.h"
@@ -55,6 +57,14 @@ void AddNowOption(CLI::App* command, std::string& now);
 // country code. ResolvePhoneRegion: the option, else $HASHTRIAGE_PHONE_REGION, else GB.
 void AddPhoneRegionOption(CLI::App* command, std::string& region);
 std::string ResolvePhoneRegion(const std::string& option);
+
+// --submit URL, --token-file FILE, --ca-cert PEM: a station sends its records to the team's server
+// (`scan --submit`, `submit`).
+void AddSubmitOptions(CLI::App* command, std::string& url, std::string& token_file, std::string& ca_cert);
+// Sends the listed evidence items (empty: all) of the station's case to the server, one line per item
+// on stdout. The token comes from `token_file`, else $HASHTRIAGE_STATION_TOKEN (never the command line).
+Status SubmitToServer(const engine::Case& local, const std::vector<std::uint32_t>& numbers, const std::string& url,
+                      const std::string& token_file, const std::string& ca_cert, std::size_t chunk = 500);
 
 // Opens an existing case ("" = $HASHTRIAGE_CASE or ./hashtriage-case); never creates one.
 Result<std::unique_ptr<engine::Case>> OpenExistingCase(const std::string& location, bool read_only);

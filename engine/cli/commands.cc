@@ -21,6 +21,7 @@ void SetupAllCommands(CLI::App& app, CommandExit& exit) {
   SetupCaseMoveCommands(app, exit);
   SetupUserCommand(app, exit);
   SetupServeCommand(app, exit);
+  SetupSubmitCommand(app, exit);
   SetupIndexCommand(app, exit);
   SetupIndexBuildCommand(app, exit);
   SetupIntakeCommand(app, exit);

@@ -17,6 +17,7 @@ void SetupDbCommand(CLI::App& app, CommandExit& exit);     // db migrate (Postgr
 void SetupCaseMoveCommands(CLI::App& app, CommandExit& exit);  // case export|import
 void SetupUserCommand(CLI::App& app, CommandExit& exit);  // user add|passwd|role|disable|enable|list
 void SetupServeCommand(CLI::App& app, CommandExit& exit);  // serve
+void SetupSubmitCommand(CLI::App& app, CommandExit& exit);  // submit
 void SetupIntakeCommand(CLI::App& app, CommandExit& exit);
 void SetupRematchCommand(CLI::App& app, CommandExit& exit);
 void SetupSubjectCommand(CLI::App& app, CommandExit& exit);

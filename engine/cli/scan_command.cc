@@ -42,6 +42,9 @@ struct ScanCommandOptions {
   std::uint64_t max_image_mb = 256;
   std::uint64_t rehash_max_mb = 4096;
   bool no_deleted = false;
+  std::string submit_url;
+  std::string token_file;
+  std::string ca_cert;
   std::string command_line;
   const engine::TestHooks* hooks = nullptr;
 };
@@ -116,8 +119,15 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
   } else {
     std::fputs(engine::ScanSummaryText(summary).c_str(), stdout);
   }
+  int code = summary.TotalErrors() > 0 ? kExitFailure : kExitOk;
+  if (!o.submit_url.empty()) {
+    std::vector<std::uint32_t> numbers;
+    for (const auto& e : summary.evidence) numbers.push_back(e.number);
+    const Status submitted = SubmitToServer(*store, numbers, o.submit_url, o.token_file, o.ca_cert);
+    if (!submitted.ok()) code = std::max(code, ReportFailure(submitted));
+  }
   if (o.kiosk && known && engine::AnyKnownMaterial(summary)) return kExitMatches;
-  return summary.TotalErrors() > 0 ? kExitFailure : kExitOk;
+  return code;
 }
 
 void SetupScanCommand(CLI::App& app, CommandExit& exit) {
@@ -155,6 +165,7 @@ void SetupScanCommand(CLI::App& app, CommandExit& exit) {
                   "Single-file evidence up to this size is re-hashed at the end to prove it unchanged; larger is "
                   "compared by size, inode and times only (default 4096)");
   sub->add_flag("--no-deleted", o->no_deleted, "Skip deleted files in disk images");
+  AddSubmitOptions(sub, o->submit_url, o->token_file, o->ca_cert);
   sub->callback([o, &exit]() {
     o->command_line = exit.command_line;
     o->hooks = exit.hooks;

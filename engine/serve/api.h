@@ -74,6 +74,7 @@ const std::vector<Route>& ApiRoutes();
 // Parts of the table, by the files that define them.
 std::vector<Route> WorkRoutes();   // queue, subjects, reviews, research, dip-sample, forecast, exports
 std::vector<Route> AdminRoutes();  // users, index sets
+std::vector<Route> StationRoutes();  // stations' submissions
 
 // Helpers for handlers: a required string field of the body, an optional one, a query number.
 Result<std::string> RequiredField(const nlohmann::json& body, const std::string& name);

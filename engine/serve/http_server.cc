@@ -152,9 +152,12 @@ struct HttpServer::State {
       for (std::size_t i = 1; i < req.matches.size(); ++i) request.path_params.push_back(req.matches[i]);
       for (const auto& [name, value] : req.params) request.query[name] = value;
       if (!req.body.empty()) {
-        request.body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+        // Stations send CBOR (binary query hashes); everyone else JSON.
+        const bool cbor = req.get_header_value("Content-Type").rfind("application/cbor", 0) == 0;
+        request.body = cbor ? json::from_cbor(req.body, /*strict=*/true, /*allow_exceptions=*/false)
+                            : json::parse(req.body, nullptr, /*allow_exceptions=*/false);
         if (request.body.is_discarded() || !request.body.is_object()) {
-          return SendError(res, 400, "the request body must be a JSON object");
+          return SendError(res, 400, cbor ? "the request body must be a CBOR map" : "the request body must be a JSON object");
         }
       }
       request.user = caller.user;

@@ -113,6 +113,10 @@ const std::vector<Expected>& ExpectedRoutes() {
       {"POST", "/api/v1/users", {"admin"}},
       {"POST", "/api/v1/users/([^/]+)", {"admin"}},
       {"GET", "/api/v1/index", {"admin"}},
+      {"POST", "/api/v1/station/submissions", {"station"}},
+      {"POST", "/api/v1/station/submissions/([^/]+)/files", {"station"}},
+      {"POST", "/api/v1/station/submissions/([^/]+)/finish", {"station"}},
+      {"GET", "/api/v1/station/submissions", {"station"}},
   };
   return routes;
 }
@@ -152,7 +156,9 @@ TEST_F(ServeTest, EveryEndpointRefusesTheUnauthenticatedAndEveryRoleNotAllowed) 
   std::size_t refused = 0, allowed = 0;
   for (const auto& route : ExpectedRoutes()) {
     std::string path = route.pattern;
-    const std::string param = path.find("/users/") != std::string::npos ? "bob" : subject;
+    const std::string param = path.find("/users/") != std::string::npos         ? "bob"
+                              : path.find("/submissions/") != std::string::npos ? "1"
+                                                                                : subject;
     if (auto at = path.find("([^/]+)"); at != std::string::npos) path.replace(at, 7, param);
     const std::string what = route.method + " " + path;
     // A body that fails validation where it can: authorisation is decided before validation.
@@ -180,9 +186,9 @@ TEST_F(ServeTest, EveryEndpointRefusesTheUnauthenticatedAndEveryRoleNotAllowed) 
       }
     }
   }
-  // 14 routes x 5 roles: 20 role grants in the table above, the other 50 refused.
-  EXPECT_EQ(allowed, 20u);
-  EXPECT_EQ(refused, 50u);
+  // 18 routes x 5 roles: 24 role grants in the table above, the other 66 refused.
+  EXPECT_EQ(allowed, 24u);
+  EXPECT_EQ(refused, 66u);
   // Session endpoints: the station's token has no session; the anonymous have none either.
   ApiClient anonymous(server.url());
   EXPECT_EQ(anonymous.Get("/api/v1/session").status, 401);

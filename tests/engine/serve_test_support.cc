@@ -1,6 +1,9 @@
 #include "tests/engine/serve_test_support.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <httplib.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,13 +17,30 @@
 
 namespace hashtriage::testing {
 
-ServeProcess::ServeProcess(const std::vector<std::string>& args, const std::filesystem::path& log) {
+int FreeLoopbackPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+ServeProcess::ServeProcess(const std::vector<std::string>& args, const std::filesystem::path& log,
+                           const std::string& listen) {
   int out[2];
   if (::pipe(out) != 0) {
     ADD_FAILURE() << "pipe failed";
     return;
   }
-  std::vector<std::string> argv_text = {HashtriageBinary().string(), "serve", "--listen", "127.0.0.1:0"};
+  std::vector<std::string> argv_text = {HashtriageBinary().string(), "serve", "--listen", listen};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   pid_ = ::fork();
   if (pid_ == 0) {

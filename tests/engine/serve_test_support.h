@@ -19,7 +19,8 @@ class ServeProcess {
  public:
   // Starts `hashtriage serve --listen 127.0.0.1:0 <args>`; url() is "" (and a test failure is
   // recorded) if it did not start listening within 30 s. Its stderr (the access log) goes to `log`.
-  ServeProcess(const std::vector<std::string>& args, const std::filesystem::path& log);
+  ServeProcess(const std::vector<std::string>& args, const std::filesystem::path& log,
+               const std::string& listen = "127.0.0.1:0");
   ~ServeProcess();
   const std::string& url() const { return url_; }
   // SIGTERM and wait: the exit status (-1 when it died of a signal).
@@ -31,6 +32,9 @@ class ServeProcess {
   pid_t pid_ = -1;
   std::string url_;
 };
+
+// A loopback port free at the time of asking (for a server restarted on the same address).
+int FreeLoopbackPort();
 
 struct HttpReply {
   int status = 0;        // 0: no response (connection refused or cut)

@@ -1,0 +1,92 @@
+// Stations through the API: begin (or find again) a submission, send its file records in order, finish
+// it, and list what this station submitted (a station sees only its own). Bodies are CBOR (records
+// carry binary query hashes). Each handler calls engine/scan/station_submissions.h.
+#include "engine/case/kv/evidence_json.h"
+#include "engine/scan/station_submissions.h"
+#include "engine/serve/api.h"
+#include "engine/time_util.h"
+
+namespace hashtriage::engine::serve {
+
+namespace {
+
+using nlohmann::json;
+
+json StateJson(const SubmissionState& s) {
+  return json{{"evidence", s.evidence}, {"next_seq", s.next_seq}, {"finished", s.finished}};
+}
+
+Result<std::uint32_t> EvidenceNumber(const ApiRequest& r) {
+  const std::string& text = r.path_params.at(0);
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::InvalidArgument("'" + text + "' is not an evidence number");
+  }
+  return static_cast<std::uint32_t>(std::stoul(text));
+}
+
+Result<EvidenceRecord> EvidenceField(const ApiRequest& r) {
+  if (!r.body.is_object() || !r.body.contains("evidence")) return Status::InvalidArgument("the request needs \"evidence\"");
+  auto record = kv::EvidenceRecordFromJson(r.body["evidence"]);
+  if (!record.ok()) return Status::InvalidArgument("\"evidence\": " + record.status().message());
+  return *record;
+}
+
+Result<ApiReply> Begin(const ApiRequest& r, Case& c, ApiServices&) {
+  HT_ASSIGN_OR_RETURN(const EvidenceRecord record, EvidenceField(r));
+  HT_ASSIGN_OR_RETURN(const SubmissionState state, BeginSubmission(c, r.user, record, r.context));
+  return ApiReply{200, StateJson(state), "", ""};
+}
+
+Result<ApiReply> Files(const ApiRequest& r, Case& c, ApiServices&) {
+  HT_ASSIGN_OR_RETURN(const std::uint32_t number, EvidenceNumber(r));
+  if (!r.body.is_object() || !r.body.contains("records") || !r.body["records"].is_array()) {
+    return Status::InvalidArgument("the request needs \"records\": an array of file records");
+  }
+  std::vector<FileRecord> records;
+  for (const auto& j : r.body["records"]) {
+    auto record = kv::FileRecordFromJson(j);
+    if (!record.ok()) return Status::InvalidArgument("a file record: " + record.status().message());
+    records.push_back(std::move(*record));
+  }
+  HT_ASSIGN_OR_RETURN(const SubmissionState state, StoreSubmittedFiles(c, r.user, number, records, r.context));
+  return ApiReply{200, StateJson(state), "", ""};
+}
+
+Result<ApiReply> Finish(const ApiRequest& r, Case& c, ApiServices&) {
+  HT_ASSIGN_OR_RETURN(const std::uint32_t number, EvidenceNumber(r));
+  HT_ASSIGN_OR_RETURN(const EvidenceRecord record, EvidenceField(r));
+  if (!r.body.contains("records_total") || !r.body["records_total"].is_number_unsigned()) {
+    return Status::InvalidArgument("the request needs \"records_total\"");
+  }
+  HT_ASSIGN_OR_RETURN(const SubmissionState state,
+                      FinishSubmission(c, r.user, number, record, r.body["records_total"].get<std::uint64_t>(), r.context));
+  return ApiReply{200, StateJson(state), "", ""};
+}
+
+Result<ApiReply> OwnSubmissions(const ApiRequest& r, Case& c, ApiServices&) {
+  HT_ASSIGN_OR_RETURN(auto own, SubmissionsOf(c, r.user));
+  json list = json::array();
+  for (const auto& e : own) {
+    list.push_back({{"evidence", e.number},
+                    {"id", e.id},
+                    {"source", e.source},
+                    {"status", EvidenceStatusName(e.status)},
+                    {"files", e.counts.files},
+                    {"files_with_hits", e.counts.files_with_hits},
+                    {"started", FormatIso8601(e.started_utc)}});
+  }
+  return ApiReply{200, json{{"submissions", list}}, "", ""};
+}
+
+}  // namespace
+
+std::vector<Route> StationRoutes() {
+  return {
+      {"POST", "/api/v1/station/submissions", Action::kSubmitScan, Begin},
+      {"POST", "/api/v1/station/submissions/([^/]+)/files", Action::kSubmitScan, Files},
+      {"POST", "/api/v1/station/submissions/([^/]+)/finish", Action::kSubmitScan, Finish},
+      {"GET", "/api/v1/station/submissions", Action::kReadOwnScans, OwnSubmissions},
+  };
+}
+
+}  // namespace hashtriage::engine::serve

@@ -1,0 +1,194 @@
+// Stations as workers: `scan --submit` stores on the server exactly the file records the station's
+// own case holds (hashes, metadata, hits; no file contents), a second submission adds nothing, a
+// station sees and feeds only its own submissions, and a kill -9 of the station mid-submission or of
+// the server mid-submission (restarted on the same address while the station retries) ends with every
+// record stored once. The station's case is the independent truth: its records are compared field by
+// field with the server's.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <regex>
+#include <thread>
+
+#include "engine/case/case.h"
+#include "engine/case/evidence_catalogue.h"
+#include "engine/case/kv/evidence_json.h"
+#include "tests/engine/postgres_test_support.h"
+#include "tests/engine/serve_test_support.h"
+
+namespace hashtriage::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const fs::path kPhotos = fs::path(HASHTRIAGE_TESTDATA_DIR) / "photos" / "opencv";
+
+class StationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(db_.url().empty());
+    ASSERT_EQ(RunCommand(Bin() + " db migrate --case " + ShellQuote(db_.url())).exit_code, 0);
+    for (const char* station : {"kiosk1", "kiosk2"}) {
+      const auto added = RunCommand(Bin() + " user add " + station + " --role station --case " + ShellQuote(db_.url()));
+      ASSERT_EQ(added.exit_code, 0) << added.err;
+      std::smatch m;
+      ASSERT_TRUE(std::regex_search(added.out, m, std::regex("hts_[0-9a-f]{64}")));
+      WriteText(dir_.path() / (std::string(station) + ".token"), m.str() + "\n");
+    }
+    // The station's index: three of the photos, labelled with a test category.
+    const auto md5s = RunCommand("cd " + Q(kPhotos) + " && ls | sort | head -3 | xargs md5sum");
+    ASSERT_EQ(md5s.exit_code, 0);
+    WriteText(dir_.path() / "known.md5", md5s.out);
+    ASSERT_EQ(RunCommand(Bin() + " index import " + Q(dir_.path() / "known.md5") + " --format md5sum --set demo "
+                         "--category B --index " + Q(dir_.path() / "index")).exit_code, 0);
+    ASSERT_EQ(RunCommand(Bin() + " case init --case " + Q(local())).exit_code, 0);
+  }
+
+  fs::path local() const { return dir_.path() / "station-case"; }
+  std::string Token(const std::string& station) const { return dir_.path() / (station + ".token"); }
+
+  std::string ScanCommand(const std::string& url, const std::string& extra = "") const {
+    return Bin() + " scan " + Q(kPhotos) + " --case " + Q(local()) + " --index " + Q(dir_.path() / "index") +
+           " --submit " + url + " --token-file " + Q(Token("kiosk1")) + extra;
+  }
+  std::string SubmitCommand(const std::string& url) const {
+    return Bin() + " submit --to " + url + " --case " + Q(local()) + " --token-file " + Q(Token("kiosk1")) +
+           " --chunk 1";
+  }
+
+  // The file records of the station's evidence 1 and of the server's evidence `number`, as JSON
+  // without the evidence number.
+  static std::vector<json> Records(const std::string& location, std::uint32_t number) {
+    auto c = engine::OpenCase({.location = location, .create_if_missing = false, .read_only = true});
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    std::vector<json> out;
+    if (!c.ok()) return out;
+    EXPECT_TRUE((*c)->evidence().ForEachFile(number, false, [&](const engine::FileRecord& r) {
+      json j = engine::kv::FileRecordToJson(r);
+      j.erase("evidence");
+      if (j.contains("query")) j["query"] = j["query"].get_binary();  // compared as bytes
+      out.push_back(std::move(j));
+      return true;
+    }).ok());
+    return out;
+  }
+
+  // How many records the server holds for kiosk1's first submission (-1: none begun).
+  static long ServerRecords(const std::string& url, const std::string& token) {
+    ApiClient station(url);
+    station.UseBearer(token);
+    const auto list = station.Get("/api/v1/station/submissions");
+    const json parsed = list.json();
+    if (list.status != 200 || !parsed.contains("submissions") || parsed["submissions"].empty()) return -1;
+    return parsed["submissions"][0]["files"].get<long>();
+  }
+
+  std::string TokenText(const std::string& station) const {
+    std::string t = RunCommand("cat " + Q(Token(station))).out;
+    return t.substr(0, t.find('\n'));
+  }
+
+  TestDatabase db_;
+  TempDir dir_;
+};
+
+TEST_F(StationTest, TheServerHoldsExactlyTheStationsRecordsAndASecondSubmissionAddsNothing) {
+  ServeProcess server({"--case", db_.url(), "--index", (dir_.path() / "index").string()}, dir_.path() / "serve.log");
+  ASSERT_FALSE(server.url().empty());
+  const auto scanned = RunCommand(ScanCommand(server.url(), " --kiosk"));
+  EXPECT_EQ(scanned.exit_code, 10) << scanned.err;  // known material found: the kiosk's verdict stands
+  EXPECT_NE(scanned.out.find("submitted evidence 1 as " + server.url() + " evidence 1: 33 file records on the server "
+                             "(33 sent now)"),
+            std::string::npos)
+      << scanned.out;
+  const auto station_records = Records(local().string(), 1);
+  ASSERT_EQ(station_records.size(), 33u);
+  EXPECT_EQ(Records(db_.url(), 1), station_records);
+
+  const auto again = RunCommand(SubmitCommand(server.url()));
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("(0 sent now), already complete there"), std::string::npos) << again.out;
+  EXPECT_EQ(Records(db_.url(), 1).size(), 33u);
+
+  auto c = engine::OpenCase({.location = db_.url(), .create_if_missing = false, .read_only = true});
+  ASSERT_TRUE(c.ok());
+  auto e = (*c)->evidence().Get(1);
+  ASSERT_TRUE(e.ok() && e->has_value());
+  EXPECT_EQ((*e)->submitted_by, "kiosk1");
+  EXPECT_EQ((*e)->status, engine::EvidenceStatus::kComplete);
+  EXPECT_EQ((*e)->counts.files, 33u);
+  EXPECT_EQ((*e)->counts.files_with_hits, 3u);
+  EXPECT_EQ((*e)->counts.by_category[static_cast<int>(index::Category::kB)].exact, 3u);
+
+  // Another station sees none of it and cannot add to it.
+  ApiClient kiosk2(server.url());
+  kiosk2.UseBearer(TokenText("kiosk2"));
+  EXPECT_EQ(kiosk2.Get("/api/v1/station/submissions").json()["submissions"].size(), 0u);
+  EXPECT_EQ(kiosk2.Post("/api/v1/station/submissions/1/files", json{{"records", json::array()}}).status, 403);
+  EXPECT_EQ(ServerRecords(server.url(), TokenText("kiosk1")), 33);
+}
+
+TEST_F(StationTest, AStationKilledMidSubmissionResumesWithoutDuplicates) {
+  ServeProcess server({"--case", db_.url(), "--index", (dir_.path() / "index").string()}, dir_.path() / "serve.log");
+  ASSERT_FALSE(server.url().empty());
+  ASSERT_EQ(RunCommand(Bin() + " scan " + Q(kPhotos) + " --case " + Q(local()) + " --index " +
+                       Q(dir_.path() / "index")).exit_code, 0);
+  const pid_t station = ::fork();
+  if (station == 0) {
+    ::execl("/bin/sh", "sh", "-c", ("exec " + SubmitCommand(server.url()) + " >/dev/null 2>&1").c_str(), nullptr);
+    ::_exit(127);
+  }
+  long held = -1;
+  for (int i = 0; i < 20000 && held < 5; ++i) {
+    held = ServerRecords(server.url(), TokenText("kiosk1"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ::kill(station, SIGKILL);
+  int status = 0;
+  ::waitpid(station, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the station finished before it was killed";
+  const long at_kill = ServerRecords(server.url(), TokenText("kiosk1"));
+  EXPECT_GE(at_kill, 5);
+  EXPECT_LT(at_kill, 33);
+
+  const auto resumed = RunCommand(SubmitCommand(server.url()));
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("33 file records on the server (" + std::to_string(33 - at_kill) + " sent now)"),
+            std::string::npos)
+      << resumed.out;
+  EXPECT_EQ(Records(db_.url(), 1), Records(local().string(), 1));
+}
+
+TEST_F(StationTest, AServerKilledMidSubmissionAndRestartedLosesAndDuplicatesNothing) {
+  const std::string listen = "127.0.0.1:" + std::to_string(FreeLoopbackPort());
+  const std::vector<std::string> args = {"--case", db_.url(), "--index", (dir_.path() / "index").string()};
+  auto server = std::make_unique<ServeProcess>(args, dir_.path() / "serve.log", listen);
+  ASSERT_FALSE(server->url().empty());
+  const std::string url = server->url();
+  ASSERT_EQ(RunCommand(Bin() + " scan " + Q(kPhotos) + " --case " + Q(local()) + " --index " +
+                       Q(dir_.path() / "index")).exit_code, 0);
+  CommandResult submitted;
+  std::thread station([&] { submitted = RunCommand(SubmitCommand(url)); });
+  long held = -1;
+  for (int i = 0; i < 20000 && held < 5; ++i) {
+    held = ServerRecords(url, TokenText("kiosk1"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  server->Kill();
+  const auto at_kill = Records(db_.url(), 1).size();
+  EXPECT_GE(at_kill, 5u);
+  EXPECT_LT(at_kill, 33u) << "the server was killed after the submission ended";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  server = std::make_unique<ServeProcess>(args, dir_.path() / "serve.log", listen);
+  ASSERT_EQ(server->url(), url);
+  station.join();
+  EXPECT_EQ(submitted.exit_code, 0) << submitted.err;
+  EXPECT_NE(submitted.out.find("33 file records on the server"), std::string::npos) << submitted.out;
+  EXPECT_EQ(Records(db_.url(), 1), Records(local().string(), 1));
+}
+
+}  // namespace
+}  // namespace hashtriage::testing
