@@ -1,8 +1,10 @@
 # Demo stage, team mode (sourced by `scripts/demo --team` after the other stages; also runnable alone
 # with DEMO_TEAM=1): a throwaway PostgreSQL on a free loopback port (tests/postgres/test-server), the
 # demo case moved into it (`case export`, digest-verified), demo accounts with roles, the queue read from
-# PostgreSQL while an intake writes to it, and the case moved back out byte-for-byte. The server is
-# stopped at the end. (`serve` and its browser UI are not built yet: see README, "Team mode".)
+# PostgreSQL while an intake writes to it, the team working through `hashtriage serve` (an investigator
+# takes and reviews a subject, a colleague's stale review is refused with a conflict, the supervisor
+# draws the dip-sample, a kiosk station submits a phone's records), and the case moved back out
+# byte-for-byte. Servers are stopped at the end. (The browser UI is not built yet: see README.)
 #   DEMO_TEAM=1 scripts/demo.d/70-team.sh   (uses HASHTRIAGE_BIN, DEMO_DIR when set)
 set -euo pipefail
 : "${HASHTRIAGE_BIN:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/release/hashtriage}"
@@ -30,7 +32,9 @@ demo_team() {
   printf 'supervisor demo password\n' | "${ht[@]}" user add sup.jones --role supervisor --by admin --case "$db"
   printf 'investigator demo password\n' | "${ht[@]}" user add di.patel --role investigator --by admin --case "$db"
   printf 'researcher demo password\n' | "${ht[@]}" user add r.okafor --role researcher --by admin --case "$db"
-  "${ht[@]}" user add station-kiosk-1 --role station --by admin --case "$db" | sed 's/\(hts_[0-9a-f]\{8\}\)[0-9a-f]*/\1... (shown once)/'
+  "${ht[@]}" user add station-kiosk-1 --role station --by admin --case "$db" >"$DEMO_DIR/station-add.txt"
+  grep -o 'hts_[0-9a-f]*' "$DEMO_DIR/station-add.txt" >"$DEMO_DIR/station.token"
+  sed 's/\(hts_[0-9a-f]\{8\}\)[0-9a-f]*/\1... (shown once; kept in station.token)/' "$DEMO_DIR/station-add.txt"
   "${ht[@]}" user list --case "$db"
 
   echo "== Team 3. The queue read from PostgreSQL while another process ingests into it"
@@ -57,7 +61,80 @@ PY
   tail -4 "$DEMO_DIR/team-intake.txt"
   "${ht[@]}" audit verify --case "$db"
 
-  echo "== Team 4. The case moved back out of PostgreSQL: its exports read the same"
+  echo "== Team 4. hashtriage serve: the team works one queue over the JSON API (loopback, plain HTTP)"
+  "${ht[@]}" serve --case "$db" --index "$DEMO_DIR/index/hashtriage-index" --listen 127.0.0.1:0 \
+    >"$DEMO_DIR/serve.out" 2>"$DEMO_DIR/serve-access.log" &
+  local serve_pid=$! serve_url=""
+  trap 'kill $serve_pid 2>/dev/null; "$root/tests/postgres/test-server" stop "$server"' EXIT
+  for _ in $(seq 100); do
+    serve_url=$(sed -n 's/^hashtriage serve: listening on //p' "$DEMO_DIR/serve.out")
+    [ -n "$serve_url" ] && break
+    sleep 0.1
+  done
+  echo "serving on $serve_url"
+  python3 - "$serve_url" <<'PY'
+import json, sys, urllib.request, urllib.error
+url = sys.argv[1]
+
+class Person:
+    def __init__(self, name, password):
+        self.cookie, self.csrf = "", ""
+        reply = self.call("POST", "/api/v1/session", {"name": name, "password": password})
+        self.csrf = reply["csrf_token"]
+        print(f"  {name} signed in as {reply['role']}")
+    def call(self, method, path, body=None, expect=200):
+        req = urllib.request.Request(url + path, method=method, data=None if body is None else json.dumps(body).encode())
+        req.add_header("Content-Type", "application/json")
+        if self.cookie: req.add_header("Cookie", self.cookie)
+        if self.csrf and method != "GET": req.add_header("X-CSRF-Token", self.csrf)
+        try:
+            with urllib.request.urlopen(req) as r:
+                if r.headers.get("Set-Cookie"): self.cookie = r.headers["Set-Cookie"].split(";")[0]
+                status, text = r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            status, text = e.code, e.read().decode()
+        if status != expect: raise SystemExit(f"{method} {path}: HTTP {status}: {text}")
+        return json.loads(text)
+
+patel = Person("di.patel", "investigator demo password")
+okafor = Person("r.okafor", "researcher demo password")
+jones = Person("sup.jones", "supervisor demo password")
+queue = patel.call("GET", "/api/v1/queue?limit=3")
+print(f"  queue: {queue['total']} subjects; the top three:")
+for s in queue["subjects"]:
+    print(f"    {s['rank']:>3}  {s['subject']:<10} {s['band']:<10} deadline {s['deadline'][:10]}  score {s['score']}")
+top = queue["subjects"][0]["subject"]
+patel.call("POST", f"/api/v1/subjects/{top}/take", {})
+view = patel.call("GET", f"/api/v1/subjects/{top}")
+print(f"  di.patel took {top} (owner now {view['queue_entry']['owner']}); seen at version {view['version']}")
+stale = view["version"]
+okafor.call("POST", f"/api/v1/subjects/{top}/attributes",
+            {"name": "works_with_children", "value": "yes", "source": "employer check (demo)"})
+print(f"  r.okafor recorded works_with_children = yes on {top} (re-scored)")
+refused = patel.call("POST", f"/api/v1/subjects/{top}/review",
+                     {"outcome": "no-further-action", "reason": "demo", "version": stale}, expect=409)
+print(f"  di.patel's review on the old version is refused (409): {refused['error'][:110]}...")
+fresh = patel.call("GET", f"/api/v1/subjects/{top}")["version"]
+done = patel.call("POST", f"/api/v1/subjects/{top}/review",
+                  {"outcome": "investigate", "reason": "works with children: priority visit", "version": fresh})
+print(f"  di.patel looked again and decided: {done['decision']['outcome']} (decision {done['decision']['id']})")
+refused = patel.call("POST", "/api/v1/dip-sample", {}, expect=403)
+print(f"  di.patel may not draw the dip-sample (403): {refused['error']}")
+draw = jones.call("POST", "/api/v1/dip-sample", {"size": 3})
+print(f"  sup.jones drew dip-sample {draw['key']}: {len(draw['items'])} subject(s)")
+PY
+  echo "-- a kiosk station scans a phone locally and submits its records (hashes and metadata, never files)"
+  "${ht[@]}" case init --case "$DEMO_DIR/station-case" >/dev/null
+  "${ht[@]}" scan --kiosk --case "$DEMO_DIR/station-case" --index "$DEMO_DIR/index/hashtriage-index" \
+    --submit "$serve_url" --token-file "$DEMO_DIR/station.token" "$DEMO_DIR/phone-dump" | grep -v "^=*$" | tail -3 || [ $? = 10 ]
+  echo "-- the audit log names each person (last entries):"
+  "${ht[@]}" audit show --case "$db" 2>/dev/null | tail -6 || true
+  echo "-- the server's access log (last lines):"
+  tail -4 "$DEMO_DIR/serve-access.log"
+  kill "$serve_pid" && wait "$serve_pid" || true
+  trap '"$root/tests/postgres/test-server" stop "$server"' EXIT
+
+  echo "== Team 5. The case moved back out of PostgreSQL: its exports read the same"
   "${ht[@]}" case import --from "$db" --case "$DEMO_DIR/case-from-team"
   if cmp -s <("${ht[@]}" export files --case "$db") <("${ht[@]}" export files --case "$DEMO_DIR/case-from-team"); then
     echo "export files: identical"
