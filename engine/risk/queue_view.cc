@@ -66,12 +66,20 @@ Result<std::vector<QueueRow>> LoadQueueView(const Case& c, std::int64_t now, con
     QueueRow row;
     row.rank = e.open() ? ++rank : 0;
     row.ordering_band = e.open() ? OrderingBand(e, now, model) : e.band;
-    HT_ASSIGN_OR_RETURN(auto record, c.queue().LatestAssessment(e.subject_id));
-    if (record) row.assessment = std::move(record->assessment);
     row.entry = std::move(e);
     rows.push_back(std::move(row));
   }
+  if (options.with_assessments) HT_RETURN_IF_ERROR(FillAssessments(c, rows));
   return rows;
+}
+
+Status FillAssessments(const Case& c, std::vector<QueueRow>& rows) {
+  for (auto& row : rows) {
+    if (row.assessment) continue;
+    HT_ASSIGN_OR_RETURN(auto record, c.queue().LatestAssessment(row.entry.subject_id));
+    if (record) row.assessment = std::move(record->assessment);
+  }
+  return Status::Ok();
 }
 
 std::string QueueText(const std::vector<QueueRow>& rows, const QueueViewContext& context) {

@@ -30,10 +30,16 @@ struct QueueViewOptions {
   bool include_closed = false;
   // Only subjects with this area code ("" = all). Default: "".
   std::string area;
+  // Read each row's latest assessment (one read per row). A server showing one page of a large
+  // queue leaves them out and fills in only the page's rows (FillAssessments). Default: true.
+  bool with_assessments = true;
 };
 
 Result<std::vector<QueueRow>> LoadQueueView(const Case& case_store, std::int64_t now, const RiskModel& model,
                                             const QueueViewOptions& options);
+
+// Reads the latest assessment of each of `rows` (those without one).
+Status FillAssessments(const Case& case_store, std::vector<QueueRow>& rows);
 
 // What the export header says about where the queue came from.
 struct QueueViewContext {

@@ -4,6 +4,7 @@
 
 #include "engine/case/audit_log.h"
 #include "engine/risk/rescore.h"
+#include "engine/serve/case_pool.h"
 
 namespace hashtriage::engine::serve {
 
@@ -44,32 +45,72 @@ Result<std::int64_t> QueryNumber(const ApiRequest& request, const std::string& n
   return value;
 }
 
-Result<std::shared_ptr<const std::vector<risk::QueueRow>>> ApiServices::QueueRows(const Case& c, std::int64_t now,
-                                                                                 risk::QueueViewContext& context) {
-  // Every change to a case appends to its audit log: an unchanged head means an unchanged queue
-  // (only the clock moves it otherwise: overdue flags, days in queue).
-  HT_ASSIGN_OR_RETURN(auto head, c.audit().Head());
-  const std::uint64_t seq = head ? head->seq : 0;
-  const std::int64_t minute = now / 60;
+ApiServices::ApiServices(std::string index_dir, CasePool& pool)
+    : index_dir_(std::move(index_dir)), pool_(pool), refresher_([this] { RefreshLoop(); }) {}
+
+ApiServices::~ApiServices() {
   {
     std::lock_guard lock(mutex_);
-    if (rows_ && seq == rows_seq_ && minute == rows_minute_) {
-      context = rows_context_;
-      return rows_;
+    stopping_ = true;
+  }
+  wanted_changed_.notify_all();
+  refresher_.join();
+}
+
+Result<ApiServices::View> ApiServices::Build(const Case& c, std::int64_t now) {
+  View view;
+  // Every change to a case appends to its audit log: an unchanged head means an unchanged queue
+  // (only the clock moves it otherwise: overdue flags, days in queue). Read in the same view as the rows.
+  HT_ASSIGN_OR_RETURN(auto head, c.audit().Head());
+  view.seq = head ? head->seq : 0;
+  view.minute = now / 60;
+  HT_ASSIGN_OR_RETURN(const risk::RiskModel model, risk::LoadCaseRiskModel(c));
+  // Without assessments: a page reads those of its own rows (FillAssessments).
+  HT_ASSIGN_OR_RETURN(auto rows, risk::LoadQueueView(c, now, model, {.with_assessments = false}));
+  view.rows = std::make_shared<const std::vector<risk::QueueRow>>(std::move(rows));
+  view.context = risk::QueueViewContext{now, c.location(), model.name, model.sha256};
+  return view;
+}
+
+Result<std::shared_ptr<const std::vector<risk::QueueRow>>> ApiServices::QueueRows(const Case& c, std::int64_t now,
+                                                                                 risk::QueueViewContext& context) {
+  HT_ASSIGN_OR_RETURN(auto head, c.audit().Head());
+  const std::uint64_t seq = head ? head->seq : 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (view_.rows) {
+      if (seq != view_.seq || now / 60 != view_.minute) {
+        wanted_ = true;
+        wanted_now_ = now;
+        wanted_changed_.notify_one();
+      }
+      context = view_.context;
+      return view_.rows;
     }
   }
-  HT_ASSIGN_OR_RETURN(const risk::RiskModel model, risk::LoadCaseRiskModel(c));
-  HT_ASSIGN_OR_RETURN(auto rows, risk::LoadQueueView(c, now, model, {}));
-  auto shared = std::make_shared<const std::vector<risk::QueueRow>>(std::move(rows));
-  context = risk::QueueViewContext{now, c.location(), model.name, model.sha256};
+  HT_ASSIGN_OR_RETURN(View built, Build(c, now));
   std::lock_guard lock(mutex_);
-  if (seq >= rows_seq_) {
-    rows_seq_ = seq;
-    rows_minute_ = minute;
-    rows_context_ = context;
-    rows_ = shared;
+  if (!view_.rows || built.seq >= view_.seq) view_ = built;
+  context = view_.context;
+  return view_.rows;
+}
+
+void ApiServices::RefreshLoop() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wanted_changed_.wait(lock, [&] { return wanted_ || stopping_; });
+    if (stopping_) return;
+    wanted_ = false;
+    const std::int64_t now = wanted_now_;
+    lock.unlock();
+    Result<View> built = [&]() -> Result<View> {
+      auto lease = pool_.Take();
+      return Build(*lease, now);
+    }();
+    lock.lock();
+    // A failed rebuild keeps the previous view; the next request asks again.
+    if (built.ok() && built->seq >= view_.seq) view_ = std::move(*built);
   }
-  return shared;
 }
 
 }  // namespace hashtriage::engine::serve

@@ -9,7 +9,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -42,22 +44,41 @@ struct ApiReply {
   std::string content_type;  // for `text`
 };
 
-// What handlers share for the life of the server: where the index is, and the queue view of the
-// case's latest state (rebuilt when the audit log shows a change, or a minute has passed).
+class CasePool;
+
+// What handlers share for the life of the server: where the index is, and the queue view of the case
+// (entries in queue order, without assessments). The view is rebuilt when the audit log shows a change
+// or a minute has passed: the first time by the request that needs it, afterwards by a background
+// thread while requests keep reading the previous view — so a queue page is at most one rebuild old
+// (its generated_at says as of when) and never waits for one. Decisions stay safe: a review carries
+// the entry version it was made on and is refused if the entry changed since.
 class ApiServices {
  public:
-  explicit ApiServices(std::string index_dir) : index_dir_(std::move(index_dir)) {}
+  ApiServices(std::string index_dir, CasePool& pool);
+  ~ApiServices();
   const std::string& index_dir() const { return index_dir_; }
   Result<std::shared_ptr<const std::vector<risk::QueueRow>>> QueueRows(const Case& c, std::int64_t now,
                                                                         risk::QueueViewContext& context);
 
  private:
+  struct View {
+    std::shared_ptr<const std::vector<risk::QueueRow>> rows;
+    risk::QueueViewContext context;
+    std::uint64_t seq = 0;
+    std::int64_t minute = -1;
+  };
+  static Result<View> Build(const Case& c, std::int64_t now);
+  void RefreshLoop();
+
   std::string index_dir_;
+  CasePool& pool_;
   std::mutex mutex_;
-  std::uint64_t rows_seq_ = 0;
-  std::int64_t rows_minute_ = -1;
-  risk::QueueViewContext rows_context_;
-  std::shared_ptr<const std::vector<risk::QueueRow>> rows_;
+  std::condition_variable wanted_changed_;
+  View view_;
+  bool wanted_ = false;
+  std::int64_t wanted_now_ = 0;
+  bool stopping_ = false;
+  std::thread refresher_;
 };
 
 using ApiHandler = std::function<Result<ApiReply>(const ApiRequest&, Case&, ApiServices&)>;

@@ -35,6 +35,7 @@ Result<ApiReply> QueuePage(const ApiRequest& r, Case& c, ApiServices& services) 
       page.push_back(row);
     }
   }
+  HT_RETURN_IF_ERROR(FillAssessments(c, page));
   nlohmann::ordered_json out = QueueJson(page, context);
   for (std::size_t i = 0; i < page.size(); ++i) out["subjects"][i]["version"] = QueueEntryVersion(page[i].entry);
   out["offset"] = offset;
@@ -172,8 +173,10 @@ Result<ApiReply> QueueForecast(const ApiRequest& r, Case& c, ApiServices&) {
 
 Result<ApiReply> ExportQueueCsv(const ApiRequest& r, Case& c, ApiServices& services) {
   QueueViewContext context;
-  HT_ASSIGN_OR_RETURN(auto rows, services.QueueRows(c, r.context.now, context));
-  return ApiReply{200, json(), QueueCsv(*rows, context), "text/csv; charset=utf-8"};
+  HT_ASSIGN_OR_RETURN(auto shared_rows, services.QueueRows(c, r.context.now, context));
+  std::vector<QueueRow> rows = *shared_rows;
+  HT_RETURN_IF_ERROR(FillAssessments(c, rows));
+  return ApiReply{200, json(), QueueCsv(rows, context), "text/csv; charset=utf-8"};
 }
 
 }  // namespace

@@ -297,7 +297,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServeOptions& option
   state->sessions = std::make_unique<SessionTable>(options.sessions);
   state->throttle = std::make_unique<SignInThrottle>(options.sign_ins_per_minute);
   HT_ASSIGN_OR_RETURN(state->pool, CasePool::Open(options.case_location, options.case_connections));
-  state->services = std::make_unique<ApiServices>(options.index_dir);
+  state->services = std::make_unique<ApiServices>(options.index_dir, *state->pool);
   const std::size_t threads = std::max<std::size_t>(options.http_threads, 2);
   state->http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   state->http->set_payload_max_length(16 << 20);

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Load test of `hashtriage serve` on loopback: 50 concurrent clients over a case of 100,000 subjects.
+
+Starts a throwaway PostgreSQL (tests/postgres/test-server), builds a case of N subjects (one generated
+referral per made-up person, ingested into an embedded case and moved into PostgreSQL with `case
+export`), adds 40 investigators and 10 supervisors, starts `serve`, and runs C client threads for S
+seconds, each signed in as one person and mixing queue pages (50%), subject views (35%) and reviews
+(15%; a review first reads the subject's version, then posts a "keep" decision with a band). Prints
+p50/p99/max latency per request type (measured by the client: includes the Python client's own time)
+and the throughput. Targets (issue "Team mode"): queue page p99 < 200 ms, review p99 < 100 ms. Usage:
+  bench/serve_load_bench.py [--binary build/release/hashtriage] [--subjects 100000] [--clients 50]
+                            [--seconds 60] [--work DIR]
+"""
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PASSWORD = "load test password"
+
+
+def generate(path, n):
+    with open(path, "w") as f:
+        for i in range(n):
+            f.write(json.dumps({"reportId": f"LOAD-{i}",
+                                "incidentSummary": {"incidentType": "Apparent Child Pornography",
+                                                    "incidentDateTime": f"2026-11-{1 + i % 28:02d}T06:00:00Z"},
+                                "reportedPerson": {"espService": "examplechat", "espIdentifier": f"load-{i}",
+                                                   "email": [f"load.person{i}@example.org"]},
+                                "files": []}) + "\n")
+
+
+def percentile(values, p):
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+class Client:
+    def __init__(self, host, port, name):
+        self.conn = http.client.HTTPConnection(host, port, timeout=120)
+        self.cookie = ""
+        self.csrf = ""
+        status, body = self.call("POST", "/api/v1/session", {"name": name, "password": PASSWORD})
+        if status != 200:
+            raise SystemExit(f"sign-in of {name} failed: {status} {body}")
+        self.csrf = body["csrf_token"]
+
+    def call(self, method, path, body=None):
+        headers = {"Content-Type": "application/json"}
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        if self.csrf and method != "GET":
+            headers["X-CSRF-Token"] = self.csrf
+        self.conn.request(method, path, None if body is None else json.dumps(body), headers)
+        r = self.conn.getresponse()
+        text = r.read()
+        cookie = r.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";")[0]
+        return r.status, json.loads(text) if text else None
+
+
+def run_clients(host, port, names, seconds, subjects, seed):
+    latencies = {"queue page": [], "subject view": [], "review": []}
+    outcomes = {"ok": 0, "conflict": 0, "error": 0}
+    lock = threading.Lock()
+    start = threading.Barrier(len(names) + 1)
+    errors = []
+
+    def worker(k, name):
+        rng = random.Random(seed * 1000 + k)
+        client = Client(host, port, name)
+        mine = {"queue page": [], "subject view": [], "review": []}
+        counts = {"ok": 0, "conflict": 0, "error": 0}
+        start.wait()
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            r = rng.random()
+            subject = f"S-{rng.randrange(1, subjects + 1):06d}"
+            if r < 0.50:
+                t = time.perf_counter()
+                status, body = client.call("GET", f"/api/v1/queue?offset={rng.randrange(0, subjects, 50)}&limit=50")
+                mine["queue page"].append(time.perf_counter() - t)
+            elif r < 0.85:
+                t = time.perf_counter()
+                status, body = client.call("GET", f"/api/v1/subjects/{subject}")
+                mine["subject view"].append(time.perf_counter() - t)
+            else:
+                status, view = client.call("GET", f"/api/v1/subjects/{subject}")
+                if status != 200:
+                    counts["error"] += 1
+                    continue
+                t = time.perf_counter()
+                status, body = client.call("POST", f"/api/v1/subjects/{subject}/review",
+                                           {"outcome": "keep", "band": rng.choice(["high", "medium", "low"]),
+                                            "reason": "load test re-grade", "version": view["version"]})
+                mine["review"].append(time.perf_counter() - t)
+            if status == 200:
+                counts["ok"] += 1
+            elif status in (403, 409):  # another investigator's subject, or changed since read
+                counts["conflict"] += 1
+            else:
+                counts["error"] += 1
+                if len(errors) < 5:
+                    errors.append(f"{status} {body}")
+        with lock:
+            for key in latencies:
+                latencies[key] += mine[key]
+            for key in outcomes:
+                outcomes[key] += counts[key]
+
+    threads = [threading.Thread(target=worker, args=(k, name)) for k, name in enumerate(names)]
+    for t in threads:
+        t.start()
+    start.wait()
+    began = time.monotonic()
+    for t in threads:
+        t.join()
+    return latencies, outcomes, time.monotonic() - began, errors
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", default="build/release/hashtriage")
+    ap.add_argument("--subjects", type=int, default=100_000)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("--work", default="")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    binary = os.path.abspath(os.path.join(ROOT, args.binary))
+    work = args.work or tempfile.mkdtemp(prefix="serve-load-")
+    os.makedirs(work, exist_ok=True)
+    server_dir = os.path.join(work, "postgres")
+    script = os.path.join(ROOT, "tests/postgres/test-server")
+    subprocess.run([script, "start", server_dir], check=True, stdout=subprocess.DEVNULL)
+    serve = None
+    try:
+        url = open(os.path.join(server_dir, "url")).read().strip()
+        db = url + "/serve_load"
+        subprocess.run(["psql", "-X", "-q", url + "/postgres", "-c", "CREATE DATABASE serve_load"], check=True)
+        subprocess.run([binary, "db", "migrate", "--case", db], check=True, stdout=subprocess.DEVNULL)
+        referrals = os.path.join(work, "referrals.jsonl")
+        generate(referrals, args.subjects)
+        local = os.path.join(work, "case")
+        t = time.monotonic()
+        subprocess.run([binary, "intake", referrals, "--case", local, "--now", "2026-11-29T08:00:00Z"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        intake_s = time.monotonic() - t
+        t = time.monotonic()
+        subprocess.run([binary, "case", "export", "--case", local, "--to", db], check=True, stdout=subprocess.DEVNULL)
+        export_s = time.monotonic() - t
+        print(f"case: {args.subjects} subjects (one referral each): intake into RocksDB {intake_s:.1f} s, "
+              f"moved into PostgreSQL {export_s:.1f} s")
+        names = []
+        for k in range(args.clients):
+            name = f"sup{k}" if k % 5 == 0 else f"inv{k}"
+            role = "supervisor" if k % 5 == 0 else "investigator"
+            subprocess.run([binary, "user", "add", name, "--role", role, "--case", db], input=PASSWORD + "\n",
+                           check=True, text=True, stdout=subprocess.DEVNULL)
+            names.append(name)
+        log = open(os.path.join(work, "serve.log"), "w")
+        serve = subprocess.Popen([binary, "serve", "--case", db, "--listen", "127.0.0.1:0", "--threads", "64",
+                                  "--connections", "16", "--sign-ins-per-minute", "1000"],
+                                 stdout=subprocess.PIPE, stderr=log, text=True)
+        line = serve.stdout.readline()
+        m = re.search(r"listening on http://([0-9.]+):(\d+)", line)
+        if not m:
+            raise SystemExit(f"serve did not start: {line}")
+        host, port = m.group(1), int(m.group(2))
+        # First page: builds the server's queue view (not counted).
+        t = time.monotonic()
+        Client(host, port, names[0]).call("GET", "/api/v1/queue?limit=50")
+        print(f"first queue page (builds the view of {args.subjects} subjects): {time.monotonic() - t:.2f} s")
+        latencies, outcomes, elapsed, errors = run_clients(host, port, names, args.seconds, args.subjects, args.seed)
+        total = sum(len(v) for v in latencies.values())
+        print(f"{args.clients} clients for {elapsed:.1f} s on loopback, serve --threads 64 --connections 16, "
+              f"{os.cpu_count()} cores shared by clients, server and PostgreSQL:")
+        print(f"{'request':<14} {'count':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+        for key, values in latencies.items():
+            print(f"{key:<14} {len(values):>7} {percentile(values, 50) * 1000:>8.1f} {percentile(values, 99) * 1000:>8.1f} "
+                  f"{(max(values) if values else 0) * 1000:>8.1f}")
+        print(f"throughput: {total / elapsed:.0f} timed requests/s; reviews: {outcomes}")
+        for e in errors:
+            print(f"error: {e}")
+        qp99 = percentile(latencies["queue page"], 99) * 1000
+        rp99 = percentile(latencies["review"], 99) * 1000
+        print(f"TARGETS queue page p99 {qp99:.0f} ms (< 200: {'met' if qp99 < 200 else 'NOT met'}), "
+              f"review p99 {rp99:.0f} ms (< 100: {'met' if rp99 < 100 else 'NOT met'})")
+    finally:
+        if serve:
+            serve.terminate()
+            serve.wait()
+        subprocess.run([script, "stop", server_dir], stdout=subprocess.DEVNULL)
+
+
+if __name__ == "__main__":
+    main()
