@@ -77,34 +77,47 @@ def run_clients(host, port, names, seconds, subjects, seed):
     start = threading.Barrier(len(names) + 1)
     errors = []
 
-    def worker(k, name):
+    # Everyone signs in first (one at a time: sign-in is deliberately slow, argon2id).
+    clients = [Client(host, port, name) for name in names]
+
+    def one_request(rng, client, mine):
+        """One request of the mix; returns its status and body."""
+        r = rng.random()
+        subject = f"S-{rng.randrange(1, subjects + 1):06d}"
+        if r < 0.50:
+            t = time.perf_counter()
+            status, body = client.call("GET", f"/api/v1/queue?offset={rng.randrange(0, subjects, 50)}&limit=50")
+            mine["queue page"].append(time.perf_counter() - t)
+        elif r < 0.85:
+            t = time.perf_counter()
+            status, body = client.call("GET", f"/api/v1/subjects/{subject}")
+            mine["subject view"].append(time.perf_counter() - t)
+        else:
+            status, view = client.call("GET", f"/api/v1/subjects/{subject}")
+            if status != 200:
+                return status, view
+            t = time.perf_counter()
+            status, body = client.call("POST", f"/api/v1/subjects/{subject}/review",
+                                       {"outcome": "keep", "band": rng.choice(["high", "medium", "low"]),
+                                        "reason": "load test re-grade", "version": view["version"]})
+            mine["review"].append(time.perf_counter() - t)
+        return status, body
+
+    def worker(k, client):
         rng = random.Random(seed * 1000 + k)
-        client = Client(host, port, name)
         mine = {"queue page": [], "subject view": [], "review": []}
         counts = {"ok": 0, "conflict": 0, "error": 0}
         start.wait()
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            r = rng.random()
-            subject = f"S-{rng.randrange(1, subjects + 1):06d}"
-            if r < 0.50:
-                t = time.perf_counter()
-                status, body = client.call("GET", f"/api/v1/queue?offset={rng.randrange(0, subjects, 50)}&limit=50")
-                mine["queue page"].append(time.perf_counter() - t)
-            elif r < 0.85:
-                t = time.perf_counter()
-                status, body = client.call("GET", f"/api/v1/subjects/{subject}")
-                mine["subject view"].append(time.perf_counter() - t)
-            else:
-                status, view = client.call("GET", f"/api/v1/subjects/{subject}")
-                if status != 200:
-                    counts["error"] += 1
-                    continue
-                t = time.perf_counter()
-                status, body = client.call("POST", f"/api/v1/subjects/{subject}/review",
-                                           {"outcome": "keep", "band": rng.choice(["high", "medium", "low"]),
-                                            "reason": "load test re-grade", "version": view["version"]})
-                mine["review"].append(time.perf_counter() - t)
+            try:
+                status, body = one_request(rng, client, mine)
+            except (OSError, http.client.HTTPException) as e:  # counted; the connection is made again
+                counts["error"] += 1
+                if len(errors) < 5:
+                    errors.append(repr(e))
+                client.conn.close()
+                continue
             if status == 200:
                 counts["ok"] += 1
             elif status in (403, 409):  # another investigator's subject, or changed since read
@@ -119,7 +132,7 @@ def run_clients(host, port, names, seconds, subjects, seed):
             for key in outcomes:
                 outcomes[key] += counts[key]
 
-    threads = [threading.Thread(target=worker, args=(k, name)) for k, name in enumerate(names)]
+    threads = [threading.Thread(target=worker, args=(k, client)) for k, client in enumerate(clients)]
     for t in threads:
         t.start()
     start.wait()

@@ -1,6 +1,7 @@
 #include "engine/serve/http_server.h"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <httplib.h>
 
 #include <chrono>
@@ -303,13 +304,23 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServeOptions& option
   state->http->set_payload_max_length(16 << 20);
   state->http->set_read_timeout(30, 0);
   state->http->set_keep_alive_max_count(1000);
+  state->http->set_keep_alive_timeout(60);
   state->Register();
+  // cpp-httplib listens with a backlog of 5 (compiled into Debian's library): a burst of clients
+  // connecting at once would be reset. The socket is remembered as it is made and given a real backlog.
+  auto listening = std::make_shared<int>(-1);
+  state->http->set_socket_options([listening](int sock) {
+    *listening = sock;
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   if (port == 0) {
     state->port = state->http->bind_to_any_port(state->host);
   } else {
     state->port = state->http->bind_to_port(state->host, port) ? port : -1;
   }
   if (state->port <= 0) return Status::IOError("cannot listen on " + options.listen + " (address in use, or not ours)");
+  if (*listening >= 0) ::listen(*listening, SOMAXCONN);
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(state)));
 }
 
