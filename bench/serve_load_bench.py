@@ -203,7 +203,7 @@ def main():
         for key, values in latencies.items():
             print(f"{key:<14} {len(values):>7} {percentile(values, 50) * 1000:>8.1f} {percentile(values, 99) * 1000:>8.1f} "
                   f"{(max(values) if values else 0) * 1000:>8.1f}")
-        print(f"throughput: {total / elapsed:.0f} timed requests/s; reviews: {outcomes}")
+        print(f"throughput: {total / elapsed:.0f} timed requests/s; request outcomes: {outcomes}")
         for e in errors:
             print(f"error: {e}")
         qp99 = percentile(latencies["queue page"], 99) * 1000

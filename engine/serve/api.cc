@@ -100,8 +100,16 @@ void ApiServices::RefreshLoop() {
   while (true) {
     wanted_changed_.wait(lock, [&] { return wanted_ || stopping_; });
     if (stopping_) return;
+    // At most one rebuild per interval: on a busy case every review moves the audit head, and back-to-back
+    // rebuilds of a large queue would take a core from the requests.
+    const auto since = std::chrono::steady_clock::now() - last_rebuild_;
+    if (since < kRebuildInterval) {
+      wanted_changed_.wait_for(lock, kRebuildInterval - since, [&] { return stopping_; });
+      if (stopping_) return;
+    }
     wanted_ = false;
     const std::int64_t now = wanted_now_;
+    last_rebuild_ = std::chrono::steady_clock::now();
     lock.unlock();
     Result<View> built = [&]() -> Result<View> {
       auto lease = pool_.Take();
