@@ -126,7 +126,8 @@ PY
   echo "-- a kiosk station scans a phone locally and submits its records (hashes and metadata, never files)"
   "${ht[@]}" case init --case "$DEMO_DIR/station-case" >/dev/null
   "${ht[@]}" scan --kiosk --case "$DEMO_DIR/station-case" --index "$DEMO_DIR/index/hashtriage-index" \
-    --submit "$serve_url" --token-file "$DEMO_DIR/station.token" "$DEMO_DIR/phone-dump" | grep -v "^=*$" | tail -3 || [ $? = 10 ]
+    --submit "$serve_url" --token-file "$DEMO_DIR/station.token" "$DEMO_DIR/phone-dump" \
+    | grep -E "exact matches|WHAT TO DO NEXT|^submitted" || [ $? = 10 ]
   echo "-- the audit log names each person (last entries):"
   "${ht[@]}" audit show --case "$db" 2>/dev/null | tail -6 || true
   echo "-- the server's access log (last lines):"
