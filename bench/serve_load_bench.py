@@ -5,7 +5,8 @@ Starts a throwaway PostgreSQL (tests/postgres/test-server), builds a case of N s
 referral per made-up person, ingested into an embedded case and moved into PostgreSQL with `case
 export`), adds 40 investigators and 10 supervisors, starts `serve`, and runs C client threads for S
 seconds, each signed in as one person and mixing queue pages (50%), subject views (35%) and reviews
-(15%; a review first reads the subject's version, then posts a "keep" decision with a band). Prints
+(15%; an investigator first takes the subject; a review reads the subject's version, then posts a
+"keep" decision with a band). Prints
 p50/p99/max latency per request type (measured by the client: includes the Python client's own time)
 and the throughput. Targets (issue "Team mode"): queue page p99 < 200 ms, review p99 < 100 ms. Usage:
   bench/serve_load_bench.py [--binary build/release/hashtriage] [--subjects 100000] [--clients 50]
@@ -47,6 +48,7 @@ def percentile(values, p):
 
 class Client:
     def __init__(self, host, port, name):
+        self.name = name
         self.conn = http.client.HTTPConnection(host, port, timeout=120)
         self.cookie = ""
         self.csrf = ""
@@ -93,6 +95,10 @@ def run_clients(host, port, names, seconds, subjects, seed):
             status, body = client.call("GET", f"/api/v1/subjects/{subject}")
             mine["subject view"].append(time.perf_counter() - t)
         else:
+            if client.name.startswith("inv"):  # an investigator takes a subject before deciding on it
+                status, taken = client.call("POST", f"/api/v1/subjects/{subject}/take", {})
+                if status != 200:
+                    return status, taken
             status, view = client.call("GET", f"/api/v1/subjects/{subject}")
             if status != 200:
                 return status, view

@@ -1,6 +1,8 @@
 // `hashtriage serve --case postgresql://... [--index DIR] [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM]
 // [--session-idle MIN] [--session-max HOURS]`: answers the JSON API (engine/serve/) until SIGINT or
 // SIGTERM. Prints "hashtriage serve: listening on URL" on stdout once it accepts connections.
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
@@ -35,14 +37,21 @@ Result<int> RunServeCommand(ServeCommandOptions o) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   HT_ASSIGN_OR_RETURN(auto server, engine::serve::HttpServer::Start(o.serve));
+  // A signal that arrives before the server is listening would find nothing to stop: repeat the stop
+  // until Run() has returned.
+  std::atomic<bool> stopped{false};
   std::thread watcher([&] {
     int signal = 0;
     sigwait(&stop_signals, &signal);
-    server->Stop();
+    while (!stopped) {
+      server->Stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   });
   std::printf("hashtriage serve: listening on %s\n", server->url().c_str());
   std::fflush(stdout);
   const Status ran = server->Run();
+  stopped = true;
   pthread_kill(watcher.native_handle(), SIGTERM);
   watcher.join();
   HT_RETURN_IF_ERROR(ran);

@@ -94,10 +94,17 @@ Result<int> RunUserAdd(const UserOptions& o) {
 Result<int> RunUserList(const UserOptions& o) {
   HT_ASSIGN_OR_RETURN(auto opened, Open(o, true));
   HT_ASSIGN_OR_RETURN(const auto users, engine::users::ListUsers(*opened.c));
+  const std::int64_t now = engine::WallClockNow();
+  auto state = [&](const engine::UserRecord& u) -> std::string {
+    if (u.disabled) return "disabled";
+    return u.locked_until > now ? "locked" : "active";
+  };
   if (o.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& u : users) {
-      list.push_back({{"name", u.name}, {"role", u.role}, {"disabled", u.disabled},
+      list.push_back({{"name", u.name}, {"role", u.role}, {"disabled", u.disabled}, {"state", state(u)},
+                      {"locked_until", u.locked_until > now ? nlohmann::json(engine::FormatIso8601(u.locked_until))
+                                                            : nlohmann::json(nullptr)},
                       {"created", engine::FormatIso8601(u.created)}, {"created_by", u.created_by},
                       {"changed", engine::FormatIso8601(u.changed)}, {"changed_by", u.changed_by}});
     }
@@ -106,7 +113,7 @@ Result<int> RunUserList(const UserOptions& o) {
   }
   std::printf("%-24s %-13s %-8s %s\n", "USER", "ROLE", "STATE", "CHANGED");
   for (const auto& u : users) {
-    std::printf("%-24s %-13s %-8s %s by %s\n", u.name.c_str(), u.role.c_str(), u.disabled ? "disabled" : "active",
+    std::printf("%-24s %-13s %-8s %s by %s\n", u.name.c_str(), u.role.c_str(), state(u).c_str(),
                 engine::FormatIso8601(u.changed).c_str(), engine::TerminalText(u.changed_by).c_str());
   }
   return kExitOk;

@@ -114,11 +114,11 @@ Status ChangedSince(const Case& c, const std::string& subject) {
   auto latest = c.audit().Latest();
   if (latest.ok() && latest->has_value()) {
     const AuditEntry& e = **latest;
-    who = "; the last change stored was by " + e.user + " at " + FormatIso8601(e.utc) + " (audit entry " +
-          std::to_string(e.seq) + ")";
+    who = "; the latest change to the case was by " + e.user + " at " + FormatIso8601(e.utc) + ", audit entry " +
+          std::to_string(e.seq);
   }
-  return Status::Conflict("subject " + subject + " changed since you looked" + who +
-                          ": look again, then decide");
+  return Status::Conflict("subject " + subject + " changed since you looked (" + who.substr(2) +
+                          "): look again, then decide");
 }
 
 }  // namespace
@@ -148,9 +148,10 @@ Result<ReviewResult> RecordReview(Case& c, ReviewRequest request, const CommandC
   if (!entry) return Status::NotFound("subject " + request.subject + " is not in the queue (no referral or hit)");
   if (request.reviewer_must_own) {
     const std::string& me = *request.reviewer_must_own;
-    if (!entry->owner.empty() && entry->owner != me) {
-      return Status::PermissionDenied("subject " + subject + " is " + entry->owner +
-                                      "'s: an investigator reviews only subjects they took or were given");
+    if (entry->owner != me) {
+      return Status::PermissionDenied(
+          "subject " + subject + (entry->owner.empty() ? " is nobody's" : " is " + entry->owner + "'s") +
+          ": an investigator reviews only subjects they took or were given (take it first)");
     }
     if (!request.decision.assign.empty() && request.decision.assign != me) {
       return Status::PermissionDenied("assigning a subject to someone else is a supervisor's decision");

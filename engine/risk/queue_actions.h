@@ -35,7 +35,7 @@ struct ReviewRequest {
   // entry changed since, the review is refused with a Conflict naming the last change.
   std::string expected_version;
   // Set for a reviewer who may decide only on subjects they took or were given (an investigator):
-  // the entry must be unowned or owned by this name, and `decision.assign` must be empty or this name.
+  // the entry must be owned by this name, and `decision.assign` must be empty or this name.
   std::optional<std::string> reviewer_must_own;
 };
 struct ReviewResult {

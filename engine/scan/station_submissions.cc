@@ -32,11 +32,20 @@ Result<SubmissionState> BeginSubmission(Case& c, const std::string& station, con
   HT_RETURN_IF_ERROR(RetryOnConflict(c, [&]() -> Status {
     HT_ASSIGN_OR_RETURN(auto existing, c.evidence().Find(source, given.settings, given.fingerprint));
     if (existing) {
-      HT_ASSIGN_OR_RETURN(const EvidenceRecord record, OwnEvidence(c, station, *existing));
+      HT_ASSIGN_OR_RETURN(EvidenceRecord record, OwnEvidence(c, station, *existing));
       HT_ASSIGN_OR_RETURN(state.next_seq, c.evidence().ResumePoint(*existing));
       state.evidence = *existing;
-      state.finished = record.status != EvidenceStatus::kRunning;
-      return Status::Ok();
+      state.finished = record.status == EvidenceStatus::kComplete;
+      if (record.status != EvidenceStatus::kIncomplete) return Status::Ok();
+      // Submitted incomplete, resumed on the station since: open it again for the rest of its records.
+      record.status = EvidenceStatus::kRunning;
+      auto txn = c.Begin();
+      HT_RETURN_IF_ERROR(c.evidence().Put(*txn, record));
+      HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context, {{"action", "submission reopened"},
+                                                                                      {"station", station},
+                                                                                      {"evidence", record.number}})));
+      (void)entry;
+      return txn->Commit();
     }
     auto txn = c.Begin();
     HT_ASSIGN_OR_RETURN(const std::uint64_t n, txn->NextId("evidence"));

@@ -65,6 +65,30 @@ std::string CookieValue(const httplib::Request& req, const std::string& name) {
 
 std::int64_t RealNow() { return WallClockNow(); }
 
+// nlohmann's CBOR reader recurses once per nesting level: a hostile body of nested arrays would
+// overflow a worker's stack. This builds the same document but refuses more than 32 levels.
+class DepthLimitedSax : public nlohmann::detail::json_sax_dom_parser<json> {
+ public:
+  explicit DepthLimitedSax(json& out) : json_sax_dom_parser<json>(out, /*allow_exceptions=*/false) {}
+  bool start_object(std::size_t n) { return ++depth_ <= kMaxDepth && json_sax_dom_parser<json>::start_object(n); }
+  bool start_array(std::size_t n) { return ++depth_ <= kMaxDepth && json_sax_dom_parser<json>::start_array(n); }
+  bool end_object() { --depth_; return json_sax_dom_parser<json>::end_object(); }
+  bool end_array() { --depth_; return json_sax_dom_parser<json>::end_array(); }
+
+ private:
+  static constexpr int kMaxDepth = 32;
+  int depth_ = 0;
+};
+
+// The CBOR body, or a discarded value when it is malformed or too deep.
+json ParseCbor(const std::string& body) {
+  json out;
+  DepthLimitedSax sax(out);
+  const bool ok = json::sax_parse(body, &sax, nlohmann::detail::input_format_t::cbor, /*strict=*/true) &&
+                  !sax.is_errored();
+  return ok ? out : json(json::value_t::discarded);
+}
+
 }  // namespace
 
 bool IsLoopbackHost(const std::string& host) {
@@ -153,10 +177,10 @@ struct HttpServer::State {
       for (std::size_t i = 1; i < req.matches.size(); ++i) request.path_params.push_back(req.matches[i]);
       for (const auto& [name, value] : req.params) request.query[name] = value;
       if (!req.body.empty()) {
-        // Stations send CBOR (binary query hashes); everyone else JSON.
-        const bool cbor = req.get_header_value("Content-Type").rfind("application/cbor", 0) == 0;
-        request.body = cbor ? json::from_cbor(req.body, /*strict=*/true, /*allow_exceptions=*/false)
-                            : json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+        // Stations send CBOR (binary query hashes), only to their routes; everyone else JSON.
+        const bool cbor = route.action == Action::kSubmitScan &&
+                          req.get_header_value("Content-Type").rfind("application/cbor", 0) == 0;
+        request.body = cbor ? ParseCbor(req.body) : json::parse(req.body, nullptr, /*allow_exceptions=*/false);
         if (request.body.is_discarded() || !request.body.is_object()) {
           return SendError(res, 400, cbor ? "the request body must be a CBOR map" : "the request body must be a JSON object");
         }
@@ -192,8 +216,11 @@ struct HttpServer::State {
       auto lease = pool->Take();
       auto signed_in = users::SignIn(*lease, *name, *password, RealNow(), options.sign_in);
       if (!signed_in.ok()) {
-        const bool denied = signed_in.status().code() == StatusCode::kPermissionDenied;
-        return SendError(res, denied ? 401 : 500, signed_in.status().message());
+        if (signed_in.status().code() == StatusCode::kPermissionDenied) {
+          return SendError(res, 401, signed_in.status().message());
+        }
+        std::fprintf(stderr, "sign-in failed: %s\n", signed_in.status().ToString().c_str());
+        return SendError(res, 500, "sign-in is not available now; try again");
       }
       user = signed_in->name;
       const NewSession made = sessions->Create(user, users::AccountStamp(*signed_in), RealNow());
@@ -304,7 +331,6 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServeOptions& option
   state->http->set_payload_max_length(16 << 20);
   state->http->set_read_timeout(30, 0);
   state->http->set_keep_alive_max_count(1000);
-  state->http->set_keep_alive_timeout(60);
   state->Register();
   // cpp-httplib listens with a backlog of 5 (compiled into Debian's library): a burst of clients
   // connecting at once would be reset. The socket is remembered as it is made and given a real backlog.

@@ -41,7 +41,9 @@ class ServerLink {
       if (result) {
         json reply = json::parse(result->body, nullptr, false);
         last = "HTTP " + std::to_string(result->status) +
-               (reply.is_object() && reply.contains("error") ? ": " + reply["error"].get<std::string>() : "");
+               (reply.is_object() && reply.contains("error") && reply["error"].is_string()
+                    ? ": " + reply["error"].get<std::string>()
+                    : "");
         const bool transient = result->status >= 500 || result->status == 409 || result->status == 429;
         if (!transient) {
           if (result->status == 401 || result->status == 403) return Status::PermissionDenied(options_.url + ": " + last);

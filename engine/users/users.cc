@@ -198,8 +198,10 @@ Result<UserRecord> SignIn(Case& c, const std::string& name, const std::string& p
     return refused;
   }
   if (found->locked_until > now) {
-    return Status::PermissionDenied("too many failed sign-ins: account locked until " +
-                                    FormatIso8601(found->locked_until));
+    // Locked: answered exactly like a wrong password (same work, same words), so a lockout does not tell
+    // that the name exists; `user list` shows the lock to administrators.
+    (void)VerifyPassword(*found, password);
+    return refused;
   }
   const bool ok = VerifyPassword(*found, password);
   if (ok && found->failed_logins == 0) return *found;

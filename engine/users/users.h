@@ -56,9 +56,9 @@ struct SignInPolicy {
 };
 // A person signing in with a password at real time `now`. A success clears the failure count; a
 // failure counts, and the max_failures-th in a row locks the account for lockout_seconds (audited as
-// "user locked"); while locked no password is even checked. Errors: PermissionDenied "wrong name or
-// password" (the same for an unknown name, a station or a disabled account: nothing is revealed),
-// or "account locked until T".
+// "user locked"); while locked no password is accepted. Errors: PermissionDenied "wrong name or
+// password" — the same for an unknown name, a station, a disabled or a locked account: nothing is
+// revealed (`user list` shows a lock to administrators).
 Result<UserRecord> SignIn(Case& c, const std::string& name, const std::string& password, std::int64_t now,
                           const SignInPolicy& policy);
 // A digest of what a sign-in depends on (role, password or token, enabled, last change): a session

@@ -1,10 +1,12 @@
 // Stations as workers: `scan --submit` stores on the server exactly the file records the station's
 // own case holds (hashes, metadata, hits; no file contents), a second submission adds nothing, a
-// station sees and feeds only its own submissions, and a kill -9 of the station mid-submission or of
+// station sees and feeds only its own submissions, a hostile (deeply nested) body is refused without
+// harm, and a kill -9 of the station mid-submission or of
 // the server mid-submission (restarted on the same address while the station retries) ends with every
 // record stored once. The station's case is the independent truth: its records are compared field by
 // field with the server's.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -129,6 +131,27 @@ TEST_F(StationTest, TheServerHoldsExactlyTheStationsRecordsAndASecondSubmissionA
   EXPECT_EQ(kiosk2.Get("/api/v1/station/submissions").json()["submissions"].size(), 0u);
   EXPECT_EQ(kiosk2.Post("/api/v1/station/submissions/1/files", json{{"records", json::array()}}).status, 403);
   EXPECT_EQ(ServerRecords(server.url(), TokenText("kiosk1")), 33);
+}
+
+TEST_F(StationTest, AHostileBodyIsRefusedAndTheServerStaysUp) {
+  ServeProcess server({"--case", db_.url(), "--index", (dir_.path() / "index").string()}, dir_.path() / "serve.log");
+  ASSERT_FALSE(server.url().empty());
+  httplib::Client client(server.url());
+  client.set_bearer_token_auth(TokenText("kiosk1").c_str());
+  // 200,000 nested CBOR arrays (0x81: an array of one element): a recursive reader would overflow its stack.
+  const std::string nested(200000, '\x81');
+  for (const char* path : {"/api/v1/station/submissions", "/api/v1/station/submissions/1/files"}) {
+    auto reply = client.Post(path, nested, "application/cbor");
+    ASSERT_TRUE(reply) << path << ": no answer (the server died?)";
+    EXPECT_EQ(reply->status, 400) << path << ": " << reply->body;
+  }
+  // CBOR is taken only on the station routes: elsewhere the same bytes are not JSON either.
+  ApiClient station(server.url());
+  station.UseBearer(TokenText("kiosk1"));
+  EXPECT_EQ(station.Get("/api/v1/station/submissions").status, 200);
+  auto health = client.Get("/api/v1/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
 }
 
 TEST_F(StationTest, AStationKilledMidSubmissionResumesWithoutDuplicates) {
