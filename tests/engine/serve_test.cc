@@ -263,7 +263,8 @@ TEST_F(ServeTest, RepeatedWrongPasswordsLockTheAccountAndFloodsAreThrottled) {
     EXPECT_EQ(locked.body, guesser.SignIn("bob", "wrong password").body);
     const auto listed = RunCommand(Bin() + " user list --json --case " + ShellQuote(db_.url()));
     ASSERT_EQ(listed.exit_code, 0) << listed.err;
-    for (const auto& u : json::parse(listed.out)["users"]) {
+    const json users = json::parse(listed.out);
+    for (const auto& u : users["users"]) {
       EXPECT_EQ(u["state"], u["name"] == "investigator" ? "locked" : "active") << u.dump();
     }
     // An unknown name reads exactly like a wrong password.
