@@ -7,6 +7,7 @@
 #include <cstring>
 #include <mutex>
 #include <set>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -232,6 +233,7 @@ class TskFrame final : public Frame {
     unreached_.emplace(fs, *image_->reader, static_cast<std::uint64_t>(v.offset));
     visited_.clear();
     visited_.insert(fs->root_inum);
+    item_paths_.clear();
     return Push(fs->root_inum, "", 0, false, volume_prefix_);
   }
 
@@ -279,7 +281,7 @@ class TskFrame final : public Frame {
   std::optional<FrameEntry> Visit(const Dir& d, const DirEntry& entry) {
     const std::string fs_path = d.fs_path + "/" + entry.name;
     const bool deleted = d.deleted || entry.name_unalloc || entry.meta_unalloc;
-    const std::string path = AppendStep(volume_prefix_, "inode:" + std::to_string(entry.addr) + ":" + EscapeName(fs_path));
+    std::string path = AppendStep(volume_prefix_, "inode:" + std::to_string(entry.addr) + ":" + EscapeName(fs_path));
     const bool is_dir = entry.has_meta ? TSK_FS_IS_DIR_META(entry.meta_type) : TSK_FS_IS_DIR_NAME(entry.name_type);
     const bool is_orphan_dir = entry.has_meta && entry.meta_type == TSK_FS_META_TYPE_VIRT_DIR;
     if (deleted && !options_.include_deleted) return std::nullopt;
@@ -300,6 +302,14 @@ class TskFrame final : public Frame {
 
     FrameEntry e;
     ItemInfo& info = e.info;
+    // A corrupt file system can list the same inode under the same path twice (cross-linked directories
+    // with equal or empty names): every item keeps a path of its own, and the repeat says why.
+    if (!item_paths_.insert(path).second) {
+      const std::string listed_again = path;
+      for (int n = 2; !item_paths_.insert(path = listed_again + "#" + std::to_string(n)).second; ++n) {
+      }
+      info.anomaly = "listed again under the same path (a corrupt or cross-linked directory): the same inode";
+    }
     info.evidence_id = evidence_id_;
     info.path = path;
     info.original_path = EscapeName(fs_path);
@@ -309,7 +319,8 @@ class TskFrame final : public Frame {
     info.modified = NonZero(entry.mtime);
     info.accessed = NonZero(entry.atime);
     if (entry.name_unalloc && entry.has_meta && !entry.meta_unalloc) {
-      info.anomaly = "deleted name whose metadata was reallocated: the content may belong to another file";
+      info.anomaly += std::string(info.anomaly.empty() ? "" : "; ") +
+                      "deleted name whose metadata was reallocated: the content may belong to another file";
     }
     const auto type = entry.has_meta ? static_cast<int>(entry.meta_type) : -1;
     if (!entry.has_meta) {
@@ -344,6 +355,7 @@ class TskFrame final : public Frame {
   std::string volume_prefix_;
   std::vector<Dir> stack_;
   std::set<TSK_INUM_T> visited_;
+  std::unordered_set<std::string> item_paths_;  // every item path given out in this volume
   std::optional<UnreachedSpace> unreached_;  // for the open file system
 };
 
