@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "hashing/status.h"
@@ -90,6 +91,14 @@ class Case {
   virtual void Refresh() = 0;
   // A private directory for temporary spill files of this case (created 0700), "" when there is none.
   virtual std::string ScratchDirectory() = 0;
+  // A hint before reading many subjects' profiles (re-scoring a group of subjects, a page of subject
+  // views): a case on a database server reads their records in bulk — subject, accounts, referrals,
+  // attributes, scans, queue entry, assessments — so the reads that follow cost no round trip, until
+  // the read view ends. Embedded: nothing to do.
+  virtual Status ReadAheadProfiles(const std::vector<std::string>& subject_ids) const {
+    (void)subject_ids;
+    return Status::Ok();
+  }
 };
 
 // Opens (or creates) the case at options.location. Errors: NotFound (no case and create_if_missing

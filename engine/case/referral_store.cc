@@ -8,4 +8,13 @@ std::uint64_t ReferralRecord::FilesWithHits() const {
   return n;
 }
 
+Result<std::set<std::string>> ReferralStore::StoredAmong(const std::vector<std::string>& ids) const {
+  std::set<std::string> stored;
+  for (const std::string& id : ids) {
+    HT_ASSIGN_OR_RETURN(bool present, Contains(id));
+    if (present) stored.insert(id);
+  }
+  return stored;
+}
+
 }  // namespace hashtriage::engine

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,8 @@ class ReferralStore {
   virtual ~ReferralStore() = default;
   virtual Result<std::optional<ReferralRecord>> Get(const std::string& id) const = 0;
   virtual Result<bool> Contains(const std::string& id) const = 0;
+  // Which of `ids` are stored (one round trip on a database server; the default asks one by one).
+  virtual Result<std::set<std::string>> StoredAmong(const std::vector<std::string>& ids) const;
   virtual void Put(CaseTransaction& txn, const ReferralRecord& record) = 0;
   // Every referral in id order until `visit` returns false.
   virtual Status ForEach(const std::function<bool(const ReferralRecord&)>& visit) const = 0;

@@ -50,4 +50,34 @@ void IdList::Clear() {
   index_.clear();
 }
 
+namespace {
+
+template <typename Record, typename Get>
+Result<std::vector<std::optional<Record>>> OneByOne(const std::vector<std::string>& keys, Get get) {
+  std::vector<std::optional<Record>> out;
+  out.reserve(keys.size());
+  for (const std::string& key : keys) {
+    HT_ASSIGN_OR_RETURN(auto record, get(key));
+    out.push_back(std::move(record));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::optional<SubjectRecord>>> SubjectStore::GetSubjects(const std::vector<std::string>& ids) const {
+  return OneByOne<SubjectRecord>(ids, [&](const std::string& id) { return GetSubject(id); });
+}
+Result<std::vector<std::optional<AccountRecord>>> SubjectStore::GetAccounts(const std::vector<std::string>& ids) const {
+  return OneByOne<AccountRecord>(ids, [&](const std::string& id) { return GetAccount(id); });
+}
+Result<std::vector<std::optional<IdentifierRecord>>> SubjectStore::GetIdentifiers(
+    const std::vector<std::string>& keys) const {
+  return OneByOne<IdentifierRecord>(keys, [&](const std::string& key) { return GetIdentifier(key); });
+}
+Result<std::vector<std::optional<IpAddressRecord>>> SubjectStore::GetIpAddresses(
+    const std::vector<std::string>& keys) const {
+  return OneByOne<IpAddressRecord>(keys, [&](const std::string& key) { return GetIpAddress(key); });
+}
+
 }  // namespace hashtriage::engine

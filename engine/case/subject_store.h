@@ -199,6 +199,12 @@ class SubjectStore {
   virtual void PutAccount(CaseTransaction& txn, const AccountRecord& record) = 0;
 
   virtual Result<std::optional<IdentifierRecord>> GetIdentifier(const std::string& key) const = 0;
+  // Many records at once (one round trip on a database server), in the order asked, nullopt where
+  // there is none. The defaults read them one by one.
+  virtual Result<std::vector<std::optional<SubjectRecord>>> GetSubjects(const std::vector<std::string>& ids) const;
+  virtual Result<std::vector<std::optional<AccountRecord>>> GetAccounts(const std::vector<std::string>& ids) const;
+  virtual Result<std::vector<std::optional<IdentifierRecord>>> GetIdentifiers(const std::vector<std::string>& keys) const;
+  virtual Result<std::vector<std::optional<IpAddressRecord>>> GetIpAddresses(const std::vector<std::string>& keys) const;
   virtual void PutIdentifier(CaseTransaction& txn, const IdentifierRecord& record) = 0;
   virtual Result<std::optional<IpAddressRecord>> GetIpAddress(const std::string& key) const = 0;
   virtual void PutIpAddress(CaseTransaction& txn, const IpAddressRecord& record) = 0;

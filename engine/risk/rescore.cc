@@ -1,6 +1,8 @@
 #include "engine/risk/rescore.h"
 
+#include <algorithm>
 #include <fstream>
+#include <set>
 #include <optional>
 #include <sstream>
 
@@ -69,6 +71,14 @@ Result<RiskModel> LoadCaseRiskModel(const Case& c) {
 
 Result<RescoreOutcome> RescoreProfile(Case& c, const SubjectProfile& profile, std::int64_t now,
                                       const RiskModel& model) {
+  auto txn = c.Begin();
+  HT_ASSIGN_OR_RETURN(auto out, StageRescore(c, *txn, profile, now, model));
+  if (txn->size() > 0) HT_RETURN_IF_ERROR(txn->Commit());
+  return out;
+}
+
+Result<RescoreOutcome> StageRescore(Case& c, CaseTransaction& txn, const SubjectProfile& profile, std::int64_t now,
+                                    const RiskModel& model) {
   RescoreOutcome out;
   out.subject_id = profile.subject_id;
   if (profile.subject_id.empty()) return Status::InvalidArgument("subject profile without an id");
@@ -77,7 +87,6 @@ Result<RescoreOutcome> RescoreProfile(Case& c, const SubjectProfile& profile, st
   const Assessment assessment = Assess(profile, model, now);
   auto update = ApplyAssessment(prior_entry, assessment, ActivityOf(profile), now, model);
 
-  auto txn = c.Begin();
   // Subjects merged into this one leave the queue: one person, one entry, the earliest deadline.
   bool inherited = false;
   for (const std::string& merged_id : profile.merged_ids) {
@@ -88,7 +97,7 @@ Result<RescoreOutcome> RescoreProfile(Case& c, const SubjectProfile& profile, st
       InheritDeadline(update->entry, *merged_entry);
       inherited = inherited || update->entry.deadline != before;
     }
-    c.queue().PutEntry(*txn, CloseAsMerged(*merged_entry, profile.subject_id, now));
+    c.queue().PutEntry(txn, CloseAsMerged(*merged_entry, profile.subject_id, now));
     out.closed_merged.push_back(merged_id);
   }
 
@@ -107,7 +116,7 @@ Result<RescoreOutcome> RescoreProfile(Case& c, const SubjectProfile& profile, st
                                 !out.closed_merged.empty());
   if (out.assessment_changed || event) {
     AssessmentRecord record;
-    HT_ASSIGN_OR_RETURN(record.seq, txn->NextId("assessment"));
+    HT_ASSIGN_OR_RETURN(record.seq, txn.NextId("assessment"));
     record.assessment = assessment;
     record.band_change = band_change;
     record.event = DescribeEvent(prior_record ? std::optional<AssessmentRecord>(*prior_record) : std::nullopt, update);
@@ -116,12 +125,11 @@ Result<RescoreOutcome> RescoreProfile(Case& c, const SubjectProfile& profile, st
       for (const auto& id : out.closed_merged) ids += (ids.empty() ? "" : ", ") + id;
       record.event += "; merged subject(s) " + ids + " left the queue" + (inherited ? " (earlier deadline kept)" : "");
     }
-    c.queue().PutAssessment(*txn, record);
+    c.queue().PutAssessment(txn, record);
   }
   if (update && (!prior_entry || QueueEntryToJson(*prior_entry) != QueueEntryToJson(update->entry))) {
-    c.queue().PutEntry(*txn, update->entry);
+    c.queue().PutEntry(txn, update->entry);
   }
-  if (txn->size() > 0) HT_RETURN_IF_ERROR(txn->Commit());
   return out;
 }
 
@@ -132,25 +140,81 @@ Status RescoreReport::ToStatus() const {
   return Status(first.code(), first.message() + " (and " + std::to_string(failures.size() - 1) + " more)");
 }
 
+namespace {
+
+// Re-scores one subject in a transaction of its own (retried on a conflict).
+void RescoreAlone(Case& c, const std::string& id, std::int64_t now, const RiskModel& model, const ProfileLoader& load,
+                  RescoreReport& report) {
+  // On a shared case another process may re-score or change the subject meanwhile: read it afresh
+  // and score again (RetryOnConflict).
+  std::optional<RescoreOutcome> done;
+  const Status status = RetryOnConflict(c, [&]() -> Status {
+    HT_ASSIGN_OR_RETURN(auto profile, load(c, id));
+    HT_ASSIGN_OR_RETURN(auto outcome, RescoreProfile(c, profile, now, model));
+    done = std::move(outcome);
+    return Status::Ok();
+  });
+  if (status.ok()) {
+    report.outcomes.push_back(std::move(*done));
+  } else {
+    report.failures.push_back(status.WithContext("subject " + id));
+  }
+}
+
+// A failure of the group's transaction, not of one subject's data: a conflict (the group is staged
+// again on a fresh read view) or the case store failing (a lost connection).
+bool RetryableForGroup(const Status& s) {
+  return s.code() == StatusCode::kConflict || s.code() == StatusCode::kIOError;
+}
+
+}  // namespace
+
 RescoreReport RescoreSubjectsWith(Case& c, const std::vector<std::string>& subject_ids, std::int64_t now,
                                   const RiskModel& model, const ProfileLoader& load) {
   RescoreReport report;
+  // Subjects are staged in groups, one transaction each: on a database server a commit per subject
+  // costs more round trips than scoring it. A group is all-or-nothing; if it cannot be committed
+  // (even after retries on conflicts), its subjects are done one at a time, so one subject that
+  // cannot be scored never stops the others.
+  std::vector<std::string> ids;
+  std::set<std::string> seen;
   for (const auto& id : subject_ids) {
-    // On a shared case another process may re-score or change the subject meanwhile: read it afresh
-    // and score again (RetryOnConflict).
-    std::optional<RescoreOutcome> done;
-    const Status status = RetryOnConflict(c, [&]() -> Status {
-      HT_ASSIGN_OR_RETURN(auto profile, load(c, id));
-      HT_ASSIGN_OR_RETURN(auto outcome, RescoreProfile(c, profile, now, model));
-      done = std::move(outcome);
-      return Status::Ok();
-    });
-    if (status.ok()) {
-      report.outcomes.push_back(std::move(*done));
+    if (seen.insert(id).second) ids.push_back(id);
+  }
+  for (std::size_t begin = 0; begin < ids.size(); begin += kRescoreGroup) {
+    const std::size_t end = std::min(ids.size(), begin + kRescoreGroup);
+    if (end - begin == 1) {
+      RescoreAlone(c, ids[begin], now, model, load, report);
       continue;
     }
-    // One subject that cannot be scored never stops the others.
-    report.failures.push_back(status.WithContext("subject " + id));
+    std::vector<RescoreOutcome> outcomes;
+    std::vector<std::size_t> alone;  // subjects whose profile or score failed: done one at a time
+    const Status group = RetryOnConflict(c, [&]() -> Status {
+      outcomes.clear();
+      alone.clear();
+      auto txn = c.Begin();
+      const std::vector<std::string> group_ids(ids.begin() + begin, ids.begin() + end);
+      if (Status read = c.ReadAheadProfiles(group_ids); !read.ok()) return read;
+      for (std::size_t i = begin; i < end; ++i) {
+        auto profile = load(c, ids[i]);
+        if (!profile.ok() && RetryableForGroup(profile.status())) return profile.status();
+        Result<RescoreOutcome> outcome =
+            profile.ok() ? StageRescore(c, *txn, *profile, now, model) : Result<RescoreOutcome>(profile.status());
+        if (!outcome.ok() && RetryableForGroup(outcome.status())) return outcome.status();
+        if (!outcome.ok()) {
+          alone.push_back(i);
+          continue;
+        }
+        outcomes.push_back(std::move(*outcome));
+      }
+      return txn->size() > 0 ? txn->Commit() : Status::Ok();
+    });
+    if (group.ok()) {
+      for (auto& o : outcomes) report.outcomes.push_back(std::move(o));
+      for (const std::size_t i : alone) RescoreAlone(c, ids[i], now, model, load, report);
+    } else {
+      for (std::size_t i = begin; i < end; ++i) RescoreAlone(c, ids[i], now, model, load, report);
+    }
   }
   return report;
 }

@@ -3,7 +3,8 @@
 // re-match). Each named subject is re-assessed at once with the model, its queue entry is created,
 // re-opened or updated (deadlines, band changes, override disagreements) and the assessment is stored
 // with the model's hash; every band change is recorded (old -> new, why). Subjects merged into it
-// leave the queue and pass their deadlines on. One atomic transaction per subject.
+// leave the queue and pass their deadlines on. Subjects are committed in groups of kRescoreGroup, each
+// group one atomic transaction (a subject that fails is then re-scored alone and reported).
 // Thread-safety: as the case (one writer); the functions keep no state.
 #pragma once
 
@@ -61,5 +62,11 @@ RescoreReport RescoreSubjectsWith(Case& case_store, const std::vector<std::strin
 // Re-scores one already loaded profile (the core of the two above), in its own transaction.
 Result<RescoreOutcome> RescoreProfile(Case& case_store, const SubjectProfile& profile, std::int64_t now,
                                       const RiskModel& model);
+// The same, staged into `txn` (the caller commits; the profile must be read in txn's read view).
+Result<RescoreOutcome> StageRescore(Case& case_store, CaseTransaction& txn, const SubjectProfile& profile,
+                                    std::int64_t now, const RiskModel& model);
+
+// Subjects per re-scoring transaction.
+inline constexpr std::size_t kRescoreGroup = 256;
 
 }  // namespace hashtriage::engine::risk

@@ -52,6 +52,8 @@ IntakeSession::IntakeSession(Case& c, const KnownMatcher* matcher, IndexStamp in
 
 void IntakeSession::Reset() {
   batch_inputs_.clear();
+  prefetched_ids_.clear();
+  prefetched_stored_.clear();
   txn_ = case_.Begin();
   work_ = std::make_unique<SubjectWorkspace>(case_, *txn_);
   linker_ = std::make_unique<Linker>(*work_, options_.link);
@@ -134,13 +136,39 @@ Status IntakeSession::Describe(ReferralOutcome& outcome, const std::string& refe
   return Status::Ok();
 }
 
+std::size_t IntakeSession::RoomInBatch() const {
+  return pending_.size() < options_.batch_referrals ? options_.batch_referrals - pending_.size() : 1;
+}
+
+Status IntakeSession::Prefetch(const std::vector<const ingest::Referral*>& referrals) {
+  if (!case_.shared() || referrals.empty()) return Status::Ok();
+  std::vector<std::string> ids, keys, ips;
+  for (const ingest::Referral* r : referrals) {
+    ids.push_back(r->id);
+    for (const auto& id : r->identifiers) {
+      if (id.kind != IdentifierKind::kIp) keys.push_back(id.Key());
+    }
+    for (const auto& e : r->events) {  // as Add records IP sightings
+      if (!e.ip.empty()) ips.push_back(ingest::Identifier{IdentifierKind::kIp, e.ip}.Key());
+    }
+  }
+  HT_ASSIGN_OR_RETURN(auto stored, case_.referrals().StoredAmong(ids));
+  prefetched_ids_.insert(ids.begin(), ids.end());
+  prefetched_stored_.insert(stored.begin(), stored.end());
+  HT_RETURN_IF_ERROR(work_->PreloadIpAddresses(ips));
+  return work_->Preload(keys);
+}
+
 Result<ReferralOutcome> IntakeSession::Add(const ingest::Referral& referral, const std::string& source_file,
                                            std::uint64_t record) {
   ReferralOutcome outcome;
   outcome.referral_id = referral.id;
   outcome.escalate = referral.escalate_to_high_priority;
   auto stage = [&]() -> Status {
-    HT_ASSIGN_OR_RETURN(bool stored, case_.referrals().Contains(referral.id));
+    bool stored = prefetched_stored_.count(referral.id) > 0;
+    if (prefetched_ids_.count(referral.id) == 0) {
+      HT_ASSIGN_OR_RETURN(stored, case_.referrals().Contains(referral.id));
+    }
     if (stored || std::find(pending_.begin(), pending_.end(), referral.id) != pending_.end()) {
       outcome.duplicate = true;
       if (stored) {
@@ -255,6 +283,8 @@ Status IntakeSession::CommitBatch() {
     return status;
   }
   for (const std::string& id : newly_marked) marked_.insert(id);
+  prefetched_ids_.clear();
+  prefetched_stored_.clear();
   pending_.clear();
   pending_sources_.clear();
   batch_new_subjects_ = batch_merges_ = 0;

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <vector>
 
 #include "engine/case/audit_log.h"
 #include "engine/case/conflict_retry.h"
@@ -57,47 +58,77 @@ Result<IntakeRunResult> RunIntake(Case& c, const index::KnownIndex* index, const
       continue;
     }
     tally.format = std::string(ingest::ReferralFormatName((*reader)->format()));
-    for (;;) {
-      auto next = (*reader)->Next();
-      if (!next.ok()) {
-        tally.error = next.status().message();
-        if (observer.file_error) observer.file_error(path, tally.error + " (stopped reading this file)");
-        break;
-      }
-      if (!next->has_value()) break;
-      const ingest::ReferralRecord& record = **next;
-      ++tally.records;
-      progress.Advance(1, bytes_before + (*reader)->bytes_read() - progress.bytes());
-      if (!record.status.ok()) {
-        ++tally.bad;
-        if (observer.bad_record) observer.bad_record(path, record, record.status.message());
-        continue;
-      }
-      if (options.hooks != nullptr && options.hooks->intake_referral) options.hooks->intake_referral(++good_records);
-      auto added = session.Add(record.referral, path, record.number);
-      if (!added.ok()) {
-        return added.status().WithContext(path + ": record " + std::to_string(record.number) +
-                                          ": the referrals since the last write were not stored; re-run the intake "
-                                          "(stored referrals are skipped)");
-      }
-      const ReferralOutcome& outcome = *added;
-      if (outcome.duplicate) {
-        ++tally.duplicates;
-      } else {
-        ++tally.stored;
-        for (const std::string& w : record.referral.warnings) {
-          ++tally.warnings;
-          if (observer.warning) observer.warning(path, record, w);
+    // Records are read a batch ahead, so that what storing them reads is read in bulk (Prefetch).
+    struct Ahead {
+      ingest::ReferralRecord record;
+      std::uint64_t bytes_read = 0;
+    };
+    std::vector<Ahead> ahead;
+    std::string read_error;
+    for (bool more = true; more;) {
+      ahead.clear();
+      const std::size_t room = session.RoomInBatch();
+      for (std::size_t good_ahead = 0; good_ahead < room;) {
+        auto next = (*reader)->Next();
+        if (!next.ok()) {
+          read_error = next.status().message();
+          more = false;
+          break;
         }
-        result.new_subjects += outcome.new_subject;
-        result.merges += outcome.merges.size();
-        result.hits += outcome.hits;
-        result.possible_links += outcome.possible_links.size();
-        result.escalated += outcome.escalate;
-        result.held_back += outcome.held_back.empty() ? 0 : 1;
-        if (tally.stored % 256 == 0) progress.SetDetail(std::to_string(result.stored + tally.stored) + " referrals stored");
+        if (!next->has_value()) {
+          more = false;
+          break;
+        }
+        ahead.push_back(Ahead{std::move(**next), (*reader)->bytes_read()});
+        if (ahead.back().record.status.ok()) ++good_ahead;
       }
-      if (observer.outcome) observer.outcome(outcome);
+      std::vector<const ingest::Referral*> good;
+      for (const Ahead& a : ahead) {
+        if (a.record.status.ok()) good.push_back(&a.record.referral);
+      }
+      if (auto prefetched = session.Prefetch(good); !prefetched.ok()) {
+        return prefetched.WithContext(path + ": reading what the next referrals link to; the referrals since the last "
+                                      "write were not stored; re-run the intake (stored referrals are skipped)");
+      }
+      for (const Ahead& a : ahead) {
+        const ingest::ReferralRecord& record = a.record;
+        ++tally.records;
+        progress.Advance(1, bytes_before + a.bytes_read - progress.bytes());
+        if (!record.status.ok()) {
+          ++tally.bad;
+          if (observer.bad_record) observer.bad_record(path, record, record.status.message());
+          continue;
+        }
+        if (options.hooks != nullptr && options.hooks->intake_referral) options.hooks->intake_referral(++good_records);
+        auto added = session.Add(record.referral, path, record.number);
+        if (!added.ok()) {
+          return added.status().WithContext(path + ": record " + std::to_string(record.number) +
+                                            ": the referrals since the last write were not stored; re-run the intake "
+                                            "(stored referrals are skipped)");
+        }
+        const ReferralOutcome& outcome = *added;
+        if (outcome.duplicate) {
+          ++tally.duplicates;
+        } else {
+          ++tally.stored;
+          for (const std::string& w : record.referral.warnings) {
+            ++tally.warnings;
+            if (observer.warning) observer.warning(path, record, w);
+          }
+          result.new_subjects += outcome.new_subject;
+          result.merges += outcome.merges.size();
+          result.hits += outcome.hits;
+          result.possible_links += outcome.possible_links.size();
+          result.escalated += outcome.escalate;
+          result.held_back += outcome.held_back.empty() ? 0 : 1;
+          if (tally.stored % 256 == 0) progress.SetDetail(std::to_string(result.stored + tally.stored) + " referrals stored");
+        }
+        if (observer.outcome) observer.outcome(outcome);
+      }
+    }
+    if (!read_error.empty()) {
+      tally.error = read_error;
+      if (observer.file_error) observer.file_error(path, tally.error + " (stopped reading this file)");
     }
     result.stored += tally.stored;
     result.duplicates += tally.duplicates;

@@ -56,12 +56,22 @@ Result<std::string> Linker::SubjectOfAccount(std::string_view account_id) {
   return Resolve(acc->subject);
 }
 
+namespace {
+// Automatic subject ids checked for a hand-made subject of the same name in one read (team mode).
+constexpr std::uint64_t kSubjectIdsAhead = 256;
+}  // namespace
+
 Result<std::string> Linker::CreateSubject(std::string id, std::string_view created_by, std::string_view display_name,
                                           std::int64_t time) {
   if (id.empty()) {
     for (;;) {
       HT_ASSIGN_OR_RETURN(std::uint64_t n, work_.NextId(kSubjectCounter));
       id = FormatId('S', n);
+      if (!work_.subjects.Holds(id)) {  // the next automatic ids are checked together
+        std::vector<std::string> next;
+        for (std::uint64_t k = n; k < n + kSubjectIdsAhead; ++k) next.push_back(FormatId('S', k));
+        HT_RETURN_IF_ERROR(work_.PreloadSubjects(next));
+      }
       HT_ASSIGN_OR_RETURN(const SubjectRecord* existing, work_.subjects.Find(id));
       if (existing == nullptr) break;  // someone named a subject like an automatic id: skip it
     }

@@ -34,6 +34,67 @@ SubjectWorkspace::SubjectWorkspace(const Case& c, Case* writable, CaseTransactio
       writable_(writable),
       txn_(txn) {}
 
+namespace {
+
+// Accounts preloaded per identifier at most: a very common identifier (a shared office address) is
+// read account by account when it matters, not all at once.
+constexpr std::size_t kPreloadAccountsPerIdentifier = 32;
+
+template <typename Record, typename GetMany>
+Status SeedMissing(CachedRecords<Record>& cache, const std::vector<std::string>& keys, GetMany get_many) {
+  const std::vector<std::string> missing = cache.Missing(keys);
+  if (missing.empty()) return Status::Ok();
+  HT_ASSIGN_OR_RETURN(auto loaded, get_many(missing));
+  for (std::size_t i = 0; i < missing.size(); ++i) cache.Seed(missing[i], std::move(loaded[i]));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status SubjectWorkspace::Preload(const std::vector<std::string>& identifier_keys) {
+  if (!store_.shared()) return Status::Ok();
+  const SubjectStore& store = store_.subjects();
+  HT_RETURN_IF_ERROR(SeedMissing(identifiers, identifier_keys,
+                                 [&](const std::vector<std::string>& keys) { return store.GetIdentifiers(keys); }));
+  std::vector<std::string> account_ids, subject_ids;
+  for (const std::string& key : identifier_keys) {
+    HT_ASSIGN_OR_RETURN(const IdentifierRecord* rec, identifiers.Find(key));
+    if (rec == nullptr) continue;
+    if (!rec->primary.empty()) account_ids.push_back(rec->primary);
+    if (rec->accounts.size() <= kPreloadAccountsPerIdentifier) {
+      for (const std::string& a : rec->accounts) account_ids.push_back(a);
+      for (const std::string& sid : rec->subjects) subject_ids.push_back(sid);
+    }
+  }
+  HT_RETURN_IF_ERROR(SeedMissing(accounts, account_ids,
+                                 [&](const std::vector<std::string>& ids) { return store.GetAccounts(ids); }));
+  for (const std::string& id : account_ids) {
+    HT_ASSIGN_OR_RETURN(const AccountRecord* account, accounts.Find(id));
+    if (account != nullptr && !account->subject.empty()) subject_ids.push_back(account->subject);
+  }
+  HT_RETURN_IF_ERROR(SeedMissing(subjects, subject_ids,
+                                 [&](const std::vector<std::string>& ids) { return store.GetSubjects(ids); }));
+  // One step along merge redirects (a subject merged into another since the hint was written).
+  std::vector<std::string> roots;
+  for (const std::string& id : subject_ids) {
+    HT_ASSIGN_OR_RETURN(const SubjectRecord* subject, subjects.Find(id));
+    if (subject != nullptr && !subject->merged_into.empty()) roots.push_back(subject->merged_into);
+  }
+  return SeedMissing(subjects, roots, [&](const std::vector<std::string>& ids) { return store.GetSubjects(ids); });
+}
+
+Status SubjectWorkspace::PreloadSubjects(const std::vector<std::string>& subject_ids) {
+  if (!store_.shared()) return Status::Ok();
+  const SubjectStore& store = store_.subjects();
+  return SeedMissing(subjects, subject_ids, [&](const std::vector<std::string>& ids) { return store.GetSubjects(ids); });
+}
+
+Status SubjectWorkspace::PreloadIpAddresses(const std::vector<std::string>& ip_keys) {
+  if (!store_.shared()) return Status::Ok();
+  const SubjectStore& store = store_.subjects();
+  return SeedMissing(ip_addresses, ip_keys, [&](const std::vector<std::string>& keys) { return store.GetIpAddresses(keys); });
+}
+
 Status SubjectWorkspace::PutAttribute(const AttributeRecord& record) {
   if (writable_ == nullptr || txn_ == nullptr) return Status::InvalidArgument("case opened read-only");
   writable_->subjects().PutAttribute(*txn_, record);

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/case/case.h"
@@ -63,6 +64,25 @@ class CachedRecords {
     entries_.clear();
     dirty_.clear();
   }
+  // Keys not cached yet (each once): what a bulk load should read.
+  std::vector<std::string> Missing(const std::vector<std::string>& keys) const {
+    std::vector<std::string> out;
+    std::unordered_set<std::string_view> seen;
+    for (const std::string& key : keys) {
+      if (entries_.count(key) == 0 && seen.insert(key).second) out.push_back(key);
+    }
+    return out;
+  }
+  // Caches a record read in bulk (nullopt: known to be absent); a key already cached keeps its entry.
+  void Seed(const std::string& key, std::optional<Record> loaded) {
+    Entry e;
+    if (loaded) {
+      e.present = true;
+      e.value = std::move(*loaded);
+    }
+    entries_.emplace(key, std::move(e));
+  }
+  bool Holds(const std::string& key) const { return entries_.count(key) > 0; }
   std::size_t size() const { return entries_.size(); }
   std::size_t staged() const { return dirty_.size(); }
 
@@ -111,6 +131,15 @@ class SubjectWorkspace {
   CachedRecords<IpAddressRecord> ip_addresses;
   CachedRecords<LinkRecord> links;
   CachedRecords<PossibleLinkRecord> possible_links;
+
+  // Reads in bulk (one round trip per record type on a database server) the identifier records of
+  // `identifier_keys`, the accounts they name and those accounts' subjects: what linking these
+  // identifiers reads. Only a speed-up: whatever is not preloaded is read when it is needed. On a
+  // shared case only (an embedded case reads each record when needed).
+  Status Preload(const std::vector<std::string>& identifier_keys);
+  // The same for subject records, and for IP address records.
+  Status PreloadSubjects(const std::vector<std::string>& subject_ids);
+  Status PreloadIpAddresses(const std::vector<std::string>& ip_keys);
 
   // Stages an attribute record (attributes are only ever added; they are not cached).
   Status PutAttribute(const AttributeRecord& record);

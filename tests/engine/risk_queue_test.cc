@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 #include "engine/risk/queue_rules.h"
@@ -303,6 +304,42 @@ TEST(RiskQueueTest, EverySubjectWithAHitOrReferralIsQueuedWithBandAndDeadline) {
     EXPECT_EQ(e.band, (*c.store->queue().LatestAssessment(e.subject_id))->assessment.model_band);
   }
   EXPECT_EQ(queued, eligible);
+}
+
+// Subjects are re-scored in groups of kRescoreGroup per transaction: one that cannot be loaded is
+// reported by id and every other subject of its group, and of the next, is still scored, once.
+TEST(RiskQueueTest, AGroupWithASubjectThatFailsStillScoresEveryOtherSubject) {
+  const RiskModel model = DefaultModel();
+  testing::TempCase c;
+  std::map<std::string, SubjectProfile> profiles;
+  std::vector<std::string> ids;
+  const std::size_t n = kRescoreGroup + 44;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string id = "S" + std::to_string(i);
+    SubjectProfile p = Subject(id, kT0);
+    AddReferral(p, "R" + std::to_string(i), kT0);
+    profiles.emplace(id, p);
+    ids.push_back(id);
+    if (i == 100) ids.push_back("no-such-subject");
+  }
+  ids.push_back("S7");  // asked twice: scored once
+  const RescoreReport report =
+      RescoreSubjectsWith(*c.store, ids, kT0, model, [&](const Case&, const std::string& id) -> Result<SubjectProfile> {
+        const auto it = profiles.find(id);
+        if (it == profiles.end()) return Status::NotFound("subject " + id + " not found");
+        return it->second;
+      });
+  ASSERT_EQ(report.failures.size(), 1u);
+  EXPECT_NE(report.failures[0].message().find("no-such-subject"), std::string::npos) << report.failures[0].ToString();
+  EXPECT_EQ(report.outcomes.size(), n);
+  auto entries = c.store->queue().Entries();
+  ASSERT_TRUE(entries.ok());
+  EXPECT_EQ(entries->size(), n);
+  for (const auto& e : *entries) {
+    auto history = c.store->queue().AssessmentHistory(e.subject_id);
+    ASSERT_TRUE(history.ok());
+    EXPECT_EQ(history->size(), 1u) << e.subject_id;
+  }
 }
 
 }  // namespace

@@ -32,6 +32,15 @@ class KvBackend {
   // Applies every op atomically (all or none).
   virtual Status Write(const std::vector<KvOp>& ops) = 0;
   virtual Result<std::optional<std::string>> Get(Table table, std::string_view key) = 0;
+  // KvStore::GetMany. The default reads the keys one by one (right for an embedded store).
+  virtual Status GetMany(Table table, const std::vector<std::string>& keys, bool with_values,
+                         const std::function<void(std::string_view key, std::string_view value)>& visit);
+  // Every row under each of `prefixes` (visit gets the prefix's index), in any order. The default
+  // scans them one by one.
+  virtual Status ScanMany(Table table, const std::vector<std::string>& prefixes,
+                          const std::function<void(std::size_t prefix, std::string_view key, std::string_view value)>& visit);
+  // True for a store across a network (PostgreSQL): KvStore then reads ahead (kv_store.h).
+  virtual bool remote() const { return false; }
   virtual Status Scan(Table table, std::string_view prefix,
                       const std::function<bool(std::string_view key, std::string_view value)>& visit) = 0;
   virtual Result<std::optional<std::pair<std::string, std::string>>> Last(Table table, std::string_view prefix) = 0;

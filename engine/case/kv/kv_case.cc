@@ -76,5 +76,13 @@ std::unique_ptr<CaseTransaction> KvCase::Begin() { return std::make_unique<KvTra
 
 std::string KvCase::ScratchDirectory() { return kv_->ScratchDirectory(); }
 
+Status KvCase::ReadAheadProfiles(const std::vector<std::string>& subject_ids) const {
+  if (!shared() || subject_ids.empty()) return Status::Ok();
+  HT_ASSIGN_OR_RETURN(const std::vector<std::string> referral_ids, subjects_.ReadAheadSubjects(subject_ids));
+  HT_RETURN_IF_ERROR(referrals_.ReadAhead(referral_ids));
+  HT_RETURN_IF_ERROR(evidence_.ReadAheadSubjects(subject_ids));
+  return queue_.ReadAhead(subject_ids);
+}
+
 }  // namespace kv
 }  // namespace hashtriage::engine

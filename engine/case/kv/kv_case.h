@@ -64,6 +64,8 @@ Status ScanRecords(const KvStore& kv, Table table, std::string_view prefix, Deco
 class KvEvidenceCatalogue : public EvidenceCatalogue {
  public:
   explicit KvEvidenceCatalogue(KvStore& kv) : kv_(kv) {}
+  // Read-ahead (KvStore::ReadAhead) of the scans attached to these subjects.
+  Status ReadAheadSubjects(const std::vector<std::string>& subject_ids) const;
   Result<std::optional<EvidenceRecord>> Get(std::uint32_t number) const override;
   Result<std::vector<EvidenceRecord>> List() const override;
   Result<std::optional<std::uint32_t>> Find(const std::string& source_absolute, const ScanSettings& settings,
@@ -84,8 +86,10 @@ class KvEvidenceCatalogue : public EvidenceCatalogue {
 class KvReferralStore : public ReferralStore {
  public:
   explicit KvReferralStore(KvStore& kv) : kv_(kv) {}
+  Status ReadAhead(const std::vector<std::string>& ids) const;
   Result<std::optional<ReferralRecord>> Get(const std::string& id) const override;
   Result<bool> Contains(const std::string& id) const override;
+  Result<std::set<std::string>> StoredAmong(const std::vector<std::string>& ids) const override;
   void Put(CaseTransaction& txn, const ReferralRecord& record) override;
   Status ForEach(const std::function<bool(const ReferralRecord&)>& visit) const override;
 
@@ -96,12 +100,20 @@ class KvReferralStore : public ReferralStore {
 class KvSubjectStore : public SubjectStore {
  public:
   explicit KvSubjectStore(KvStore& kv) : kv_(kv) {}
+  // Read-ahead of these subjects, their accounts and attributes; returns the accounts' referral ids.
+  Result<std::vector<std::string>> ReadAheadSubjects(const std::vector<std::string>& subject_ids) const;
   Result<std::optional<SubjectRecord>> GetSubject(const std::string& id) const override;
   void PutSubject(CaseTransaction& txn, const SubjectRecord& record) override;
   Status ForEachSubject(const std::function<bool(const SubjectRecord&)>& visit) const override;
   Result<std::optional<AccountRecord>> GetAccount(const std::string& id) const override;
   void PutAccount(CaseTransaction& txn, const AccountRecord& record) override;
   Result<std::optional<IdentifierRecord>> GetIdentifier(const std::string& key) const override;
+  Result<std::vector<std::optional<SubjectRecord>>> GetSubjects(const std::vector<std::string>& ids) const override;
+  Result<std::vector<std::optional<AccountRecord>>> GetAccounts(const std::vector<std::string>& ids) const override;
+  Result<std::vector<std::optional<IdentifierRecord>>> GetIdentifiers(
+      const std::vector<std::string>& keys) const override;
+  Result<std::vector<std::optional<IpAddressRecord>>> GetIpAddresses(
+      const std::vector<std::string>& keys) const override;
   void PutIdentifier(CaseTransaction& txn, const IdentifierRecord& record) override;
   Result<std::optional<IpAddressRecord>> GetIpAddress(const std::string& key) const override;
   void PutIpAddress(CaseTransaction& txn, const IpAddressRecord& record) override;
@@ -119,6 +131,8 @@ class KvSubjectStore : public SubjectStore {
 class KvQueueStore : public QueueStore {
  public:
   explicit KvQueueStore(KvStore& kv) : kv_(kv) {}
+  // Read-ahead of these subjects' queue entries and assessments.
+  Status ReadAhead(const std::vector<std::string>& subject_ids) const;
   Result<std::optional<risk::QueueEntry>> Entry(const std::string& subject_id) const override;
   Result<std::vector<risk::QueueEntry>> Entries() const override;
   void PutEntry(CaseTransaction& txn, const risk::QueueEntry& entry) override;
@@ -191,6 +205,7 @@ class KvCase : public Case {
   bool shared() const override { return IsPostgresLocation(kv_->path()); }
   std::string ScratchDirectory() override;
   void Refresh() override { kv_->EndReadView(); }
+  Status ReadAheadProfiles(const std::vector<std::string>& subject_ids) const override;
   // The key-value store underneath (for this backend's own tests: tampering, raw table counts).
   KvStore& kv() { return *kv_; }
 

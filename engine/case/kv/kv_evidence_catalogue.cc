@@ -69,6 +69,12 @@ Result<std::optional<std::uint32_t>> KvEvidenceCatalogue::Find(const std::string
   return std::optional<std::uint32_t>(DecodeU32(*bytes));
 }
 
+Status KvEvidenceCatalogue::ReadAheadSubjects(const std::vector<std::string>& subject_ids) const {
+  std::vector<std::string> prefixes;
+  for (const std::string& id : subject_ids) prefixes.push_back(id + '\0');
+  return kv_.ReadAheadPrefixes(Table::kEvidenceBySubject, prefixes);
+}
+
 Result<std::vector<EvidenceRecord>> KvEvidenceCatalogue::ForSubjects(const std::vector<std::string>& subject_ids) const {
   std::vector<std::uint32_t> numbers;
   for (const std::string& id : subject_ids) {

@@ -50,6 +50,13 @@ Result<std::vector<T>> ReadAll(const KvStore& kv, Table table, std::string_view 
 
 }  // namespace
 
+Status KvQueueStore::ReadAhead(const std::vector<std::string>& subject_ids) const {
+  HT_RETURN_IF_ERROR(kv_.ReadAhead(Table::kQueue, subject_ids));
+  std::vector<std::string> prefixes;
+  for (const std::string& id : subject_ids) prefixes.push_back(SubjectPrefix(id));
+  return kv_.ReadAheadPrefixes(Table::kAssessments, prefixes);
+}
+
 Result<std::optional<risk::QueueEntry>> KvQueueStore::Entry(const std::string& subject_id) const {
   HT_ASSIGN_OR_RETURN(auto bytes, kv_.Get(Table::kQueue, subject_id));
   if (!bytes) return std::optional<risk::QueueEntry>();

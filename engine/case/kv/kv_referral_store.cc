@@ -109,6 +109,17 @@ Result<bool> KvReferralStore::Contains(const std::string& id) const {
   return bytes.has_value();
 }
 
+Status KvReferralStore::ReadAhead(const std::vector<std::string>& ids) const {
+  return kv_.ReadAhead(Table::kReferrals, ids);
+}
+
+Result<std::set<std::string>> KvReferralStore::StoredAmong(const std::vector<std::string>& ids) const {
+  std::set<std::string> stored;
+  HT_RETURN_IF_ERROR(kv_.GetMany(Table::kReferrals, ids, /*with_values=*/false,
+                                 [&](std::string_view key, std::string_view) { stored.emplace(key); }));
+  return stored;
+}
+
 void KvReferralStore::Put(CaseTransaction& txn, const ReferralRecord& record) {
   KvTxn(txn).Put(Table::kReferrals, record.id, EncodeReferral(record));
 }

@@ -3,9 +3,11 @@
 #include <memory>
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "engine/case/case.h"
 #include "engine/case/kv/kv_backend.h"
+#include "engine/case/kv/read_ahead_cache.h"
 
 namespace hashtriage::engine::kv {
 
@@ -55,7 +57,13 @@ void KvStore::Batch::Delete(Table table, std::string_view key) {
 }
 
 KvStore::KvStore(std::unique_ptr<KvBackend> backend, std::string path, bool read_only)
-    : backend_(std::move(backend)), path_(std::move(path)), read_only_(read_only) {}
+    : backend_(std::move(backend)), path_(std::move(path)), read_only_(read_only) {
+  if (backend_->remote()) read_ahead_ = std::make_unique<ReadAheadCache>();
+}
+
+void KvStore::ForgetReadAhead() const {
+  if (read_ahead_) read_ahead_->Clear();
+}
 KvStore::~KvStore() = default;
 
 Result<std::unique_ptr<KvStore>> KvStore::Open(const KvOptions& options) {
@@ -85,6 +93,8 @@ Result<std::unique_ptr<KvStore>> KvStore::Open(const KvOptions& options) {
 
 Status KvStore::Write(Batch& batch) {
   if (read_only_) return Status::InvalidArgument("case opened read-only");
+  // A write ends the read view (committed or refused): what was read ahead is of the old one.
+  ForgetReadAhead();
   return backend_->Write(batch.ops_->ops);
 }
 
@@ -95,19 +105,124 @@ Status KvStore::Put(Table table, std::string_view key, std::string_view value) {
 }
 
 Result<std::optional<std::string>> KvStore::Get(Table table, std::string_view key) const {
-  return backend_->Get(table, key);
+  if (read_ahead_) {
+    if (auto held = read_ahead_->Key(table, key)) return *held;
+  }
+  auto got = backend_->Get(table, key);
+  if (!got.ok()) ForgetReadAhead();
+  return got;
+}
+
+Status KvStore::GetMany(Table table, const std::vector<std::string>& keys, bool with_values,
+                        const std::function<void(std::string_view, std::string_view)>& visit) const {
+  if (!read_ahead_ || !with_values) {
+    Status s = backend_->GetMany(table, keys, with_values, visit);
+    if (!s.ok()) ForgetReadAhead();
+    return s;
+  }
+  std::set<std::string_view> absent(keys.begin(), keys.end());
+  std::vector<std::pair<std::string, std::string>> found;
+  Status s = backend_->GetMany(table, keys, true, [&](std::string_view key, std::string_view value) {
+    absent.erase(key);
+    found.emplace_back(key, value);
+  });
+  if (!s.ok()) {
+    ForgetReadAhead();
+    return s;
+  }
+  for (const std::string_view key : absent) read_ahead_->PutKey(table, std::string(key), std::nullopt);
+  for (auto& [key, value] : found) {
+    visit(key, value);
+    read_ahead_->PutKey(table, std::move(key), std::move(value));
+  }
+  return Status::Ok();
+}
+
+Status KvStore::ReadAhead(Table table, const std::vector<std::string>& keys) const {
+  if (!read_ahead_ || keys.empty()) return Status::Ok();
+  return GetMany(table, keys, true, [](std::string_view, std::string_view) {});
+}
+
+Status KvStore::ReadAheadPrefixes(Table table, const std::vector<std::string>& prefixes) const {
+  if (!read_ahead_ || prefixes.empty()) return Status::Ok();
+  std::vector<ReadAheadCache::Rows> rows(prefixes.size());
+  Status s = backend_->ScanMany(table, prefixes, [&](std::size_t i, std::string_view key, std::string_view value) {
+    rows[i].emplace_back(key, value);
+  });
+  if (!s.ok()) {
+    ForgetReadAhead();
+    return s;
+  }
+  for (std::size_t i = 0; i < prefixes.size(); ++i) {
+    std::sort(rows[i].begin(), rows[i].end());
+    read_ahead_->PutPrefix(table, prefixes[i], std::move(rows[i]));
+  }
+  return Status::Ok();
+}
+
+Status KvBackend::ScanMany(Table table, const std::vector<std::string>& prefixes,
+                           const std::function<void(std::size_t, std::string_view, std::string_view)>& visit) {
+  for (std::size_t i = 0; i < prefixes.size(); ++i) {
+    HT_RETURN_IF_ERROR(Scan(table, prefixes[i], [&](std::string_view key, std::string_view value) {
+      visit(i, key, value);
+      return true;
+    }));
+  }
+  return Status::Ok();
+}
+
+Status KvBackend::GetMany(Table table, const std::vector<std::string>& keys, bool with_values,
+                          const std::function<void(std::string_view, std::string_view)>& visit) {
+  for (const std::string& key : keys) {
+    HT_ASSIGN_OR_RETURN(auto value, Get(table, key));
+    if (value) visit(key, with_values ? std::string_view(*value) : std::string_view());
+  }
+  return Status::Ok();
 }
 
 Status KvStore::Scan(Table table, std::string_view prefix,
                      const std::function<bool(std::string_view, std::string_view)>& visit) const {
-  return backend_->Scan(table, prefix, visit);
+  std::string after;  // the last key visited from what was read ahead
+  if (read_ahead_) {
+    if (auto rows = read_ahead_->Prefix(table, prefix)) {
+      const std::uint64_t generation = read_ahead_->generation();
+      bool rest_from_backend = false;
+      for (const auto& [key, value] : *rows) {
+        if (!visit(key, value)) return Status::Ok();
+        after = key;
+        // A visitor that wrote ended the view: the rest is read afresh, as the backend does.
+        if (read_ahead_->generation() != generation) {
+          rest_from_backend = true;
+          break;
+        }
+      }
+      if (!rest_from_backend) return Status::Ok();
+      return Scan(table, prefix, [&](std::string_view key, std::string_view value) {
+        return key <= after || visit(key, value);
+      });
+    }
+  }
+  Status s = backend_->Scan(table, prefix, visit);
+  if (!s.ok()) ForgetReadAhead();
+  return s;
 }
 
 Result<std::optional<std::pair<std::string, std::string>>> KvStore::Last(Table table, std::string_view prefix) const {
-  return backend_->Last(table, prefix);
+  if (read_ahead_) {
+    if (auto rows = read_ahead_->Prefix(table, prefix)) {
+      if (rows->empty()) return std::optional<std::pair<std::string, std::string>>();
+      return std::optional<std::pair<std::string, std::string>>(std::move(rows->back()));
+    }
+  }
+  auto last = backend_->Last(table, prefix);
+  if (!last.ok()) ForgetReadAhead();
+  return last;
 }
 
-void KvStore::EndReadView() { backend_->EndReadView(); }
+void KvStore::EndReadView() {
+  ForgetReadAhead();
+  backend_->EndReadView();
+}
 
 std::string KvStore::ScratchDirectory() { return read_only_ ? "" : backend_->ScratchDirectory(); }
 

@@ -61,6 +61,7 @@ struct KvOptions {
 inline constexpr std::string_view kCopyInProgressKey = "copy_in_progress";
 
 class KvBackend;
+class ReadAheadCache;
 
 // True for a location naming a PostgreSQL database (postgresql:// or postgres://).
 bool IsPostgresLocation(std::string_view location);
@@ -93,6 +94,16 @@ class KvStore {
   Status Write(Batch& batch);
   Status Put(Table table, std::string_view key, std::string_view value);
   Result<std::optional<std::string>> Get(Table table, std::string_view key) const;
+  // Reads many keys of one table at once (one round trip on a database server): `visit` is called once
+  // for each key present, in no particular order, with its value ("" when `with_values` is false).
+  Status GetMany(Table table, const std::vector<std::string>& keys, bool with_values,
+                 const std::function<void(std::string_view key, std::string_view value)>& visit) const;
+  // Read-ahead (a database server): reads `keys`, or every row under each of `prefixes`, in one round
+  // trip and keeps them until the read view ends, so that the Gets, Scans (of exactly such a prefix)
+  // and Lasts that follow cost no round trip and return what they would have. GetMany with values
+  // keeps what it read the same way. Does nothing on an embedded store (its reads are local).
+  Status ReadAhead(Table table, const std::vector<std::string>& keys) const;
+  Status ReadAheadPrefixes(Table table, const std::vector<std::string>& prefixes) const;
   // Visits keys starting with `prefix` in key order until `visit` returns false.
   Status Scan(Table table, std::string_view prefix,
               const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
@@ -108,7 +119,10 @@ class KvStore {
 
  private:
   KvStore(std::unique_ptr<KvBackend> backend, std::string path, bool read_only);
+  // A read failed or the view ended: nothing read ahead holds any more.
+  void ForgetReadAhead() const;
   std::unique_ptr<KvBackend> backend_;
+  std::unique_ptr<ReadAheadCache> read_ahead_;  // null on an embedded store
   std::string path_;
   bool read_only_;
 };

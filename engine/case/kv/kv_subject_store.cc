@@ -3,6 +3,7 @@
 // + '\0' + seq u64 BE).
 #include <algorithm>
 #include <tuple>
+#include <unordered_map>
 
 #include "engine/case/kv/record_codec.h"
 #include "engine/case/kv/kv_case.h"
@@ -218,7 +219,66 @@ Result<std::optional<Record>> GetRecord(const KvStore& kv, Table table, const st
   return std::optional<Record>(std::move(r));
 }
 
+template <typename Record, typename Decode>
+Result<std::vector<std::optional<Record>>> GetRecords(const KvStore& kv, Table table,
+                                                      const std::vector<std::string>& keys, Decode decode) {
+  std::unordered_map<std::string, std::size_t> position;
+  for (std::size_t i = 0; i < keys.size(); ++i) position.emplace(keys[i], i);
+  std::vector<std::optional<Record>> out(keys.size());
+  Status decoded;
+  HT_RETURN_IF_ERROR(kv.GetMany(table, keys, /*with_values=*/true, [&](std::string_view key, std::string_view value) {
+    const auto it = position.find(std::string(key));
+    if (it == position.end() || !decoded.ok()) return;
+    auto record = decode(value, it->first);
+    if (!record.ok()) {
+      decoded = record.status();
+      return;
+    }
+    out[it->second] = std::move(*record);
+  }));
+  HT_RETURN_IF_ERROR(decoded);
+  // A key asked twice gets its record twice.
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const std::size_t first = position.at(keys[i]);
+    if (first != i) out[i] = out[first];
+  }
+  return out;
+}
+
 }  // namespace
+
+Result<std::vector<std::string>> KvSubjectStore::ReadAheadSubjects(const std::vector<std::string>& subject_ids) const {
+  HT_ASSIGN_OR_RETURN(const auto subjects, GetSubjects(subject_ids));
+  std::vector<std::string> account_ids, prefixes;
+  for (const auto& subject : subjects) {
+    if (!subject) continue;
+    account_ids.insert(account_ids.end(), subject->accounts.begin(), subject->accounts.end());
+    prefixes.push_back(subject->id + '\0');
+    for (const std::string& alias : subject->aliases) prefixes.push_back(alias + '\0');
+  }
+  HT_RETURN_IF_ERROR(kv_.ReadAheadPrefixes(Table::kAttributes, prefixes));
+  HT_ASSIGN_OR_RETURN(const auto accounts, GetAccounts(account_ids));
+  std::vector<std::string> referral_ids;
+  for (const auto& account : accounts) {
+    if (account) referral_ids.insert(referral_ids.end(), account->referrals.begin(), account->referrals.end());
+  }
+  return referral_ids;
+}
+
+Result<std::vector<std::optional<SubjectRecord>>> KvSubjectStore::GetSubjects(const std::vector<std::string>& ids) const {
+  return GetRecords<SubjectRecord>(kv_, Table::kSubjects, ids, DecodeSubject);
+}
+Result<std::vector<std::optional<AccountRecord>>> KvSubjectStore::GetAccounts(const std::vector<std::string>& ids) const {
+  return GetRecords<AccountRecord>(kv_, Table::kAccounts, ids, DecodeAccount);
+}
+Result<std::vector<std::optional<IdentifierRecord>>> KvSubjectStore::GetIdentifiers(
+    const std::vector<std::string>& keys) const {
+  return GetRecords<IdentifierRecord>(kv_, Table::kIdentifiers, keys, DecodeIdentifier);
+}
+Result<std::vector<std::optional<IpAddressRecord>>> KvSubjectStore::GetIpAddresses(
+    const std::vector<std::string>& keys) const {
+  return GetRecords<IpAddressRecord>(kv_, Table::kIdentifiers, keys, DecodeIp);
+}
 
 Result<std::optional<SubjectRecord>> KvSubjectStore::GetSubject(const std::string& id) const {
   return GetRecord<SubjectRecord>(kv_, Table::kSubjects, id, DecodeSubject);

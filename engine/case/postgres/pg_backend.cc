@@ -8,6 +8,7 @@
 #include <pqxx/pqxx>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -25,6 +26,7 @@ using ReadWrite = pqxx::transaction<pqxx::repeatable_read, pqxx::read_write>;
 using ReadOnly = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
 
 constexpr int kScanPage = 512;
+constexpr std::size_t kManyKeys = 1000;  // keys per GetMany statement
 
 std::string TableSql(Table table) { return "kv_" + std::string(TableName(table)); }
 std::string Stmt(std::string_view what, Table table) {
@@ -79,6 +81,68 @@ class PostgresBackend : public KvBackend {
       const pqxx::result r = Read([&] { return Txn().exec_prepared(Stmt("get", table), Bytes(key)); });
       if (r.empty()) return std::optional<std::string>();
       return std::optional<std::string>(FromBytes(r[0][0]));
+    } catch (const std::exception& e) {
+      FailRead();
+      return pg::FromPostgres(e, "case read");
+    }
+  }
+
+  Status GetMany(Table table, const std::vector<std::string>& keys, bool with_values,
+                 const std::function<void(std::string_view, std::string_view)>& visit) override {
+    std::lock_guard lock(mu_);
+    try {
+      for (std::size_t begin = 0; begin < keys.size(); begin += kManyKeys) {
+        std::string array = "{";
+        for (std::size_t i = begin; i < std::min(keys.size(), begin + kManyKeys); ++i) AppendArrayElement(array, keys[i]);
+        array.back() = '}';
+        const pqxx::result r = Read([&] { return Txn().exec_prepared(Stmt(with_values ? "getmany" : "hasmany", table), array); });
+        for (const pqxx::row& row : r) {
+          const std::string key = FromBytes(row[0]);
+          const std::string value = with_values ? FromBytes(row[1]) : std::string();
+          visit(key, value);
+        }
+      }
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      FailRead();
+      return pg::FromPostgres(e, "case read");
+    }
+  }
+
+  bool remote() const override { return true; }
+
+  Status ScanMany(Table table, const std::vector<std::string>& prefixes,
+                  const std::function<void(std::size_t, std::string_view, std::string_view)>& visit) override {
+    std::lock_guard lock(mu_);
+    try {
+      for (std::size_t begin = 0; begin < prefixes.size(); begin += kManyKeys) {
+        std::string lows = "{", highs = "{";
+        std::vector<std::size_t> index;  // statement row -> prefix
+        for (std::size_t i = begin; i < std::min(prefixes.size(), begin + kManyKeys); ++i) {
+          const std::string upper = PrefixUpperBound(prefixes[i]);
+          if (upper.empty()) {  // no upper bound (a prefix of 0xFF bytes): scanned alone
+            HT_RETURN_IF_ERROR(Scan(table, prefixes[i], [&](std::string_view key, std::string_view value) {
+              visit(i, key, value);
+              return true;
+            }));
+            continue;
+          }
+          AppendArrayElement(lows, prefixes[i]);
+          AppendArrayElement(highs, upper);
+          index.push_back(i);
+        }
+        if (index.empty()) continue;
+        lows.back() = '}';
+        highs.back() = '}';
+        const pqxx::result r = Read([&] { return Txn().exec_prepared(Stmt("scanmany", table), lows, highs); });
+        for (const pqxx::row& row : r) {
+          const std::size_t n = row[0].as<std::size_t>();
+          const std::string key = FromBytes(row[1]);
+          const std::string value = FromBytes(row[2]);
+          visit(index.at(n - 1), key, value);
+        }
+      }
+      return Status::Ok();
     } catch (const std::exception& e) {
       FailRead();
       return pg::FromPostgres(e, "case read");
@@ -234,6 +298,11 @@ class PostgresBackend : public KvBackend {
       const Table table = static_cast<Table>(t);
       const std::string name = TableSql(table);
       conn_->prepare(Stmt("get", table), "SELECT value FROM " + name + " WHERE key = $1");
+      conn_->prepare(Stmt("getmany", table), "SELECT key, value FROM " + name + " WHERE key = ANY($1::bytea[])");
+      conn_->prepare(Stmt("hasmany", table), "SELECT key FROM " + name + " WHERE key = ANY($1::bytea[])");
+      conn_->prepare(Stmt("scanmany", table), "SELECT r.n, t.key, t.value FROM unnest($1::bytea[], $2::bytea[]) "
+                                                  "WITH ORDINALITY AS r(lo, hi, n) JOIN " + name +
+                                                  " t ON t.key >= r.lo AND t.key < r.hi");
       conn_->prepare(Stmt("put", table), "INSERT INTO " + name +
                                              " (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = "
                                              "EXCLUDED.value");
