@@ -3,14 +3,15 @@
 
 Starts a throwaway PostgreSQL (tests/postgres/test-server), builds a case of N subjects (one generated
 referral per made-up person, ingested into an embedded case and moved into PostgreSQL with `case
-export`), adds 40 investigators and 10 supervisors, starts `serve`, and runs C client threads for S
-seconds, each signed in as one person and mixing queue pages (50%), subject views (35%) and reviews
-(15%; an investigator first takes the subject; a review reads the subject's version, then posts a
-"keep" decision with a band). Prints
-p50/p99/max latency per request type (measured by the client: includes the Python client's own time)
-and the throughput. Targets (issue "Team mode"): queue page p99 < 200 ms, review p99 < 100 ms. Usage:
+export`), adds 40 investigators and 10 supervisors, starts `serve`, and runs C clients for S seconds
+(bench/serve_load_client: C++ threads, each signed in as one person, one keep-alive connection each)
+mixing queue pages (50%), subject views (35%) and reviews (15%; an investigator first takes the
+subject; a review reads the subject's version, then posts a "keep" decision with a band). Prints
+p50/p99/max latency per request type (measured by the client around each timed request) and the
+throughput. Clients, server and PostgreSQL share the machine's cores. Targets (issue "Team mode"):
+queue page p99 < 200 ms, review p99 < 100 ms. Usage:
   bench/serve_load_bench.py [--binary build/release/hashtriage] [--subjects 100000] [--clients 50]
-                            [--seconds 60] [--work DIR]
+                            [--seconds 60] [--think-ms 0] [--work DIR]
 """
 import argparse
 import http.client
@@ -21,7 +22,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,13 +37,6 @@ def generate(path, n):
                                 "reportedPerson": {"espService": "examplechat", "espIdentifier": f"load-{i}",
                                                    "email": [f"load.person{i}@example.org"]},
                                 "files": []}) + "\n")
-
-
-def percentile(values, p):
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 class Client:
@@ -72,80 +65,17 @@ class Client:
         return r.status, json.loads(text) if text else None
 
 
-def run_clients(host, port, names, seconds, subjects, seed):
-    latencies = {"queue page": [], "subject view": [], "review": []}
-    outcomes = {"ok": 0, "conflict": 0, "error": 0}
-    lock = threading.Lock()
-    start = threading.Barrier(len(names) + 1)
-    errors = []
-
-    # Everyone signs in first (one at a time: sign-in is deliberately slow, argon2id).
-    clients = [Client(host, port, name) for name in names]
-
-    def one_request(rng, client, mine):
-        """One request of the mix; returns its status and body."""
-        r = rng.random()
-        subject = f"S-{rng.randrange(1, subjects + 1):06d}"
-        if r < 0.50:
-            t = time.perf_counter()
-            status, body = client.call("GET", f"/api/v1/queue?offset={rng.randrange(0, subjects, 50)}&limit=50")
-            mine["queue page"].append(time.perf_counter() - t)
-        elif r < 0.85:
-            t = time.perf_counter()
-            status, body = client.call("GET", f"/api/v1/subjects/{subject}")
-            mine["subject view"].append(time.perf_counter() - t)
-        else:
-            if client.name.startswith("inv"):  # an investigator takes a subject before deciding on it
-                status, taken = client.call("POST", f"/api/v1/subjects/{subject}/take", {})
-                if status != 200:
-                    return status, taken
-            status, view = client.call("GET", f"/api/v1/subjects/{subject}")
-            if status != 200:
-                return status, view
-            t = time.perf_counter()
-            status, body = client.call("POST", f"/api/v1/subjects/{subject}/review",
-                                       {"outcome": "keep", "band": rng.choice(["high", "medium", "low"]),
-                                        "reason": "load test re-grade", "version": view["version"]})
-            mine["review"].append(time.perf_counter() - t)
-        return status, body
-
-    def worker(k, client):
-        rng = random.Random(seed * 1000 + k)
-        mine = {"queue page": [], "subject view": [], "review": []}
-        counts = {"ok": 0, "conflict": 0, "error": 0}
-        start.wait()
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                status, body = one_request(rng, client, mine)
-            except (OSError, http.client.HTTPException) as e:  # counted; the connection is made again
-                counts["error"] += 1
-                if len(errors) < 5:
-                    errors.append(repr(e))
-                client.conn.close()
-                continue
-            if status == 200:
-                counts["ok"] += 1
-            elif status in (403, 409):  # another investigator's subject, or changed since read
-                counts["conflict"] += 1
-            else:
-                counts["error"] += 1
-                if len(errors) < 5:
-                    errors.append(f"{status} {body}")
-        with lock:
-            for key in latencies:
-                latencies[key] += mine[key]
-            for key in outcomes:
-                outcomes[key] += counts[key]
-
-    threads = [threading.Thread(target=worker, args=(k, client)) for k, client in enumerate(clients)]
-    for t in threads:
-        t.start()
-    start.wait()
-    began = time.monotonic()
-    for t in threads:
-        t.join()
-    return latencies, outcomes, time.monotonic() - began, errors
+def run_clients(client_binary, host, port, names, seconds, subjects, seed, think_ms, work):
+    """Runs bench/serve_load_client (C++ threads, one per person); returns its JSON report."""
+    password_file = os.path.join(work, "password")
+    with open(password_file, "w") as f:
+        f.write(PASSWORD + "\n")
+    p = subprocess.run([client_binary, "--host", host, "--port", str(port), "--names", ",".join(names),
+                        "--password-file", password_file, "--seconds", str(seconds), "--subjects", str(subjects),
+                        "--seed", str(seed), "--think-ms", str(think_ms)], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"serve_load_client failed ({p.returncode}): {p.stderr[-2000:]}")
+    return json.loads(p.stdout)
 
 
 def main():
@@ -156,8 +86,11 @@ def main():
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--work", default="")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--think-ms", type=float, default=0,
+                    help="mean think time between a client's requests (exponential); 0: back to back")
     args = ap.parse_args()
     binary = os.path.abspath(os.path.join(ROOT, args.binary))
+    client_binary = os.path.join(os.path.dirname(binary), "bench", "serve_load_client")
     work = args.work or tempfile.mkdtemp(prefix="serve-load-")
     os.makedirs(work, exist_ok=True)
     server_dir = os.path.join(work, "postgres")
@@ -201,19 +134,22 @@ def main():
         t = time.monotonic()
         Client(host, port, names[0]).call("GET", "/api/v1/queue?limit=50")
         print(f"first queue page (builds the view of {args.subjects} subjects): {time.monotonic() - t:.2f} s")
-        latencies, outcomes, elapsed, errors = run_clients(host, port, names, args.seconds, args.subjects, args.seed)
-        total = sum(len(v) for v in latencies.values())
-        print(f"{args.clients} clients for {elapsed:.1f} s on loopback, serve --threads 64 --connections 16, "
-              f"{os.cpu_count()} cores shared by clients, server and PostgreSQL:")
+        report = run_clients(client_binary, host, port, names, args.seconds, args.subjects, args.seed, args.think_ms,
+                             work)
+        requests = report["requests"]
+        total = sum(r["count"] for r in requests.values())
+        pacing = f"think time exponential, mean {args.think_ms:g} ms" if args.think_ms > 0 else "no think time"
+        print(f"{args.clients} clients ({pacing}) for {report['elapsed_s']:.1f} s on loopback, serve --threads 64 "
+              f"--connections 16, {os.cpu_count()} cores shared by clients, server and PostgreSQL:")
         print(f"{'request':<14} {'count':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
-        for key, values in latencies.items():
-            print(f"{key:<14} {len(values):>7} {percentile(values, 50) * 1000:>8.1f} {percentile(values, 99) * 1000:>8.1f} "
-                  f"{(max(values) if values else 0) * 1000:>8.1f}")
-        print(f"throughput: {total / elapsed:.0f} timed requests/s; request outcomes: {outcomes}")
-        for e in errors:
+        for key in ("queue page", "subject view", "review"):
+            r = requests[key]
+            print(f"{key:<14} {r['count']:>7} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['max_ms']:>8.1f}")
+        print(f"throughput: {total / report['elapsed_s']:.0f} timed requests/s; request outcomes: {report['outcomes']}")
+        for e in report["errors"]:
             print(f"error: {e}")
-        qp99 = percentile(latencies["queue page"], 99) * 1000
-        rp99 = percentile(latencies["review"], 99) * 1000
+        qp99 = requests["queue page"]["p99_ms"]
+        rp99 = requests["review"]["p99_ms"]
         print(f"TARGETS queue page p99 {qp99:.0f} ms (< 200: {'met' if qp99 < 200 else 'NOT met'}), "
               f"review p99 {rp99:.0f} ms (< 100: {'met' if rp99 < 100 else 'NOT met'})")
     finally:

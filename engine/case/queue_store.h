@@ -34,6 +34,16 @@ class QueueStore {
   virtual void PutEntry(CaseTransaction& txn, const risk::QueueEntry& entry) = 0;
 
   virtual Result<std::optional<AssessmentRecord>> LatestAssessment(const std::string& subject_id) const = 0;
+  // The same for many subjects, in the order asked (one round trip on a database server).
+  virtual Result<std::vector<std::optional<AssessmentRecord>>> LatestAssessments(
+      const std::vector<std::string>& subject_ids) const {
+    std::vector<std::optional<AssessmentRecord>> out;
+    for (const std::string& id : subject_ids) {
+      HT_ASSIGN_OR_RETURN(auto record, LatestAssessment(id));
+      out.push_back(std::move(record));
+    }
+    return out;
+  }
   virtual Result<std::vector<AssessmentRecord>> AssessmentHistory(const std::string& subject_id) const = 0;
   virtual void PutAssessment(CaseTransaction& txn, const AssessmentRecord& record) = 0;
 

@@ -74,10 +74,17 @@ Result<std::vector<QueueRow>> LoadQueueView(const Case& c, std::int64_t now, con
 }
 
 Status FillAssessments(const Case& c, std::vector<QueueRow>& rows) {
+  std::vector<std::string> ids;
+  for (const auto& row : rows) {
+    if (!row.assessment) ids.push_back(row.entry.subject_id);
+  }
+  if (ids.empty()) return Status::Ok();
+  HT_ASSIGN_OR_RETURN(auto records, c.queue().LatestAssessments(ids));
+  std::size_t next = 0;
   for (auto& row : rows) {
     if (row.assessment) continue;
-    HT_ASSIGN_OR_RETURN(auto record, c.queue().LatestAssessment(row.entry.subject_id));
-    if (record) row.assessment = std::move(record->assessment);
+    if (records[next]) row.assessment = std::move(records[next]->assessment);
+    ++next;
   }
   return Status::Ok();
 }

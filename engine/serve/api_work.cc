@@ -58,6 +58,8 @@ Result<ApiReply> SubjectList(const ApiRequest& r, Case& c, ApiServices&) {
 }
 
 Result<ApiReply> SubjectView(const ApiRequest& r, Case& c, ApiServices&) {
+  // Everything the view shows in a few round trips (a database server), not one per record.
+  HT_RETURN_IF_ERROR(c.ReadAheadProfiles({r.path_params.at(0)}));
   HT_ASSIGN_OR_RETURN(auto view, subjects::BuildSubjectView(c, r.path_params.at(0)));
   json out = json(view);
   const std::string id = view.contains("id") && view["id"].is_string() ? view["id"].get<std::string>() : r.path_params.at(0);

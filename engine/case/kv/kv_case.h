@@ -137,6 +137,8 @@ class KvQueueStore : public QueueStore {
   Result<std::vector<risk::QueueEntry>> Entries() const override;
   void PutEntry(CaseTransaction& txn, const risk::QueueEntry& entry) override;
   Result<std::optional<AssessmentRecord>> LatestAssessment(const std::string& subject_id) const override;
+  Result<std::vector<std::optional<AssessmentRecord>>> LatestAssessments(
+      const std::vector<std::string>& subject_ids) const override;
   Result<std::vector<AssessmentRecord>> AssessmentHistory(const std::string& subject_id) const override;
   void PutAssessment(CaseTransaction& txn, const AssessmentRecord& record) override;
   Result<std::vector<risk::Decision>> Decisions(const std::string& subject_id) const override;

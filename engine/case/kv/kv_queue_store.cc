@@ -73,6 +73,14 @@ void KvQueueStore::PutEntry(CaseTransaction& txn, const risk::QueueEntry& entry)
   KvTxn(txn).Put(Table::kQueue, entry.subject_id, EncodeRecord(risk::QueueEntryToJson(entry), kQueueEntryVersion));
 }
 
+Result<std::vector<std::optional<AssessmentRecord>>> KvQueueStore::LatestAssessments(
+    const std::vector<std::string>& subject_ids) const {
+  std::vector<std::string> prefixes;
+  for (const std::string& id : subject_ids) prefixes.push_back(SubjectPrefix(id));
+  HT_RETURN_IF_ERROR(kv_.ReadAheadPrefixes(Table::kAssessments, prefixes));
+  return QueueStore::LatestAssessments(subject_ids);
+}
+
 Result<std::optional<AssessmentRecord>> KvQueueStore::LatestAssessment(const std::string& subject_id) const {
   HT_ASSIGN_OR_RETURN(auto last, kv_.Last(Table::kAssessments, SubjectPrefix(subject_id)));
   if (!last) return std::optional<AssessmentRecord>();

@@ -294,15 +294,20 @@ class PostgresBackend : public KvBackend {
   }
 
   void Prepare() {
+    // Short statements: compiling one (JIT) costs more than running it (8 ms against 2 ms, measured).
+    conn_->set_variable("jit", "off");
     for (int t = 0; t < kTableCount; ++t) {
       const Table table = static_cast<Table>(t);
       const std::string name = TableSql(table);
       conn_->prepare(Stmt("get", table), "SELECT value FROM " + name + " WHERE key = $1");
       conn_->prepare(Stmt("getmany", table), "SELECT key, value FROM " + name + " WHERE key = ANY($1::bytea[])");
       conn_->prepare(Stmt("hasmany", table), "SELECT key FROM " + name + " WHERE key = ANY($1::bytea[])");
+      // LATERAL: one index range scan per prefix, in the generic plan too (a plain join of the ranges
+      // is planned as a sequential scan once the plan is cached: a second per statement at 100k rows).
       conn_->prepare(Stmt("scanmany", table), "SELECT r.n, t.key, t.value FROM unnest($1::bytea[], $2::bytea[]) "
-                                                  "WITH ORDINALITY AS r(lo, hi, n) JOIN " + name +
-                                                  " t ON t.key >= r.lo AND t.key < r.hi");
+                                                  "WITH ORDINALITY AS r(lo, hi, n) CROSS JOIN LATERAL (SELECT key, "
+                                                  "value FROM " + name + " WHERE key >= r.lo AND key < r.hi ORDER BY "
+                                                  "key) t");
       conn_->prepare(Stmt("put", table), "INSERT INTO " + name +
                                              " (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = "
                                              "EXCLUDED.value");
