@@ -19,6 +19,8 @@ struct TestHooks {
   std::function<void(std::uint64_t n)> intake_referral;
   // Called with the n-th entry staged by an index import (1-based), and with "before-ingest".
   std::function<void(std::string_view point, std::uint64_t n)> index_import;
+  // Called after the n-th chunk of file records a station submitted was accepted by the server (1-based).
+  std::function<void(std::uint64_t n)> submit_chunk;
   // Batch sizes for the tests (0 = the default): scan records per commit, intake referrals per commit.
   int scan_commit_every = 0;
   std::size_t intake_batch = 0;

@@ -64,7 +64,8 @@ void AddSubmitOptions(CLI::App* command, std::string& url, std::string& token_fi
 // Sends the listed evidence items (empty: all) of the station's case to the server, one line per item
 // on stdout. The token comes from `token_file`, else $HASHTRIAGE_STATION_TOKEN (never the command line).
 Status SubmitToServer(const engine::Case& local, const std::vector<std::uint32_t>& numbers, const std::string& url,
-                      const std::string& token_file, const std::string& ca_cert, std::size_t chunk = 500);
+                      const std::string& token_file, const std::string& ca_cert, std::size_t chunk = 500,
+                      const engine::TestHooks* hooks = nullptr);
 
 // Opens an existing case ("" = $HASHTRIAGE_CASE or ./hashtriage-case); never creates one.
 Result<std::unique_ptr<engine::Case>> OpenExistingCase(const std::string& location, bool read_only);

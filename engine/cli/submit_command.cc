@@ -21,9 +21,15 @@ void AddSubmitOptions(CLI::App* command, std::string& url, std::string& token_fi
 }
 
 Status SubmitToServer(const engine::Case& local, const std::vector<std::uint32_t>& numbers, const std::string& url,
-                      const std::string& token_file, const std::string& ca_cert, std::size_t chunk) {
+                      const std::string& token_file, const std::string& ca_cert, std::size_t chunk,
+                      const engine::TestHooks* hooks) {
   engine::serve::SubmitOptions options;
   options.chunk = chunk;
+  if (hooks != nullptr && hooks->submit_chunk) {
+    options.progress = [hooks, n = std::uint64_t{0}](std::uint32_t, std::uint64_t, std::uint64_t) mutable {
+      hooks->submit_chunk(++n);
+    };
+  }
   options.url = url;
   options.ca_cert = ca_cert;
   if (!token_file.empty()) {
@@ -53,12 +59,13 @@ struct SubmitCommandOptions {
   std::string ca_cert;
   std::vector<std::uint32_t> evidence;
   std::size_t chunk = 500;
+  const engine::TestHooks* hooks = nullptr;  // from the test driver only
 };
 
 Result<int> RunSubmitCommand(const SubmitCommandOptions& o) {
   if (o.url.empty()) return Status::InvalidArgument("submit needs --to URL (the team's server)");
   HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, /*read_only=*/true));
-  HT_RETURN_IF_ERROR(SubmitToServer(*store, o.evidence, o.url, o.token_file, o.ca_cert, o.chunk));
+  HT_RETURN_IF_ERROR(SubmitToServer(*store, o.evidence, o.url, o.token_file, o.ca_cert, o.chunk, o.hooks));
   return kExitOk;
 }
 
@@ -71,7 +78,10 @@ void SetupSubmitCommand(CLI::App& app, CommandExit& exit) {
   AddCaseOption(cmd, o->case_dir);
   AddSubmitOptions(cmd, o->url, o->token_file, o->ca_cert);
   cmd->add_option("--chunk", o->chunk, "File records per request (default 500)")->check(CLI::Range(1, 100000))->group("");
-  cmd->callback([o, &exit] { RecordOutcome(RunSubmitCommand(*o), exit); });
+  cmd->callback([o, &exit] {
+    o->hooks = exit.hooks;
+    RecordOutcome(RunSubmitCommand(*o), exit);
+  });
 }
 
 }  // namespace hashtriage::cli

@@ -1,9 +1,12 @@
 #include "engine/risk/queue_actions.h"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include <span>
 
 #include "engine/case/audit_log.h"
+#include "engine/case/conflict_retry.h"
 #include "engine/case/case_settings.h"
 #include "engine/case/queue_store.h"
 #include "engine/risk/queue_rules.h"
@@ -121,10 +124,56 @@ Status ChangedSince(const Case& c, const std::string& subject) {
                           "): look again, then decide");
 }
 
+Result<QueueEntry> TakeSubjectOnce(Case& c, const std::string& subject_given, const std::string& taker,
+                                   const CommandContext& context, bool& committing);
+Result<ReviewResult> RecordReviewOnce(Case& c, const ReviewRequest& request, const CommandContext& context,
+                                      bool& committing);
+Result<DipSampleResult> DrawDailyDipSampleOnce(Case& c, const std::string& date, std::size_t size,
+                                               const CommandContext& context, bool& committing);
+
+// Runs `once` (read, decide, write) until it is stored or refused for its own reasons. On a shared case
+// a commit can be refused because someone else changed a record every change shares (the audit log's
+// head, an id counter) at the same moment: that is not a conflict over this subject, so it is made
+// again on a fresh read view (RetryOnConflict), where a real change to the subject is then seen and
+// refused by `once` itself (`committing` tells the two apart).
+template <typename T>
+Result<T> UntilStoredOrRefused(Case& c, const std::function<Result<T>(bool& committing)>& once) {
+  std::optional<T> stored;
+  Status refused;
+  HT_RETURN_IF_ERROR(RetryOnConflict(c, [&]() -> Status {
+    bool committing = false;
+    Result<T> r = once(committing);
+    if (r.ok()) {
+      stored = std::move(*r);
+      return Status::Ok();
+    }
+    if (committing) return r.status();  // a Conflict here is retried
+    refused = r.status();
+    return Status::Ok();
+  }));
+  if (!refused.ok()) return refused;
+  return std::move(*stored);
+}
+
 }  // namespace
 
 Result<QueueEntry> TakeSubject(Case& c, const std::string& subject_given, const std::string& taker,
                                const CommandContext& context) {
+  return UntilStoredOrRefused<QueueEntry>(c, [&](bool& committing) -> Result<QueueEntry> {
+    return TakeSubjectOnce(c, subject_given, taker, context, committing);
+  });
+}
+
+Result<ReviewResult> RecordReview(Case& c, ReviewRequest request, const CommandContext& context) {
+  return UntilStoredOrRefused<ReviewResult>(c, [&](bool& committing) -> Result<ReviewResult> {
+    return RecordReviewOnce(c, request, context, committing);
+  });
+}
+
+namespace {
+
+Result<QueueEntry> TakeSubjectOnce(Case& c, const std::string& subject_given, const std::string& taker,
+                                   const CommandContext& context, bool& committing) {
   auto root = ResolveSubjectId(c, subject_given);
   const std::string subject = root.ok() ? *root : subject_given;
   HT_ASSIGN_OR_RETURN(auto entry, c.queue().Entry(subject));
@@ -136,11 +185,13 @@ Result<QueueEntry> TakeSubject(Case& c, const std::string& subject_given, const 
   auto txn = c.Begin();
   c.queue().PutEntry(*txn, *entry);
   HT_RETURN_IF_ERROR(Audit(c, *txn, context, {{"action", "take"}, {"subject", subject}, {"owner", taker}}));
+  committing = true;
   HT_RETURN_IF_ERROR(txn->Commit());
   return *entry;
 }
 
-Result<ReviewResult> RecordReview(Case& c, ReviewRequest request, const CommandContext& context) {
+Result<ReviewResult> RecordReviewOnce(Case& c, const ReviewRequest& request, const CommandContext& context,
+                                      bool& committing) {
   HT_ASSIGN_OR_RETURN(const RiskModel model, LoadCaseRiskModel(c));
   auto root = ResolveSubjectId(c, request.subject);
   const std::string subject = root.ok() ? *root : request.subject;
@@ -173,12 +224,26 @@ Result<ReviewResult> RecordReview(Case& c, ReviewRequest request, const CommandC
   c.queue().PutDecision(*txn, d);
   c.queue().PutEntry(*txn, out.entry);
   HT_RETURN_IF_ERROR(Audit(c, *txn, context, {{"action", "review"}, {"decision", DecisionToJson(d)}}));
+  committing = true;
   HT_RETURN_IF_ERROR(txn->Commit());
   return out;
 }
 
+}  // namespace
+
 Result<DipSampleResult> DrawDailyDipSample(Case& c, const std::string& date, std::size_t size,
                                            const CommandContext& context) {
+  // Drawn again from what the case holds then if the commit meets another change (reviews move the
+  // audit head): the draw is a pure function of the queue, the date and the earlier draws.
+  return UntilStoredOrRefused<DipSampleResult>(c, [&](bool& committing) -> Result<DipSampleResult> {
+    return DrawDailyDipSampleOnce(c, date, size, context, committing);
+  });
+}
+
+namespace {
+
+Result<DipSampleResult> DrawDailyDipSampleOnce(Case& c, const std::string& date, std::size_t size,
+                                               const CommandContext& context, bool& committing) {
   HT_ASSIGN_OR_RETURN(auto entries, c.queue().Entries());
   DipSampleResult out;
   out.draw = DrawDipSample(entries, date, {.size = size});
@@ -205,8 +270,11 @@ Result<DipSampleResult> DrawDailyDipSample(Case& c, const std::string& date, std
   HT_RETURN_IF_ERROR(Audit(c, *txn, context,
                            {{"action", "dip-sample"}, {"draw", draw.key()}, {"candidates", draw.candidates},
                             {"state_sha256", draw.state_sha256}, {"subjects", subjects}}));
+  committing = true;
   HT_RETURN_IF_ERROR(txn->Commit());
   return out;
 }
+
+}  // namespace
 
 }  // namespace hashtriage::engine::risk

@@ -326,6 +326,51 @@ TEST_F(ServeTest, TwoReviewersOfOneSubjectGetOneSuccessAndOneConflictNamingTheWi
   EXPECT_TRUE(engine::VerifyAudit((*c)->audit()).intact);
 }
 
+// A change to one subject must not be refused because someone changed another at the same moment
+// (every change also moves the audit log's head and the decision counter): four supervisors review
+// four subjects at once, six times each; every review is stored, none is answered 409.
+TEST_F(ServeTest, ReviewsOfDifferentSubjectsAtTheSameMomentAreAllStored) {
+  for (int k = 1; k <= 4; ++k) AddPerson("sup" + std::to_string(k), "supervisor");
+  ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
+  ASSERT_FALSE(server.url().empty());
+  ApiClient first(server.url());
+  ASSERT_EQ(first.SignIn("sup1", kPassword).status, 200);
+  const std::vector<std::string> subjects = QueueSubjects(first);
+  ASSERT_GE(subjects.size(), 4u);
+  constexpr int kRounds = 6;
+  std::vector<std::vector<int>> statuses(4);
+  std::vector<std::string> refusals(4);
+  std::vector<std::thread> reviewers;
+  for (int k = 0; k < 4; ++k) {
+    reviewers.emplace_back([&, k] {
+      ApiClient me(server.url());
+      if (me.SignIn("sup" + std::to_string(k + 1), kPassword).status != 200) return;
+      const std::string path = "/api/v1/subjects/" + subjects[k];
+      for (int round = 0; round < kRounds; ++round) {
+        const json view = me.Get(path).json();
+        const auto reply = me.Post(path + "/review", {{"outcome", "keep"},
+                                                      {"band", round % 2 ? "high" : "medium"},
+                                                      {"reason", "re-grade " + std::to_string(round)},
+                                                      {"version", view["version"]}});
+        statuses[k].push_back(reply.status);
+        if (reply.status != 200) refusals[k] = reply.body;
+      }
+    });
+  }
+  for (auto& t : reviewers) t.join();
+  for (int k = 0; k < 4; ++k) {
+    EXPECT_EQ(statuses[k], std::vector<int>(kRounds, 200)) << "sup" << k + 1 << ": " << refusals[k];
+  }
+  auto c = engine::OpenCase({.location = db_.url(), .create_if_missing = false});
+  ASSERT_TRUE(c.ok());
+  for (int k = 0; k < 4; ++k) {
+    auto decisions = (*c)->queue().Decisions(subjects[k]);
+    ASSERT_TRUE(decisions.ok());
+    EXPECT_EQ(decisions->size(), static_cast<std::size_t>(kRounds)) << subjects[k];
+  }
+  EXPECT_TRUE(engine::VerifyAudit((*c)->audit()).intact);
+}
+
 TEST_F(ServeTest, AnInvestigatorReviewsOnlySubjectsTheyTookOrWereGiven) {
   ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
   ASSERT_FALSE(server.url().empty());

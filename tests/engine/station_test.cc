@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <regex>
+#include <random>
 #include <thread>
 
 #include "engine/case/case.h"
@@ -159,23 +160,17 @@ TEST_F(StationTest, AStationKilledMidSubmissionResumesWithoutDuplicates) {
   ASSERT_FALSE(server.url().empty());
   ASSERT_EQ(RunCommand(Bin() + " scan " + Q(kPhotos) + " --case " + Q(local()) + " --index " +
                        Q(dir_.path() / "index")).exit_code, 0);
-  const pid_t station = ::fork();
-  if (station == 0) {
-    ::execl("/bin/sh", "sh", "-c", ("exec " + SubmitCommand(server.url()) + " >/dev/null 2>&1").c_str(), nullptr);
-    ::_exit(127);
-  }
-  long held = -1;
-  for (int i = 0; i < 20000 && held < 5; ++i) {
-    held = ServerRecords(server.url(), TokenText("kiosk1"));
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ::kill(station, SIGKILL);
-  int status = 0;
-  ::waitpid(station, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "the station finished before it was killed";
+  // The station (the test driver: hashtriage with crash points) kills itself (SIGKILL) right after the
+  // server accepted its n-th record, n drawn at random.
+  std::mt19937 rng(std::random_device{}());
+  const int kill_after = 5 + static_cast<int>(rng() % 25);
+  SCOPED_TRACE("killed after record " + std::to_string(kill_after));
+  std::string killed = SubmitCommand(server.url());
+  killed.replace(0, Bin().size(), "HASHTRIAGE_TEST_KILL_AFTER_CHUNK=" + std::to_string(kill_after) + " " + DriverBin());
+  const auto died = RunCommand(killed);
+  ASSERT_EQ(died.exit_code, 128 + SIGKILL) << "the station was not killed: " << died.out << died.err;
   const long at_kill = ServerRecords(server.url(), TokenText("kiosk1"));
-  EXPECT_GE(at_kill, 5);
-  EXPECT_LT(at_kill, 33);
+  EXPECT_EQ(at_kill, kill_after);
 
   const auto resumed = RunCommand(SubmitCommand(server.url()));
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
@@ -194,17 +189,24 @@ TEST_F(StationTest, AServerKilledMidSubmissionAndRestartedLosesAndDuplicatesNoth
   ASSERT_EQ(RunCommand(Bin() + " scan " + Q(kPhotos) + " --case " + Q(local()) + " --index " +
                        Q(dir_.path() / "index")).exit_code, 0);
   CommandResult submitted;
-  std::thread station([&] { submitted = RunCommand(SubmitCommand(url)); });
+  // The station (the test driver) pauses 3 s after the server accepted its n-th record (n drawn at
+  // random): the server is killed then, mid-submission, and started again on the same port.
+  std::mt19937 rng(std::random_device{}());
+  const long pause_after = 5 + static_cast<long>(rng() % 25);
+  SCOPED_TRACE("server killed after record " + std::to_string(pause_after));
+  std::string paused = SubmitCommand(url);
+  paused.replace(0, Bin().size(), "HASHTRIAGE_TEST_PAUSE_AFTER_CHUNK=" + std::to_string(pause_after) + " " + DriverBin());
+  std::thread station([&] { submitted = RunCommand(paused); });
   long held = -1;
-  for (int i = 0; i < 20000 && held < 5; ++i) {
+  for (int i = 0; i < 20000 && held < pause_after; ++i) {
     held = ServerRecords(url, TokenText("kiosk1"));
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   server->Kill();
   const auto at_kill = Records(db_.url(), 1).size();
-  EXPECT_GE(at_kill, 5u);
-  EXPECT_LT(at_kill, 33u) << "the server was killed after the submission ended";
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(at_kill, static_cast<std::size_t>(pause_after));
+  // Down longer than the station's pause: its next request meets no server, and it retries.
+  std::this_thread::sleep_for(std::chrono::milliseconds(4000));
   server = std::make_unique<ServeProcess>(args, dir_.path() / "serve.log", listen);
   ASSERT_EQ(server->url(), url);
   station.join();

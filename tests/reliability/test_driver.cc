@@ -9,7 +9,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 #include <cstring>
 #include <string>
 
@@ -43,6 +45,14 @@ int main(int argc, char** argv) {
   if (const long long at = EnvNumber("HASHTRIAGE_TEST_KILL_AT_REFERRAL"); at > 0) {
     hooks.intake_referral = [at](std::uint64_t n) {
       if (static_cast<long long>(n) == at) Die();
+    };
+  }
+  const long long kill_after = EnvNumber("HASHTRIAGE_TEST_KILL_AFTER_CHUNK");
+  const long long pause_after = EnvNumber("HASHTRIAGE_TEST_PAUSE_AFTER_CHUNK");  // 3 s: time to kill the server
+  if (kill_after > 0 || pause_after > 0) {
+    hooks.submit_chunk = [kill_after, pause_after](std::uint64_t n) {
+      if (static_cast<long long>(n) == kill_after) Die();
+      if (static_cast<long long>(n) == pause_after) std::this_thread::sleep_for(std::chrono::seconds(3));
     };
   }
   if (const long long batch = EnvNumber("HASHTRIAGE_TEST_INTAKE_BATCH"); batch > 0) {
