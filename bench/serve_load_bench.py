@@ -11,7 +11,7 @@ p50/p99/max latency per request type (measured by the client around each timed r
 throughput. Clients, server and PostgreSQL share the machine's cores. Targets (issue "Team mode"):
 queue page p99 < 200 ms, review p99 < 100 ms. Usage:
   bench/serve_load_bench.py [--binary build/release/hashtriage] [--subjects 100000] [--clients 50]
-                            [--seconds 60] [--think-ms 0] [--work DIR]
+                            [--seconds 60] [--think-ms 500,0] [--work DIR]
 """
 import argparse
 import http.client
@@ -78,6 +78,28 @@ def run_clients(client_binary, host, port, names, seconds, subjects, seed, think
     return json.loads(p.stdout)
 
 
+def run_phase(client_binary, host, port, names, args, think_ms, work):
+    report = run_clients(client_binary, host, port, names, args.seconds, args.subjects, args.seed, think_ms,
+                         work)
+    requests = report["requests"]
+    total = sum(r["count"] for r in requests.values())
+    pacing = f"think time exponential, mean {think_ms:g} ms" if think_ms > 0 else "no think time: saturation"
+    print(f"{args.clients} clients ({pacing}) for {report['elapsed_s']:.1f} s on loopback, serve --threads 64 "
+          f"--connections 16, {os.cpu_count()} cores shared by clients, server and PostgreSQL:")
+    print(f"{'request':<14} {'count':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    for key in ("queue page", "subject view", "review"):
+        r = requests[key]
+        print(f"{key:<14} {r['count']:>7} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['max_ms']:>8.1f}")
+    print(f"throughput: {total / report['elapsed_s']:.0f} timed requests/s; request outcomes: {report['outcomes']}")
+    for e in report["errors"]:
+        print(f"error: {e}")
+    qp99 = requests["queue page"]["p99_ms"]
+    rp99 = requests["review"]["p99_ms"]
+    print(f"TARGETS ({pacing}) queue page p99 {qp99:.0f} ms (< 200: {'met' if qp99 < 200 else 'NOT met'}), "
+          f"review p99 {rp99:.0f} ms (< 100: {'met' if rp99 < 100 else 'NOT met'})")
+
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default="build/release/hashtriage")
@@ -86,8 +108,9 @@ def main():
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--work", default="")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--think-ms", type=float, default=0,
-                    help="mean think time between a client's requests (exponential); 0: back to back")
+    ap.add_argument("--think-ms", default="500,0",
+                    help="phases, one per value: mean think time between a client's requests (exponential, ms); "
+                         "0: back to back (saturation)")
     args = ap.parse_args()
     binary = os.path.abspath(os.path.join(ROOT, args.binary))
     client_binary = os.path.join(os.path.dirname(binary), "bench", "serve_load_client")
@@ -134,24 +157,8 @@ def main():
         t = time.monotonic()
         Client(host, port, names[0]).call("GET", "/api/v1/queue?limit=50")
         print(f"first queue page (builds the view of {args.subjects} subjects): {time.monotonic() - t:.2f} s")
-        report = run_clients(client_binary, host, port, names, args.seconds, args.subjects, args.seed, args.think_ms,
-                             work)
-        requests = report["requests"]
-        total = sum(r["count"] for r in requests.values())
-        pacing = f"think time exponential, mean {args.think_ms:g} ms" if args.think_ms > 0 else "no think time"
-        print(f"{args.clients} clients ({pacing}) for {report['elapsed_s']:.1f} s on loopback, serve --threads 64 "
-              f"--connections 16, {os.cpu_count()} cores shared by clients, server and PostgreSQL:")
-        print(f"{'request':<14} {'count':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
-        for key in ("queue page", "subject view", "review"):
-            r = requests[key]
-            print(f"{key:<14} {r['count']:>7} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['max_ms']:>8.1f}")
-        print(f"throughput: {total / report['elapsed_s']:.0f} timed requests/s; request outcomes: {report['outcomes']}")
-        for e in report["errors"]:
-            print(f"error: {e}")
-        qp99 = requests["queue page"]["p99_ms"]
-        rp99 = requests["review"]["p99_ms"]
-        print(f"TARGETS queue page p99 {qp99:.0f} ms (< 200: {'met' if qp99 < 200 else 'NOT met'}), "
-              f"review p99 {rp99:.0f} ms (< 100: {'met' if rp99 < 100 else 'NOT met'})")
+        for think_ms in [float(x) for x in args.think_ms.split(",")]:
+            run_phase(client_binary, host, port, names, args, think_ms, work)
     finally:
         if serve:
             serve.terminate()

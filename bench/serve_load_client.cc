@@ -65,6 +65,7 @@ Session SignIn(const Options& o, const std::string& name) {
   s.name = name;
   s.http = std::make_unique<httplib::Client>(o.host, o.port);
   s.http->set_keep_alive(true);
+  s.http->set_tcp_nodelay(true);  // as a browser does: headers and body are two writes
   s.http->set_read_timeout(120, 0);
   const json body{{"name", name}, {"password", o.password}};
   auto r = s.http->Post("/api/v1/session", body.dump(), "application/json");

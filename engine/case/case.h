@@ -91,6 +91,11 @@ class Case {
   virtual void Refresh() = 0;
   // A private directory for temporary spill files of this case (created 0700), "" when there is none.
   virtual std::string ScratchDirectory() = 0;
+  // Shared case: waits for the case's writers' lock (held by one unit of work at a time among those that
+  // ask for it) and starts a fresh read view after it was granted; UnlockWriters ends the view and
+  // releases it. Embedded: nothing to do. Used through SerializedWrite (conflict_retry.h).
+  virtual Status LockWriters() { return Status::Ok(); }
+  virtual void UnlockWriters() {}
   // A hint before reading many subjects' profiles (re-scoring a group of subjects, a page of subject
   // views): a case on a database server reads their records in bulk — subject, accounts, referrals,
   // attributes, scans, queue entry, assessments — so the reads that follow cost no round trip, until

@@ -17,4 +17,14 @@ Status RetryOnConflict(Case& c, const std::function<Status()>& attempt) {
   }
 }
 
+Status SerializedWrite(Case& c, const std::function<Status()>& attempt) {
+  if (!c.shared()) return RetryOnConflict(c, attempt);
+  return RetryOnConflict(c, [&]() -> Status {
+    HT_RETURN_IF_ERROR(c.LockWriters());
+    Status status = attempt();
+    c.UnlockWriters();
+    return status;
+  });
+}
+
 }  // namespace hashtriage::engine

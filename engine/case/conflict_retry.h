@@ -17,4 +17,12 @@ inline constexpr int kConflictAttempts = 12;
 
 Status RetryOnConflict(Case& c, const std::function<Status()>& attempt);
 
+// For a unit of work that reads everything it decides on inside `attempt` (a review, a take, a
+// research change): on a shared case each attempt runs holding the case's writers' lock, on a read view
+// begun after the lock was granted, so such units queue behind each other instead of refusing each
+// other's commits (every change moves the audit head and the id counters). A Conflict with a writer
+// that does not take the lock (an intake batch) is retried as RetryOnConflict does. Embedded: one
+// attempt, as RetryOnConflict.
+Status SerializedWrite(Case& c, const std::function<Status()>& attempt);
+
 }  // namespace hashtriage::engine

@@ -132,15 +132,16 @@ Result<DipSampleResult> DrawDailyDipSampleOnce(Case& c, const std::string& date,
                                                const CommandContext& context, bool& committing);
 
 // Runs `once` (read, decide, write) until it is stored or refused for its own reasons. On a shared case
-// a commit can be refused because someone else changed a record every change shares (the audit log's
-// head, an id counter) at the same moment: that is not a conflict over this subject, so it is made
-// again on a fresh read view (RetryOnConflict), where a real change to the subject is then seen and
-// refused by `once` itself (`committing` tells the two apart).
+// it runs holding the case's writers' lock on a fresh read view (SerializedWrite), so people acting on
+// different subjects at the same moment queue instead of refusing each other's commits (every change
+// moves the audit head and the id counters); a commit refused by a writer outside the lock is made again
+// on a fresh view, where a real change to the subject is then seen and refused by `once` itself
+// (`committing` tells the two apart).
 template <typename T>
 Result<T> UntilStoredOrRefused(Case& c, const std::function<Result<T>(bool& committing)>& once) {
   std::optional<T> stored;
   Status refused;
-  HT_RETURN_IF_ERROR(RetryOnConflict(c, [&]() -> Status {
+  HT_RETURN_IF_ERROR(SerializedWrite(c, [&]() -> Status {
     bool committing = false;
     Result<T> r = once(committing);
     if (r.ok()) {

@@ -50,12 +50,13 @@ class CasePool;
 // What handlers share for the life of the server: where the index is, and the queue view of the case
 // (entries in queue order, without assessments). The view is rebuilt when the audit log shows a change
 // or a minute has passed: the first time by the request that needs it, afterwards by a background
-// thread (at most every kRebuildInterval) while requests keep reading the previous view — so a queue
-// page is a few seconds old at most (its generated_at says as of when) and never waits for a rebuild. Decisions stay safe: a review carries
+// thread (kRebuildInterval, or twice the last rebuild's time, after the last one ended) while requests
+// keep reading the previous view — so a queue page is a few seconds old at most (its generated_at says
+// as of when) and never waits for a rebuild. Decisions stay safe: a review carries
 // the entry version it was made on and is refused if the entry changed since.
 class ApiServices {
  public:
-  // Rebuilds start at most this often (a page is then at most this plus one rebuild old).
+  // The least rest between rebuilds (a page is then at most this plus two rebuilds old).
   static constexpr std::chrono::seconds kRebuildInterval{3};
   ApiServices(std::string index_dir, CasePool& pool);
   ~ApiServices();
@@ -81,7 +82,8 @@ class ApiServices {
   bool wanted_ = false;
   std::int64_t wanted_now_ = 0;
   bool stopping_ = false;
-  std::chrono::steady_clock::time_point last_rebuild_{};
+  std::chrono::steady_clock::time_point last_rebuild_end_{};
+  std::chrono::steady_clock::duration last_rebuild_took_{};
   std::thread refresher_;
 };
 

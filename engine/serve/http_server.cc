@@ -331,6 +331,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServeOptions& option
   state->http->set_payload_max_length(16 << 20);
   state->http->set_read_timeout(30, 0);
   state->http->set_keep_alive_max_count(1000);
+  // An answer goes out in two writes (headers, body): with Nagle's algorithm the second waits for the
+  // client's delayed acknowledgement, 40 ms and more per request (measured: review p50 96 ms at light load
+  // against 5 ms spent in the handler).
+  state->http->set_tcp_nodelay(true);
   state->Register();
   // cpp-httplib listens with a backlog of 5 (compiled into Debian's library): a burst of clients
   // connecting at once would be reset. The socket is remembered as it is made and given a real backlog.

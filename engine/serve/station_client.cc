@@ -19,6 +19,7 @@ class ServerLink {
  public:
   explicit ServerLink(const SubmitOptions& options) : options_(options), client_(options.url) {
     client_.set_connection_timeout(10, 0);
+    client_.set_tcp_nodelay(true);  // a request's headers and body are two writes (see http_server.cc)
     client_.set_read_timeout(120, 0);
     client_.set_bearer_token_auth(options.token.c_str());
     if (!options.ca_cert.empty()) client_.set_ca_cert_path(options.ca_cert.c_str());

@@ -39,13 +39,14 @@ Result<SubjectChange> Commit(Case& c, Change& change, const std::vector<std::str
   return out;
 }
 
-// Every change here is made again on a fresh read view when its commit is refused because another
-// process committed first (on a shared case every change also moves the audit head and id counters):
-// nothing here refuses with a Conflict of its own, and re-scoring runs only after a commit.
+// Every change here runs under the case's writers' lock on a shared case (SerializedWrite), and is made
+// again on a fresh read view if its commit is still refused because another process committed first
+// (every change also moves the audit head and id counters): nothing here refuses with a Conflict of its
+// own, and re-scoring runs only after a commit.
 template <typename T, typename Once>
 Result<T> UntilCommitted(Case& c, Once once) {
   std::optional<T> done;
-  HT_RETURN_IF_ERROR(RetryOnConflict(c, [&]() -> Status {
+  HT_RETURN_IF_ERROR(SerializedWrite(c, [&]() -> Status {
     Result<T> r = once();
     if (!r.ok()) return r.status();
     done = std::move(*r);

@@ -47,6 +47,11 @@ class KvBackend {
   // Ends the current read view (PostgreSQL: the open transaction, which has no writes: Write commits);
   // the next read sees everything committed by then. Embedded reads always see the latest.
   virtual void EndReadView() {}
+  // The writers' lock of a shared store (PostgreSQL: a session advisory lock): ends the current read
+  // view, waits for the lock, and holds it until UnlockWriters; the next read view starts after it was
+  // granted. Embedded: nothing to do (one process writes).
+  virtual Status LockWriters() { return Status::Ok(); }
+  virtual void UnlockWriters() {}
   // A private directory (0700) for temporary spill files; "" when there is none.
   virtual std::string ScratchDirectory() = 0;
 };

@@ -207,6 +207,8 @@ class KvCase : public Case {
   bool shared() const override { return IsPostgresLocation(kv_->path()); }
   std::string ScratchDirectory() override;
   void Refresh() override { kv_->EndReadView(); }
+  Status LockWriters() override { return kv_->LockWriters(); }
+  void UnlockWriters() override { kv_->UnlockWriters(); }
   Status ReadAheadProfiles(const std::vector<std::string>& subject_ids) const override;
   // The key-value store underneath (for this backend's own tests: tampering, raw table counts).
   KvStore& kv() { return *kv_; }

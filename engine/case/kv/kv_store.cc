@@ -224,6 +224,13 @@ void KvStore::EndReadView() {
   backend_->EndReadView();
 }
 
+Status KvStore::LockWriters() {
+  ForgetReadAhead();
+  return backend_->LockWriters();
+}
+
+void KvStore::UnlockWriters() { backend_->UnlockWriters(); }
+
 std::string KvStore::ScratchDirectory() { return read_only_ ? "" : backend_->ScratchDirectory(); }
 
 }  // namespace hashtriage::engine::kv

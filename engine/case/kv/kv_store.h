@@ -116,6 +116,9 @@ class KvStore {
   std::string ScratchDirectory();
   // See KvBackend::EndReadView.
   void EndReadView();
+  // See KvBackend::LockWriters.
+  Status LockWriters();
+  void UnlockWriters();
 
  private:
   KvStore(std::unique_ptr<KvBackend> backend, std::string path, bool read_only);

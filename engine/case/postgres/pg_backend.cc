@@ -27,6 +27,7 @@ using ReadOnly = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
 
 constexpr int kScanPage = 512;
 constexpr std::size_t kManyKeys = 1000;  // keys per GetMany statement
+constexpr long long kWritersLock = 0x6874726961676531;  // "htriage1": the advisory lock of LockWriters
 
 std::string TableSql(Table table) { return "kv_" + std::string(TableName(table)); }
 std::string Stmt(std::string_view what, Table table) {
@@ -110,6 +111,31 @@ class PostgresBackend : public KvBackend {
   }
 
   bool remote() const override { return true; }
+
+  Status LockWriters() override {
+    std::lock_guard lock(mu_);
+    try {
+      EndTransaction();
+      if (!conn_->is_open()) Reconnect();
+      pqxx::nontransaction n(*conn_);
+      n.exec("SELECT pg_advisory_lock(" + std::to_string(kWritersLock) + ")");
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      EndTransaction();
+      return pg::FromPostgres(e, "waiting for the case's writers' lock");
+    }
+  }
+
+  void UnlockWriters() override {
+    std::lock_guard lock(mu_);
+    try {
+      EndTransaction();  // the unit of work is over, stored or not
+      pqxx::nontransaction n(*conn_);
+      n.exec("SELECT pg_advisory_unlock(" + std::to_string(kWritersLock) + ")");
+    } catch (const std::exception&) {
+      // A lost connection released the lock with its session.
+    }
+  }
 
   Status ScanMany(Table table, const std::vector<std::string>& prefixes,
                   const std::function<void(std::size_t, std::string_view, std::string_view)>& visit) override {
