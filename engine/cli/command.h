@@ -67,6 +67,11 @@ Status SubmitToServer(const engine::Case& local, const std::vector<std::uint32_t
                       const std::string& token_file, const std::string& ca_cert, std::size_t chunk = 500,
                       const engine::TestHooks* hooks = nullptr);
 
+// Sends referral files as they are to the server's intake (`intake --submit`), one line per file; exit
+// status 1 when a file could not be sent or held bad records.
+Result<int> SubmitReferralFiles(const std::vector<std::string>& files, const std::string& url,
+                                const std::string& token_file, const std::string& ca_cert);
+
 // Opens an existing case ("" = $HASHTRIAGE_CASE or ./hashtriage-case); never creates one.
 Result<std::unique_ptr<engine::Case>> OpenExistingCase(const std::string& location, bool read_only);
 // The clock and command line of a command that changes a case.

@@ -39,6 +39,7 @@ struct IntakeCommandOptions {
   int max_notes = 20;
   bool json = false;
   bool no_pdq = false;
+  std::string submit_url, token_file, ca_cert;  // intake --submit: the files go to the team's server
   std::string command_line;
   const engine::TestHooks* hooks = nullptr;
 };
@@ -86,6 +87,12 @@ std::string Note(const engine::subjects::ReferralOutcome& o) {
 }  // namespace
 
 Result<int> RunIntakeCommand(const IntakeCommandOptions& o) {
+  if (!o.submit_url.empty()) {
+    if (!o.case_dir.empty() || !o.index_dir.empty()) {
+      return Status::InvalidArgument("--submit sends the files to the server's case and index: no --case or --index");
+    }
+    return SubmitReferralFiles(o.files, o.submit_url, o.token_file, o.ca_cert);
+  }
   HT_ASSIGN_OR_RETURN(const engine::CommandContext context, ContextFor(o.now, o.command_line));
   engine::subjects::IntakeRunOptions options;
   HT_ASSIGN_OR_RETURN(options.reader.format, ingest::ParseReferralFormat(o.format));
@@ -213,6 +220,7 @@ void SetupIntakeCommand(CLI::App& app, CommandExit& exit) {
                   "A referral whose identifiers would merge more than this many subjects merges none of them and "
                   "raises possible links for a person to decide (default 3)");
   sub->add_option("--notes", o->max_notes, "Notable referrals to list (default 20)");
+  AddSubmitOptions(sub, o->submit_url, o->token_file, o->ca_cert);
   sub->add_flag("--json", o->json, "Print the outcome as JSON (every referral)");
   sub->add_flag("--no-pdq", o->no_pdq,
                 "Do not load the index's PDQ hashes (faster open of a large index; PDQ hashes in referrals stay "

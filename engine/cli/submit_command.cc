@@ -20,6 +20,20 @@ void AddSubmitOptions(CLI::App* command, std::string& url, std::string& token_fi
   command->add_option("--ca-cert", ca_cert, "CA certificate (PEM) of the server's certificate (default: system CAs)");
 }
 
+// The station's token: the first line of `token_file`, else $HASHTRIAGE_STATION_TOKEN ("" when neither).
+Result<std::string> ReadStationToken(const std::string& token_file) {
+  std::string token;
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    if (!in) return Status::NotFound(token_file + ": cannot read the station token");
+    std::getline(in, token);
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+  } else if (const char* env = std::getenv("HASHTRIAGE_STATION_TOKEN")) {
+    token = env;
+  }
+  return token;
+}
+
 Status SubmitToServer(const engine::Case& local, const std::vector<std::uint32_t>& numbers, const std::string& url,
                       const std::string& token_file, const std::string& ca_cert, std::size_t chunk,
                       const engine::TestHooks* hooks) {
@@ -32,14 +46,7 @@ Status SubmitToServer(const engine::Case& local, const std::vector<std::uint32_t
   }
   options.url = url;
   options.ca_cert = ca_cert;
-  if (!token_file.empty()) {
-    std::ifstream in(token_file);
-    if (!in) return Status::NotFound(token_file + ": cannot read the station token");
-    std::getline(in, options.token);
-    while (!options.token.empty() && std::isspace(static_cast<unsigned char>(options.token.back()))) options.token.pop_back();
-  } else if (const char* env = std::getenv("HASHTRIAGE_STATION_TOKEN")) {
-    options.token = env;
-  }
+  HT_ASSIGN_OR_RETURN(options.token, ReadStationToken(token_file));
   HT_ASSIGN_OR_RETURN(auto sent, engine::serve::SubmitEvidence(local, numbers, options));
   for (const auto& e : sent) {
     std::printf("submitted evidence %u as %s evidence %u: %llu file records on the server (%llu sent now)%s\n", e.local,
@@ -48,6 +55,40 @@ Status SubmitToServer(const engine::Case& local, const std::vector<std::uint32_t
   }
   if (sent.empty()) std::printf("nothing to submit (no finished evidence)\n");
   return Status::Ok();
+}
+
+Result<int> SubmitReferralFiles(const std::vector<std::string>& files, const std::string& url,
+                                const std::string& token_file, const std::string& ca_cert) {
+  engine::serve::SubmitOptions options;
+  options.url = url;
+  options.ca_cert = ca_cert;
+  HT_ASSIGN_OR_RETURN(options.token, ReadStationToken(token_file));
+  bool bad = false;
+  for (const std::string& file : files) {
+    auto reply = engine::serve::SubmitReferralFile(file, options);
+    if (!reply.ok()) {
+      std::fprintf(stderr, "hashtriage: %s\n", engine::TerminalText(reply.status().message()).c_str());
+      bad = true;
+      continue;  // one file that cannot be sent never stops the others
+    }
+    const nlohmann::json& r = *reply;
+    std::printf("%s: submitted to %s: %llu referrals stored, %llu already ingested, %llu bad, %llu new subjects, %llu "
+                "files known to the index\n",
+                engine::TerminalText(file).c_str(), engine::TerminalText(url).c_str(),
+                r.value("referrals_stored", 0ull), r.value("already_ingested", 0ull), r.value("bad_records", 0ull),
+                r.value("new_subjects", 0ull), r.value("files_with_known_images", 0ull));
+    for (const auto& b : r.value("first_bad_records", nlohmann::json::array())) {
+      std::fprintf(stderr, "hashtriage: %s: record %llu (line %llu): %s\n", engine::TerminalText(file).c_str(),
+                   b.value("record", 0ull), b.value("line", 0ull),
+                   engine::TerminalText(b.value("error", std::string())).c_str());
+    }
+    for (const auto& e : r.value("file_errors", nlohmann::json::array())) {
+      std::fprintf(stderr, "hashtriage: %s: %s\n", engine::TerminalText(file).c_str(),
+                   engine::TerminalText(e.is_string() ? e.get<std::string>() : std::string()).c_str());
+    }
+    bad = bad || r.value("bad_records", 0ull) > 0 || !r.value("file_errors", nlohmann::json::array()).empty();
+  }
+  return bad ? kExitFailure : kExitOk;
 }
 
 namespace {

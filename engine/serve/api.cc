@@ -14,6 +14,7 @@ const std::vector<Route>& ApiRoutes() {
     std::vector<Route> all = WorkRoutes();
     for (auto& r : AdminRoutes()) all.push_back(std::move(r));
     for (auto& r : StationRoutes()) all.push_back(std::move(r));
+    for (auto& r : IntakeRoutes()) all.push_back(std::move(r));
     return all;
   }();
   return routes;

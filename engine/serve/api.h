@@ -102,6 +102,7 @@ const std::vector<Route>& ApiRoutes();
 std::vector<Route> WorkRoutes();   // queue, subjects, reviews, research, dip-sample, forecast, exports
 std::vector<Route> AdminRoutes();  // users, index sets
 std::vector<Route> StationRoutes();  // stations' submissions
+std::vector<Route> IntakeRoutes();   // referral files sent by stations (api_intake.cc)
 
 // Helpers for handlers: a required string field of the body, an optional one, a query number.
 Result<std::string> RequiredField(const nlohmann::json& body, const std::string& name);

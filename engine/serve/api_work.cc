@@ -123,6 +123,26 @@ Result<ApiReply> Attributes(const ApiRequest& r, Case& c, ApiServices&) {
   return ApiReply{200, json{{"stored", stored}, {"rescored", result.rescored.ok()}}, "", ""};
 }
 
+// A manual link (one person) or unlink (not one person: never merged automatically), with its reason.
+Result<ApiReply> LinkOrUnlink(const ApiRequest& r, Case& c, bool link) {
+  const std::string& subject = r.path_params.at(0);
+  HT_ASSIGN_OR_RETURN(const std::string other, RequiredField(r.body, "with"));
+  HT_ASSIGN_OR_RETURN(const std::string reason, RequiredField(r.body, "reason"));
+  if (link) {
+    HT_ASSIGN_OR_RETURN(auto linked, subjects::LinkSubjects(c, subject, other, reason, r.user, r.context));
+    return ApiReply{200, json{{"subject", linked.survivor}, {"rescored", linked.rescored.ok()}}, "", ""};
+  }
+  HT_ASSIGN_OR_RETURN(auto unlinked, subjects::UnlinkSubjects(c, subject, other, reason, r.user, r.context));
+  return ApiReply{200,
+                  json{{"constraint", unlinked.outcome.constraint_id},
+                       {"split", unlinked.outcome.split},
+                       {"subjects", unlinked.outcome.subjects},
+                       {"rescored", unlinked.rescored.ok()}},
+                  "", ""};
+}
+Result<ApiReply> Link(const ApiRequest& r, Case& c, ApiServices&) { return LinkOrUnlink(r, c, true); }
+Result<ApiReply> Unlink(const ApiRequest& r, Case& c, ApiServices&) { return LinkOrUnlink(r, c, false); }
+
 Result<ApiReply> DrawDipSample(const ApiRequest& r, Case& c, ApiServices&) {
   std::string date = OptionalField(r.body, "date");
   if (date.empty()) date = FormatDate(r.context.now);
@@ -191,6 +211,8 @@ std::vector<Route> WorkRoutes() {
       {"POST", "/api/v1/subjects/([^/]+)/take", Action::kTakeSubject, Take},
       {"POST", "/api/v1/subjects/([^/]+)/review", Action::kReview, Review},
       {"POST", "/api/v1/subjects/([^/]+)/attributes", Action::kEnrichSubject, Attributes},
+      {"POST", "/api/v1/subjects/([^/]+)/link", Action::kEnrichSubject, Link},
+      {"POST", "/api/v1/subjects/([^/]+)/unlink", Action::kEnrichSubject, Unlink},
       {"POST", "/api/v1/dip-sample", Action::kDipSample, DrawDipSample},
       {"GET", "/api/v1/dip-sample", Action::kDipSample, DipSampleReport},
       {"GET", "/api/v1/forecast", Action::kForecast, QueueForecast},

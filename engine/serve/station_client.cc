@@ -3,6 +3,8 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "engine/case/evidence_catalogue.h"
@@ -67,10 +69,8 @@ class ServerLink {
   httplib::Client client_;
 };
 
-}  // namespace
-
-Result<std::vector<SubmittedEvidence>> SubmitEvidence(const Case& local, const std::vector<std::uint32_t>& numbers,
-                                                      const SubmitOptions& options) {
+// The URL must be https, or http to this machine; a station needs its token.
+Status CheckServer(const SubmitOptions& options) {
   const auto scheme_end = options.url.find("://");
   if (scheme_end == std::string::npos) return Status::InvalidArgument("--submit needs a URL like https://server:8443");
   const std::string scheme = options.url.substr(0, scheme_end);
@@ -82,6 +82,33 @@ Result<std::vector<SubmittedEvidence>> SubmitEvidence(const Case& local, const s
     return Status::InvalidArgument(options.url + ": submit over https (plain http only to a server on this machine)");
   }
   if (options.token.empty()) return Status::InvalidArgument("a station needs its token (--token-file or $HASHTRIAGE_STATION_TOKEN)");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<json> SubmitReferralFile(const std::string& path, const SubmitOptions& options) {
+  HT_RETURN_IF_ERROR(CheckServer(options));
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return Status::NotFound(path + ": cannot read: " + ec.message());
+  if (size > kMaxReferralFileBytes) {
+    return Status::ResourceLimit(path + ": " + std::to_string(size >> 20) + " MB is more than one submission takes (" +
+                                 std::to_string(kMaxReferralFileBytes >> 20) + " MB): split the file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::uint8_t> bytes(size);
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size))) {
+    return Status::IOError(path + ": cannot read");
+  }
+  ServerLink link(options);
+  return link.Post("/api/v1/station/intake",
+                   json{{"file", std::filesystem::path(path).filename().string()}, {"content", json::binary(std::move(bytes))}});
+}
+
+Result<std::vector<SubmittedEvidence>> SubmitEvidence(const Case& local, const std::vector<std::uint32_t>& numbers,
+                                                      const SubmitOptions& options) {
+  HT_RETURN_IF_ERROR(CheckServer(options));
   HT_ASSIGN_OR_RETURN(auto all, local.evidence().List());
   ServerLink link(options);
   std::vector<SubmittedEvidence> out;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/case/case.h"
 #include "hashing/status.h"
 
@@ -36,5 +38,13 @@ struct SubmittedEvidence {
 // Submits every finished or incomplete evidence item of `local` (`numbers` empty), or those listed.
 Result<std::vector<SubmittedEvidence>> SubmitEvidence(const Case& local, const std::vector<std::uint32_t>& numbers,
                                                       const SubmitOptions& options);
+
+// The largest referral file one submission takes (the server's request limit is 16 MB).
+inline constexpr std::uint64_t kMaxReferralFileBytes = 15u << 20;
+
+// Sends one referral file, as it is, to the server's intake (the same intake as the `intake` command,
+// run there under the station's name) and returns the server's tallies. Retried with backoff like
+// scan records; sending a file again is safe (referrals already stored are skipped).
+Result<nlohmann::json> SubmitReferralFile(const std::string& path, const SubmitOptions& options);
 
 }  // namespace hashtriage::engine::serve

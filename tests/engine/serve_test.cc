@@ -105,6 +105,8 @@ const std::vector<Expected>& ExpectedRoutes() {
       {"POST", "/api/v1/subjects/([^/]+)/take", {"investigator"}},
       {"POST", "/api/v1/subjects/([^/]+)/review", {"investigator", "supervisor"}},
       {"POST", "/api/v1/subjects/([^/]+)/attributes", {"researcher"}},
+      {"POST", "/api/v1/subjects/([^/]+)/link", {"researcher"}},
+      {"POST", "/api/v1/subjects/([^/]+)/unlink", {"researcher"}},
       {"POST", "/api/v1/dip-sample", {"supervisor"}},
       {"GET", "/api/v1/dip-sample", {"supervisor"}},
       {"GET", "/api/v1/forecast", {"supervisor"}},
@@ -117,6 +119,7 @@ const std::vector<Expected>& ExpectedRoutes() {
       {"POST", "/api/v1/station/submissions/([^/]+)/files", {"station"}},
       {"POST", "/api/v1/station/submissions/([^/]+)/finish", {"station"}},
       {"GET", "/api/v1/station/submissions", {"station"}},
+      {"POST", "/api/v1/station/intake", {"station"}},
   };
   return routes;
 }
@@ -186,9 +189,9 @@ TEST_F(ServeTest, EveryEndpointRefusesTheUnauthenticatedAndEveryRoleNotAllowed) 
       }
     }
   }
-  // 18 routes x 5 roles: 24 role grants in the table above, the other 66 refused.
-  EXPECT_EQ(allowed, 24u);
-  EXPECT_EQ(refused, 66u);
+  // 21 routes x 5 roles: 27 role grants in the table above, the other 78 refused.
+  EXPECT_EQ(allowed, 27u);
+  EXPECT_EQ(refused, 78u);
   // Session endpoints: the station's token has no session; the anonymous have none either.
   ApiClient anonymous(server.url());
   EXPECT_EQ(anonymous.Get("/api/v1/session").status, 401);
@@ -368,6 +371,38 @@ TEST_F(ServeTest, ReviewsOfDifferentSubjectsAtTheSameMomentAreAllStored) {
     ASSERT_TRUE(decisions.ok());
     EXPECT_EQ(decisions->size(), static_cast<std::size_t>(kRounds)) << subjects[k];
   }
+  EXPECT_TRUE(engine::VerifyAudit((*c)->audit()).intact);
+}
+
+// A researcher's manual link makes two subjects one (the merged one leaves the queue); the unlink
+// separates them again and records that they are not to be merged automatically. Both audited.
+TEST_F(ServeTest, AResearcherLinksAndUnlinksSubjectsWithAReason) {
+  ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
+  ASSERT_FALSE(server.url().empty());
+  ApiClient researcher(server.url()), sue(server.url());
+  ASSERT_EQ(researcher.SignIn("researcher", kPassword).status, 200);
+  ASSERT_EQ(sue.SignIn("supervisor", kPassword).status, 200);
+  const std::vector<std::string> before = QueueSubjects(sue);
+  ASSERT_GE(before.size(), 2u);
+  const std::string a = before[0], b = before[1];
+  EXPECT_EQ(researcher.Post("/api/v1/subjects/" + a + "/link", {{"with", b}}).status, 400);  // no reason
+  const auto linked = researcher.Post("/api/v1/subjects/" + a + "/link", {{"with", b}, {"reason", "same phone seen in both"}});
+  ASSERT_EQ(linked.status, 200) << linked.body;
+  const std::string survivor = linked.json()["subject"];
+  EXPECT_TRUE(survivor == a || survivor == b) << linked.body;
+  const auto unlinked = researcher.Post("/api/v1/subjects/" + a + "/unlink", {{"with", b}, {"reason", "different people"}});
+  ASSERT_EQ(unlinked.status, 200) << unlinked.body;
+  EXPECT_TRUE(unlinked.json()["split"].get<bool>()) << unlinked.body;
+
+  auto c = engine::OpenCase({.location = db_.url(), .create_if_missing = false});
+  ASSERT_TRUE(c.ok());
+  auto entries = (*c)->audit().Entries();
+  ASSERT_TRUE(entries.ok());
+  std::vector<std::string> actions;
+  for (const auto& e : *entries) {
+    if (e.user == "researcher") actions.push_back(e.details.value("action", ""));
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{"subject link", "subject unlink"}));
   EXPECT_TRUE(engine::VerifyAudit((*c)->audit()).intact);
 }
 

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <regex>
 #include <random>
 #include <thread>
@@ -20,6 +21,7 @@
 #include "engine/case/kv/evidence_json.h"
 #include "tests/engine/postgres_test_support.h"
 #include "tests/engine/serve_test_support.h"
+#include "tests/engine/subjects_test_util.h"
 
 namespace hashtriage::testing {
 namespace {
@@ -213,6 +215,55 @@ TEST_F(StationTest, AServerKilledMidSubmissionAndRestartedLosesAndDuplicatesNoth
   EXPECT_EQ(submitted.exit_code, 0) << submitted.err;
   EXPECT_NE(submitted.out.find("33 file records on the server"), std::string::npos) << submitted.out;
   EXPECT_EQ(Records(db_.url(), 1), Records(local().string(), 1));
+}
+
+// "Intake can submit the same way": a station sends a referral file as it came; the server ingests it
+// (its case, its index, under the station's name). Sent again — as after a lost answer — it stores
+// nothing twice. A bad record is reported back and never stops the others.
+TEST_F(StationTest, AReferralFileSubmittedTwiceIsIngestedByTheServerOnce) {
+  ServeProcess server({"--case", db_.url(), "--index", (dir_.path() / "index").string()}, dir_.path() / "serve.log");
+  ASSERT_FALSE(server.url().empty());
+  std::ifstream known(dir_.path() / "known.md5");
+  std::string known_md5;
+  known >> known_md5;
+  ASSERT_EQ(known_md5.size(), 32u);
+  ReportSpec with_hit{.id = "TIP-1", .account = "acct-1", .emails = {"one@example.org"}, .md5s = {known_md5}};
+  ReportSpec plain{.id = "TIP-2", .account = "acct-2", .emails = {"two@example.org"}};
+  const auto file = dir_.path() / "tips.jsonl";
+  WriteJsonLines(file, {CybertipReport(with_hit), CybertipReport(plain)});
+  {
+    std::ofstream append(file, std::ios::app);
+    append << "{\"reportId\": \"TIP-3\", \"broken\n";  // a record no parser accepts
+  }
+  const std::string submit = Bin() + " intake " + Q(file) + " --submit " + server.url() + " --token-file " + Q(Token("kiosk1"));
+  const auto first = RunCommand(submit);
+  EXPECT_EQ(first.exit_code, 1) << first.err;  // one bad record
+  EXPECT_NE(first.out.find("2 referrals stored, 0 already ingested, 1 bad, 2 new subjects, 1 files known to the index"),
+            std::string::npos)
+      << first.out << first.err;
+  EXPECT_NE(first.err.find("record 3 (line 3)"), std::string::npos) << first.err;
+  const auto again = RunCommand(submit);
+  EXPECT_NE(again.out.find("0 referrals stored, 2 already ingested, 1 bad, 0 new subjects"), std::string::npos)
+      << again.out << again.err;
+
+  auto c = engine::OpenCase({.location = db_.url(), .create_if_missing = false, .read_only = true});
+  ASSERT_TRUE(c.ok());
+  std::vector<std::string> ids;
+  ASSERT_TRUE((*c)->referrals().ForEach([&](const engine::ReferralRecord& r) {
+    ids.push_back(r.id);
+    return true;
+  }).ok());
+  EXPECT_EQ(ids, (std::vector<std::string>{"cybertip:TIP-1", "cybertip:TIP-2"}));
+  auto entries = (*c)->audit().Entries();
+  ASSERT_TRUE(entries.ok());
+  std::size_t intakes = 0;
+  for (const auto& e : *entries) {
+    if (e.details.value("action", "") == "intake") {
+      ++intakes;
+      EXPECT_EQ(e.user, "kiosk1");
+    }
+  }
+  EXPECT_EQ(intakes, 2u);  // only stations send files: ServeTest's role x endpoint table covers the others
 }
 
 }  // namespace
