@@ -13,6 +13,7 @@ std::string_view ActionName(Action action) {
     case Action::kTakeSubject: return "take a subject";
     case Action::kReview: return "review a subject";
     case Action::kEnrichSubject: return "enrich a subject";
+    case Action::kReadResearch: return "read the research tasks";
     case Action::kDipSample: return "run the dip-sample";
     case Action::kForecast: return "read the forecast";
     case Action::kExport: return "export the queue";
@@ -29,6 +30,7 @@ const std::vector<Role>& RolesAllowed(Action action) {
   static const std::vector<Role> investigators = {Role::kInvestigator, Role::kSupervisor};
   static const std::vector<Role> readers = {Role::kResearcher, Role::kInvestigator, Role::kSupervisor};
   static const std::vector<Role> researchers = {Role::kResearcher};
+  static const std::vector<Role> research_readers = {Role::kResearcher, Role::kSupervisor};
   static const std::vector<Role> supervisors = {Role::kSupervisor};
   static const std::vector<Role> investigator_only = {Role::kInvestigator};
   static const std::vector<Role> admins = {Role::kAdmin};
@@ -39,6 +41,7 @@ const std::vector<Role>& RolesAllowed(Action action) {
     case Action::kTakeSubject: return investigator_only;
     case Action::kReview: return investigators;
     case Action::kEnrichSubject: return researchers;
+    case Action::kReadResearch: return research_readers;
     case Action::kDipSample:
     case Action::kForecast:
     case Action::kExport: return supervisors;

@@ -17,6 +17,7 @@ enum class Action {
   kTakeSubject,       // an investigator takes an unowned subject from the queue
   kReview,            // record a decision (investigator: own subjects; supervisor: any, with assignment)
   kEnrichSubject,     // attributes, identifiers, manual links (research)
+  kReadResearch,      // the open research tasks (unknown or conflicting attributes the model reads)
   kDipSample,         // draw / report the daily dip-sample
   kForecast,          // capacity forecast
   kExport,            // exports of the queue

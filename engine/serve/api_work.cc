@@ -44,6 +44,44 @@ Result<ApiReply> QueuePage(const ApiRequest& r, Case& c, ApiServices& services) 
   return ApiReply{200, json(out), "", ""};
 }
 
+// The research worklist: open queue entries whose assessment names attributes the model reads that are
+// unknown or in conflict, in queue order (the most urgent first), each with its tasks (access to
+// children first, as the model orders them). Assessments are read a chunk of the queue at a time.
+Result<ApiReply> ResearchTasks(const ApiRequest& r, Case& c, ApiServices& services) {
+  HT_ASSIGN_OR_RETURN(const std::int64_t offset, QueryNumber(r, "offset", 0, 0, 1'000'000'000));
+  HT_ASSIGN_OR_RETURN(const std::int64_t limit, QueryNumber(r, "limit", 50, 1, 500));
+  QueueViewContext context;
+  HT_ASSIGN_OR_RETURN(auto rows, services.QueueRows(c, r.context.now, context));
+  constexpr std::size_t kChunk = 200;
+  json subjects = json::array();
+  std::size_t matching = 0;
+  for (std::size_t begin = 0; begin < rows->size() && subjects.size() < static_cast<std::size_t>(limit); begin += kChunk) {
+    std::vector<QueueRow> chunk;
+    for (std::size_t i = begin; i < std::min(rows->size(), begin + kChunk); ++i) {
+      if ((*rows)[i].entry.open()) chunk.push_back((*rows)[i]);
+    }
+    HT_RETURN_IF_ERROR(FillAssessments(c, chunk));
+    for (const QueueRow& row : chunk) {
+      if (!row.assessment || row.assessment->research.empty()) continue;
+      if (matching++ < static_cast<std::size_t>(offset)) continue;
+      if (subjects.size() >= static_cast<std::size_t>(limit)) break;
+      json tasks = json::array();
+      for (const ResearchTask& t : row.assessment->research) {
+        tasks.push_back({{"attribute", t.attribute},
+                         {"label", t.label},
+                         {"access_to_children", t.access_to_children},
+                         {"conflict", t.conflict}});
+      }
+      subjects.push_back({{"subject", row.entry.subject_id},
+                          {"band", BandName(row.entry.band)},
+                          {"deadline", FormatIso8601(row.entry.deadline)},
+                          {"tasks", tasks}});
+    }
+  }
+  return ApiReply{200, json{{"subjects", subjects}, {"offset", offset}, {"limit", limit}, {"as_of", FormatIso8601(context.now)}},
+                  "", ""};
+}
+
 Result<ApiReply> SubjectList(const ApiRequest& r, Case& c, ApiServices&) {
   HT_ASSIGN_OR_RETURN(const std::int64_t offset, QueryNumber(r, "offset", 0, 0, 1'000'000'000));
   HT_ASSIGN_OR_RETURN(const std::int64_t limit, QueryNumber(r, "limit", 100, 1, 1000));
@@ -211,6 +249,7 @@ std::vector<Route> WorkRoutes() {
       {"POST", "/api/v1/subjects/([^/]+)/take", Action::kTakeSubject, Take},
       {"POST", "/api/v1/subjects/([^/]+)/review", Action::kReview, Review},
       {"POST", "/api/v1/subjects/([^/]+)/attributes", Action::kEnrichSubject, Attributes},
+      {"GET", "/api/v1/research", Action::kReadResearch, ResearchTasks},
       {"POST", "/api/v1/subjects/([^/]+)/link", Action::kEnrichSubject, Link},
       {"POST", "/api/v1/subjects/([^/]+)/unlink", Action::kEnrichSubject, Unlink},
       {"POST", "/api/v1/dip-sample", Action::kDipSample, DrawDipSample},

@@ -105,6 +105,7 @@ const std::vector<Expected>& ExpectedRoutes() {
       {"POST", "/api/v1/subjects/([^/]+)/take", {"investigator"}},
       {"POST", "/api/v1/subjects/([^/]+)/review", {"investigator", "supervisor"}},
       {"POST", "/api/v1/subjects/([^/]+)/attributes", {"researcher"}},
+      {"GET", "/api/v1/research", {"researcher", "supervisor"}},
       {"POST", "/api/v1/subjects/([^/]+)/link", {"researcher"}},
       {"POST", "/api/v1/subjects/([^/]+)/unlink", {"researcher"}},
       {"POST", "/api/v1/dip-sample", {"supervisor"}},
@@ -189,9 +190,9 @@ TEST_F(ServeTest, EveryEndpointRefusesTheUnauthenticatedAndEveryRoleNotAllowed) 
       }
     }
   }
-  // 21 routes x 5 roles: 27 role grants in the table above, the other 78 refused.
-  EXPECT_EQ(allowed, 27u);
-  EXPECT_EQ(refused, 78u);
+  // 22 routes x 5 roles: 29 role grants in the table above, the other 81 refused.
+  EXPECT_EQ(allowed, 29u);
+  EXPECT_EQ(refused, 81u);
   // Session endpoints: the station's token has no session; the anonymous have none either.
   ApiClient anonymous(server.url());
   EXPECT_EQ(anonymous.Get("/api/v1/session").status, 401);
@@ -404,6 +405,43 @@ TEST_F(ServeTest, AResearcherLinksAndUnlinksSubjectsWithAReason) {
   }
   EXPECT_EQ(actions, (std::vector<std::string>{"subject link", "subject unlink"}));
   EXPECT_TRUE(engine::VerifyAudit((*c)->audit()).intact);
+}
+
+// The research worklist: every open subject whose assessment names an unknown attribute, in queue
+// order; once a researcher records it (with its source), the task is gone from the list.
+TEST_F(ServeTest, TheResearchListShowsOpenTasksUntilTheAttributeIsRecorded) {
+  ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
+  ASSERT_FALSE(server.url().empty());
+  ApiClient researcher(server.url()), sue(server.url());
+  ASSERT_EQ(researcher.SignIn("researcher", kPassword).status, 200);
+  ASSERT_EQ(sue.SignIn("supervisor", kPassword).status, 200);
+  const auto tasks_of = [&](const std::string& subject) {
+    std::set<std::string> attributes;
+    const auto page = researcher.Get("/api/v1/research?limit=500");
+    EXPECT_EQ(page.status, 200) << page.body;
+    const json parsed = page.json();  // kept: a range-for over a temporary's member would dangle
+    for (const auto& s : parsed["subjects"]) {
+      if (s["subject"] != subject) continue;
+      for (const auto& t : s["tasks"]) attributes.insert(t["attribute"].get<std::string>());
+    }
+    return attributes;
+  };
+  const auto first = researcher.Get("/api/v1/research?limit=500").json();
+  // Ten subjects from referrals, none researched: each has tasks, in the queue's order.
+  std::vector<std::string> listed;
+  for (const auto& s : first["subjects"]) listed.push_back(s["subject"]);
+  EXPECT_EQ(listed, QueueSubjects(sue));
+  const std::string subject = listed.at(0);
+  std::string access_task;
+  for (const auto& t : first["subjects"][0]["tasks"]) {
+    if (t["access_to_children"].get<bool>()) access_task = t["attribute"];
+  }
+  ASSERT_FALSE(access_task.empty()) << first.dump();
+  EXPECT_EQ(tasks_of(subject).count(access_task), 1u);
+  const auto recorded = researcher.Post("/api/v1/subjects/" + subject + "/attributes",
+                                        {{"name", access_task}, {"value", "no"}, {"source", "council records"}});
+  ASSERT_EQ(recorded.status, 200) << recorded.body;
+  EXPECT_EQ(tasks_of(subject).count(access_task), 0u);
 }
 
 TEST_F(ServeTest, AnInvestigatorReviewsOnlySubjectsTheyTookOrWereGiven) {
