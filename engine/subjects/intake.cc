@@ -274,7 +274,9 @@ Status IntakeSession::CommitBatch() {
                            {"merges", batch_merges_},
                            {"by", options_.by},
                            {"index", index_.digest}};
-    auto entry = case_.audit().Append(*txn_, MakeAuditEntry(options_.command, std::move(details), options_.command_time));
+    AuditEntry batch_entry = MakeAuditEntry(options_.command, std::move(details), options_.command_time);
+    batch_entry.user = options_.user;
+    auto entry = case_.audit().Append(*txn_, std::move(batch_entry));
     status = entry.status();
   }
   if (status.ok()) status = txn_->Commit();

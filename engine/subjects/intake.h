@@ -36,6 +36,9 @@ struct IntakeOptions {
   std::optional<std::int64_t> command_time;
   // The command line, recorded in each batch's audit entry.
   std::string command;
+  // Who the batches' audit entries name: the signed-in user or station in team mode ("" = the
+  // process's own user, as for a command run at a terminal).
+  std::string user;
   LinkOptions link;
   // Referrals staged before one atomic write to the case. Default: 1000.
   std::size_t batch_referrals = 1000;

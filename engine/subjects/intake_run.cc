@@ -34,6 +34,7 @@ Result<IntakeRunResult> RunIntake(Case& c, const index::KnownIndex* index, const
   options.session.now = context.now;
   options.session.command_time = context.command_time;
   options.session.command = context.command;
+  options.session.user = context.user;
   if (options.hooks != nullptr && options.hooks->intake_batch > 0) options.session.batch_referrals = options.hooks->intake_batch;
   IntakeSession session(c, matcher ? &*matcher : nullptr, result.index, options.session);
   HT_RETURN_IF_ERROR(session.Start());

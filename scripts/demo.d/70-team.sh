@@ -3,7 +3,8 @@
 # demo case moved into it (`case export`, digest-verified), demo accounts with roles, the queue read from
 # PostgreSQL while an intake writes to it, the team working through `hashtriage serve` (an investigator
 # takes and reviews a subject, a colleague's stale review is refused with a conflict, the supervisor
-# draws the dip-sample, a kiosk station submits a phone's records), and the case moved back out
+# draws the dip-sample, a kiosk station submits a phone's records, an intake workstation a referral
+# file), and the case moved back out
 # byte-for-byte. Servers are stopped at the end. (The browser UI is not built yet: see README.)
 #   DEMO_TEAM=1 scripts/demo.d/70-team.sh   (uses HASHTRIAGE_BIN, DEMO_DIR when set)
 set -euo pipefail
@@ -128,6 +129,21 @@ PY
   "${ht[@]}" scan --kiosk --case "$DEMO_DIR/station-case" --index "$DEMO_DIR/index/hashtriage-index" \
     --submit "$serve_url" --token-file "$DEMO_DIR/station.token" "$DEMO_DIR/phone-dump" \
     | grep -E "exact matches|WHAT TO DO NEXT|^submitted" || [ $? = 10 ]
+  echo "-- an intake workstation submits a provider's referral file the same way (sent twice: stored once)"
+  python3 - "$DEMO_DIR/station-tips.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(3):
+        f.write(json.dumps({"reportId": f"STATION-{i}", "incidentSummary": {"incidentType": "Apparent Child Pornography",
+                            "incidentDateTime": "2026-11-22T09:00:00Z"},
+                            "reportedPerson": {"espService": "examplechat", "espIdentifier": f"station-{i}",
+                                               "email": [f"station.person{i}@example.org"]},
+                            "files": []}) + "\n")
+PY
+  for _ in 1 2; do
+    "${ht[@]}" intake --submit "$serve_url" --token-file "$DEMO_DIR/station.token" "$DEMO_DIR/station-tips.jsonl" \
+      | sed "s|$DEMO_DIR/||"
+  done
   echo "-- the audit log names each person (last entries):"
   "${ht[@]}" audit show --case "$db" 2>/dev/null | tail -6 || true
   echo "-- the server's access log (last lines):"
