@@ -126,13 +126,16 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
     const Status submitted = SubmitToServer(*store, numbers, o.submit_url, o.token_file, o.ca_cert);
     if (!submitted.ok()) code = std::max(code, ReportFailure(submitted));
   }
-  if (o.kiosk && known && engine::AnyKnownMaterial(summary)) return kExitMatches;
+  // Known material outranks every other outcome: a script that checks only the exit status must never
+  // read "nothing found" from a scan that found something (the errors are on standard error).
+  if (known && engine::AnyKnownMaterial(summary)) return kExitMatches;
   return code;
 }
 
 void SetupScanCommand(CLI::App& app, CommandExit& exit) {
   auto o = std::make_shared<ScanCommandOptions>();
-  CLI::App* sub = app.add_subcommand("scan", "Hash and match seized-device evidence (folders, archives, E01/raw images, UFDR)");
+  CLI::App* sub = app.add_subcommand("scan", "Hash and match seized-device evidence (folders, archives, E01/raw images, UFDR); "
+                                                   "exit 10 when known material is found");
   sub->add_option("sources", o->sources, "Evidence: directories, archives, disk images, UFDR files")->required();
   AddCaseOption(sub, o->case_dir);
   AddIndexOption(sub, o->index_dir);
@@ -141,8 +144,8 @@ void SetupScanCommand(CLI::App& app, CommandExit& exit) {
   sub->add_option("--subject", o->subject, "Attach this evidence to a subject (person)");
   sub->add_option("--examiner", o->examiner, "Who ran the scan (default: $USER)");
   sub->add_flag("--kiosk", o->kiosk,
-                "One plain-words verdict screen per device; exit 10 when known material is found (any indecent "
-                "category, or a set whose category was not recorded)");
+                "One plain-words verdict screen per device (every scan exits 10 when known material is found: "
+                "any indecent category, or a set whose category was not recorded)");
   sub->add_flag("--json", o->json, "Print the summary as JSON");
   sub->add_flag("--no-index", o->no_index, "Hash without matching (no index needed)");
   sub->add_flag("--exact-in-memory", o->exact_in_memory,

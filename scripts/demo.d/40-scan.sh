@@ -45,7 +45,7 @@ for line in sys.stdin:
         print("  %s: %s match in set %s as category %s%s" % (r["path"], h["kind"], h["set"], h["category"], near))
 '
   echo "== Scan 4. Running the same scan again is a no-op"
-  "$HASHTRIAGE_BIN" scan --case "$case_dir" --index "$index" "$dump" | head -1
+  { "$HASHTRIAGE_BIN" scan --case "$case_dir" --index "$index" "$dump" || [ $? = 10 ]; } | head -1
   "$HASHTRIAGE_BIN" audit verify --case "$case_dir"
 }
 

@@ -50,7 +50,7 @@ class ScanTest : public ::testing::Test {
   static std::string ScanAndExport(const std::string& name, const std::string& extra = "") {
     const auto c = *dir_ / name;
     const auto run = RunCommand(Bin() + " scan --case " + Q(c) + " --index " + Q(index_) + " " + extra + " " + Q(Evidence()));
-    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(run.exit_code, 10) << run.err;
     return RunCommand(Bin() + " export files --case " + Q(c)).out;
   }
 
@@ -110,12 +110,12 @@ TEST_F(ScanTest, KilledScanResumesToTheSameRecordsAsAnUninterruptedOne) {
     EXPECT_EQ(run.exit_code, 128 + 9) << "kill at " << kill_at << ": " << run.err;
   }
   const auto resumed = RunCommand(scan);
-  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(resumed.exit_code, 10) << resumed.err;
   EXPECT_NE(resumed.out.find("resumed"), std::string::npos) << resumed.out;
   EXPECT_EQ(RunCommand(Bin() + " export files --case " + Q(c)).out, expected);
   // Running a finished scan again is a no-op that says so.
   const auto again = RunCommand(scan);
-  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_EQ(again.exit_code, 10);
   EXPECT_NE(again.out.find("nothing to do"), std::string::npos) << again.out;
   EXPECT_EQ(RunCommand(Bin() + " export files --case " + Q(c)).out, expected);
   EXPECT_EQ(RunCommand(Bin() + " audit verify --case " + Q(c)).exit_code, 0);
@@ -161,6 +161,31 @@ TEST_F(ScanTest, KioskExitCodesAndPlainVerdict) {
                                  Q(clean.path()));
   EXPECT_EQ(errors.exit_code, 1) << errors.out;
   EXPECT_NE(errors.out.find("could not be read:          1"), std::string::npos) << errors.out;
+}
+
+// Not only the kiosk: every scan's exit status says known material (10) before errors (1), so a
+// script that reads only the status never takes a scan that found something for "nothing found".
+TEST_F(ScanTest, EveryScanExitsTenOnKnownMaterialEvenWithErrorsAndOneOnErrorsAlone) {
+  auto plain = [&](const std::string& name, const std::filesystem::path& evidence, const std::string& extra = "") {
+    return RunCommand(Bin() + " scan " + extra + " --case " + Q(*dir_ / name) + " --index " + Q(index_) + " " + Q(evidence));
+  };
+  testing::TempDir clean, known_and_broken;
+  std::filesystem::copy_file(testing::TestDataDir() / "photos/skimage/camera.png", clean / "a.png");
+  EXPECT_EQ(plain("exit-clean", clean.path()).exit_code, 0);
+  EXPECT_EQ(plain("exit-clean-json", clean.path(), "--json").exit_code, 0);
+  EXPECT_EQ(plain("exit-known", Evidence()).exit_code, 10);
+  EXPECT_EQ(plain("exit-known-json", Evidence(), "--json").exit_code, 10);
+  std::filesystem::copy_file(testing::TestDataDir() / "bad/truncated.jpg", clean / "truncated.jpg");
+  const auto broken = plain("exit-broken", clean.path());
+  EXPECT_EQ(broken.exit_code, 1) << broken.out;
+  std::filesystem::copy(Evidence(), known_and_broken.path(), std::filesystem::copy_options::recursive);
+  std::filesystem::copy_file(testing::TestDataDir() / "bad/truncated.jpg", known_and_broken / "truncated.jpg");
+  const auto both = plain("exit-both", known_and_broken.path());
+  EXPECT_EQ(both.exit_code, 10) << both.out;
+  EXPECT_NE(both.out.find("errors"), std::string::npos) << both.out;
+  // Without an index nothing can be known: errors alone decide.
+  const auto unmatched = RunCommand(Bin() + " scan --no-index --case " + Q(*dir_ / "exit-no-index") + " " + Q(known_and_broken.path()));
+  EXPECT_EQ(unmatched.exit_code, 1) << unmatched.out;
 }
 
 TEST_F(ScanTest, CaseDirectoryIsPrivateAndGroupWritableCaseIsRefused) {

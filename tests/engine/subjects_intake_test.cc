@@ -80,7 +80,7 @@ TEST(SubjectsIntakeTest, ADeviceScanAndALaterReferralAttachToOneSubject) {
 
   // `scan --subject` creates the subject.
   auto scan = cli.Run("scan --index " + ShellQuote(cli.index_dir) + " --subject SUSPECT-1 " + ShellQuote(evidence.string()));
-  ASSERT_EQ(scan.exit_code, 0) << scan.out << scan.err;
+  ASSERT_EQ(scan.exit_code, 10) << scan.out << scan.err;
   // The extraction showed the suspect's email; the referral arriving later carries it.
   auto ident = cli.Run("subject ident add SUSPECT-1 email Suspect@Example.org --source 'phone extraction' --by 'DC Test'");
   ASSERT_EQ(ident.exit_code, 0) << ident.err;
