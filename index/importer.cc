@@ -195,12 +195,13 @@ Result<ImportSummary> ImportSet(KnownIndex& index, const std::string& set_name, 
   writer->set_test_point(options.test_point);
   ImportSummary summary;
   summary.set_name = set_name;
-  summary.files = files;
+  const std::vector<std::string>& names = options.source_names.size() == files.size() ? options.source_names : files;
+  summary.files = names;
   const std::string unchanged = UnchangedNote(index, set_name);
   internal::RecordSink sink(*writer, options, summary, unchanged);
   std::uint64_t bytes_before = 0;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    sink.BeginFile(static_cast<std::uint32_t>(i), files[i], bytes_before);
+    sink.BeginFile(static_cast<std::uint32_t>(i), names[i], bytes_before);
     Status st;
     switch (options.format) {
       case ImportFormat::kVics: st = internal::ReadVics(files[i], sink, categories); break;
@@ -225,10 +226,10 @@ Result<ImportSummary> ImportSet(KnownIndex& index, const std::string& set_name, 
       const Rejection& r = summary.rejection_examples.front();
       first = "; first: " + r.file + ":" + std::to_string(r.line) + " (byte " + std::to_string(r.offset) + "): " + r.reason;
     }
-    return Status::Corruption(NoValidRecords(files, summary) + ": " + unchanged + first);
+    return Status::Corruption(NoValidRecords(names, summary) + ": " + unchanged + first);
   }
   SetInfo set;
-  set.sources = files;
+  set.sources = names;
   set.records_read = summary.records_read;
   set.records_rejected = summary.records_rejected;
   HT_ASSIGN_OR_RETURN(summary.commit, writer->Commit(std::move(set)));

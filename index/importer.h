@@ -53,6 +53,9 @@ struct ImportOptions {
   // Default: false: rejected records are reported and skipped, and of records giving one hash
   // different categories the more serious is kept (SetWriter).
   bool strict = false;
+  // The names recorded for the files (in the set's sources, the summary and rejections), one per file,
+  // when they should differ from the paths read (an upload kept in a scratch file). Default: the paths.
+  std::vector<std::string> source_names;
   // Rejections described individually in the summary (the rest are only counted). Default: 50.
   std::size_t max_examples = 50;
   // Optional progress report, called every few thousand records with the records read so far and the

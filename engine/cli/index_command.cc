@@ -19,6 +19,7 @@
 
 #include "engine/cli/commands.h"
 #include "engine/file_hashing.h"
+#include "engine/matching/index_admin.h"
 #include "engine/matching/known_matcher.h"
 #include "engine/progress.h"
 #include "engine/text/untrusted_text.h"
@@ -61,25 +62,8 @@ struct IndexLookupOptions : IndexCommonOptions {
   int region_cells = hashing::RegionOptions{}.min_cells;
 };
 
-std::string IsoTime(std::int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 void PrintJson(const nlohmann::ordered_json& j) {
   std::fputs((j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(), stdout);
-}
-
-nlohmann::ordered_json EntriesJson(const std::map<HashType, std::uint64_t>& entries) {
-  nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  for (HashType t : index::kAllHashTypes) {
-    if (auto it = entries.find(t); it != entries.end() && it->second > 0) j[std::string(HashTypeName(t))] = it->second;
-  }
-  return j;
 }
 
 std::string EntriesText(const std::map<HashType, std::uint64_t>& entries) {
@@ -92,42 +76,12 @@ std::string EntriesText(const std::map<HashType, std::uint64_t>& entries) {
   return out.empty() ? "none" : out;
 }
 
-std::uint64_t TotalEntries(const index::SetInfo& s) {
-  std::uint64_t total = 0;
-  for (const auto& [t, n] : s.entries) total += n;
-  return total;
-}
-
-// Entries stored with category unknown: a match is known material for specialist review (kiosk exit 10).
-std::uint64_t CategoryNotRecorded(const index::SetInfo& s) {
-  return s.by_category[static_cast<std::size_t>(index::Category::kUnknown)];
-}
-
 // "category not recorded" (every entry) or "category not recorded for N of M entries"; "" when none.
 std::string CategoryNotRecordedText(const index::SetInfo& s) {
-  const std::uint64_t unknown = CategoryNotRecorded(s), total = TotalEntries(s);
+  const std::uint64_t unknown = engine::CategoryNotRecorded(s), total = engine::TotalEntries(s);
   if (unknown == 0) return "";
   if (unknown == total) return "category not recorded";
   return "category not recorded for " + std::to_string(unknown) + " of " + std::to_string(total) + " entries";
-}
-
-nlohmann::ordered_json SetJson(const index::SetInfo& s) {
-  nlohmann::ordered_json j;
-  j["name"] = s.name;
-  j["format"] = s.format;
-  j["imported"] = IsoTime(s.imported_unix);
-  j["generation"] = s.generation;
-  j["sources"] = s.sources;
-  j["records_read"] = s.records_read;
-  j["records_rejected"] = s.records_rejected;
-  j["entries"] = EntriesJson(s.entries);
-  nlohmann::ordered_json cats = nlohmann::ordered_json::object();
-  for (int c = 0; c < index::kCategoryCount; ++c) {
-    if (s.by_category[c] > 0) cats[std::string(CategoryName(static_cast<index::Category>(c)))] = s.by_category[c];
-  }
-  j["by_category"] = cats;
-  j["category_not_recorded"] = CategoryNotRecorded(s);
-  return j;
 }
 
 Result<std::unique_ptr<index::KnownIndex>> OpenIndex(const IndexCommonOptions& o, bool read_only, bool load_pdq) {
@@ -140,37 +94,15 @@ Result<std::unique_ptr<index::KnownIndex>> OpenIndex(const IndexCommonOptions& o
 }
 
 Result<int> RunIndexImport(const IndexImportOptions& o) {
-  index::ImportOptions io;
-  const auto format = index::ParseImportFormat(o.format);
-  if (!format) return Status::InvalidArgument("--format must be vics, icse, nsrl, md5sum, sha1sum, sha256sum, pdq or csv");
-  io.format = *format;
-  if (!o.category.empty()) {
-    io.category = index::ParseCategory(o.category);
-    if (!io.category) {
-      return Status::InvalidArgument("--category/--as must be A, B, C, indecent-uncategorised, non-indecent, "
-                                     "ignorable or unknown");
-    }
-  }
-  if (!index::CategoryMap::BuiltinText(o.category_map).empty()) {
-    HT_ASSIGN_OR_RETURN(io.category_map, index::CategoryMap::Builtin(o.category_map));
-  } else {
-    HT_ASSIGN_OR_RETURN(io.category_map, index::CategoryMap::FromFile(o.category_map));
-  }
-  io.columns = o.columns;
-  if (!o.delimiter.empty()) io.delimiter = o.delimiter == "\\t" || o.delimiter == "tab" ? '\t' : o.delimiter[0];
-  io.strict = o.strict;
+  engine::IndexImportSpec spec;
+  spec.format = o.format;
+  spec.category = o.category;
+  spec.category_map = o.category_map;
+  spec.columns = o.columns;
+  spec.delimiter = o.delimiter;
+  spec.strict = o.strict;
+  HT_ASSIGN_OR_RETURN(index::ImportOptions io, engine::ImportOptionsFor(spec));  // before the index is opened
   if (o.hooks != nullptr) io.test_point = o.hooks->index_import;
-  HT_RETURN_IF_ERROR(index::CheckImportOptions(io));  // before the index is opened (or created)
-  for (const auto& f : o.files) {
-    if (!std::filesystem::is_regular_file(f)) return Status::NotFound(f + ": no such file");
-  }
-  index::IndexOptions opts;
-  opts.path = o.dir.empty() ? index::DefaultIndexDir() : o.dir;
-  opts.read_only = false;
-  opts.exact_filter = false;
-  opts.load_pdq = false;
-  opts.import_memory_bytes = o.memory_mib << 20;
-  HT_ASSIGN_OR_RETURN(auto idx, index::KnownIndex::Open(opts));
   // Records, MB of the input files, rate and ETA on a terminal; then the commit (sort and ingest).
   engine::Progress progress("import " + o.set, 0, StderrIsTerminal());
   progress.SetUnit("records");
@@ -188,7 +120,8 @@ Result<int> RunIndexImport(const IndexImportOptions& o) {
       progress.Refresh();
     }
   };
-  auto imported = index::ImportSet(*idx, o.set, o.files, io);
+  auto imported = engine::ImportIndexSet(o.dir.empty() ? index::DefaultIndexDir() : o.dir, o.set, o.files, io,
+                                         o.memory_mib << 20);
   progress.Finish();
   HT_ASSIGN_OR_RETURN(const auto summary, std::move(imported));
 
@@ -217,39 +150,8 @@ Result<int> RunIndexImport(const IndexImportOptions& o) {
     }
   }
   const auto& set = summary.commit.set;
-  const std::uint64_t total = TotalEntries(set);
   if (o.json) {
-    nlohmann::ordered_json j;
-    j["set"] = SetJson(set);
-    j["records_read"] = summary.records_read;
-    j["records_rejected"] = summary.records_rejected;
-    j["rejected_by_reason"] = summary.rejected_by_reason;
-    auto& ex = j["rejections"] = nlohmann::ordered_json::array();
-    for (const auto& r : summary.rejection_examples) {
-      ex.push_back({{"file", r.file}, {"line", r.line}, {"offset", r.offset}, {"reason", r.reason}});
-    }
-    j["entries_added"] = EntriesJson(set.entries);
-    j["duplicates"] = summary.commit.duplicates;
-    j["conflicting_duplicates"] = summary.commit.conflicting_duplicates;
-    j["category_conflicts"] = summary.commit.category_conflicts;
-    auto& conflicts = j["conflicts"] = nlohmann::ordered_json::array();  // examples: both places of each
-    for (const auto& d : summary.commit.duplicate_examples) {
-      if (!d.conflicting) continue;
-      auto place = [&](std::uint32_t file, std::uint64_t line, std::optional<std::uint64_t> offset, index::Category c) {
-        return nlohmann::ordered_json{{"file", file < summary.files.size() ? summary.files[file] : ""},
-                                      {"line", line},
-                                      {"offset", offset ? nlohmann::ordered_json(*offset) : nlohmann::ordered_json()},
-                                      {"category", std::string(CategoryName(c))}};
-      };
-      conflicts.push_back({{"hash_type", std::string(HashTypeName(d.type))},
-                           {"hash", d.hash_hex},
-                           {"at", place(d.file, d.line, d.offset, d.category)},
-                           {"other", place(d.first_file, d.first_line, d.first_offset, d.first_category)},
-                           {"kept_category", std::string(CategoryName(d.kept_category()))}});
-    }
-    j["seconds"] = summary.seconds;
-    j["entries_per_second"] = summary.seconds > 0 ? static_cast<double>(total) / summary.seconds : 0.0;
-    PrintJson(j);
+    PrintJson(engine::ImportSummaryJson(summary));
   } else {
     std::printf("imported set '%s' (%s, %zu file%s) in %.2f s\n", set.name.c_str(), set.format.c_str(),
                 summary.files.size(), summary.files.size() == 1 ? "" : "s", summary.seconds);
@@ -278,14 +180,14 @@ Result<int> RunIndexList(const IndexCommonOptions& o) {
   const auto sets = idx->ListSets();
   if (o.json) {
     nlohmann::ordered_json j = nlohmann::ordered_json::array();
-    for (const auto& s : sets) j.push_back(SetJson(s));
+    for (const auto& s : sets) j.push_back(engine::SetInfoJson(s));
     PrintJson(j);
     return kExitOk;
   }
   if (sets.empty()) std::printf("no sets in %s\n", idx->path().c_str());
   for (const auto& s : sets) {
     const std::string note = CategoryNotRecordedText(s);
-    std::printf("%-24s %-9s %s  %s%s%s\n", s.name.c_str(), s.format.c_str(), IsoTime(s.imported_unix).c_str(),
+    std::printf("%-24s %-9s %s  %s%s%s\n", s.name.c_str(), s.format.c_str(), engine::IsoTimeUtc(s.imported_unix).c_str(),
                 EntriesText(s.entries).c_str(), note.empty() ? "" : "  ", note.c_str());
   }
   return kExitOk;
@@ -296,18 +198,18 @@ Result<int> RunIndexStats(const IndexCommonOptions& o) {
   const auto s = idx->Stats();
   std::vector<index::SetInfo> unrecorded;  // sets with entries of category unknown
   for (const auto& set : idx->ListSets()) {
-    if (CategoryNotRecorded(set) > 0) unrecorded.push_back(set);
+    if (engine::CategoryNotRecorded(set) > 0) unrecorded.push_back(set);
   }
   if (o.json) {
     nlohmann::ordered_json j;
     j["path"] = s.path;
     j["schema_version"] = s.schema_version;
     j["sets"] = s.sets;
-    j["entries"] = EntriesJson(s.entries);
+    j["entries"] = engine::EntriesJson(s.entries);
     j["disk_bytes"] = s.disk_bytes;
     auto& sets = j["category_not_recorded"] = nlohmann::ordered_json::array();
     for (const auto& set : unrecorded) {
-      sets.push_back({{"set", set.name}, {"entries", CategoryNotRecorded(set)}, {"of", TotalEntries(set)}});
+      sets.push_back({{"set", set.name}, {"entries", engine::CategoryNotRecorded(set)}, {"of", engine::TotalEntries(set)}});
     }
     PrintJson(j);
     return kExitOk;
@@ -320,20 +222,8 @@ Result<int> RunIndexStats(const IndexCommonOptions& o) {
 }
 
 Result<int> RunIndexRemove(const IndexRemoveOptions& o) {
-  HT_ASSIGN_OR_RETURN(auto idx, OpenIndex(o, false, false));
-  // A library set (`index build`) goes with the sets derived from it, which would otherwise keep
-  // matching images of a library that is no longer in the index.
-  std::vector<std::string> removed{o.set};
-  const auto sets = idx->ListSets();
-  const auto find = [&](const std::string& name) {
-    return std::find_if(sets.begin(), sets.end(), [&](const index::SetInfo& s) { return s.name == name; });
-  };
-  if (auto it = find(o.set); it != sets.end() && it->format == "library") {
-    for (const std::string& derived : index::LibraryDerivedSets(o.set)) {
-      if (find(derived) != sets.end()) removed.push_back(derived);
-    }
-  }
-  for (const std::string& name : removed) HT_RETURN_IF_ERROR(idx->RemoveSet(name));
+  HT_ASSIGN_OR_RETURN(const std::vector<std::string> removed,
+                      engine::RemoveIndexSet(o.dir.empty() ? index::DefaultIndexDir() : o.dir, o.set));
   if (o.json) {
     PrintJson({{"removed", o.set}, {"derived_removed", std::vector<std::string>(removed.begin() + 1, removed.end())}});
   } else {

@@ -225,4 +225,36 @@ Result<RematchReport> RematchCase(Case& c, const index::KnownIndex& index, const
   return report;
 }
 
+nlohmann::json RematchReportJson(const RematchReport& report) {
+  nlohmann::json evidence = nlohmann::json::array();
+  std::uint64_t gained = 0, lost = 0, region_gap = 0;
+  for (const auto& e : report.evidence) {
+    evidence.push_back({{"number", e.number}, {"id", e.id}, {"subject", e.subject}, {"index_before", e.before.digest},
+                        {"files_examined", e.files_examined}, {"files_changed", e.files_changed},
+                        {"hits_gained", e.hits_gained}, {"hits_lost", e.hits_lost},
+                        {"files_with_hits", e.counts.files_with_hits},
+                        {"images_without_region_cells", e.images_without_region_cells}});
+    gained += e.hits_gained;
+    lost += e.hits_lost;
+    region_gap += e.images_without_region_cells;
+  }
+  nlohmann::json referrals = nlohmann::json::array();
+  for (const auto& r : report.referrals) {
+    referrals.push_back({{"referral", r.referral}, {"subject", r.subject}, {"hits_gained", r.hits_gained},
+                         {"hits_lost", r.hits_lost}});
+    gained += r.hits_gained;
+    lost += r.hits_lost;
+  }
+  nlohmann::json subjects = nlohmann::json::array();
+  for (const auto& s : report.subjects) {
+    subjects.push_back({{"subject", s.subject}, {"hits_gained", s.hits_gained}, {"hits_lost", s.hits_lost}});
+  }
+  return nlohmann::json{{"index", report.index.ToJson()},  {"evidence", evidence},
+                        {"referrals_examined", report.referrals_examined},
+                        {"referrals", referrals},          {"subjects", subjects},
+                        {"hits_gained", gained},           {"hits_lost", lost},
+                        {"images_without_region_cells", region_gap},
+                        {"rescored", report.rescore.ok()}};
+}
+
 }  // namespace hashtriage::engine

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -63,5 +64,9 @@ Result<EvidenceRematch> RematchEvidence(Case& case_store, std::uint32_t number, 
 // Re-matches every evidence item and referral of the case, then re-scores the subjects whose hits
 // changed, and records the run in the audit log.
 Result<RematchReport> RematchCase(Case& case_store, const index::KnownIndex& index, const CommandContext& context);
+
+// The report as `rematch --json` and POST /api/v1/rematch give it: per evidence item, changed referral
+// and subject, with the totals (hits_gained, hits_lost, images_without_region_cells) and "rescored".
+nlohmann::json RematchReportJson(const RematchReport& report);
 
 }  // namespace hashtriage::engine

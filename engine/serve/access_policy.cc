@@ -20,6 +20,7 @@ std::string_view ActionName(Action action) {
     case Action::kReadUsers: return "list users";
     case Action::kManageUsers: return "manage users";
     case Action::kReadIndex: return "read the index sets";
+    case Action::kManageIndex: return "change the index sets";
     case Action::kSubmitScan: return "submit scan results";
     case Action::kReadOwnScans: return "read its own submissions";
   }
@@ -47,7 +48,8 @@ const std::vector<Role>& RolesAllowed(Action action) {
     case Action::kExport: return supervisors;
     case Action::kReadUsers:
     case Action::kManageUsers:
-    case Action::kReadIndex: return admins;
+    case Action::kReadIndex:
+    case Action::kManageIndex: return admins;
     case Action::kSubmitScan:
     case Action::kReadOwnScans: return stations;
   }

@@ -24,6 +24,7 @@ enum class Action {
   kReadUsers,         // the account list
   kManageUsers,       // add, disable, enable, change role
   kReadIndex,         // the known-image sets loaded by the server
+  kManageIndex,       // import or remove a set, re-match the case against the index
   kSubmitScan,        // a station submits scan records
   kReadOwnScans,      // a station lists what it submitted
 };

@@ -13,6 +13,7 @@ const std::vector<Route>& ApiRoutes() {
   static const std::vector<Route> routes = [] {
     std::vector<Route> all = WorkRoutes();
     for (auto& r : AdminRoutes()) all.push_back(std::move(r));
+    for (auto& r : IndexRoutes()) all.push_back(std::move(r));
     for (auto& r : StationRoutes()) all.push_back(std::move(r));
     for (auto& r : IntakeRoutes()) all.push_back(std::move(r));
     return all;

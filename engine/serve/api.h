@@ -100,7 +100,8 @@ struct Route {
 const std::vector<Route>& ApiRoutes();
 // Parts of the table, by the files that define them.
 std::vector<Route> WorkRoutes();   // queue, subjects, reviews, research, dip-sample, forecast, exports
-std::vector<Route> AdminRoutes();  // users, index sets
+std::vector<Route> AdminRoutes();  // users
+std::vector<Route> IndexRoutes();  // the known-image sets, rematch (api_index.cc)
 std::vector<Route> StationRoutes();  // stations' submissions
 std::vector<Route> IntakeRoutes();   // referral files sent by stations (api_intake.cc)
 

@@ -1,10 +1,8 @@
-// Administration through the API: the account list, adding accounts (a station's token is returned
-// this once), changing a role, disabling and enabling, and the known-image sets the server matches
-// against. Each handler calls the engine function `hashtriage user ...` / `index list` call.
-#include "engine/matching/index_stamp.h"
+// Administration of accounts through the API: the account list, adding accounts (a station's token is
+// returned this once), changing a role, disabling and enabling. Each handler calls the engine function
+// `hashtriage user ...` calls. (The known-image sets: api_index.cc.)
 #include "engine/serve/api.h"
 #include "engine/time_util.h"
-#include "index/known_index.h"
 
 namespace hashtriage::engine::serve {
 
@@ -64,16 +62,6 @@ Result<ApiReply> ChangeAccount(const ApiRequest& r, Case& c, ApiServices&) {
   return ApiReply{200, UserJson(*stored), "", ""};
 }
 
-Result<ApiReply> IndexSets(const ApiRequest&, Case&, ApiServices& services) {
-  index::IndexOptions io;
-  io.path = services.index_dir();
-  io.read_only = true;
-  io.exact_filter = false;
-  io.load_pdq = false;
-  HT_ASSIGN_OR_RETURN(auto idx, index::KnownIndex::Open(io));
-  return ApiReply{200, StampOf(*idx).ToJson(), "", ""};
-}
-
 }  // namespace
 
 std::vector<Route> AdminRoutes() {
@@ -81,7 +69,6 @@ std::vector<Route> AdminRoutes() {
       {"GET", "/api/v1/users", Action::kReadUsers, ListAccounts},
       {"POST", "/api/v1/users", Action::kManageUsers, AddAccount},
       {"POST", "/api/v1/users/([^/]+)", Action::kManageUsers, ChangeAccount},
-      {"GET", "/api/v1/index", Action::kReadIndex, IndexSets},
   };
 }
 

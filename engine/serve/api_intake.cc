@@ -5,14 +5,11 @@
 // is safe: referrals already stored are recognised and skipped, so a submission cut off by a network
 // loss or a server restart is simply sent again. The file is parsed by the server's hardened readers in
 // a private scratch file that is removed afterwards; it is never kept.
-#include <unistd.h>
-
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 
 #include "engine/progress.h"
 #include "engine/serve/api.h"
+#include "engine/serve/upload_scratch.h"
 #include "engine/subjects/intake_run.h"
 #include "engine/time_util.h"
 #include "index/known_index.h"
@@ -25,44 +22,13 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxReportedRecords = 20;
 
-// The file's name as the readers see it (its extension tells CSV from JSON): no directory, no control.
-std::string SafeName(const std::string& given) {
-  std::string name = std::filesystem::path(given).filename().string();
-  for (char& ch : name) {
-    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) ch = '_';
-  }
-  if (name.empty() || name == "." || name == "..") name = "referrals";
-  return name.substr(0, 120);
-}
-
-// Removes the scratch copy whatever happens.
-struct ScratchFile {
-  std::filesystem::path path;
-  ~ScratchFile() {
-    std::error_code ec;
-    if (!path.empty()) std::filesystem::remove_all(path.parent_path(), ec);
-  }
-};
-
 Result<ApiReply> IntakeFile(const ApiRequest& r, Case& c, ApiServices& services) {
   if (!r.body.contains("file") || !r.body["file"].is_string()) return Status::InvalidArgument("the request needs \"file\"");
   if (!r.body.contains("content") || !r.body["content"].is_binary()) {
     return Status::InvalidArgument("the request needs \"content\" (the file's bytes)");
   }
-  const std::string name = SafeName(r.body["file"].get<std::string>());
-  const auto& content = r.body["content"].get_binary();
-
-  // A private directory for the copy: the case's scratch directory (0700), else TMPDIR.
-  std::string base = c.ScratchDirectory();
-  if (base.empty()) base = std::filesystem::temp_directory_path().string();
-  std::string pattern = base + "/intake-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) return Status::IOError("cannot create a scratch directory in " + base);
-  ScratchFile scratch{std::filesystem::path(pattern) / name};
-  {
-    std::ofstream out(scratch.path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(content.data()), static_cast<std::streamsize>(content.size()));
-    if (!out) return Status::IOError("cannot write the scratch copy of " + name);
-  }
+  HT_ASSIGN_OR_RETURN(auto scratch, UploadScratch::Write(c, r.body["file"].get<std::string>(), "referrals", r.body["content"]));
+  const std::string& name = scratch->name();
 
   std::unique_ptr<index::KnownIndex> known;
   if (!services.index_dir().empty()) {
@@ -82,7 +48,7 @@ Result<ApiReply> IntakeFile(const ApiRequest& r, Case& c, ApiServices& services)
   };
   observer.file_error = [&](const std::string&, const std::string& message) { file_errors.push_back(message); };
   Progress quiet("intake", 0, /*enabled=*/false);
-  HT_ASSIGN_OR_RETURN(auto result, subjects::RunIntake(c, known.get(), {scratch.path.string()}, options, r.context,
+  HT_ASSIGN_OR_RETURN(auto result, subjects::RunIntake(c, known.get(), {scratch->path()}, options, r.context,
                                                        observer, quiet));
   json reply{{"file", name},
              {"referrals_stored", result.stored},
