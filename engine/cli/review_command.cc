@@ -1,9 +1,11 @@
 // `hashtriage review ID --outcome investigate|no-further-action|keep --reason R --by NAME [--band B]
-// [--assign NAME]`: records a human decision on a subject's queue entry. investigate and
+// [--assign NAME] [--version V]`: records a human decision on a subject's queue entry. investigate and
 // no-further-action close the entry (history kept; a later referral or hit re-opens it); keep leaves
 // it open, optionally with a band override (`--band model` removes one), which re-scoring never
 // reverts. A review of a subject in an unanswered dip-sample is recorded as that sample's outcome.
-// Every decision is audited.
+// Every decision is audited. With --version (the row's "version" in `queue --json`) the review is
+// refused when anyone changed the subject's queue entry since that version was read (exit 1, naming
+// who): on a shared case, a decision is never recorded on a picture of the subject that is out of date.
 #include <cstdio>
 
 #include "engine/cli/commands.h"
@@ -27,6 +29,7 @@ struct ReviewOptions {
   std::string reason;
   std::string by;
   std::string assign;
+  std::string version;
   bool json = false;
   std::string command_line;
 };
@@ -59,7 +62,7 @@ Result<int> RunReviewCommand(const ReviewOptions& o) {
   d.by = o.by;
   d.assign = o.assign;
   HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, /*read_only=*/false));
-  HT_ASSIGN_OR_RETURN(auto reviewed, RecordReview(*store, ReviewRequest{o.subject, d}, context));
+  HT_ASSIGN_OR_RETURN(auto reviewed, RecordReview(*store, ReviewRequest{o.subject, d, o.version, std::nullopt}, context));
   d = reviewed.decision;
   const QueueEntry& after = reviewed.entry;
   const std::string& subject = d.subject_id;
@@ -68,6 +71,7 @@ Result<int> RunReviewCommand(const ReviewOptions& o) {
   if (o.json) {
     nlohmann::json j = DecisionToJson(d);
     j["queue_entry"] = QueueEntryToJson(after);
+    j["version"] = QueueEntryVersion(after);
     text = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   } else if (!after.open()) {
     text = "decision " + std::to_string(d.id) + ": " + engine::TerminalText(subject) + " " +
@@ -97,6 +101,8 @@ void SetupReviewCommand(CLI::App& app, CommandExit& exit) {
   cmd->add_option("--reason", o->reason, "Why (required; audited)")->required();
   cmd->add_option("--by", o->by, "Who decides (required; audited)")->required();
   cmd->add_option("--assign", o->assign, "Give the subject an owner");
+  cmd->add_option("--version", o->version,
+                  "The queue entry's version the decision was made on (queue --json); refused if it changed since");
   cmd->add_flag("--json", o->json, "JSON: the decision and the queue entry after it");
   cmd->callback([o, &exit]() {
     o->command_line = exit.command_line;

@@ -117,7 +117,11 @@ Status ChangedSince(const Case& c, const std::string& subject) {
   auto latest = c.audit().Latest();
   if (latest.ok() && latest->has_value()) {
     const AuditEntry& e = **latest;
-    who = "; the latest change to the case was by " + e.user + " at " + FormatIso8601(e.utc) + ", audit entry " +
+    // The person the change names (a command's --by), and the account it ran under when that differs.
+    std::string by;
+    if (e.details.is_object() && e.details.contains("by") && e.details["by"].is_string()) by = e.details["by"];
+    const std::string person = by.empty() || by == e.user ? e.user : by + " (account " + e.user + ")";
+    who = "; the latest change to the case was by " + person + " at " + FormatIso8601(e.utc) + ", audit entry " +
           std::to_string(e.seq);
   }
   return Status::Conflict("subject " + subject + " changed since you looked (" + who.substr(2) +

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/risk/queue_actions.h"
 #include "engine/risk/queue_rules.h"
 #include "engine/case/queue_store.h"
 #include "engine/text/untrusted_text.h"
@@ -186,6 +187,7 @@ nlohmann::ordered_json QueueJson(const std::vector<QueueRow>& rows, const QueueV
     j["status"] = RowStatus(r, context.now);
     j["area"] = e.area;
     j["review_flag"] = e.review_flag ? nlohmann::ordered_json(e.review_flag->why) : nlohmann::ordered_json(nullptr);
+    j["version"] = QueueEntryVersion(e);  // what a review made on this row names (review --version)
     if (r.assessment) {
       const nlohmann::json a = AssessmentToJson(*r.assessment);
       j["urgency_flags"] = a["urgency"];

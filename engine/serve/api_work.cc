@@ -37,7 +37,6 @@ Result<ApiReply> QueuePage(const ApiRequest& r, Case& c, ApiServices& services) 
   }
   HT_RETURN_IF_ERROR(FillAssessments(c, page));
   nlohmann::ordered_json out = QueueJson(page, context);
-  for (std::size_t i = 0; i < page.size(); ++i) out["subjects"][i]["version"] = QueueEntryVersion(page[i].entry);
   out["offset"] = offset;
   out["limit"] = limit;
   out["total"] = matching;

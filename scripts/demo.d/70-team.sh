@@ -33,6 +33,7 @@ demo_team() {
   printf 'supervisor demo password\n' | "${ht[@]}" user add sup.jones --role supervisor --by admin --case "$db"
   printf 'investigator demo password\n' | "${ht[@]}" user add di.patel --role investigator --by admin --case "$db"
   printf 'researcher demo password\n' | "${ht[@]}" user add r.okafor --role researcher --by admin --case "$db"
+  printf 'admin demo password\n' | "${ht[@]}" user add a.admin --role admin --by admin --case "$db"
   "${ht[@]}" user add station-kiosk-1 --role station --by admin --case "$db" >"$DEMO_DIR/station-add.txt"
   grep -o 'hts_[0-9a-f]*' "$DEMO_DIR/station-add.txt" >"$DEMO_DIR/station.token"
   sed 's/\(hts_[0-9a-f]\{8\}\)[0-9a-f]*/\1... (shown once; kept in station.token)/' "$DEMO_DIR/station-add.txt"
@@ -73,9 +74,12 @@ PY
     sleep 0.1
   done
   echo "serving on $serve_url"
-  python3 - "$serve_url" <<'PY'
+  # A photo of the demo phone that no set knew when it was scanned: the admin's hash-set update below.
+  local update_md5
+  update_md5=$(md5sum "$DEMO_DIR/phone-dump/DCIM/Camera/IMG_20260105_090000.jpg" | cut -c1-32)
+  python3 - "$serve_url" "$update_md5" <<'PY'
 import json, sys, urllib.request, urllib.error
-url = sys.argv[1]
+url, update_md5 = sys.argv[1], sys.argv[2]
 
 class Person:
     def __init__(self, name, password):
@@ -123,6 +127,14 @@ refused = patel.call("POST", "/api/v1/dip-sample", {}, expect=403)
 print(f"  di.patel may not draw the dip-sample (403): {refused['error']}")
 draw = jones.call("POST", "/api/v1/dip-sample", {"size": 3})
 print(f"  sup.jones drew dip-sample {draw['key']}: {len(draw['items'])} subject(s)")
+admin = Person("a.admin", "admin demo password")
+before = admin.call("GET", "/api/v1/index")
+print(f"  a.admin: index {before['sha256'][:16]}, {len(before['set_details'])} sets")
+update = admin.call("POST", "/api/v1/index/sets", {"set": "test-update", "format": "md5sum", "category": "C",
+                    "file": "test-update.md5", "content": f"{update_md5}  IMG_20260105_090000.jpg\n"}, expect=201)
+print(f"  a.admin uploaded set test-update ({update['entries_added']}): index now {update['index']['sha256'][:16]}")
+again = admin.call("POST", "/api/v1/rematch", {})
+print(f"  a.admin re-matched the case against it: {again['hits_gained']} hit(s) gained, {again['hits_lost']} lost")
 PY
   echo "-- a kiosk station scans a phone locally and submits its records (hashes and metadata, never files)"
   "${ht[@]}" case init --case "$DEMO_DIR/station-case" >/dev/null

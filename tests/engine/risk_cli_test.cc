@@ -175,6 +175,31 @@ TEST_F(RiskCliTest, RanksReviewsOverridesAndReopens) {
   EXPECT_NE(r.err.find("not in the queue"), std::string::npos) << r.err;
 }
 
+// A decision names the version of the queue row it was made on: after a researcher's change to the
+// subject that version is stale and the review is refused (exit 1, naming who changed it), nothing is
+// recorded; on the fresh version it is recorded and answers with the entry's new version.
+TEST_F(RiskCliTest, AReviewOnAStaleVersionIsRefusedAndOnTheCurrentOneRecorded) {
+  BuildCase();
+  const std::string seen = Find(RunJson("queue --json"), bystander_)["version"];
+  ASSERT_EQ(seen.size(), 16u);
+  EXPECT_EQ(Find(RunJson("queue --json"), bystander_)["version"], seen);  // the same entry, the same version
+  SetAttr(bystander_, "works_with_children", "yes", "2026-11-02T10:00:00Z");
+  const std::string fresh = Find(RunJson("queue --json", "2026-11-02T11:00:00Z"), bystander_)["version"];
+  EXPECT_NE(fresh, seen);
+  auto r = Run("review " + bystander_ + " --outcome no-further-action --reason 'nothing found' --by 'DS Vale' --version " + seen,
+               "2026-11-02T11:00:00Z");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("by DC Ash"), std::string::npos) << r.err;
+  EXPECT_FALSE(Find(RunJson("queue --json", "2026-11-02T11:00:00Z"), bystander_).is_null());  // still open
+  r = Run("review " + bystander_ + " --outcome keep --band high --reason 'works with children' --by 'DS Vale' --json --version " +
+              fresh,
+          "2026-11-02T11:00:00Z");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json decided = Json::parse(r.out);
+  EXPECT_EQ(decided["version"], Find(RunJson("queue --json", "2026-11-02T11:00:00Z"), bystander_)["version"]);
+  EXPECT_NE(decided["version"], fresh);
+}
+
 TEST_F(RiskCliTest, DipSampleForecastModelAndAudit) {
   BuildCase();
   const Json first = RunJson("dip-sample --size 5 --json", "2026-11-04T08:00:00Z");
