@@ -92,15 +92,25 @@ DipSampleSummary SummariseDipSample(const DipSampleDraw& draw, const std::vector
     if (it == latest.end()) continue;
     const Decision& d = *it->second;
     ++s.reviewed;
+    std::string& outcome = s.outcomes[item.subject_id];
     if (d.outcome == Outcome::kInvestigate) {
       ++s.investigated;
+      outcome = "investigate";
     } else if (d.outcome == Outcome::kNoFurtherAction) {
       ++s.closed_nfa;
+      outcome = "no further action";
     } else {
       const Band after = d.clear_override ? d.model_band : d.band.value_or(item.band);
-      if (after > item.band) ++s.regraded_up;
-      else if (after < item.band) ++s.regraded_down;
-      else ++s.unchanged;
+      if (after > item.band) {
+        ++s.regraded_up;
+        outcome = "re-graded up to " + std::string(BandName(after));
+      } else if (after < item.band) {
+        ++s.regraded_down;
+        outcome = "re-graded down to " + std::string(BandName(after));
+      } else {
+        ++s.unchanged;
+        outcome = "unchanged (" + std::string(BandName(after)) + ")";
+      }
     }
   }
   return s;
@@ -148,7 +158,8 @@ nlohmann::json DipSummaryToJson(const DipSampleSummary& s) {
           {"regraded_down", s.regraded_down},
           {"unchanged", s.unchanged},
           {"investigated", s.investigated},
-          {"closed_nfa", s.closed_nfa}};
+          {"closed_nfa", s.closed_nfa},
+          {"outcomes", s.outcomes}};
 }
 
 }  // namespace hashtriage::engine::risk

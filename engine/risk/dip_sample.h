@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,9 @@ struct DipSampleSummary {
   std::size_t unchanged = 0;     // kept at (or confirmed) the same band
   std::size_t investigated = 0;  // sent straight to investigation
   std::size_t closed_nfa = 0;    // no further action
+  // Each reviewed subject's outcome in words ("investigate", "no further action", "re-graded up to
+  // High", "re-graded down to Low", "unchanged (Medium)"); subjects not yet reviewed are absent.
+  std::map<std::string, std::string> outcomes;
 };
 DipSampleSummary SummariseDipSample(const DipSampleDraw& draw, const std::vector<Decision>& decisions);
 

@@ -38,14 +38,6 @@ nlohmann::json VerificationJson(const EvidenceVerification& v) {
   return {{"state", v.state}, {"method", v.method}, {"detail", v.detail}};
 }
 
-bool HasKnownMaterial(const EvidenceCounts& c) {
-  for (int k = 0; k < index::kCategoryCount; ++k) {
-    if (IsKnownMaterial(static_cast<index::Category>(k)) && c.by_category[k].exact + c.by_category[k].near > 0) {
-      return true;
-    }
-  }
-  return false;
-}
 
 std::string Sets(const IndexStamp& stamp) {
   std::string out;
@@ -59,6 +51,15 @@ std::string Sets(const IndexStamp& stamp) {
 }
 
 }  // namespace
+
+bool HasKnownMaterial(const EvidenceCounts& c) {
+  for (int k = 0; k < index::kCategoryCount; ++k) {
+    if (IsKnownMaterial(static_cast<index::Category>(k)) && c.by_category[k].exact + c.by_category[k].near > 0) {
+      return true;
+    }
+  }
+  return false;
+}
 
 bool AnyKnownMaterial(const ScanSummary& summary) {
   for (const auto& e : summary.evidence) {

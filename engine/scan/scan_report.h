@@ -16,6 +16,8 @@ namespace hashtriage::engine {
 // True when any evidence of the summary holds known material (engine/matching/hit.h IsKnownMaterial),
 // by exact or near match.
 bool AnyKnownMaterial(const ScanSummary& summary);
+// The same for one evidence item's counts.
+bool HasKnownMaterial(const EvidenceCounts& counts);
 
 nlohmann::json ScanSummaryToJson(const ScanSummary& summary);
 std::string ScanSummaryText(const ScanSummary& summary);

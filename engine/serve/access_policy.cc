@@ -23,6 +23,7 @@ std::string_view ActionName(Action action) {
     case Action::kManageIndex: return "change the index sets";
     case Action::kSubmitScan: return "submit scan results";
     case Action::kReadOwnScans: return "read its own submissions";
+    case Action::kReadStations: return "read the stations' results";
   }
   return "unknown action";
 }
@@ -45,7 +46,8 @@ const std::vector<Role>& RolesAllowed(Action action) {
     case Action::kReadResearch: return research_readers;
     case Action::kDipSample:
     case Action::kForecast:
-    case Action::kExport: return supervisors;
+    case Action::kExport:
+    case Action::kReadStations: return supervisors;
     case Action::kReadUsers:
     case Action::kManageUsers:
     case Action::kReadIndex:

@@ -27,6 +27,7 @@ enum class Action {
   kManageIndex,       // import or remove a set, re-match the case against the index
   kSubmitScan,        // a station submits scan records
   kReadOwnScans,      // a station lists what it submitted
+  kReadStations,      // every station's results (the stations page)
 };
 
 std::string_view ActionName(Action action);

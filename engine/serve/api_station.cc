@@ -1,7 +1,11 @@
 // Stations through the API: begin (or find again) a submission, send its file records in order, finish
-// it, and list what this station submitted (a station sees only its own). Bodies are CBOR (records
+// it, and list what this station submitted (a station sees only its own); and, for supervisors, every
+// station's results. Bodies are CBOR (records
 // carry binary query hashes). Each handler calls engine/scan/station_submissions.h.
+#include <algorithm>
+
 #include "engine/case/kv/evidence_json.h"
+#include "engine/scan/scan_report.h"
 #include "engine/scan/station_submissions.h"
 #include "engine/serve/api.h"
 #include "engine/time_util.h"
@@ -78,6 +82,33 @@ Result<ApiReply> OwnSubmissions(const ApiRequest& r, Case& c, ApiServices&) {
   return ApiReply{200, json{{"submissions", list}}, "", ""};
 }
 
+// Every station's submitted evidence, newest first: the verdict a kiosk gave, hits by category, when,
+// and the index version it was matched against.
+Result<ApiReply> StationResults(const ApiRequest&, Case& c, ApiServices&) {
+  HT_ASSIGN_OR_RETURN(auto all, c.evidence().List());
+  json list = json::array();
+  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.started_utc > b.started_utc; });
+  for (const auto& e : all) {
+    if (e.submitted_by.empty()) continue;
+    json by_category = json::object();
+    for (int k = 0; k < index::kCategoryCount; ++k) {
+      const auto n = e.counts.by_category[k].exact + e.counts.by_category[k].near;
+      if (n > 0) by_category[std::string(index::CategoryName(static_cast<index::Category>(k)))] = n;
+    }
+    list.push_back({{"station", e.submitted_by},
+                    {"evidence", e.number},
+                    {"id", e.id},
+                    {"status", EvidenceStatusName(e.status)},
+                    {"known_material", HasKnownMaterial(e.counts)},
+                    {"hits_by_category", by_category},
+                    {"files", e.counts.files},
+                    {"files_with_hits", e.counts.files_with_hits},
+                    {"started", FormatIso8601(e.started_utc)},
+                    {"index", e.matched_against.digest}});
+  }
+  return ApiReply{200, json{{"submissions", list}}, "", ""};
+}
+
 }  // namespace
 
 std::vector<Route> StationRoutes() {
@@ -86,6 +117,7 @@ std::vector<Route> StationRoutes() {
       {"POST", "/api/v1/station/submissions/([^/]+)/files", Action::kSubmitScan, Files},
       {"POST", "/api/v1/station/submissions/([^/]+)/finish", Action::kSubmitScan, Finish},
       {"GET", "/api/v1/station/submissions", Action::kReadOwnScans, OwnSubmissions},
+      {"GET", "/api/v1/stations", Action::kReadStations, StationResults},
   };
 }
 

@@ -8,6 +8,8 @@
 #include "engine/risk/dip_sample.h"
 #include "engine/risk/forecast.h"
 #include "engine/risk/queue_actions.h"
+#include "engine/risk/queue_selection.h"
+#include "engine/risk/vics_export.h"
 #include "engine/risk/rescore.h"
 #include "engine/serve/api.h"
 #include "engine/subjects/subject_changes.h"
@@ -24,22 +26,29 @@ using namespace engine::risk;
 Result<ApiReply> QueuePage(const ApiRequest& r, Case& c, ApiServices& services) {
   HT_ASSIGN_OR_RETURN(const std::int64_t offset, QueryNumber(r, "offset", 0, 0, 1'000'000'000));
   HT_ASSIGN_OR_RETURN(const std::int64_t limit, QueryNumber(r, "limit", 50, 1, 500));
-  const std::string area = r.query.count("area") ? r.query.at("area") : "";
+  const auto text = [&](const char* name) { return r.query.count(name) ? r.query.at(name) : std::string(); };
+  QueueSelection selection;
+  selection.offset = static_cast<std::size_t>(offset);
+  selection.limit = static_cast<std::size_t>(limit);
+  selection.area = text("area");
+  selection.owner = text("owner");
+  selection.overdue_only = text("overdue") == "1" || text("overdue") == "true";
+  selection.unowned_only = text("unowned") == "1" || text("unowned") == "true";
+  if (!text("band").empty()) {
+    selection.band = ParseBand(text("band"));
+    if (!selection.band) return Status::InvalidArgument("band must be very-high, high, medium or low");
+  }
+  HT_ASSIGN_OR_RETURN(selection.sort, ParseQueueSort(text("sort")));
   QueueViewContext context;
   HT_ASSIGN_OR_RETURN(auto rows, services.QueueRows(c, r.context.now, context));
-  std::vector<QueueRow> page;
-  std::size_t matching = 0;
-  for (const auto& row : *rows) {
-    if (!area.empty() && row.entry.area != area) continue;
-    if (matching++ >= static_cast<std::size_t>(offset) && page.size() < static_cast<std::size_t>(limit)) {
-      page.push_back(row);
-    }
-  }
-  HT_RETURN_IF_ERROR(FillAssessments(c, page));
-  nlohmann::ordered_json out = QueueJson(page, context);
+  QueueSelected selected = SelectQueueRows(*rows, selection, r.context.now);
+  HT_RETURN_IF_ERROR(FillAssessments(c, selected.page));
+  nlohmann::ordered_json out = QueueJson(selected.page, context);
   out["offset"] = offset;
   out["limit"] = limit;
-  out["total"] = matching;
+  out["total"] = selected.total;
+  out["per_band"] = selected.per_band;
+  out["overdue"] = selected.overdue;
   return ApiReply{200, json(out), "", ""};
 }
 
@@ -103,6 +112,8 @@ Result<ApiReply> SubjectView(const ApiRequest& r, Case& c, ApiServices&) {
   HT_ASSIGN_OR_RETURN(auto entry, c.queue().Entry(id));
   out["queue_entry"] = entry ? QueueEntryToJson(*entry) : json(nullptr);
   out["version"] = entry ? json(QueueEntryVersion(*entry)) : json(nullptr);
+  HT_ASSIGN_OR_RETURN(auto assessed, c.queue().LatestAssessment(id));
+  out["assessment"] = assessed ? AssessmentToJson(assessed->assessment) : json(nullptr);
   return ApiReply{200, out, "", ""};
 }
 
@@ -238,6 +249,27 @@ Result<ApiReply> ExportQueueCsv(const ApiRequest& r, Case& c, ApiServices& servi
   return ApiReply{200, json(), QueueCsv(rows, context), "text/csv; charset=utf-8"};
 }
 
+// The whole queue as `export queue --format json|html` writes it (the HTML page has no script or image).
+Result<ApiReply> ExportQueueAs(const ApiRequest& r, Case& c, ApiServices& services, bool html) {
+  QueueViewContext context;
+  HT_ASSIGN_OR_RETURN(auto shared_rows, services.QueueRows(c, r.context.now, context));
+  std::vector<QueueRow> rows = *shared_rows;
+  HT_RETURN_IF_ERROR(FillAssessments(c, rows));
+  if (html) return ApiReply{200, json(), QueueHtml(rows, context), "text/html; charset=utf-8"};
+  return ApiReply{200, json(QueueJson(rows, context)), "", ""};
+}
+Result<ApiReply> ExportQueueJson(const ApiRequest& r, Case& c, ApiServices& s) { return ExportQueueAs(r, c, s, false); }
+Result<ApiReply> ExportQueueHtml(const ApiRequest& r, Case& c, ApiServices& s) { return ExportQueueAs(r, c, s, true); }
+
+// Matched media as VICS 2.0 JSON, as `export vics` writes it, with the supervisor as the contact.
+Result<ApiReply> ExportVics(const ApiRequest& r, Case& c, ApiServices&) {
+  VicsExportOptions options;
+  options.contact = r.user;
+  if (r.query.count("profile")) options.profile = r.query.at("profile");
+  HT_ASSIGN_OR_RETURN(const VicsExport vics, BuildVicsExport(c, options));
+  return ApiReply{200, json(vics.document), "", ""};
+}
+
 }  // namespace
 
 std::vector<Route> WorkRoutes() {
@@ -255,6 +287,9 @@ std::vector<Route> WorkRoutes() {
       {"GET", "/api/v1/dip-sample", Action::kDipSample, DipSampleReport},
       {"GET", "/api/v1/forecast", Action::kForecast, QueueForecast},
       {"GET", "/api/v1/exports/queue.csv", Action::kExport, ExportQueueCsv},
+      {"GET", "/api/v1/exports/queue.json", Action::kExport, ExportQueueJson},
+      {"GET", "/api/v1/exports/queue.html", Action::kExport, ExportQueueHtml},
+      {"GET", "/api/v1/exports/vics.json", Action::kExport, ExportVics},
   };
 }
 

@@ -12,6 +12,7 @@
 #include "engine/case/audit_log.h"
 #include "engine/serve/api.h"
 #include "engine/serve/case_pool.h"
+#include "engine/serve/ui_assets.h"
 #include "engine/time_util.h"
 
 namespace hashtriage::engine::serve {
@@ -271,6 +272,19 @@ struct HttpServer::State {
     http->Post("/api/v1/session", [this](const httplib::Request& q, httplib::Response& s) { SignIn(q, s); });
     http->Get("/api/v1/session", [this](const httplib::Request& q, httplib::Response& s) { SessionInfo(q, s, false); });
     http->Delete("/api/v1/session", [this](const httplib::Request& q, httplib::Response& s) { SessionInfo(q, s, true); });
+    // The browser UI: its page may run only its own script and style sheet, talk only to this server,
+    // and show no image at all.
+    for (const UiAsset& asset : UiAssets()) {
+      std::string pattern;
+      for (char ch : asset.path) pattern += (ch == '.' ? std::string("\\.") : std::string(1, ch));
+      http->Get(pattern, [&asset](const httplib::Request&, httplib::Response& res) {
+        res.set_content(std::string(asset.bytes), std::string(asset.content_type) + "; charset=utf-8");
+        res.headers.erase("Content-Security-Policy");
+        res.set_header("Content-Security-Policy",
+                       "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'none'; "
+                       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
+      });
+    }
     for (const Route& route : ApiRoutes()) {
       auto handler = [this, &route](const httplib::Request& q, httplib::Response& s) { HandleRoute(route, q, s); };
       if (route.method == "GET") http->Get(route.pattern, handler);

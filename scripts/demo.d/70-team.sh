@@ -11,6 +11,21 @@ set -euo pipefail
 : "${HASHTRIAGE_BIN:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/release/hashtriage}"
 : "${DEMO_DIR:=$(pwd)/demo-out}"
 
+# Starts `serve` on the team case (a free loopback port) in the background: sets serve_pid and serve_url,
+# and stops it with the demo database on exit.
+start_serve() {
+  "${ht[@]}" serve --case "$db" --index "$DEMO_DIR/index/hashtriage-index" --listen 127.0.0.1:0 \
+    >"$DEMO_DIR/serve.out" 2>>"$DEMO_DIR/serve-access.log" &
+  serve_pid=$!
+  trap 'kill $serve_pid 2>/dev/null; "$root/tests/postgres/test-server" stop "$server"' EXIT
+  serve_url=""
+  for _ in $(seq 100); do
+    serve_url=$(sed -n 's/^hashtriage serve: listening on //p' "$DEMO_DIR/serve.out")
+    [ -n "$serve_url" ] && break
+    sleep 0.1
+  done
+}
+
 demo_team() {
   [ "${DEMO_TEAM:-0}" = 1 ] || return 0
   local root server url db ht=("$HASHTRIAGE_BIN")
@@ -64,15 +79,9 @@ PY
   "${ht[@]}" audit verify --case "$db"
 
   echo "== Team 4. hashtriage serve: the team works one queue over the JSON API (loopback, plain HTTP)"
-  "${ht[@]}" serve --case "$db" --index "$DEMO_DIR/index/hashtriage-index" --listen 127.0.0.1:0 \
-    >"$DEMO_DIR/serve.out" 2>"$DEMO_DIR/serve-access.log" &
-  local serve_pid=$! serve_url=""
-  trap 'kill $serve_pid 2>/dev/null; "$root/tests/postgres/test-server" stop "$server"' EXIT
-  for _ in $(seq 100); do
-    serve_url=$(sed -n 's/^hashtriage serve: listening on //p' "$DEMO_DIR/serve.out")
-    [ -n "$serve_url" ] && break
-    sleep 0.1
-  done
+  local serve_pid serve_url
+  : >"$DEMO_DIR/serve-access.log"
+  start_serve
   echo "serving on $serve_url"
   # A photo of the demo phone that no set knew when it was scanned: the admin's hash-set update below.
   local update_md5
@@ -170,6 +179,21 @@ PY
   else
     echo "export files: DIFFERENT" && return 1
   fi
+
+  echo "== Team 6. The browser UI"
+  start_serve
+  echo "The team's UI: open $serve_url/ in a browser on this machine. Demo accounts (name / password):"
+  echo "  sup.jones / supervisor demo password      (queue, dip-sample, forecast, stations, exports)"
+  echo "  di.patel  / investigator demo password    (queue, take, review)"
+  echo "  r.okafor  / researcher demo password      (research tasks, record findings)"
+  echo "  a.admin   / admin demo password           (users, index sets)"
+  if [ -t 0 ] && [ -t 1 ]; then
+    read -r -p "Press Enter to stop the server and the demo database. " _
+  else
+    echo "(not a terminal: the server stops now; run scripts/demo --team in a terminal to keep it up)"
+  fi
+  kill "$serve_pid" && wait "$serve_pid" || true
+  trap '"$root/tests/postgres/test-server" stop "$server"' EXIT
   "$root/tests/postgres/test-server" stop "$server"
   trap - EXIT
 }

@@ -1,7 +1,6 @@
 // The README's first quick-start command, end to end: `scripts/demo --team` (the single-machine stages,
 // then a throwaway PostgreSQL, accounts, `serve`, a station and the move back out) runs on this machine
-// into a scratch directory and shows each step the README describes. Release build only: the demo
-// builds and runs the release binary whatever preset the tests were built with.
+// into a scratch directory with the binary under test and shows each step the README describes.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -15,7 +14,7 @@ namespace {
 TEST(DemoTest, TheTeamDemoRunsEndToEndAndShowsEachStep) {
   TempDir dir;
   const auto demo = std::filesystem::path(HASHTRIAGE_SOURCE_DIR) / "scripts/demo";
-  const auto r = RunCommand("DEMO_DIR=" + Q(dir / "out") + " " + Q(demo) + " --team");
+  const auto r = RunCommand("DEMO_DIR=" + Q(dir / "out") + " HASHTRIAGE_BIN=" + Q(HashtriageBinary()) + " " + Q(demo) + " --team");
   const std::string tail = r.out.substr(r.out.size() > 4000 ? r.out.size() - 4000 : 0) + r.err;
   ASSERT_EQ(r.exit_code, 0) << tail;
   for (const char* shown : {
@@ -27,6 +26,8 @@ TEST(DemoTest, TheTeamDemoRunsEndToEndAndShowsEachStep) {
            "a.admin re-matched the case against it: 1 hit(s) gained, 0 lost",        // index update + rematch
            "0 referrals stored, 3 already ingested",                                  // a re-sent referral file
            "export files: identical",                                                 // the case moved back out
+           "The team's UI: open http://127.0.0.1:",                                   // the browser UI's address
+           "sup.jones / supervisor demo password",                                    // and the demo accounts
        }) {
     EXPECT_NE(r.out.find(shown), std::string::npos) << "the demo no longer shows: " << shown << "\n" << tail;
   }

@@ -112,6 +112,10 @@ const std::vector<Expected>& ExpectedRoutes() {
       {"GET", "/api/v1/dip-sample", {"supervisor"}},
       {"GET", "/api/v1/forecast", {"supervisor"}},
       {"GET", "/api/v1/exports/queue.csv", {"supervisor"}},
+      {"GET", "/api/v1/exports/queue.json", {"supervisor"}},
+      {"GET", "/api/v1/exports/queue.html", {"supervisor"}},
+      {"GET", "/api/v1/exports/vics.json", {"supervisor"}},
+      {"GET", "/api/v1/stations", {"supervisor"}},
       {"GET", "/api/v1/users", {"admin"}},
       {"POST", "/api/v1/users", {"admin"}},
       {"POST", "/api/v1/users/([^/]+)", {"admin"}},
@@ -135,8 +139,14 @@ HttpReply Call(ApiClient& client, const std::string& method, const std::string& 
 }
 
 void ExpectNoImage(const HttpReply& reply, const std::string& what) {
-  EXPECT_TRUE(reply.content_type.rfind("application/json", 0) == 0 || reply.content_type.rfind("text/csv", 0) == 0)
+  // JSON, CSV, or the HTML queue export (one self-contained page without images or scripts).
+  EXPECT_TRUE(reply.content_type.rfind("application/json", 0) == 0 || reply.content_type.rfind("text/csv", 0) == 0 ||
+              reply.content_type.rfind("text/html", 0) == 0)
       << what << " answered " << reply.content_type;
+  if (reply.content_type.rfind("text/html", 0) == 0) {
+    EXPECT_EQ(reply.body.find("<img"), std::string::npos) << what;
+    EXPECT_EQ(reply.body.find("<script"), std::string::npos) << what;
+  }
 }
 
 TEST_F(ServeTest, EveryEndpointRefusesTheUnauthenticatedAndEveryRoleNotAllowed) {
@@ -193,9 +203,9 @@ TEST_F(ServeTest, EveryEndpointRefusesTheUnauthenticatedAndEveryRoleNotAllowed) 
       }
     }
   }
-  // 25 routes x 5 roles: 32 role grants in the table above, the other 93 refused.
-  EXPECT_EQ(allowed, 32u);
-  EXPECT_EQ(refused, 93u);
+  // 29 routes x 5 roles: 36 role grants in the table above, the other 109 refused.
+  EXPECT_EQ(allowed, 36u);
+  EXPECT_EQ(refused, 109u);
   // Session endpoints: the station's token has no session; the anonymous have none either.
   ApiClient anonymous(server.url());
   EXPECT_EQ(anonymous.Get("/api/v1/session").status, 401);
