@@ -260,7 +260,9 @@ TEST_F(UiTest, AnInvestigatorWorksTheQueueAndAStalePageShowsTheConflict) {
   Capture(b, "subject-conflict");
   EXPECT_FALSE(Band(collector_).empty());  // still open: nothing was recorded
   b.Click("#review-reload");
-  ASSERT_TRUE(Settled(b, "#review-form"));
+  // The page as it is now (the old form, with its conflict message, is gone).
+  ASSERT_TRUE(b.WaitFor("return document.querySelector('#review-result .error') === null && "
+                        "document.querySelector('#review-form') !== null;"));
   b.Run("document.querySelector('#review-outcome').value = 'investigate'; return true;");
   b.Type("#review-reason", "priority visit");
   b.Click("#review-form button[type=submit]");
