@@ -22,6 +22,7 @@ struct DipSampleCommandOptions {
   std::string case_dir;
   std::string now;
   std::string date;
+  std::string from, to;  // --report over a period
   std::size_t size = 5;
   bool report = false;
   bool json = false;
@@ -30,29 +31,21 @@ struct DipSampleCommandOptions {
 
 Result<int> RunReport(const DipSampleCommandOptions& o) {
   HT_ASSIGN_OR_RETURN(auto store, OpenExistingCase(o.case_dir, /*read_only=*/true));
-  HT_ASSIGN_OR_RETURN(auto draws, store->queue().DipSamples(o.date));
+  HT_ASSIGN_OR_RETURN(auto all, store->queue().DipSamples(o.date));
   HT_ASSIGN_OR_RETURN(auto decisions, store->queue().Decisions());
+  const DipSampleReport report = ReportDipSamples(all, decisions, o.from, o.to);
+  const DipSampleSummary& total = report.total;
   nlohmann::json list = nlohmann::json::array();
-  DipSampleSummary total;
   std::string text = fmt::format("{:<14} {:>7} {:>8} {:>11} {:>13} {:>9} {:>11} {:>4}\n", "draw", "sampled", "reviewed",
                                  "regraded up", "regraded down", "unchanged", "investigate", "nfa");
-  for (const auto& draw : draws) {
-    const DipSampleSummary s = SummariseDipSample(draw, decisions);
+  for (const auto& [draw, s] : report.draws) {
     list.push_back(DipSummaryToJson(s));
     text += fmt::format("{:<14} {:>7} {:>8} {:>11} {:>13} {:>9} {:>11} {:>4}\n", s.key, s.sampled, s.reviewed,
                         s.regraded_up, s.regraded_down, s.unchanged, s.investigated, s.closed_nfa);
-    total.sampled += s.sampled;
-    total.reviewed += s.reviewed;
-    total.regraded_up += s.regraded_up;
-    total.regraded_down += s.regraded_down;
-    total.unchanged += s.unchanged;
-    total.investigated += s.investigated;
-    total.closed_nfa += s.closed_nfa;
   }
-  total.key = "total";
   text += fmt::format("{} draw(s): {} sampled, {} reviewed, {} re-graded up, {} sent to investigation, {} not yet "
                       "reviewed\n",
-                      draws.size(), total.sampled, total.reviewed, total.regraded_up, total.investigated,
+                      report.draws.size(), total.sampled, total.reviewed, total.regraded_up, total.investigated,
                       total.sampled - total.reviewed);
   if (o.json) {
     text = nlohmann::json{{"draws", list}, {"total", DipSummaryToJson(total)}}.dump(2) + "\n";
@@ -68,6 +61,11 @@ Result<int> RunDipSampleCommand(const DipSampleCommandOptions& given) {
   if (!o.date.empty()) {
     HT_ASSIGN_OR_RETURN(const std::int64_t day, engine::ParseIso8601(o.date));
     o.date = engine::FormatDate(day);
+  }
+  for (std::string* day : {&o.from, &o.to}) {
+    if (day->empty()) continue;
+    HT_ASSIGN_OR_RETURN(const std::int64_t t, engine::ParseIso8601(*day));
+    *day = engine::FormatDate(t);
   }
   if (o.report) return RunReport(o);
   if (o.date.empty()) o.date = engine::FormatDate(now);
@@ -106,7 +104,9 @@ void SetupDipSampleCommand(CLI::App& app, CommandExit& exit) {
   AddNowOption(cmd, o->now);
   cmd->add_option("--date", o->date, "Sample date, YYYY-MM-DD (default: the date of --now)");
   cmd->add_option("--size", o->size, "Subjects to draw (default 5)")->check(CLI::Range(1, 10000));
-  cmd->add_flag("--report", o->report, "Summarise the outcomes of every draw (or of --date's draws)");
+  cmd->add_flag("--report", o->report, "Summarise the outcomes of every draw (or of --date's, or --from..--to's)");
+  cmd->add_option("--from", o->from, "--report: draws dated from this day, YYYY-MM-DD");
+  cmd->add_option("--to", o->to, "--report: draws dated up to this day (inclusive), YYYY-MM-DD");
   cmd->add_flag("--json", o->json, "JSON output");
   cmd->callback([o, &exit]() {
     o->command_line = exit.command_line;

@@ -116,6 +116,29 @@ DipSampleSummary SummariseDipSample(const DipSampleDraw& draw, const std::vector
   return s;
 }
 
+DipSampleReport ReportDipSamples(const std::vector<DipSampleDraw>& draws, const std::vector<Decision>& decisions,
+                                 const std::string& from, const std::string& to) {
+  DipSampleReport report;
+  report.total.key = "total";
+  for (const DipSampleDraw& draw : draws) {
+    if ((!from.empty() && draw.date < from) || (!to.empty() && draw.date > to)) continue;
+    DipSampleSummary s = SummariseDipSample(draw, decisions);
+    DipSampleSummary& t = report.total;
+    t.sampled += s.sampled;
+    t.reviewed += s.reviewed;
+    t.regraded_up += s.regraded_up;
+    t.regraded_down += s.regraded_down;
+    t.unchanged += s.unchanged;
+    t.investigated += s.investigated;
+    t.closed_nfa += s.closed_nfa;
+    report.draws.emplace_back(draw, std::move(s));
+  }
+  std::stable_sort(report.draws.begin(), report.draws.end(), [](const auto& a, const auto& b) {
+    return a.first.date != b.first.date ? a.first.date < b.first.date : a.first.draw < b.first.draw;
+  });
+  return report;
+}
+
 nlohmann::json DipSampleToJson(const DipSampleDraw& draw) {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& i : draw.items) {

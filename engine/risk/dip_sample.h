@@ -66,6 +66,15 @@ struct DipSampleSummary {
 };
 DipSampleSummary SummariseDipSample(const DipSampleDraw& draw, const std::vector<Decision>& decisions);
 
+// The dip-sample report over a period: every draw dated `from`..`to` (inclusive, "YYYY-MM-DD"; "" leaves
+// that end open) with what came of it, in date order, and the total over them (key "total").
+struct DipSampleReport {
+  std::vector<std::pair<DipSampleDraw, DipSampleSummary>> draws;
+  DipSampleSummary total;
+};
+DipSampleReport ReportDipSamples(const std::vector<DipSampleDraw>& draws, const std::vector<Decision>& decisions,
+                                 const std::string& from, const std::string& to);
+
 nlohmann::json DipSampleToJson(const DipSampleDraw& draw);
 Result<DipSampleDraw> DipSampleFromJson(const nlohmann::json& j);
 nlohmann::json DipSummaryToJson(const DipSampleSummary& s);

@@ -2,6 +2,7 @@
 // research attributes, the dip-sample, the forecast and the queue export. Each handler calls the
 // engine function the matching CLI command calls.
 #include <algorithm>
+#include <map>
 
 #include "engine/case/audit_log.h"
 #include "engine/case/queue_store.h"
@@ -208,21 +209,25 @@ Result<ApiReply> DrawDipSample(const ApiRequest& r, Case& c, ApiServices&) {
   return ApiReply{200, out, "", ""};
 }
 
-Result<ApiReply> DipSampleReport(const ApiRequest& r, Case& c, ApiServices&) {
-  std::string date = r.query.count("date") ? r.query.at("date") : "";
-  if (!date.empty()) {
-    HT_ASSIGN_OR_RETURN(const std::int64_t day, ParseIso8601(date));
-    date = FormatDate(day);
+// The draws of one day (?date=) or of a period (?from=&to=, inclusive), each with its outcomes, and the
+// total over them.
+Result<ApiReply> DipSampleOutcomes(const ApiRequest& r, Case& c, ApiServices&) {
+  std::map<std::string, std::string> days;
+  for (const char* name : {"date", "from", "to"}) {
+    if (!r.query.count(name) || r.query.at(name).empty()) continue;
+    HT_ASSIGN_OR_RETURN(const std::int64_t day, ParseIso8601(r.query.at(name)));
+    days[name] = FormatDate(day);
   }
-  HT_ASSIGN_OR_RETURN(auto draws, c.queue().DipSamples(date));
+  HT_ASSIGN_OR_RETURN(auto draws, c.queue().DipSamples(days["date"]));
   HT_ASSIGN_OR_RETURN(auto decisions, c.queue().Decisions());
+  const risk::DipSampleReport report = ReportDipSamples(draws, decisions, days["from"], days["to"]);
   json list = json::array();
-  for (const auto& draw : draws) {
+  for (const auto& [draw, summary] : report.draws) {
     json j = DipSampleToJson(draw);
-    j["summary"] = DipSummaryToJson(SummariseDipSample(draw, decisions));
+    j["summary"] = DipSummaryToJson(summary);
     list.push_back(std::move(j));
   }
-  return ApiReply{200, json{{"draws", list}}, "", ""};
+  return ApiReply{200, json{{"draws", list}, {"total", DipSummaryToJson(report.total)}}, "", ""};
 }
 
 Result<ApiReply> QueueForecast(const ApiRequest& r, Case& c, ApiServices&) {
@@ -284,7 +289,7 @@ std::vector<Route> WorkRoutes() {
       {"POST", "/api/v1/subjects/([^/]+)/link", Action::kEnrichSubject, Link},
       {"POST", "/api/v1/subjects/([^/]+)/unlink", Action::kEnrichSubject, Unlink},
       {"POST", "/api/v1/dip-sample", Action::kDipSample, DrawDipSample},
-      {"GET", "/api/v1/dip-sample", Action::kDipSample, DipSampleReport},
+      {"GET", "/api/v1/dip-sample", Action::kDipSample, DipSampleOutcomes},
       {"GET", "/api/v1/forecast", Action::kForecast, QueueForecast},
       {"GET", "/api/v1/exports/queue.csv", Action::kExport, ExportQueueCsv},
       {"GET", "/api/v1/exports/queue.json", Action::kExport, ExportQueueJson},

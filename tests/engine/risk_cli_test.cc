@@ -215,6 +215,14 @@ TEST_F(RiskCliTest, DipSampleForecastModelAndAudit) {
   const Json report = RunJson("dip-sample --report --json", "2026-11-04T11:00:00Z");
   EXPECT_EQ(report["total"]["regraded_up"], 1);
   EXPECT_EQ(report["total"]["reviewed"], 1);
+  EXPECT_EQ(report["draws"][0]["outcomes"][bystander_], "re-graded up to Medium");
+  // A period: the draw of 2026-11-04 is in 11-01..11-04 and not in 11-05..11-30.
+  const Json in_period = RunJson("dip-sample --report --json --from 2026-11-01 --to 2026-11-04", "2026-11-04T11:00:00Z");
+  EXPECT_EQ(in_period["draws"].size(), 1u);
+  EXPECT_EQ(in_period["total"]["sampled"], 2);
+  const Json after = RunJson("dip-sample --report --json --from 2026-11-05 --to 2026-11-30", "2026-11-04T11:00:00Z");
+  EXPECT_EQ(after["draws"].size(), 0u);
+  EXPECT_EQ(after["total"]["sampled"], 0);
 
   const Json f = RunJson("forecast --capacity 1/day --days 30 --json", "2026-11-04T12:00:00Z");
   EXPECT_EQ(f["bands"].size(), 4u);

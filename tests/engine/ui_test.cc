@@ -3,8 +3,10 @@
 // its pages; a researcher records "lives with children: yes" for a Medium subject and sees it move to High
 // with the factor shown (checked again with the command line); an investigator works the queue (filters,
 // take, review) and a stale page shows the conflict instead of overwriting; a supervisor draws the
-// dip-sample and reads the forecast chart, whose numbers are those of `hashtriage forecast --json`; an
-// admin sees users and index sets; a station cannot open the queue or a subject; no page loads an image
+// dip-sample, re-grades and assigns a sampled subject, reads the outcome and the report over a period,
+// reads the forecast chart, whose numbers are those of `hashtriage forecast --json`, and sees a kiosk
+// station's verdict; an admin sees users and index sets and changes a role (the person's session ends);
+// a station cannot open the queue or a subject; no page loads an image
 // or anything from another host; axe-core finds no serious or critical accessibility violation. Each
 // page's screenshot is saved under build/<preset>/ui-screenshots/.
 #include <gtest/gtest.h>
@@ -84,6 +86,13 @@ class UiTest : public ::testing::Test {
   }
 
   CommandResult Ht(const std::string& args) { return RunCommand(Bin() + " " + args + " --case " + ShellQuote(db_.url())); }
+  std::string Owner(const std::string& subject) {
+    const json queue = json::parse(Ht("queue --json").out);
+    for (const auto& s : queue["subjects"]) {
+      if (s["subject"] == subject) return s["owner"];
+    }
+    return "";
+  }
   std::string Band(const std::string& subject) {
     const json queue = json::parse(Ht("queue --json").out);
     for (const auto& s : queue["subjects"]) {
@@ -283,6 +292,7 @@ TEST_F(UiTest, TheSupervisorDrawsTheDipSampleAndTheForecastChartShowsTheCommandL
   ASSERT_TRUE(Settled(b, "#review-form"));
   b.Run("document.querySelector('#review-outcome').value = 'keep'; document.querySelector('#review-band').value = 'high'; return true;");
   b.Type("#review-reason", "dip-sample: file names suggest production");
+  b.Type("#review-assign", "investigator");
   b.Click("#review-form button[type=submit]");
   ASSERT_TRUE(b.WaitFor("return document.querySelector('main .notice')?.textContent.includes('recorded: keep');"));
   b.Open(server_->url() + "/#/dip-sample");
@@ -290,6 +300,12 @@ TEST_F(UiTest, TheSupervisorDrawsTheDipSampleAndTheForecastChartShowsTheCommandL
                         collector_ + "' && tr.cells[3].textContent === 're-graded up to High');"))
       << b.Run("return document.querySelector('main').innerText;").dump();
   EXPECT_TRUE(b.WaitFor("return document.querySelector('main p')?.parentElement.innerText.includes('Reviewed 1 of 2');"));
+  EXPECT_EQ(Owner(collector_), "investigator");  // assigned by the supervisor's review
+  // The report over a period that holds today.
+  b.Run("document.querySelector('#report-from').value = '2026-01-01'; return true;");
+  b.Click("#dip-report button[type=submit]");
+  ASSERT_TRUE(b.WaitFor("return document.querySelector('#dip-report-total')?.textContent.startsWith('1 draw(s): 2 sampled, 1 reviewed, re-graded up 1');"))
+      << b.Run("return document.querySelector('main').innerText;").dump();
   Capture(b, "dip-sample");
   b.Open(server_->url() + "/#/forecast?capacity=1&days=30");
   ASSERT_TRUE(Settled(b, "#forecast-chart text[data-series]"));
@@ -304,8 +320,18 @@ TEST_F(UiTest, TheSupervisorDrawsTheDipSampleAndTheForecastChartShowsTheCommandL
     for (const char* series : {"arriving", "worked", "breaches"}) expected.push_back({band["band"], series, band[series]});
   }
   EXPECT_EQ(shown, expected);
+  // A kiosk station scans a phone holding one known picture and submits its records.
+  fs::create_directories(dir_.path() / "phone/DCIM");
+  fs::copy_file(TestDataDir() / "photos/gnome-faces/astronaut.jpg", dir_.path() / "phone/DCIM/IMG_0001.jpg");
+  WriteText(dir_.path() / "station.token", station_token_ + "\n");
+  const auto scanned = RunCommand(Bin() + " scan --kiosk --case " + Q(dir_.path() / "station-case") + " --index " +
+                                  Q(dir_.path() / "index") + " --submit " + server_->url() + " --token-file " +
+                                  Q(dir_.path() / "station.token") + " " + Q(dir_.path() / "phone"));
+  ASSERT_EQ(scanned.exit_code, 10) << scanned.err;
   b.Open(server_->url() + "/#/stations");
-  ASSERT_TRUE(Settled(b, "main h1"));
+  ASSERT_TRUE(b.WaitFor("const r = document.querySelector('main tbody tr'); return r && r.cells[0].textContent === 'station1' && "
+                        "r.cells[2].textContent === 'known material: refer' && r.cells[3].textContent === 'A 1';"))
+      << b.Run("return document.querySelector('main').innerText;").dump();
   Capture(b, "stations");
   // The queue at 1920x1080 as well.
   Browser wide(1920, 1080);
@@ -321,6 +347,18 @@ TEST_F(UiTest, AnAdminSeesUsersAndIndexSets) {
   SignIn(b, "admin");
   ASSERT_TRUE(b.WaitFor("return [...document.querySelectorAll('main td')].some(td => td.textContent === 'test-known');"));
   Capture(b, "admin");
+  // A role change, stored and audited as `user role` stores it; the person's session ends.
+  ApiClient researcher(server_->url());
+  ASSERT_EQ(researcher.SignIn("researcher", kPassword).status, 200);
+  b.Run("const s = document.querySelector(\"select.user-role[data-user='researcher']\"); s.value = 'investigator'; "
+        "s.dispatchEvent(new Event('change')); return true;");
+  ASSERT_TRUE(b.WaitFor("return document.querySelector('main .notice')?.textContent.startsWith('researcher is now investigator');"));
+  EXPECT_NE(Ht("user list").out.find("investigator"), std::string::npos);
+  EXPECT_EQ(researcher.Get("/api/v1/research").status, 401);
+  // Adding a person: the form says what is wrong, the server refuses a duplicate name.
+  b.Type("#user-name", "supervisor");
+  b.Click("#user-add button[type=submit]");
+  EXPECT_TRUE(b.WaitFor("return document.querySelector('main .error') !== null;"));
 }
 
 }  // namespace

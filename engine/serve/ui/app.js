@@ -148,6 +148,7 @@
     for (const k of ['band', 'area', 'sort', 'offset']) if (p.get(k)) query.set(k, p.get(k));
     if (p.get('overdue') === '1') query.set('overdue', '1');
     if (p.get('mine') === '1') query.set('owner', S.user);
+    if (p.get('unheld') === '1') query.set('unowned', '1');
     query.set('limit', p.get('limit') || '50');
     const r = await api('GET', '/queue?' + query.toString());
     if (r.status !== 200) return show(h('h1', {}, 'Queue'), errorBox(r.data.error || 'the queue could not be read'));
@@ -171,7 +172,8 @@
       h('label', {}, h('input', { type: 'checkbox', id: 'filter-overdue', checked: p.get('overdue') === '1', onchange: (e) => set({ overdue: e.target.checked ? '1' : '' }) }), ' overdue only'),
       S.role === 'investigator' || S.role === 'supervisor'
         ? h('label', {}, h('input', { type: 'checkbox', id: 'filter-mine', checked: p.get('mine') === '1', onchange: (e) => set({ mine: e.target.checked ? '1' : '' }) }), ' assigned to me')
-        : null);
+        : null,
+      h('label', {}, h('input', { type: 'checkbox', id: 'filter-unheld', checked: p.get('unheld') === '1', onchange: (e) => set({ unheld: e.target.checked ? '1' : '' }) }), ' held by no one'));
     const counts = h('p', { class: 'counts', id: 'band-counts' },
       BANDS.map((b) => h('span', {}, band(b), ' ', h('a', { href: '#', onclick: (e) => { e.preventDefault(); set({ band: b }); } }, String(q.per_band[b]) + ' subjects'))),
       h('span', {}, 'overdue: ', String(q.overdue)));
@@ -297,6 +299,7 @@
     const bandSel = h('select', { id: 'review-band', name: 'band' }, h('option', { value: '' }, 'as the model says'),
       BANDS.map((b) => h('option', { value: b }, BAND_NAMES[b])));
     const reason = h('textarea', { id: 'review-reason', name: 'reason', rows: 2, cols: 60, required: true });
+    const assign = S.role === 'supervisor' ? h('input', { id: 'review-assign', name: 'assign', size: 16 }) : null;
     const out = h('div', { 'aria-live': 'assertive', id: 'review-result' });
     return h('form', {
       id: 'review-form', novalidate: true,
@@ -305,6 +308,7 @@
         if (!reason.value.trim()) return out.replaceChildren(errorBox('Give the reason for the decision.'));
         const body = { outcome: outcome.value, reason: reason.value.trim(), version };
         if (bandSel.value) body.band = bandSel.value;
+        if (assign && assign.value.trim()) body.assign = assign.value.trim();
         const r = await api('POST', '/subjects/' + encodeURIComponent(subject) + '/review', body);
         if (r.status === 409) {
           return out.replaceChildren(errorBox(r.data.error), h('button', { type: 'button', id: 'review-reload', onclick: () => subjectPage(subject) }, 'Show the subject as it is now'));
@@ -314,6 +318,7 @@
       },
     }, h('h2', {}, 'Review'), h('p', { class: 'muted' }, 'Current band ', band(entry.band), '; decisions are made on what this page shows (version ' + version + ').'),
       h('label', { for: 'review-outcome' }, 'Outcome '), outcome, h('label', { for: 'review-band' }, ' Band '), bandSel,
+      assign ? [h('label', { for: 'review-assign' }, ' Assign to '), assign] : null,
       h('p', {}, h('label', { for: 'review-reason' }, 'Reason (required)'), h('br'), reason), h('button', { type: 'submit' }, 'Record decision'), out);
   }
 
@@ -342,7 +347,26 @@
       if (d.status !== 200) return out.replaceChildren(errorBox(d.data.error));
       render();
     } }, h('label', { for: 'dip-date' }, 'Date '), dateInput, h('label', { for: 'dip-size' }, ' Size '), size, ' ', h('button', { type: 'submit' }, 'Draw the sample'));
-    const parts = [h('h1', {}, 'Dip-sample'), draw, out];
+    const from = h('input', { type: 'date', id: 'report-from', value: p.get('from') || date });
+    const to = h('input', { type: 'date', id: 'report-to', value: p.get('to') || date });
+    const period = h('form', { class: 'inline', id: 'dip-report', onsubmit: (e) => {
+      e.preventDefault();
+      if (from.value > to.value) return out.replaceChildren(errorBox('The period must start before it ends.'));
+      go(`#/dip-sample?date=${date}&from=${from.value}&to=${to.value}`);
+    } }, h('label', { for: 'report-from' }, 'Report from '), from, h('label', { for: 'report-to' }, ' to '), to, ' ', h('button', { type: 'submit' }, 'Show the report'));
+    const parts = [h('h1', {}, 'Dip-sample'), draw, period, out];
+    if (p.get('from') && p.get('to')) {
+      const rep = await api('GET', `/dip-sample?from=${encodeURIComponent(p.get('from'))}&to=${encodeURIComponent(p.get('to'))}`);
+      if (rep.status !== 200) parts.push(errorBox(rep.data.error || 'the report could not be read'));
+      else {
+        const t = rep.data.total;
+        parts.push(h('h2', {}, `Report ${p.get('from')} to ${p.get('to')}`),
+          h('p', { id: 'dip-report-total' }, `${rep.data.draws.length} draw(s): ${t.sampled} sampled, ${t.reviewed} reviewed, re-graded up ${t.regraded_up}, down ${t.regraded_down}, unchanged ${t.unchanged}, investigated ${t.investigated}, closed ${t.closed_nfa}; ${t.sampled - t.reviewed} not yet reviewed.`),
+          table(['Draw', 'Sampled', 'Reviewed', 'Up', 'Down', 'Unchanged', 'Investigated', 'Closed'], rep.data.draws.map((d) => [d.key,
+            String(d.summary.sampled), String(d.summary.reviewed), String(d.summary.regraded_up), String(d.summary.regraded_down),
+            String(d.summary.unchanged), String(d.summary.investigated), String(d.summary.closed_nfa)])));
+      }
+    }
     if (r.status !== 200) parts.push(errorBox(r.data.error || 'could not be read'));
     else if (!r.data.draws.length) parts.push(h('p', {}, 'No sample drawn for ' + date + '.'));
     for (const d of r.data.draws || []) {
@@ -413,14 +437,20 @@
     if (message) parts.push(message);
     const out = h('div', { 'aria-live': 'assertive' });
     if (users.status === 200) {
-      parts.push(h('h2', {}, 'Users'), table(['Name', 'Role', 'State', 'Changed', ''], users.data.users.map((u) => [u.name, u.role,
+      const ROLES = ['researcher', 'investigator', 'supervisor', 'station', 'admin'];
+      const roleSelect = (u) => h('select', { 'aria-label': 'Role of ' + u.name, 'data-user': u.name, class: 'user-role', onchange: async (e) => {
+        const c = await api('POST', '/users/' + encodeURIComponent(u.name), { role: e.target.value });
+        if (c.status === 200) adminPage(noticeBox(u.name + ' is now ' + c.data.role + ' (their sessions have ended).'));
+        else { e.target.value = u.role; out.replaceChildren(errorBox(c.data.error)); }
+      } }, ROLES.map((x) => h('option', { value: x, selected: x === u.role }, x)));
+      parts.push(h('h2', {}, 'Users'), table(['Name', 'Role', 'State', 'Changed', ''], users.data.users.map((u) => [u.name, roleSelect(u),
         u.disabled ? 'disabled' : (u.locked_until ? 'locked until ' + u.locked_until : 'active'), u.changed + ' by ' + u.changed_by,
         h('button', { type: 'button', class: 'secondary', onclick: async () => {
           const c = await api('POST', '/users/' + encodeURIComponent(u.name), { disabled: !u.disabled });
           if (c.status === 200) adminPage(noticeBox(u.name + (u.disabled ? ' enabled.' : ' disabled.'))); else out.replaceChildren(errorBox(c.data.error));
         } }, u.disabled ? 'Enable' : 'Disable')])));
       const name = h('input', { id: 'user-name', required: true });
-      const role = h('select', { id: 'user-role' }, ['researcher', 'investigator', 'supervisor', 'station', 'admin'].map((x) => h('option', { value: x }, x)));
+      const role = h('select', { id: 'user-role' }, ROLES.map((x) => h('option', { value: x }, x)));
       const password = h('input', { id: 'user-password', type: 'password', autocomplete: 'new-password' });
       parts.push(h('form', { class: 'inline', id: 'user-add', onsubmit: async (e) => {
         e.preventDefault();
