@@ -96,7 +96,15 @@ std::pair<int, std::string> OneRequest(Session& s, std::mt19937_64& rng, const O
     return res ? std::make_pair(res->status, res->body) : std::make_pair(0, httplib::to_string(res.error()));
   };
   if (r < 0.50) {
-    const std::string path = "/api/v1/queue?offset=" + std::to_string(rng() % (o.subjects / 50) * 50) + "&limit=50";
+    // Half the pages as the UI's filters ask for them (a band or overdue only, sorted by deadline,
+    // score or time in queue: the server filters and sorts its whole queue view), half in queue order.
+    static const char* kSorts[] = {"deadline", "score", "age"};
+    std::string path = "/api/v1/queue?limit=50&offset=";
+    if (rng() % 2) {
+      path += std::to_string(rng() % 20 * 50) + "&sort=" + kSorts[rng() % 3] + (rng() % 2 ? "&band=medium" : "&overdue=1");
+    } else {
+      path += std::to_string(rng() % (o.subjects / 50) * 50);
+    }
     return answer(timed("queue page", [&] { return s.http->Get(path, HeadersOf(s, false)); }));
   }
   const std::string path = std::string("/api/v1/subjects/") + subject;

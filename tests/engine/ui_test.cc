@@ -155,6 +155,9 @@ class UiTest : public ::testing::Test {
     // No value the page failed to render ("null", "undefined", "NaN", "[object Object]").
     EXPECT_EQ(b.Run("return (document.body.innerText.match(/\\b(null|undefined|NaN)\\b|\\[object Object\\]/) || [''])[0];"), "")
         << name << ": " << b.Run("return document.querySelector('main').innerText;").dump();
+    // The page fits the window's width (1280 wide here; the queue is also checked at 1920).
+    EXPECT_EQ(b.Run("return document.documentElement.scrollWidth <= window.innerWidth;"), true)
+        << name << ": " << b.Run("return [document.documentElement.scrollWidth, window.innerWidth];").dump();
     ExpectNothingForeignAndNoImage(b, name);
     ExpectAccessible(b, name);
     b.Screenshot(ScreenshotDir() / (name + ".png"));
@@ -338,7 +341,7 @@ TEST_F(UiTest, TheSupervisorDrawsTheDipSampleAndTheForecastChartShowsTheCommandL
   ASSERT_TRUE(wide.ok());
   SignIn(wide, "supervisor");
   ASSERT_TRUE(Settled(wide, "#queue tbody tr"));
-  wide.Screenshot(ScreenshotDir() / "queue-1920x1080.png");
+  Capture(wide, "queue-1920x1080");
 }
 
 TEST_F(UiTest, AnAdminSeesUsersAndIndexSets) {
