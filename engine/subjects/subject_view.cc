@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "engine/case/queue_store.h"
+#include "engine/risk/queue_entry.h"
 #include "engine/subjects/attributes.h"
 #include "engine/subjects/linker.h"
 #include "engine/subjects/subject_evidence.h"
@@ -246,6 +248,20 @@ Result<OJson> BuildSubjectView(const Case& c, const std::string& subject_id) {
     AddEvent(timeline, a.entered_at, "attribute " + a.name + " = " + a.value + " (source: " + a.source + ", by " + a.recorded_by + ")");
   }
   view["attribute_history"] = std::move(hist);
+
+  // The people's decisions on the subject (and on subjects merged into it): reviews, re-grades,
+  // assignments and dip-sample outcomes, with who and why.
+  for (const std::string& id : ev.subject_ids) {
+    HT_ASSIGN_OR_RETURN(auto decisions, c.queue().Decisions(id));
+    for (const risk::Decision& d : decisions) {
+      std::string what = "decision " + std::to_string(d.id) + " by " + d.by + ": " + std::string(risk::OutcomeName(d.outcome));
+      if (d.band) what += ", band " + std::string(risk::BandName(*d.band));
+      if (d.clear_override) what += ", back to the model's band";
+      if (!d.assign.empty()) what += ", assigned to " + d.assign;
+      if (!d.dip_sample.empty()) what += " (dip-sample " + d.dip_sample + ")";
+      AddEvent(timeline, d.at, what + ": " + d.reason);
+    }
+  }
 
   std::stable_sort(timeline.begin(), timeline.end(),
                    [](const OJson& x, const OJson& y) { return x["time_unix"].get<std::int64_t>() < y["time_unix"].get<std::int64_t>(); });

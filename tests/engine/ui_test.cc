@@ -280,6 +280,10 @@ TEST_F(UiTest, AnInvestigatorWorksTheQueueAndAStalePageShowsTheConflict) {
   b.Click("#review-form button[type=submit]");
   ASSERT_TRUE(b.WaitFor("return document.querySelector('main .notice')?.textContent.includes('recorded: investigate');"));
   EXPECT_EQ(Band(collector_), "");  // closed: no longer in the open queue
+  // The subject's history shows the decision, who made it and why, after the researcher's findings.
+  EXPECT_TRUE(b.WaitFor("return [...document.querySelectorAll('main td')].some(td => td.textContent === "
+                        "'decision 1 by investigator: investigate: priority visit');"))
+      << b.Run("return document.querySelector('main').innerText;").dump();
 }
 
 TEST_F(UiTest, TheSupervisorDrawsTheDipSampleAndTheForecastChartShowsTheCommandLinesNumbers) {
