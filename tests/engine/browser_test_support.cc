@@ -149,6 +149,12 @@ std::string Browser::Text(const std::string& css) {
   return r.is_string() ? r.get<std::string>() : "";
 }
 
+void Browser::EmulateMedia(const std::string& media) {
+  const json r = Call("POST", "/session/" + session_ + "/goog/cdp/execute",
+                      {{"cmd", "Emulation.setEmulatedMedia"}, {"params", {{"media", media}}}});
+  EXPECT_FALSE(r.is_object() && r.contains("error")) << media << ": " << r.dump();
+}
+
 void Browser::Screenshot(const std::filesystem::path& png) {
   const json r = Call("GET", "/session/" + session_ + "/screenshot");
   if (!r.is_string()) {

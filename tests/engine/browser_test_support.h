@@ -40,6 +40,9 @@ class Browser {
   void Type(const std::string& css, const std::string& text);
   std::string Text(const std::string& css);
   void Screenshot(const std::filesystem::path& png);
+  // Renders the page as for `media` ("print", "screen"; "" = as normal), through chromedriver's
+  // DevTools pass-through (Emulation.setEmulatedMedia).
+  void EmulateMedia(const std::string& media);
 
  private:
   nlohmann::json Call(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr);

@@ -248,6 +248,14 @@ TEST_F(UiTest, AnInvestigatorWorksTheQueueAndAStalePageShowsTheConflict) {
   EXPECT_EQ(b.Run("return [...document.querySelectorAll('#band-counts a')].map(a => a.textContent);"),
             json::array({"0 subjects", "0 subjects", "2 subjects", "0 subjects"}));
   Capture(b, "queue");
+  // Printed, the queue keeps its table and drops the controls (header, filters, paging, take buttons).
+  b.EmulateMedia("print");
+  EXPECT_EQ(b.Run("return ['header.top', 'form.filters', '.pager', 'td.actions'].map(s => getComputedStyle(document.querySelector(s)).display);"),
+            json::array({"none", "none", "none", "none"}));
+  EXPECT_EQ(b.Run("return getComputedStyle(document.querySelector('#queue')).display;"), "table");
+  b.Screenshot(ScreenshotDir() / "queue-print.png");
+  b.EmulateMedia("");
+  EXPECT_EQ(b.Run("return getComputedStyle(document.querySelector('form.filters')).display;"), "block");
   b.Open(server_->url() + "/#/queue?band=high");
   ASSERT_TRUE(b.WaitFor("return document.querySelector('main .pager span')?.textContent === 'no subjects';"));
   b.Open(server_->url() + "/#/queue?band=medium&sort=score");
