@@ -21,13 +21,14 @@ namespace {
 
 using nlohmann::json;
 
-Result<std::unique_ptr<index::KnownIndex>> OpenForReading(const ApiServices& services) {
+// The index as it is now, read-only; `for_matching` also loads what matching needs (PDQ search, filters).
+Result<std::unique_ptr<index::KnownIndex>> OpenForReading(const ApiServices& services, bool for_matching = false) {
   if (services.index_dir().empty()) return Status::NotFound("this server was started without --index");
   index::IndexOptions io;
   io.path = services.index_dir();
   io.read_only = true;
-  io.exact_filter = false;
-  io.load_pdq = false;
+  io.exact_filter = for_matching;
+  io.load_pdq = for_matching;
   return index::KnownIndex::Open(io);
 }
 
@@ -114,11 +115,7 @@ Result<ApiReply> RemoveSet(const ApiRequest& r, Case& c, ApiServices& services) 
 }
 
 Result<ApiReply> Rematch(const ApiRequest& r, Case& c, ApiServices& services) {
-  index::IndexOptions io;
-  if (services.index_dir().empty()) return Status::NotFound("this server was started without --index");
-  io.path = services.index_dir();
-  io.read_only = true;
-  HT_ASSIGN_OR_RETURN(auto idx, index::KnownIndex::Open(io));
+  HT_ASSIGN_OR_RETURN(auto idx, OpenForReading(services, /*for_matching=*/true));
   HT_ASSIGN_OR_RETURN(const RematchReport report, RematchCase(c, *idx, r.context));
   return ApiReply{200, RematchReportJson(report), "", ""};
 }

@@ -86,19 +86,21 @@ class UiTest : public ::testing::Test {
   }
 
   CommandResult Ht(const std::string& args) { return RunCommand(Bin() + " " + args + " --case " + ShellQuote(db_.url())); }
-  std::string Owner(const std::string& subject) {
+  // The subject's row in `hashtriage queue --json` (null when it is not in the open queue).
+  json QueueRow(const std::string& subject) {
     const json queue = json::parse(Ht("queue --json").out);
     for (const auto& s : queue["subjects"]) {
-      if (s["subject"] == subject) return s["owner"];
+      if (s["subject"] == subject) return s;
     }
-    return "";
+    return nullptr;
+  }
+  std::string Owner(const std::string& subject) {
+    const json row = QueueRow(subject);
+    return row.is_null() ? "" : row["owner"].get<std::string>();
   }
   std::string Band(const std::string& subject) {
-    const json queue = json::parse(Ht("queue --json").out);
-    for (const auto& s : queue["subjects"]) {
-      if (s["subject"] == subject) return s["band"];
-    }
-    return "";
+    const json row = QueueRow(subject);
+    return row.is_null() ? "" : row["band"].get<std::string>();
   }
 
   void SignIn(Browser& b, const std::string& name) {
