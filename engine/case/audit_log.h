@@ -55,6 +55,8 @@ class AuditLog {
   virtual Result<AuditEntry> Append(CaseTransaction& txn, AuditEntry entry) = 0;
   // Every entry in sequence order (an unreadable entry is returned empty with its seq).
   virtual Result<std::vector<AuditEntry>> Entries() const = 0;
+  // The entries after `seq`, in sequence order: what a reader that has seen up to `seq` has not.
+  virtual Result<std::vector<AuditEntry>> EntriesAfter(std::uint64_t seq) const = 0;
   virtual Result<std::optional<AuditHead>> Head() const = 0;
   // The newest entry (none in an empty log): who changed the case last.
   virtual Result<std::optional<AuditEntry>> Latest() const = 0;

@@ -12,6 +12,28 @@ Result<QueueSort> ParseQueueSort(const std::string& text) {
   return Status::InvalidArgument("sort must be queue, deadline, score or age");
 }
 
+Result<QueueStatusFilter> ParseQueueStatusFilter(const std::string& text) {
+  if (text.empty() || text == "all") return QueueStatusFilter::kAll;
+  if (text == "flagged") return QueueStatusFilter::kFlagged;
+  if (text == "escalated") return QueueStatusFilter::kEscalated;
+  if (text == "reopened") return QueueStatusFilter::kReopened;
+  return Status::InvalidArgument("status must be all, flagged, escalated or reopened");
+}
+
+namespace {
+
+bool PassesStatus(const QueueRow& row, QueueStatusFilter status) {
+  switch (status) {
+    case QueueStatusFilter::kAll: return true;
+    case QueueStatusFilter::kFlagged: return row.entry.review_flag.has_value();
+    case QueueStatusFilter::kEscalated: return row.ordering_band != row.entry.band;
+    case QueueStatusFilter::kReopened: return row.entry.episode > 1;
+  }
+  return true;
+}
+
+}  // namespace
+
 QueueSelected SelectQueueRows(const std::vector<QueueRow>& rows, const QueueSelection& s, std::int64_t now) {
   QueueSelected out;
   for (Band b : kBandsHighestFirst) out.per_band[std::string(BandKey(b))] = 0;
@@ -19,6 +41,7 @@ QueueSelected SelectQueueRows(const std::vector<QueueRow>& rows, const QueueSele
   for (const QueueRow& row : rows) {
     const QueueEntry& e = row.entry;
     if (s.overdue_only && !e.overdue(now)) continue;
+    if (!PassesStatus(row, s.status)) continue;
     if (!s.owner.empty() && e.owner != s.owner) continue;
     if (s.unowned_only && !e.owner.empty()) continue;
     if (!s.area.empty() && e.area != s.area) continue;

@@ -1,5 +1,5 @@
-// One screen of the queue: the rows of the queue view that pass a person's filters (band, overdue,
-// owner, area), in the order they chose (queue order by default, or deadline, score, time in queue),
+// One screen of the queue: the rows of the queue view that pass a person's filters (band, status,
+// overdue, owner, area), in the order they chose (queue order by default, or deadline, score, time in queue),
 // one page of them, and the count per band of the rows that pass every filter but the band one (so
 // the band tabs say how many each would show). Pure: the rows come from the queue view.
 #pragma once
@@ -17,9 +17,14 @@
 namespace hashtriage::engine::risk {
 
 enum class QueueSort { kQueue, kDeadline, kScore, kAge };
+// Which open entries, by their state: all; flagged for review (a re-score disagrees with a person's
+// override); escalated (long overdue, ordered in a higher band); re-opened (new intelligence after a
+// closing decision).
+enum class QueueStatusFilter { kAll, kFlagged, kEscalated, kReopened };
 
 struct QueueSelection {
   std::optional<Band> band;   // the band shown (the band after any override)
+  QueueStatusFilter status = QueueStatusFilter::kAll;
   bool overdue_only = false;
   std::string owner;          // only subjects held by this person ("" = anyone's or no one's)
   bool unowned_only = false;  // only subjects no one holds
@@ -38,6 +43,8 @@ struct QueueSelected {
 
 // "queue", "deadline", "score", "age" -> QueueSort (InvalidArgument naming the choices otherwise).
 Result<QueueSort> ParseQueueSort(const std::string& text);
+// "", "flagged", "escalated", "reopened" -> QueueStatusFilter (InvalidArgument naming the choices otherwise).
+Result<QueueStatusFilter> ParseQueueStatusFilter(const std::string& text);
 
 QueueSelected SelectQueueRows(const std::vector<QueueRow>& rows, const QueueSelection& selection, std::int64_t now);
 

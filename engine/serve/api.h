@@ -22,6 +22,7 @@
 #include "engine/command_context.h"
 #include "engine/risk/queue_view.h"
 #include "engine/serve/access_policy.h"
+#include "engine/subjects/subject_audit_history.h"
 #include "engine/users/users.h"
 #include "hashing/status.h"
 
@@ -63,6 +64,8 @@ class ApiServices {
   const std::string& index_dir() const { return index_dir_; }
   Result<std::shared_ptr<const std::vector<risk::QueueRow>>> QueueRows(const Case& c, std::int64_t now,
                                                                         risk::QueueViewContext& context);
+  // The audit log's events per subject, indexed once and then as the log grows (subject pages).
+  subjects::SubjectAuditHistory& audit_history() { return audit_history_; }
 
  private:
   struct View {
@@ -76,6 +79,7 @@ class ApiServices {
 
   std::string index_dir_;
   CasePool& pool_;
+  subjects::SubjectAuditHistory audit_history_;
   std::mutex mutex_;
   std::condition_variable wanted_changed_;
   View view_;

@@ -40,6 +40,7 @@ Result<ApiReply> QueuePage(const ApiRequest& r, Case& c, ApiServices& services) 
     if (!selection.band) return Status::InvalidArgument("band must be very-high, high, medium or low");
   }
   HT_ASSIGN_OR_RETURN(selection.sort, ParseQueueSort(text("sort")));
+  HT_ASSIGN_OR_RETURN(selection.status, ParseQueueStatusFilter(text("status")));
   QueueViewContext context;
   HT_ASSIGN_OR_RETURN(auto rows, services.QueueRows(c, r.context.now, context));
   QueueSelected selected = SelectQueueRows(*rows, selection, r.context.now);
@@ -104,10 +105,10 @@ Result<ApiReply> SubjectList(const ApiRequest& r, Case& c, ApiServices&) {
                   ""};
 }
 
-Result<ApiReply> SubjectView(const ApiRequest& r, Case& c, ApiServices&) {
+Result<ApiReply> SubjectView(const ApiRequest& r, Case& c, ApiServices& services) {
   // Everything the view shows in a few round trips (a database server), not one per record.
   HT_RETURN_IF_ERROR(c.ReadAheadProfiles({r.path_params.at(0)}));
-  HT_ASSIGN_OR_RETURN(auto view, subjects::BuildSubjectView(c, r.path_params.at(0)));
+  HT_ASSIGN_OR_RETURN(auto view, subjects::BuildSubjectView(c, r.path_params.at(0), services.audit_history()));
   json out = json(view);
   const std::string id = view.contains("id") && view["id"].is_string() ? view["id"].get<std::string>() : r.path_params.at(0);
   HT_ASSIGN_OR_RETURN(auto entry, c.queue().Entry(id));

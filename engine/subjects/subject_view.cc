@@ -135,6 +135,11 @@ Result<OJson> PossibleLinks(const Case& c, const SubjectEvidence& ev) {
 }  // namespace
 
 Result<OJson> BuildSubjectView(const Case& c, const std::string& subject_id) {
+  SubjectAuditHistory fresh;
+  return BuildSubjectView(c, subject_id, fresh);
+}
+
+Result<OJson> BuildSubjectView(const Case& c, const std::string& subject_id, SubjectAuditHistory& audit_history) {
   HT_ASSIGN_OR_RETURN(SubjectEvidence ev, GatherSubjectEvidence(c, subject_id));
   const SubjectRecord& s = ev.subject;
   OJson view;
@@ -261,7 +266,17 @@ Result<OJson> BuildSubjectView(const Case& c, const std::string& subject_id) {
       if (!d.dip_sample.empty()) what += " (dip-sample " + d.dip_sample + ")";
       AddEvent(timeline, d.at, what + ": " + d.reason);
     }
+    // The queue's own record: entering it, re-opening, and every band change with its cause.
+    HT_ASSIGN_OR_RETURN(auto assessments, c.queue().AssessmentHistory(id));
+    for (const AssessmentRecord& a : assessments) {
+      if (a.band_change.empty() && a.event == "re-scored") continue;
+      std::string what = "queue: " + a.event;
+      if (!a.band_change.empty()) what += (a.event.empty() ? "" : "; ") + a.band_change;
+      AddEvent(timeline, a.assessment.assessed_at, what);
+    }
   }
+  HT_ASSIGN_OR_RETURN(auto audited, audit_history.EventsFor(c.audit(), ev.subject_ids));
+  for (const AuditHistoryEvent& e : audited) AddEvent(timeline, e.time, e.text);
 
   std::stable_sort(timeline.begin(), timeline.end(),
                    [](const OJson& x, const OJson& y) { return x["time_unix"].get<std::int64_t>() < y["time_unix"].get<std::int64_t>(); });

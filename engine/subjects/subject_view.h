@@ -8,11 +8,18 @@
 #include <string>
 
 #include "engine/case/case.h"
+#include "engine/subjects/subject_audit_history.h"
 #include "hashing/status.h"
 
 namespace hashtriage::engine::subjects {
 
+// The timeline holds the subject's whole history: what each store keeps (referrals, scans, merges,
+// links, attributes, decisions, queue entries and band changes) and what only the audit log records
+// (takes, dip-sample draws, identifiers added), read through `audit_history` (kept by a server across
+// requests; the first form reads the log afresh).
 Result<nlohmann::ordered_json> BuildSubjectView(const Case& case_store, const std::string& subject_id);
+Result<nlohmann::ordered_json> BuildSubjectView(const Case& case_store, const std::string& subject_id,
+                                                SubjectAuditHistory& audit_history);
 std::string RenderSubjectText(const nlohmann::ordered_json& view);
 
 // {"subjects": [{id, name, accounts, referrals, scans, hits, escalate, area, created, last_referral}]}

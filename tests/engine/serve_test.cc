@@ -550,5 +550,39 @@ TEST_F(ServeTest, PlainHttpOnlyOnLoopbackAndTlsFromCertificateFiles) {
   EXPECT_NE(bad.err.find("does not load"), std::string::npos) << bad.err;
 }
 
+TEST_F(ServeTest, ASubjectsHistoryShowsTheQueuesRecordAndWhoTookItAsTheAuditLogGrows) {
+  ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
+  ASSERT_FALSE(server.url().empty());
+  ApiClient alice(server.url());
+  ASSERT_EQ(alice.SignIn("investigator", kPassword).status, 200);
+  const std::string subject = QueueSubjects(alice).at(0);
+  auto events = [&]() {
+    std::vector<std::string> out;
+    const json view = alice.Get("/api/v1/subjects/" + subject).json();
+    for (const auto& e : view["timeline"]) out.push_back(e["event"].get<std::string>());
+    return out;
+  };
+  auto count = [](const std::vector<std::string>& all, const std::string& text) {
+    return std::count(all.begin(), all.end(), text);
+  };
+  // The page read before the take indexes the log; the one after reads only what was added since.
+  const auto before = events();
+  EXPECT_EQ(count(before, "queue: entered the queue as Medium"), 1) << json(before).dump(1);
+  ASSERT_EQ(alice.Post("/api/v1/subjects/" + subject + "/take", json::object()).status, 200);
+
+  auto c = engine::OpenCase({.location = db_.url(), .create_if_missing = false});
+  ASSERT_TRUE(c.ok());
+  auto entries = (*c)->audit().Entries();
+  ASSERT_TRUE(entries.ok());
+  const auto take = std::find_if(entries->begin(), entries->end(), [&](const engine::AuditEntry& e) {
+    return e.details.value("action", "") == "take" && e.details.value("subject", "") == subject;
+  });
+  ASSERT_NE(take, entries->end());
+  const std::string taken = "taken by investigator (audit entry " + std::to_string(take->seq) + ")";
+  const auto after = events();
+  EXPECT_EQ(count(before, taken), 0);
+  EXPECT_EQ(count(after, taken), 1) << json(after).dump(1);
+  EXPECT_EQ(after.size(), before.size() + 1);
+}
 }  // namespace
 }  // namespace hashtriage::testing

@@ -260,6 +260,10 @@ TEST_F(UiTest, AnInvestigatorWorksTheQueueAndAStalePageShowsTheConflict) {
   EXPECT_EQ(b.Run("return getComputedStyle(document.querySelector('form.filters')).display;"), "block");
   b.Open(server_->url() + "/#/queue?band=high");
   ASSERT_TRUE(b.WaitFor("return document.querySelector('main .pager span')?.textContent === 'no subjects';"));
+  // Nothing is flagged for review yet: the status filter shows none, and its control says which it shows.
+  b.Open(server_->url() + "/#/queue?status=flagged");
+  ASSERT_TRUE(b.WaitFor("return document.querySelector('main .pager span')?.textContent === 'no subjects' && "
+                        "document.querySelector('#filter-status').value === 'flagged';"));
   b.Open(server_->url() + "/#/queue?band=medium&sort=score");
   ASSERT_TRUE(b.WaitFor("return document.querySelectorAll('#queue tbody tr').length === 2 && "
                         "document.querySelector('#queue tbody tr').dataset.subject === '" + collector_ + "';"));
@@ -293,6 +297,12 @@ TEST_F(UiTest, AnInvestigatorWorksTheQueueAndAStalePageShowsTheConflict) {
   // The subject's history shows the decision, who made it and why, after the researcher's findings.
   EXPECT_TRUE(b.WaitFor("return [...document.querySelectorAll('main td')].some(td => td.textContent === "
                         "'decision 1 by investigator: investigate: priority visit');"))
+      << b.Run("return document.querySelector('main').innerText;").dump();
+  // ...and, from the queue's record and the audit log, who took it and the band change the finding made.
+  EXPECT_TRUE(b.WaitFor("return [...document.querySelectorAll('main td')].some(td => "
+                        "td.textContent.startsWith('taken by investigator (audit entry '));"));
+  EXPECT_TRUE(b.WaitFor("return [...document.querySelectorAll('main td')].some(td => "
+                        "td.textContent.startsWith('queue: ') && td.textContent.includes('Medium -> High'));"))
       << b.Run("return document.querySelector('main').innerText;").dump();
 }
 

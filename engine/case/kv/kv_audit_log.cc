@@ -1,4 +1,6 @@
 // The audit log on the key-value store: entries in kAudit by sequence, the chain head in kMeta "audit_head".
+#include <algorithm>
+
 #include "engine/case/kv/record_codec.h"
 #include "engine/case/kv/kv_case.h"
 
@@ -79,6 +81,29 @@ Result<std::vector<AuditEntry>> KvAuditLog::Entries() const {
     entries.push_back(std::move(e));
     return true;
   }));
+  return entries;
+}
+
+Result<std::vector<AuditEntry>> KvAuditLog::EntriesAfter(std::uint64_t seq) const {
+  if (seq == 0) return Entries();
+  HT_ASSIGN_OR_RETURN(auto last, kv_.Last(Table::kAudit, ""));
+  std::vector<AuditEntry> entries;
+  if (!last) return entries;
+  const std::uint64_t newest = DecodeU64(last->first);
+  // The keys are known (sequence numbers), so the new entries are read by key, a chunk per round trip.
+  constexpr std::uint64_t kChunk = 1000;
+  for (std::uint64_t from = seq + 1; from <= newest; from += kChunk) {
+    std::vector<std::string> keys;
+    for (std::uint64_t s = from; s <= newest && s < from + kChunk; ++s) keys.push_back(EncodeU64(s));
+    HT_RETURN_IF_ERROR(kv_.GetMany(Table::kAudit, keys, true, [&](std::string_view key, std::string_view value) {
+      auto j = DecodeRecord(value, kAuditVersion, "audit entry");
+      AuditEntry e = j.ok() ? FromJson(*j) : AuditEntry{};
+      e.position = DecodeU64(key);
+      if (!j.ok()) e.seq = e.position;
+      entries.push_back(std::move(e));
+    }));
+  }
+  std::sort(entries.begin(), entries.end(), [](const AuditEntry& a, const AuditEntry& b) { return a.position < b.position; });
   return entries;
 }
 

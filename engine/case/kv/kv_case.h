@@ -155,6 +155,7 @@ class KvAuditLog : public AuditLog {
   explicit KvAuditLog(KvStore& kv) : kv_(kv) {}
   Result<AuditEntry> Append(CaseTransaction& txn, AuditEntry entry) override;
   Result<std::vector<AuditEntry>> Entries() const override;
+  Result<std::vector<AuditEntry>> EntriesAfter(std::uint64_t seq) const override;
   Result<std::optional<AuditHead>> Head() const override;
   // The last entry stored (who changed the case last: named in a conflict).
   Result<std::optional<AuditEntry>> Latest() const override;

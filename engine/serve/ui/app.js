@@ -145,7 +145,7 @@
     document.title = 'Queue - hashtriage';
     const p = params();
     const query = new URLSearchParams();
-    for (const k of ['band', 'area', 'sort', 'offset']) if (p.get(k)) query.set(k, p.get(k));
+    for (const k of ['band', 'status', 'area', 'sort', 'offset']) if (p.get(k)) query.set(k, p.get(k));
     if (p.get('overdue') === '1') query.set('overdue', '1');
     if (p.get('mine') === '1') query.set('owner', S.user);
     if (p.get('unheld') === '1') query.set('unowned', '1');
@@ -164,9 +164,13 @@
     const sortSelect = h('select', { id: 'filter-sort', onchange: (e) => set({ sort: e.target.value }) },
       [['queue', 'queue order'], ['deadline', 'deadline'], ['score', 'score'], ['age', 'time in queue']].map(([v, t]) =>
         h('option', { value: v, selected: (p.get('sort') || 'queue') === v }, t)));
+    const statusSelect = h('select', { id: 'filter-status', onchange: (e) => set({ status: e.target.value }) },
+      [['', 'all open'], ['flagged', 'flagged for review'], ['escalated', 'escalated (long overdue)'], ['reopened', 're-opened']].map(([v, t]) =>
+        h('option', { value: v, selected: (p.get('status') || '') === v }, t)));
     const area = h('input', { id: 'filter-area', size: 8, value: p.get('area') || '', onchange: (e) => set({ area: e.target.value.trim() }) });
     const filters = h('form', { class: 'filters inline', onsubmit: (e) => e.preventDefault() },
       h('label', { for: 'filter-band' }, 'Band '), bandSelect,
+      h('label', { for: 'filter-status' }, ' Status '), statusSelect,
       h('label', { for: 'filter-sort' }, ' Sort by '), sortSelect,
       h('label', { for: 'filter-area' }, ' Area '), area,
       h('label', {}, h('input', { type: 'checkbox', id: 'filter-overdue', checked: p.get('overdue') === '1', onchange: (e) => set({ overdue: e.target.checked ? '1' : '' }) }), ' overdue only'),
