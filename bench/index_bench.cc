@@ -4,7 +4,7 @@
 //   build/release/bench/index_bench --benchmark_filter=PdqQuery
 //   build/release/bench/index_bench --pdq-corpus DIR [--threshold 31] [--method auto|mih|flat]
 //     (used by bench/pdq_faiss_compare.py: times queries over DIR/hashes.u8 and DIR/queries.u8)
-//   build/release/bench/index_bench --import-vics 5000000 | --exact 20000000 | --pdq-index 10000000
+//   build/release/bench/index_bench --import-vics 5000000 | --exact 20000000 | --pdq-index 10000000 | --open 10000000
 //     [--work DIR]  (store-level figures; see bench/index_bench_store.cc)
 #include <benchmark/benchmark.h>
 
@@ -141,7 +141,7 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--pdq-corpus") == 0) corpus = argv[i + 1];
     if (std::strcmp(argv[i], "--threshold") == 0) threshold = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--work") == 0) work = argv[i + 1];
-    for (const char* mode : {"--import-vics", "--exact", "--pdq-index"}) {
+    for (const char* mode : {"--import-vics", "--exact", "--pdq-index", "--open"}) {
       if (std::strcmp(argv[i], mode) == 0) {
         store_mode = mode;
         store_n = std::strtoull(argv[i + 1], nullptr, 10);
@@ -156,6 +156,7 @@ int main(int argc, char** argv) {
   if (store_mode == "--import-vics") return hb::RunImportVics(store_n, work);
   if (store_mode == "--exact") return hb::RunExact(store_n, work);
   if (store_mode == "--pdq-index") return hb::RunPdqIndex(store_n, work);
+  if (store_mode == "--open") return hb::RunIndexOpen(store_n, work);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -88,6 +88,8 @@ inline long CurrentRssKiB() {
 int RunImportVics(std::size_t n, const std::string& work);
 int RunExact(std::size_t n, const std::string& work);
 int RunPdqIndex(std::size_t n, const std::string& work);
+// bench/index_open_bench.cc
+int RunIndexOpen(std::size_t n, const std::string& work);
 
 inline long PeakRssKiB() {
   rusage ru{};

@@ -11,6 +11,7 @@
 #include "index/internal/index_store.h"
 #include "index/internal/key_codec.h"
 #include "index/internal/mih_index.h"
+#include "index/internal/search_structures.h"
 #include "index/set_writer.h"
 
 namespace hashtriage::index {
@@ -44,13 +45,19 @@ Result<std::unique_ptr<KnownIndex>> KnownIndex::Open(const IndexOptions& options
       for (HashType type : {HashType::kMd5, HashType::kSha1, HashType::kSha256}) {
         HT_RETURN_IF_ERROR(index->BuildTable(type));
       }
-      if (!options.read_only) {
-        KnownIndex* self = index.get();
-        index->store_->set_commit_listener([self](const SetInfo& set) { self->OnCommit(set); });
-      }
     }
-    if (options.exact_filter) HT_RETURN_IF_ERROR(index->BuildFilters());  // from the tables when built
-    if (options.load_pdq) HT_RETURN_IF_ERROR(index->LoadPdq());
+    if (!options.read_only) {
+      KnownIndex* self = index.get();
+      index->store_->set_commit_listener([self](const SetInfo& set) { self->OnCommit(set); });
+    }
+    // Each structure is mapped from its file when that was written from this index state, else built.
+    const std::string fingerprint = internal::IndexFingerprint(index->store_->sets());
+    bool built = false;
+    if (options.exact_filter) HT_RETURN_IF_ERROR(index->BuildFilters(fingerprint, built));
+    if (options.load_pdq) HT_RETURN_IF_ERROR(index->LoadPdq(fingerprint, built));
+    // A writer leaves current files for the readers that follow (an index from before the files, or
+    // whose files were removed); failing to write them costs those readers time, not answers.
+    if (built && !options.read_only) (void)index->SaveStructures(fingerprint);
   } catch (const std::bad_alloc&) {
     return Status::ResourceLimit("not enough memory to load the index " + index->options_.path);
   }
@@ -59,13 +66,22 @@ Result<std::unique_ptr<KnownIndex>> KnownIndex::Open(const IndexOptions& options
 
 const std::string& KnownIndex::path() const { return options_.path; }
 
-Status KnownIndex::BuildFilters() {
+Status KnownIndex::BuildFilters(const std::string& fingerprint, bool& built) {
   for (HashType type : {HashType::kMd5, HashType::kSha1, HashType::kSha256}) {
     std::uint64_t expected = 0;
     for (const auto& [name, set] : store_->sets()) {
       if (auto it = set.entries.find(type); it != set.entries.end()) expected += it->second;
     }
     if (expected == 0) continue;
+    if (!fingerprint.empty()) {
+      std::string why;
+      if (auto mapped = internal::MapFilterStructure(type, options_.path, fingerprint, &why)) {
+        filters_[static_cast<std::size_t>(type)] = std::make_unique<ExactFilter>(std::move(*mapped));
+        continue;
+      }
+      structures_note_ += std::string(HashTypeName(type)) + " filter built (file " + why + "); ";
+    }
+    built = true;
     auto filter = std::make_unique<ExactFilter>(expected);
     if (const ExactTable* table = tables_[static_cast<std::size_t>(type)].get()) {  // no second pass over RocksDB
       table->ForEachDigest([&](std::span<const std::uint8_t> digest) { filter->Add(digest); });
@@ -101,6 +117,8 @@ Status KnownIndex::BuildTable(HashType type) {
 // and replaced sets need nothing: the table skips generations that are no longer live. Should a rebuild
 // fail, that type has neither and falls back to RocksDB lookups, which are always current.
 void KnownIndex::OnCommit(const SetInfo& set) {
+  (void)WriteSearchStructures();
+  if (!options_.exact_in_memory) return;
   for (HashType type : {HashType::kMd5, HashType::kSha1, HashType::kSha256}) {
     auto it = set.entries.find(type);
     if (it == set.entries.end() || it->second == 0) continue;
@@ -121,7 +139,16 @@ void KnownIndex::OnCommit(const SetInfo& set) {
   }
 }
 
-Status KnownIndex::LoadPdq() {
+Status KnownIndex::LoadPdq(const std::string& fingerprint, bool& built) {
+  if (!fingerprint.empty()) {
+    std::string why;
+    if (auto mapped = internal::MapPdqStructure(options_.path, fingerprint, &why)) {
+      pdq_ = std::make_unique<MihIndex>(std::move(*mapped));
+      return Status::Ok();
+    }
+    structures_note_ += "PDQ tables built (file " + why + "); ";
+  }
+  built = true;
   std::vector<hashing::PdqHash> hashes;
   auto it = store_->NewIterator(HashType::kPdq, /*total_order=*/true);
   std::string previous;
@@ -250,6 +277,7 @@ IndexStats KnownIndex::Stats() const {
     if (t) s.exact_table_memory_bytes += t->MemoryBytes();
   }
   s.disk_bytes = store_->DiskBytes();
+  s.structures = structures_note_.empty() ? "mapped from files, or none needed" : structures_note_;
   return s;
 }
 
@@ -263,6 +291,44 @@ Result<std::unique_ptr<SetWriter>> KnownIndex::BeginSet(std::string name, std::s
       new SetWriter(store_.get(), generation, std::move(name), std::move(format), strict, options_.import_memory_bytes));
 }
 
-Status KnownIndex::RemoveSet(std::string_view name) { return store_->RemoveSet(name); }
+Status KnownIndex::RemoveSet(std::string_view name) {
+  HT_RETURN_IF_ERROR(store_->RemoveSet(name));
+  (void)WriteSearchStructures();
+  return Status::Ok();
+}
+
+std::string KnownIndex::SearchStructureFiles() const {
+  return internal::DescribeStructureFiles(options_.path, store_->sets());
+}
+
+Status KnownIndex::SaveStructures(const std::string& fingerprint) const {
+  for (HashType type : {HashType::kMd5, HashType::kSha1, HashType::kSha256}) {
+    const ExactFilter* f = filters_[static_cast<std::size_t>(type)].get();
+    if (f != nullptr) HT_RETURN_IF_ERROR(internal::SaveFilterStructure(*f, type, options_.path, fingerprint));
+  }
+  if (pdq_) HT_RETURN_IF_ERROR(internal::SavePdqStructure(*pdq_, options_.path, fingerprint));
+  return Status::Ok();
+}
+
+// Builds every structure afresh from RocksDB (whatever this object loaded), writes the files, and
+// uses them from now on, so this object's lookups see its own commits and removals too.
+Status KnownIndex::WriteSearchStructures() {
+  try {
+    const std::string fingerprint = internal::IndexFingerprint(store_->sets());
+    bool built = false;
+    // From RocksDB, not from this object's exact tables (OnCommit rebuilds those after this).
+    std::vector<std::unique_ptr<ExactTable>> tables(8);
+    tables.swap(tables_);
+    filters_.clear();
+    filters_.resize(8);
+    Status status = BuildFilters("", built);
+    tables.swap(tables_);
+    if (status.ok()) status = LoadPdq("", built);
+    if (status.ok()) status = SaveStructures(fingerprint);
+    return status;
+  } catch (const std::bad_alloc&) {
+    return Status::ResourceLimit("not enough memory to build the search structures of " + options_.path);
+  }
+}
 
 }  // namespace hashtriage::index

@@ -101,10 +101,20 @@ class KnownIndex {
   // Removes exactly the memberships of set `name`, atomically. NotFound if there is no such set.
   Status RemoveSet(std::string_view name);
 
+  // Writes the search structures (PDQ tables, exact filters) of the index as it is now into
+  // <index>/structures/, for later opens to map instead of build (internal/search_structures.h), and
+  // searches them from now on. Every commit and removal through this object calls it; it needs a
+  // read-write open. Failing leaves later opens building their own: slower, never wrong.
+  Status WriteSearchStructures();
+  // Whether the structure files are current (see internal::DescribeStructureFiles).
+  std::string SearchStructureFiles() const;
+
  private:
   KnownIndex();
-  Status LoadPdq();
-  Status BuildFilters();
+  // Map each structure from its file when `fingerprint` (non-empty) matches, else build it (built = true).
+  Status LoadPdq(const std::string& fingerprint, bool& built);
+  Status BuildFilters(const std::string& fingerprint, bool& built);
+  Status SaveStructures(const std::string& fingerprint) const;
   Status BuildTable(HashType type);
   void OnCommit(const SetInfo& set);
   template <typename Digest>
@@ -115,6 +125,7 @@ class KnownIndex {
   std::unique_ptr<internal::MihIndex> pdq_;
   std::vector<std::unique_ptr<internal::ExactFilter>> filters_;  // by HashType value; null = no filter
   std::vector<std::unique_ptr<internal::ExactTable>> tables_;    // by HashType value; null = RocksDB
+  std::string structures_note_;  // which structures were built at open instead of mapped, and why
 };
 
 }  // namespace hashtriage::index

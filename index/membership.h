@@ -62,6 +62,7 @@ struct IndexStats {
   std::uint64_t filter_memory_bytes = 0;      // memory of the exact-lookup filters
   std::uint64_t exact_table_memory_bytes = 0; // memory of the in-memory exact tables (0 if not loaded)
   std::uint64_t disk_bytes = 0;               // live SST file bytes (RocksDB estimate)
+  std::string structures;  // whether the search structures were mapped from their files or built at open (why)
 };
 
 }  // namespace hashtriage::index

@@ -207,6 +207,7 @@ Result<int> RunIndexStats(const IndexCommonOptions& o) {
     j["sets"] = s.sets;
     j["entries"] = engine::EntriesJson(s.entries);
     j["disk_bytes"] = s.disk_bytes;
+    j["search_structures"] = idx->SearchStructureFiles();
     auto& sets = j["category_not_recorded"] = nlohmann::ordered_json::array();
     for (const auto& set : unrecorded) {
       sets.push_back({{"set", set.name}, {"entries", engine::CategoryNotRecorded(set)}, {"of", engine::TotalEntries(set)}});
@@ -218,6 +219,19 @@ Result<int> RunIndexStats(const IndexCommonOptions& o) {
               s.schema_version, static_cast<unsigned long long>(s.sets), EntriesText(s.entries).c_str(),
               static_cast<double>(s.disk_bytes) / (1 << 20));
   for (const auto& set : unrecorded) std::printf("  set %s: %s\n", set.name.c_str(), CategoryNotRecordedText(set).c_str());
+  const std::string structures = idx->SearchStructureFiles();
+  std::printf("  search structures: %s\n", structures == "current"
+                                                ? "current (every open maps them)"
+                                                : (structures + " (each open builds its own: run `hashtriage index prepare`)").c_str());
+  return kExitOk;
+}
+
+// Writes the search structure files, for an index from before them or whose files were removed.
+Result<int> RunIndexPrepare(const IndexCommonOptions& o) {
+  HT_ASSIGN_OR_RETURN(auto idx, OpenIndex(o, false, false));
+  HT_RETURN_IF_ERROR(idx->WriteSearchStructures());
+  if (!o.json) std::printf("search structures of %s: %s\n", idx->path().c_str(), idx->SearchStructureFiles().c_str());
+  else PrintJson(nlohmann::ordered_json{{"path", idx->path()}, {"search_structures", idx->SearchStructureFiles()}});
   return kExitOk;
 }
 
@@ -380,6 +394,11 @@ void SetupIndexCommand(CLI::App& app, CommandExit& exit) {
   auto* st = index_cmd->add_subcommand("stats", "Entries per hash type, sets, size on disk");
   AddCommon(st, *stats);
   st->callback([stats, &exit]() { RecordOutcome(RunIndexStats(*stats), exit); });
+
+  auto prepare = std::make_shared<IndexCommonOptions>();
+  auto* pr = index_cmd->add_subcommand("prepare", "Write the search structures every open maps (imports and removals do this)");
+  AddCommon(pr, *prepare);
+  pr->callback([prepare, &exit]() { RecordOutcome(RunIndexPrepare(*prepare), exit); });
 
   auto remove = std::make_shared<IndexRemoveOptions>();
   auto* rm = index_cmd->add_subcommand("remove", "Remove one set (exactly its memberships)");

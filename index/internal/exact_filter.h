@@ -7,9 +7,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <span>
+#include <vector>
 
 #include "index/internal/huge_array.h"
+#include "index/internal/structure_file.h"
 
 namespace hashtriage::index::internal {
 
@@ -41,7 +45,22 @@ class ExactFilter {
   }
   std::size_t MemoryBytes() const { return words_.MemoryBytes(); }
 
+  // What a structure file keeps (search_structures.h): {blocks} and the bit words; and the filter read
+  // back from such a file, testing the mapped words in place (nullopt when the sizes disagree).
+  std::vector<std::uint64_t> Params() const { return {blocks_}; }
+  std::vector<StructureSection> Sections() const { return {{words_.data(), words_.size() * 8}}; }
+  static std::optional<ExactFilter> FromMapped(std::shared_ptr<const MappedStructure> file) {
+    if (file == nullptr || file->params().size() != 1 || file->sections() != 1) return std::nullopt;
+    const std::uint64_t blocks = file->params()[0];
+    if (blocks == 0 || blocks > (std::uint64_t{1} << 40) || file->section_bytes(0) != blocks * 64) return std::nullopt;
+    ExactFilter f(static_cast<std::size_t>(blocks),
+                  HugeArray<std::uint64_t>::View(static_cast<const std::uint64_t*>(file->section(0)), blocks * 8));
+    f.file_ = std::move(file);
+    return f;
+  }
+
  private:
+  ExactFilter(std::size_t blocks, HugeArray<std::uint64_t> words) : blocks_(blocks), words_(std::move(words)) {}
   static constexpr int kProbes = 7;  // 7 x 9 bits of the second digest word choose bits in the block
   struct Location {
     std::size_t block;
@@ -56,6 +75,7 @@ class ExactFilter {
   }
   std::size_t blocks_;
   HugeArray<std::uint64_t> words_;
+  std::shared_ptr<const MappedStructure> file_;  // the mapping the words view, if mapped
 };
 
 }  // namespace hashtriage::index::internal

@@ -1,7 +1,8 @@
 // HugeArray<T>: a fixed-size array of trivially copyable T in anonymous memory advised to use
 // transparent huge pages. The MIH tables and hash arrays are probed at random; with 4 KiB pages
 // nearly every probe also misses the TLB. Owns its memory; movable, not copyable; not thread-safe
-// to mutate, safe to read from many threads.
+// to mutate, safe to read from many threads. A view (HugeArray::View) reads memory someone else owns
+// instead — a read-only file mapping (structure_file.h) — and must not be written.
 #pragma once
 
 #include <sys/mman.h>
@@ -30,6 +31,14 @@ class HugeArray {
     (void)::madvise(p, bytes_, MADV_HUGEPAGE);
     data_ = static_cast<T*>(p);
   }
+  // Reads `n` elements at `data`, owned elsewhere (kept alive by the caller); MemoryBytes() is 0.
+  static HugeArray View(const T* data, std::size_t n) {
+    HugeArray a;
+    a.data_ = const_cast<T*>(data);
+    a.size_ = n;
+    return a;
+  }
+  bool is_view() const { return data_ != nullptr && bytes_ == 0; }
   HugeArray(HugeArray&& o) noexcept
       : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)), bytes_(std::exchange(o.bytes_, 0)) {}
   HugeArray& operator=(HugeArray&& o) noexcept {
@@ -54,7 +63,7 @@ class HugeArray {
 
  private:
   void Release() {
-    if (data_ != nullptr) ::munmap(data_, bytes_);
+    if (data_ != nullptr && bytes_ != 0) ::munmap(data_, bytes_);
     data_ = nullptr;
   }
   T* data_ = nullptr;

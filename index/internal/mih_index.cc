@@ -186,6 +186,46 @@ std::uint32_t MihIndex::Substring(const PdqHash& h, int table) const {
   return static_cast<std::uint32_t>(v & ((std::uint64_t{1} << b_) - 1));
 }
 
+std::vector<std::uint64_t> MihIndex::Params() const {
+  return {hashes_.size(), static_cast<std::uint64_t>(m_), static_cast<std::uint64_t>(b_)};
+}
+
+std::vector<StructureSection> MihIndex::Sections() const {
+  std::vector<StructureSection> out{{hashes_.data(), hashes_.size() * sizeof(AlignedHash)}};
+  for (int j = 0; j < m_; ++j) {
+    out.push_back({offsets_[j].data(), offsets_[j].size() * sizeof(std::uint32_t)});
+    out.push_back({ids_[j].data(), ids_[j].size() * sizeof(std::uint32_t)});
+  }
+  return out;
+}
+
+std::optional<MihIndex> MihIndex::FromMapped(std::shared_ptr<const MappedStructure> file) {
+  if (file == nullptr || file->params().size() != 3) return std::nullopt;
+  const std::uint64_t n = file->params()[0], m = file->params()[1], b = file->params()[2];
+  if (n > std::numeric_limits<std::uint32_t>::max() - 1) return std::nullopt;
+  const bool tables = m != 0;
+  if (tables && (m > 32 || b < 1 || b > 24 || m * b > 256)) return std::nullopt;
+  if (!tables && b != 0) return std::nullopt;
+  if (file->sections() != 1 + 2 * m || file->section_bytes(0) != n * sizeof(AlignedHash)) return std::nullopt;
+  const std::uint64_t buckets = tables ? std::uint64_t{1} << b : 0;
+  for (std::uint64_t j = 0; j < m; ++j) {
+    if (file->section_bytes(1 + 2 * j) != (buckets + 1) * 4 || file->section_bytes(2 + 2 * j) != n * 4) {
+      return std::nullopt;
+    }
+  }
+  MihIndex index;
+  index.hashes_ = HugeArray<AlignedHash>::View(static_cast<const AlignedHash*>(file->section(0)), n);
+  index.m_ = static_cast<int>(m);
+  index.b_ = static_cast<int>(b);
+  for (std::uint64_t j = 0; j < m; ++j) {
+    index.offsets_.push_back(
+        HugeArray<std::uint32_t>::View(static_cast<const std::uint32_t*>(file->section(1 + 2 * j)), buckets + 1));
+    index.ids_.push_back(HugeArray<std::uint32_t>::View(static_cast<const std::uint32_t*>(file->section(2 + 2 * j)), n));
+  }
+  index.file_ = std::move(file);
+  return index;
+}
+
 std::size_t MihIndex::MemoryBytes() const {
   std::size_t bytes = hashes_.MemoryBytes();
   for (const auto& o : offsets_) bytes += o.MemoryBytes();
@@ -237,6 +277,7 @@ void MihIndex::SearchMih(const PdqHash& query, int threshold, MihScratch& scratc
 
   // Phase 2: bucket bounds, with the offsets entries fetched kAhead probes early.
   constexpr std::size_t kAhead = 64;
+  const std::size_t n = hashes_.size();
   scratch.ranges.clear();
   const std::size_t np = scratch.probes.size();
   for (std::size_t i = 0; i < std::min(kAhead, np); ++i) Prefetch(scratch.probes[i].offset);
@@ -245,7 +286,7 @@ void MihIndex::SearchMih(const PdqHash& query, int threshold, MihScratch& scratc
     const Probe& p = scratch.probes[i];
     const std::uint32_t begin = p.offset[0];
     const std::uint32_t end = p.offset[1];
-    if (end > begin) {
+    if (end > begin && end <= n) {
       Prefetch(p.ids + begin);
       scratch.ranges.push_back({p.ids + begin, end - begin});
     }
@@ -257,7 +298,7 @@ void MihIndex::SearchMih(const PdqHash& query, int threshold, MihScratch& scratc
   for (const Range& r : scratch.ranges) {
     for (std::uint32_t k = 0; k < r.count; ++k) {
       const std::uint32_t id = r.ids[k];
-      scratch.candidates.push_back(id);
+      if (id < n) scratch.candidates.push_back(id);
     }
   }
   const std::size_t nc = scratch.candidates.size();

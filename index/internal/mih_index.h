@@ -8,11 +8,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "hashing/pdq_hash.h"
 #include "index/internal/huge_array.h"
+#include "index/internal/structure_file.h"
 
 namespace hashtriage::index::internal {
 
@@ -76,6 +79,16 @@ class MihIndex {
   int substring_bits() const { return b_; }
   std::size_t MemoryBytes() const;
 
+  // What a structure file keeps (search_structures.h): {hashes, m, b} and the hashes, then each
+  // table's offsets and ids; and the index read back from such a file, searching the mapped arrays
+  // in place (nullopt when its parameters and sections do not fit together). Searches of a mapped
+  // index check every bucket bound and id against the hash count, so a damaged file cannot send a
+  // read outside the mapping.
+  std::vector<std::uint64_t> Params() const;
+  std::vector<StructureSection> Sections() const;
+  static std::optional<MihIndex> FromMapped(std::shared_ptr<const MappedStructure> file);
+  bool mapped() const { return file_ != nullptr; }
+
  private:
   void SearchMih(const hashing::PdqHash& query, int threshold, struct MihScratch& scratch,
                  std::vector<PdqHit>& out, PdqSearchStats& stats) const;
@@ -94,6 +107,7 @@ class MihIndex {
   // offsets_[j] has 2^b + 1 entries: bucket k of table j is ids_[j][offsets_[j][k] .. offsets_[j][k+1]).
   std::vector<HugeArray<std::uint32_t>> offsets_;
   std::vector<HugeArray<std::uint32_t>> ids_;
+  std::shared_ptr<const MappedStructure> file_;  // the mapping the arrays view, if mapped
 };
 
 // Radius per table for an exact search at `threshold` with m tables: floor(t/m) for the first
