@@ -132,6 +132,7 @@ int RunCorpusMode(const std::string& dir, int threshold, PdqSearchMethod method)
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 4 && std::strcmp(argv[1], "--open-child") == 0) return hb::RunIndexOpenChild(argv[2], argv[3]);
   std::string corpus, work = "/tmp/hashtriage-index-bench";
   std::string store_mode;
   std::size_t store_n = 0;

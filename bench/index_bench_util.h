@@ -90,6 +90,7 @@ int RunExact(std::size_t n, const std::string& work);
 int RunPdqIndex(std::size_t n, const std::string& work);
 // bench/index_open_bench.cc
 int RunIndexOpen(std::size_t n, const std::string& work);
+int RunIndexOpenChild(const std::string& label, const std::string& dir);
 
 inline long PeakRssKiB() {
   rusage ru{};

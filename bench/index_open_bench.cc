@@ -6,11 +6,11 @@
 // and file-backed pages (the mapped structures: shared through the page cache by every process that
 // maps them, so a second process adds its anonymous pages, not these), and the proportional share. Also the time the
 // writer spends writing the structures after a commit. Prints one JSON line per measurement.
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <functional>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -95,20 +95,27 @@ void MeasureOpen(const std::string& dir, const char* label, const PdqCorpus& cor
   std::fflush(stdout);
 }
 
-void InChild(const std::function<void()>& body) {
+// Runs this binary again as `index_bench --open-child LABEL DIR` (a fresh process: forking one that has
+// run RocksDB's threads could deadlock the child), its standard input from `in` (-1: inherited).
+pid_t Spawn(const std::string& label, const std::string& dir, int in) {
   std::fflush(stdout);
   const pid_t pid = fork();
   if (pid == 0) {
-    body();
-    std::_Exit(0);
+    if (in >= 0) dup2(in, 0);
+    execl("/proc/self/exe", "index_bench", "--open-child", label.c_str(), dir.c_str(), static_cast<char*>(nullptr));
+    std::_Exit(127);
   }
+  return pid;
+}
+
+bool Waited(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::fprintf(stderr, "index_bench: a measurement child failed\n");
-    std::exit(1);
-  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
+
+// The queries and MD5 probes, for the children to read: 4,096 PDQ hashes then 1,024 MD5s.
+std::string ProbePath(const std::string& dir) { return dir + ".probe"; }
 
 }  // namespace
 
@@ -152,35 +159,62 @@ int RunIndexOpen(std::size_t n, const std::string& work) {
       md5_probe[i] = d;
     }
   }
-  std::vector<hashing::PdqHash>().swap(corpus.hashes);
-  // Page cache warm for both: one untimed mapped open first.
-  InChild([&] { MeasureOpen(dir, "warm-up (mapped)", corpus, md5_probe); });
-  InChild([&] { MeasureOpen(dir, "mapped", corpus, md5_probe); });
   {
-    // A second process while a first one holds the index open and has run the same queries.
-    int ready[2], release[2];
-    if (pipe(ready) != 0 || pipe(release) != 0) return 1;
+    std::ofstream probe(ProbePath(dir), std::ios::binary | std::ios::trunc);
+    probe.write(reinterpret_cast<const char*>(corpus.queries.data()), static_cast<std::streamsize>(corpus.queries.size() * 32));
+    probe.write(reinterpret_cast<const char*>(md5_probe.data()), static_cast<std::streamsize>(md5_probe.size() * 16));
+  }
+  // Page cache warm for both: one untimed mapped open first.
+  for (const char* label : {"warm-up (mapped)", "mapped"}) {
+    if (!Waited(Spawn(label, dir, -1))) return 1;
+  }
+  {
+    // A second process while a first holds the index open, having run the same queries: the first says
+    // "ready" on its standard output and holds on until its standard input closes.
+    int ready[2], hold[2];
+    if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(hold, O_CLOEXEC) != 0) return 1;
     std::fflush(stdout);
     const pid_t first = fork();
     if (first == 0) {
-      auto idx = OpenIndex(dir, true);
-      for (std::size_t i = 0; i + 8 <= corpus.queries.size(); i += 8) (void)idx->SearchPdq(std::span(corpus.queries).subspan(i, 8), 31);
-      (void)idx->LookupMd5(md5_probe);
-      char c = 1;
-      (void)!write(ready[1], &c, 1);
-      (void)!read(release[0], &c, 1);
-      std::_Exit(0);
+      dup2(ready[1], 1);
+      dup2(hold[0], 0);
+      execl("/proc/self/exe", "index_bench", "--open-child", "hold", dir.c_str(), static_cast<char*>(nullptr));
+      std::_Exit(127);
     }
+    close(ready[1]);
+    close(hold[0]);
     char c = 0;
-    (void)!read(ready[0], &c, 1);
-    InChild([&] { MeasureOpen(dir, "mapped, second process (a first holds it open)", corpus, md5_probe); });
-    close(release[1]);
-    waitpid(first, nullptr, 0);
+    if (read(ready[0], &c, 1) != 1) return 1;
+    if (!Waited(Spawn("mapped, second process (a first holds it open)", dir, -1))) return 1;
+    close(hold[1]);
+    if (!Waited(first)) return 1;
   }
   const fs::path files = fs::path(dir) / "structures", hidden = fs::path(dir) / "structures.hidden";
   fs::rename(files, hidden);
-  InChild([&] { MeasureOpen(dir, "built at open (files hidden)", corpus, md5_probe); });
+  const bool ok = Waited(Spawn("built at open (files hidden)", dir, -1));
   fs::rename(hidden, files);
+  return ok ? 0 : 1;
+}
+
+int RunIndexOpenChild(const std::string& label, const std::string& dir) {
+  PdqCorpus corpus;
+  corpus.queries.resize(4096);
+  std::vector<hashing::Md5Digest> md5_probe(1024);
+  std::ifstream probe(ProbePath(dir), std::ios::binary);
+  probe.read(reinterpret_cast<char*>(corpus.queries.data()), 4096 * 32);
+  probe.read(reinterpret_cast<char*>(md5_probe.data()), 1024 * 16);
+  if (!probe) return 1;
+  if (label == "hold") {
+    auto idx = OpenIndex(dir, true);
+    for (std::size_t i = 0; i + 8 <= corpus.queries.size(); i += 8) (void)idx->SearchPdq(std::span(corpus.queries).subspan(i, 8), 31);
+    (void)idx->LookupMd5(md5_probe);
+    char c = 'r';
+    if (write(1, &c, 1) != 1) return 1;
+    while (read(0, &c, 1) > 0) {
+    }
+    return 0;
+  }
+  MeasureOpen(dir, label.c_str(), corpus, md5_probe);
   return 0;
 }
 

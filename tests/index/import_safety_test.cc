@@ -427,5 +427,29 @@ TEST(SetWriterConflictTest, TheMoreSeriousCategoryIsKeptForEveryPair) {
   }
 }
 
+// ------------------------------------------------------------------------ search structure files
+
+TEST_F(ImportSafetyTest, StatsSaysWhetherTheStructureFilesAreCurrentAndPrepareWritesThem) {
+  WriteMd5List(tmp_ / "list.md5", 5);
+  testing::WriteText(tmp_ / "list.pdq", RandomHex(rng_, 32) + ",100,a.jpg\n");
+  ASSERT_EQ(Run("index import --set md5s --format md5sum --category C " + Q(tmp_ / "list.md5")).exit_code, 0);
+  ASSERT_EQ(Run("index import --set pdqs --format pdq --category C " + Q(tmp_ / "list.pdq")).exit_code, 0);
+  auto structures = [&] { return Json::parse(Run("index stats --json").out)["search_structures"].get<std::string>(); };
+  EXPECT_EQ(structures(), "current");
+  std::filesystem::remove_all(index_ / "structures");
+  EXPECT_EQ(structures(), "PDQ tables: absent; md5 filter: absent");
+  const auto text = Run("index stats");
+  EXPECT_NE(text.out.find("search structures: PDQ tables: absent; md5 filter: absent (each open builds its own: run "
+                          "`hashtriage index prepare`)"),
+            std::string::npos)
+      << text.out;
+  const auto prepared = Run("index prepare");
+  EXPECT_EQ(prepared.exit_code, 0) << prepared.err;
+  EXPECT_EQ(structures(), "current");
+  // A removal writes them afresh: only what the remaining set needs.
+  ASSERT_EQ(Run("index remove --set pdqs").exit_code, 0);
+  EXPECT_EQ(structures(), "current");
+}
+
 }  // namespace
 }  // namespace hashtriage::index
