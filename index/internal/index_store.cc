@@ -125,6 +125,13 @@ rocksdb::ColumnFamilyOptions IndexStore::HashFamilyOptions(HashType type) const 
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.whole_key_filtering = true;  // exact lookups: point reads of hash + generation
   table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
+  // Partitioned index and filters, read through the block cache: an open loads only each table's top
+  // level, and a process that looks up a few hashes reads a few partitions, instead of every table's
+  // whole filter and index into its own heap (tens of MB per 10M hashes, per process).
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_top_level_index_and_filter = true;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(HashTypeSize(type)));
   cf.compression = rocksdb::kNoCompression;  // hashes do not compress
