@@ -190,6 +190,7 @@ int RunIndexOpen(std::size_t n, const std::string& work) {
     if (!Waited(first)) return 1;
   }
   const fs::path files = fs::path(dir) / "structures", hidden = fs::path(dir) / "structures.hidden";
+  if (!fs::exists(files)) return 1;
   fs::rename(files, hidden);
   const bool ok = Waited(Spawn("built at open (files hidden)", dir, -1));
   fs::rename(hidden, files);

@@ -313,22 +313,34 @@ Status KnownIndex::SaveStructures(const std::string& fingerprint) const {
 // Builds every structure afresh from RocksDB (whatever this object loaded), writes the files, and
 // uses them from now on, so this object's lookups see its own commits and removals too.
 Status KnownIndex::WriteSearchStructures() {
+  // From RocksDB, not from this object's exact tables (OnCommit rebuilds those after this): they are
+  // set aside meanwhile and put back however this ends.
+  std::vector<std::unique_ptr<ExactTable>> tables(8);
+  tables.swap(tables_);
+  struct PutBack {
+    std::vector<std::unique_ptr<ExactTable>>& from;
+    std::vector<std::unique_ptr<ExactTable>>& to;
+    ~PutBack() { to.swap(from); }
+  } put_back{tables, tables_};
+  Status status;
   try {
     const std::string fingerprint = internal::IndexFingerprint(store_->sets());
     bool built = false;
-    // From RocksDB, not from this object's exact tables (OnCommit rebuilds those after this).
-    std::vector<std::unique_ptr<ExactTable>> tables(8);
-    tables.swap(tables_);
     filters_.clear();
     filters_.resize(8);
-    Status status = BuildFilters("", built);
-    tables.swap(tables_);
+    status = BuildFilters("", built);
     if (status.ok()) status = LoadPdq("", built);
     if (status.ok()) status = SaveStructures(fingerprint);
-    return status;
   } catch (const std::bad_alloc&) {
-    return Status::ResourceLimit("not enough memory to build the search structures of " + options_.path);
+    status = Status::ResourceLimit("not enough memory to build the search structures of " + options_.path);
   }
+  // An open that asked for neither structure (an import, a removal) does not keep them in memory.
+  if (!options_.load_pdq) pdq_.reset();
+  if (!options_.exact_filter) {
+    filters_.clear();
+    filters_.resize(8);
+  }
+  return status;
 }
 
 }  // namespace hashtriage::index

@@ -228,6 +228,7 @@ Result<int> RunIndexStats(const IndexCommonOptions& o) {
 
 // Writes the search structure files, for an index from before them or whose files were removed.
 Result<int> RunIndexPrepare(const IndexCommonOptions& o) {
+  { HT_ASSIGN_OR_RETURN(auto exists, OpenIndex(o, true, false)); }  // NotFound: never create one here
   HT_ASSIGN_OR_RETURN(auto idx, OpenIndex(o, false, false));
   HT_RETURN_IF_ERROR(idx->WriteSearchStructures());
   if (!o.json) std::printf("search structures of %s: %s\n", idx->path().c_str(), idx->SearchStructureFiles().c_str());

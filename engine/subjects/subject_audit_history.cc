@@ -65,7 +65,8 @@ Result<std::vector<AuditHistoryEvent>> SubjectAuditHistory::EventsFor(const Audi
   std::lock_guard lock(mutex_);
   HT_ASSIGN_OR_RETURN(auto fresh, log.EntriesAfter(indexed_through_));
   for (const AuditEntry& e : fresh) {
-    indexed_through_ = std::max(indexed_through_, e.seq);
+    // By where the log holds the entry, not the sequence number it claims (an edited entry may lie).
+    indexed_through_ = std::max(indexed_through_, e.position);
     const std::string text = AuditHistoryText(e);
     if (text.empty()) continue;
     for (const std::string& subject : SubjectsNamedBy(e.details)) {
@@ -77,7 +78,9 @@ Result<std::vector<AuditHistoryEvent>> SubjectAuditHistory::EventsFor(const Audi
     auto it = events_.find(id);
     if (it != events_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
   }
+  // One entry may name two subjects since merged into this one: it is shown once.
   std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.seq < y.seq; });
+  out.erase(std::unique(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.seq == y.seq; }), out.end());
   return out;
 }
 

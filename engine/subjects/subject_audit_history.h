@@ -1,6 +1,6 @@
 // SubjectAuditHistory: what the audit log says happened to each subject that no other store keeps —
-// who took it, identifiers added by hand, links revoked, evidence attached, and any action a later
-// version adds — as timeline events for the subject view. It indexes the log incrementally: each
+// who took it, dip-sample draws, identifiers added by hand, and any action a later version adds — as
+// timeline events for the subject view. It indexes the log incrementally: each
 // call reads only the entries written since the last one, so a long-running server pays for the whole
 // log once, not per page. Entries already shown from their own stores (reviews, attributes, links
 // made, referrals, scans) are left out here so the history names each event once.
@@ -20,7 +20,7 @@ namespace hashtriage::engine::subjects {
 
 struct AuditHistoryEvent {
   std::int64_t time = 0;  // when the action took effect (the command's clock when it had one)
-  std::uint64_t seq = 0;  // the audit entry
+  std::uint64_t seq = 0;  // the audit entry (its sequence number as stored)
   std::string text;       // "taken by alice (audit entry 41)"
 };
 

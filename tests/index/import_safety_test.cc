@@ -449,6 +449,11 @@ TEST_F(ImportSafetyTest, StatsSaysWhetherTheStructureFilesAreCurrentAndPrepareWr
   // A removal writes them afresh: only what the remaining set needs.
   ASSERT_EQ(Run("index remove --set pdqs").exit_code, 0);
   EXPECT_EQ(structures(), "current");
+  // A mistyped path is refused, not created as an empty index.
+  const auto missing = RunCommand(Bin() + " index prepare --index " + Q(tmp_ / "no-such-index"));
+  EXPECT_EQ(missing.exit_code, 1) << missing.out << missing.err;
+  EXPECT_NE(missing.err.find("no index at"), std::string::npos) << missing.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp_ / "no-such-index"));
 }
 
 }  // namespace
