@@ -65,7 +65,12 @@
     return parts.length ? parts.join(', ') : 'none';
   }
 
+  // Each render is one generation. A page's read that answers after the person has moved on is dropped
+  // (its promise never settles), so a slow page never paints over the one they went to.
+  let generation = 0;
+
   async function api(method, path, body) {
+    const mine = generation;
     const options = { method, credentials: 'same-origin', headers: {} };
     if (body !== undefined) {
       options.headers['Content-Type'] = 'application/json';
@@ -85,6 +90,7 @@
       renderWho();
       loginPage('Your session has ended: sign in again.');
     }
+    if (method === 'GET' && mine !== generation) return new Promise(() => {});
     return { status: res.status, data };
   }
 
@@ -476,6 +482,7 @@
 
   // ---- routing -------------------------------------------------------------------------------------
   async function render() {
+    generation += 1;
     if (!S.user) {
       const r = await api('GET', '/session');
       if (r.status === 200 && r.data.csrf_token) Object.assign(S, { user: r.data.user, role: r.data.role, csrf: r.data.csrf_token });
