@@ -30,22 +30,6 @@ namespace {
 
 double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
-std::unique_ptr<index::KnownIndex> OpenOrDie(const std::string& dir, bool read_only, bool filter, bool pdq,
-                                             std::size_t block_cache = 64u << 20, bool in_memory = false) {
-  index::IndexOptions o;
-  o.exact_in_memory = in_memory;
-  o.block_cache_bytes = block_cache;
-  o.path = dir;
-  o.read_only = read_only;
-  o.exact_filter = filter;
-  o.load_pdq = pdq;
-  auto r = index::KnownIndex::Open(o);
-  if (!r.ok()) {
-    std::fprintf(stderr, "index_bench: %s\n", r.status().ToString().c_str());
-    std::exit(1);
-  }
-  return std::move(r).value();
-}
 
 template <std::size_t N>
 void RandomBytes(std::mt19937_64& rng, std::array<std::uint8_t, N>& out) {

@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -14,6 +17,7 @@
 #include <vector>
 
 #include "hashing/pdq_hash.h"
+#include "index/known_index.h"
 
 namespace hashtriage::bench {
 
@@ -82,6 +86,24 @@ inline long CurrentRssKiB() {
     if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
   }
   return 0;
+}
+
+// The index at `dir`, or exit 1 naming why.
+inline std::unique_ptr<::hashtriage::index::KnownIndex> OpenOrDie(const std::string& dir, bool read_only, bool filter, bool pdq,
+                                                    std::size_t block_cache = 64u << 20, bool in_memory = false) {
+  ::hashtriage::index::IndexOptions o;
+  o.exact_in_memory = in_memory;
+  o.block_cache_bytes = block_cache;
+  o.path = dir;
+  o.read_only = read_only;
+  o.exact_filter = filter;
+  o.load_pdq = pdq;
+  auto r = ::hashtriage::index::KnownIndex::Open(o);
+  if (!r.ok()) {
+    std::fprintf(stderr, "index_bench: %s\n", r.status().ToString().c_str());
+    std::exit(1);
+  }
+  return std::move(r).value();
 }
 
 // Store-level modes (bench/index_bench_store.cc).

@@ -52,17 +52,6 @@ long PssKiB() {
 
 double Since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-std::unique_ptr<index::KnownIndex> OpenIndex(const std::string& dir, bool read_only) {
-  index::IndexOptions o;
-  o.path = dir;
-  o.read_only = read_only;
-  auto r = index::KnownIndex::Open(o);
-  if (!r.ok()) {
-    std::fprintf(stderr, "index_bench: %s\n", r.status().ToString().c_str());
-    std::exit(1);
-  }
-  return std::move(r).value();
-}
 
 // In a child: open, first answer, more queries; one JSON line.
 void MeasureOpen(const std::string& dir, const char* label, const PdqCorpus& corpus,
@@ -70,7 +59,7 @@ void MeasureOpen(const std::string& dir, const char* label, const PdqCorpus& cor
   const long rss0 = CurrentRssKiB(), anon0 = StatusKiB("RssAnon"), file0 = StatusKiB("RssFile"), pss0 = PssKiB();
   const double cpu0 = ProcessCpuSeconds();
   const auto t0 = Clock::now();
-  auto idx = OpenIndex(dir, true);
+  auto idx = OpenOrDie(dir, true, true, true);
   const auto first = idx->SearchPdq(std::span(corpus.queries).subspan(0, 8), 31);
   const auto exact = idx->LookupMd5(md5_probe);
   const double first_s = Since(t0), first_cpu = ProcessCpuSeconds() - cpu0;
@@ -125,7 +114,7 @@ int RunIndexOpen(std::size_t n, const std::string& work) {
   std::mt19937_64 rng(99);
   std::vector<hashing::Md5Digest> md5_probe(1024);
   if (!fs::exists(dir)) {
-    auto idx = OpenIndex(dir, false);
+    auto idx = OpenOrDie(dir, false, true, true);
     const auto t0 = Clock::now();
     {
       auto w = idx->BeginSet("pdq-set", "bench", false).value();
@@ -206,7 +195,7 @@ int RunIndexOpenChild(const std::string& label, const std::string& dir) {
   probe.read(reinterpret_cast<char*>(md5_probe.data()), 1024 * 16);
   if (!probe) return 1;
   if (label == "hold") {
-    auto idx = OpenIndex(dir, true);
+    auto idx = OpenOrDie(dir, true, true, true);
     for (std::size_t i = 0; i + 8 <= corpus.queries.size(); i += 8) (void)idx->SearchPdq(std::span(corpus.queries).subspan(i, 8), 31);
     (void)idx->LookupMd5(md5_probe);
     char c = 'r';
