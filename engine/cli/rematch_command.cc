@@ -1,7 +1,8 @@
 // `hashtriage rematch`: after the known-image index changed (a set imported, re-imported or removed),
 // matches every evidence item and referral of the case again from the query hashes kept with them —
 // the evidence is not read again — reports the hits gained and lost per evidence item, referral and
-// subject, re-scores the subjects whose hits changed, and records it all in the audit log.
+// subject, re-scores the subjects whose hits changed, and records it all in the audit log. Exits 10,
+// as a scan does, when the case's evidence holds known material after re-matching (or hits were gained).
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -35,6 +36,10 @@ Result<int> RunRematchCommand(const RematchCommandOptions& o) {
 
   const nlohmann::json j = engine::RematchReportJson(report);
   const std::uint64_t gained = j["hits_gained"], lost = j["hits_lost"], region_gap = j["images_without_region_cells"];
+  // Known material is "found" as a scan finds it: any evidence file matching now, or any hit gained.
+  std::uint64_t files_with_hits = 0;
+  for (const auto& e : report.evidence) files_with_hits += e.counts.files_with_hits;
+  const bool known_material = files_with_hits > 0 || gained > 0;
   if (o.json) {
     std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
@@ -54,6 +59,10 @@ Result<int> RunRematchCommand(const RematchCommandOptions& o) {
     }
     std::printf("rematch: %llu hits gained, %llu lost\n", static_cast<unsigned long long>(gained),
                 static_cast<unsigned long long>(lost));
+    if (known_material) {
+      std::printf("Known indecent material is in this case: %llu evidence file(s) match the index now\n",
+                  static_cast<unsigned long long>(files_with_hits));
+    }
     if (region_gap > 0) {
       std::printf("note: %llu image(s) were hashed without region cells (their index had no library sets then); "
                   "re-scan them to match by region\n",
@@ -64,7 +73,7 @@ Result<int> RunRematchCommand(const RematchCommandOptions& o) {
     std::fprintf(stderr, "hashtriage: re-scoring after rematch: %s\n", engine::TerminalText(report.rescore.message()).c_str());
     return kExitFailure;
   }
-  return kExitOk;
+  return known_material ? kExitMatches : kExitOk;
 }
 
 }  // namespace

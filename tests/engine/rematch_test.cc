@@ -82,6 +82,9 @@ TEST_F(RematchTest, ARescanAfterAnIndexUpdateRematchesAndSaysSo) {
 
 TEST_F(RematchTest, RematchGainsAndLosesHitsWithoutReadingTheEvidence) {
   ASSERT_EQ(Run("scan --subject SUSPECT-1 " + Q(evidence_)).exit_code, 0);
+  const auto clean = Run("rematch");
+  EXPECT_EQ(clean.exit_code, 0) << "nothing in the case matches: " << clean.out << clean.err;
+  EXPECT_EQ(clean.out.find("Known indecent material"), std::string::npos) << clean.out;
   // A referral whose file becomes known later.
   WriteJsonLines(dir_ / "tips.jsonl",
                  {CybertipReport({.id = "R1", .account = "9", .emails = {"x@example.org"}, .md5s = {Md5Of(faces_ / "astronaut.jpg")}})});
@@ -93,7 +96,7 @@ TEST_F(RematchTest, RematchGainsAndLosesHitsWithoutReadingTheEvidence) {
   // That run re-matched already; import again to see a fresh re-match with its report.
   Import("update", {faces_ / "cat.jpg"}, "C");  // astronaut leaves the set; cat changes category
   const auto r = Run("rematch --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 10) << "cat still matches (category C): known material, as a scan would say" << r.err;
   const json report = json::parse(r.out);
   ASSERT_EQ(report["evidence"].size(), 1u);
   const json& e = report["evidence"][0];
@@ -109,6 +112,10 @@ TEST_F(RematchTest, RematchGainsAndLosesHitsWithoutReadingTheEvidence) {
   EXPECT_EQ(status["evidence"][0]["categories"]["C"]["exact"], 1);
   EXPECT_FALSE(status["evidence"][0]["categories"].contains("A"));
   EXPECT_EQ(status["evidence"][0]["index"]["sha256"], report["index"]["sha256"]);
+  const auto text = Run("rematch");
+  EXPECT_EQ(text.exit_code, 10) << text.err;
+  EXPECT_NE(text.out.find("Known indecent material is in this case: 1 evidence file(s) match the index now"),
+            std::string::npos) << text.out;
   // Audited, and the chain holds.
   const auto audit = RunCommand(Bin() + " audit show --json --case " + Q(dir_ / "case"));
   EXPECT_NE(audit.out.find("\"action\":\"rematch\""), std::string::npos) << audit.out;
