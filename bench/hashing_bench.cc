@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/libjpeg_alone.h"
 #include "hashing/digests.h"
 #include "hashing/image_hasher.h"
 #include "hashing/pdq.h"
@@ -116,44 +117,11 @@ void BM_Decode12MP(benchmark::State& state) {
 BENCHMARK(BM_Decode12MP)->Arg(0)->Arg(512)->Unit(benchmark::kMillisecond);
 
 // libjpeg-turbo alone, decoding to RGB at the scale hashtriage chooses (1/4 for 4000x3000).
-struct SilentJpegError {
-  jpeg_error_mgr mgr;
-  std::jmp_buf jump;
-};
-void ExitOnJpegError(j_common_ptr cinfo) { std::longjmp(reinterpret_cast<SilentJpegError*>(cinfo->err)->jump, 1); }
-
-bool LibjpegDecodeScaled(const std::vector<std::byte>& file, int scale_denom, std::vector<unsigned char>& pixels) {
-  jpeg_decompress_struct cinfo;
-  SilentJpegError err;
-  cinfo.err = jpeg_std_error(&err.mgr);
-  err.mgr.error_exit = ExitOnJpegError;
-  if (setjmp(err.jump)) {
-    jpeg_destroy_decompress(&cinfo);
-    return false;
-  }
-  jpeg_create_decompress(&cinfo);
-  jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(file.data()), file.size());
-  jpeg_read_header(&cinfo, TRUE);
-  cinfo.scale_num = 1;
-  cinfo.scale_denom = static_cast<unsigned>(scale_denom);
-  cinfo.out_color_space = JCS_RGB;
-  jpeg_start_decompress(&cinfo);
-  const std::size_t stride = static_cast<std::size_t>(cinfo.output_width) * cinfo.output_components;
-  pixels.resize(stride * cinfo.output_height);
-  while (cinfo.output_scanline < cinfo.output_height) {
-    unsigned char* row = pixels.data() + stride * cinfo.output_scanline;
-    jpeg_read_scanlines(&cinfo, &row, 1);
-  }
-  jpeg_finish_decompress(&cinfo);
-  jpeg_destroy_decompress(&cinfo);
-  return true;
-}
-
 void BM_LibjpegTurboDecode12MP(benchmark::State& state) {
   const auto& files = TwelveMegapixelJpegs();
   std::vector<unsigned char> pixels;
   for (auto _ : state) {
-    for (const auto& f : files) benchmark::DoNotOptimize(LibjpegDecodeScaled(f, static_cast<int>(state.range(0)), pixels));
+    for (const auto& f : files) benchmark::DoNotOptimize(hashtriage::bench::LibjpegDecodeScaled(f, static_cast<int>(state.range(0)), pixels));
   }
   SetImageCounters(state, files.size());
 }

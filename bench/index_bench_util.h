@@ -90,7 +90,7 @@ inline long CurrentRssKiB() {
 
 // The index at `dir`, or exit 1 naming why.
 inline std::unique_ptr<::hashtriage::index::KnownIndex> OpenOrDie(const std::string& dir, bool read_only, bool filter, bool pdq,
-                                                    std::size_t block_cache = 64u << 20, bool in_memory = false) {
+                                                    std::size_t block_cache = 0, bool in_memory = false) {
   ::hashtriage::index::IndexOptions o;
   o.exact_in_memory = in_memory;
   o.block_cache_bytes = block_cache;

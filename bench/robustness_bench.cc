@@ -55,8 +55,17 @@ Sig MakeSig(const ht::LumaImage& luma, bool library) {
   Sig s;
   const ht::PdqDihedralResult d = ht::ComputePdqDihedral(luma);
   s.plain = d.hashes[0];
-  for (const auto& h : d.hashes) s.query.push_back({h, "pdq"});
-  for (const auto& v : ht::ComputeQueryVariants(luma, g_robust)) s.query.push_back({v.hash, v.match_kind});
+  // As the product's matcher (engine/matching/known_matcher.cc): an orientation with a re-oriented hash
+  // is queried with that one instead of the DCT sign flip.
+  const auto variants = ht::ComputeQueryVariants(luma, g_robust);
+  std::array<bool, ht::kDihedralCount> reoriented{};
+  for (const auto& v : variants) {
+    if (v.match_kind == "pdq-reoriented") reoriented[static_cast<std::size_t>(v.dihedral)] = true;
+  }
+  for (int i = 0; i < ht::kDihedralCount; ++i) {
+    if (!reoriented[static_cast<std::size_t>(i)]) s.query.push_back({d.hashes[static_cast<std::size_t>(i)], "pdq"});
+  }
+  for (const auto& v : variants) s.query.push_back({v.hash, v.match_kind});
   s.library.push_back({s.plain, "pdq"});
   if (library) {
     for (const auto& v : ht::ComputeLibraryVariants(luma)) s.library.push_back({v.hash, v.match_kind});

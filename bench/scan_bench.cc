@@ -27,6 +27,8 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_index.h"
+#include "bench/bench_process.h"
 #include "hashing/digests.h"
 #include "hashing/image_hasher.h"
 #include "index/known_index.h"
@@ -34,55 +36,9 @@
 
 namespace fs = std::filesystem;
 using namespace hashtriage;
-using Clock = std::chrono::steady_clock;
+using namespace hashtriage::bench;
 
 namespace {
-
-double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
-
-std::vector<std::byte> Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::vector<char> c((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> out(c.size());
-  std::memcpy(out.data(), c.data(), c.size());
-  return out;
-}
-
-void WriteFile(const fs::path& p, const void* data, std::size_t n) {
-  std::ofstream out(p, std::ios::binary);
-  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(n));
-}
-
-struct ChildRun {
-  int status = -1;
-  double seconds = 0;
-  long max_rss_kb = 0;
-};
-
-ChildRun RunChild(const std::vector<std::string>& args) {
-  const auto start = Clock::now();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    if (freopen("/dev/null", "w", stdout) == nullptr) _exit(126);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  ChildRun r;
-  rusage usage{};
-  wait4(pid, &r.status, 0, &usage);
-  r.seconds = Seconds(start);
-  r.max_rss_kb = usage.ru_maxrss;
-  return r;
-}
-
-double Shell(const std::string& command) {
-  const auto start = Clock::now();
-  if (std::system(command.c_str()) != 0) std::fprintf(stderr, "scan_bench: '%s' failed\n", command.c_str());
-  return Seconds(start);
-}
 
 // The synthetic dump: ~60% JPEG 1-12 MP, 8% PNG, 2% HEIC, 25% other, 5% duplicates, plus 2 zips.
 void GenerateDump(const fs::path& dir, int files, const fs::path& testdata) {
@@ -145,35 +101,6 @@ void GenerateDump(const fs::path& dir, int files, const fs::path& testdata) {
   Shell("cd '" + dir.string() + "' && zip -q -0 Download/backup1.zip DCIM/Camera/IMG_1*.jpg && zip -q Download/backup2.zip Android/data/blob_2*.db");
 }
 
-// 1M random MD5 + 1M random PDQ entries, plus the PDQ of every 50th dump JPEG (planted matches).
-void BuildIndex(const fs::path& work, const std::string& bin, const std::vector<fs::path>& images) {
-  std::mt19937_64 rng(7);
-  {
-    std::ofstream md5(work / "random.md5");
-    char line[64];
-    for (int i = 0; i < 1'000'000; ++i) {
-      std::snprintf(line, sizeof line, "%016llx%016llx  r%d\n", static_cast<unsigned long long>(rng()),
-                    static_cast<unsigned long long>(rng()), i);
-      md5 << line;
-    }
-    std::ofstream pdq(work / "random.pdq");
-    for (int i = 0; i < 1'000'000; ++i) {
-      hashing::PdqHash h;
-      for (auto& w : h.words) w = rng();
-      pdq << h.hex() << ",100,r" << i << "\n";
-    }
-    for (std::size_t i = 0; i < images.size(); i += 50) {
-      auto hashes = hashing::HashImage(Slurp(images[i]));
-      if (hashes.ok()) pdq << hashes->pdq.hash.hex() << ",100,planted" << i << "\n";
-    }
-  }
-  const std::string index = (work / "index").string();
-  Shell("'" + bin + "' index import --index '" + index + "' --set bench-md5 --format md5sum --category A '" +
-        (work / "random.md5").string() + "' >/dev/null");
-  Shell("'" + bin + "' index import --index '" + index + "' --set bench-pdq --format pdq --category B '" +
-        (work / "random.pdq").string() + "' >/dev/null");
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -207,7 +134,7 @@ int main(int argc, char** argv) {
   std::sort(images.begin(), images.end());
   if (!fs::exists(work / "index")) {
     std::printf("building the 1M+1M-entry index ...\n");
-    BuildIndex(work, bin, images);
+    BuildRandomIndex(work, bin, images);
   }
   // Warm the page cache so every measurement reads from memory alike.
   Shell("cat $(find '" + dump.string() + "' -type f) > /dev/null");

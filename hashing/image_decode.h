@@ -20,8 +20,10 @@ struct DecodeOptions {
   // Default: 100 megapixels.
   std::uint64_t max_pixels = 100'000'000;
   // When > 0, a JPEG is decoded with the largest libjpeg scale (1/2, 1/4, 1/8) that keeps its
-  // shorter side >= this many pixels. 0 decodes at full resolution. Default: 512.
-  int min_short_side = 512;
+  // shorter side >= this many pixels. 0 decodes at full resolution. Default: 384 (camera photos of
+  // 0.8-2 MP decode at 1/2: 1.35x fewer CPU-s per scanned image than 512, with the same held-out
+  // recall and --compat agreement; 256 lost letterbox recall. bench/RESULTS.md, "## image-cost").
+  int min_short_side = 384;
 };
 
 struct DecodedImage {

@@ -36,7 +36,9 @@ Result<std::unique_ptr<KnownIndex>> KnownIndex::Open(const IndexOptions& options
   IndexStore::Options so;
   so.dir = index->options_.path;
   so.read_only = options.read_only;
-  so.block_cache_bytes = options.block_cache_bytes;
+  so.block_cache_bytes = options.block_cache_bytes != 0 ? options.block_cache_bytes
+                         : options.read_only          ? std::size_t{16} << 20
+                                                      : std::size_t{64} << 20;
   HT_ASSIGN_OR_RETURN(index->store_, IndexStore::Open(so));
   index->filters_.resize(8);
   index->tables_.resize(8);

@@ -63,8 +63,10 @@ struct IndexOptions {
   bool load_pdq = true;
   // Search method for SearchPdq. Default: kAuto (cost model per batch).
   PdqMethod pdq_method = PdqMethod::kAuto;
-  // RocksDB block cache. Default: 64 MiB.
-  std::size_t block_cache_bytes = 64u << 20;
+  // RocksDB block cache; 0 picks by mode: 64 MiB read-write (imports), 16 MiB read-only, where exact
+  // lookups pass the mapped filters first and PDQ searches never reach RocksDB (a scan, a kiosk run or
+  // `serve` beside others adds less memory of its own). Default: 0.
+  std::size_t block_cache_bytes = 0;
   // Memory an import may hold before sorting a run to disk; bounds import memory for any file size.
   // Default: 512 MiB.
   std::size_t import_memory_bytes = 512u << 20;

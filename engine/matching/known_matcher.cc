@@ -1,6 +1,7 @@
 #include "engine/matching/known_matcher.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <string>
 #include <tuple>
@@ -50,7 +51,15 @@ Status KnownMatcher::MatchPerceptual(const QueryHashes& q, std::vector<Hit>& hit
   std::vector<hashing::PdqHash> queries;
   std::vector<Tag> tags;
   if (q.dihedral) {
+    // An orientation with a physically re-oriented hash is searched with that one only: it is the exact
+    // hash of the turned picture, where the DCT sign flip is an approximation (and each query costs a
+    // full radius search).
+    std::array<bool, hashing::kDihedralCount> reoriented{};
+    for (const QueryVariant& v : q.variants) {
+      if (v.kind == MatchKind::kPdqReoriented) reoriented[static_cast<std::size_t>(v.orientation)] = true;
+    }
     for (int d = 0; d < hashing::kDihedralCount; ++d) {
+      if (reoriented[static_cast<std::size_t>(d)]) continue;
       queries.push_back((*q.dihedral)[d]);
       tags.push_back({MatchKind::kPdq, static_cast<hashing::Dihedral>(d)});
     }
