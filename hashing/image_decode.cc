@@ -1,12 +1,10 @@
 #include "hashing/image_decode.h"
 
 #include "hashing/luma_convert.h"
-
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
+#include "hashing/opencv_codecs.h"
 
 #include <algorithm>
-#include <exception>
+#include <cmath>
 #include <string>
 
 namespace hashtriage::hashing {
@@ -75,30 +73,6 @@ int JpegScaleDenominator(const ImageDimensions& dims, int min_short_side) {
   return 1;
 }
 
-int OpenCvReadFlags(ImageFormat format, int scale_denominator) {
-  if (format != ImageFormat::kJpeg) return cv::IMREAD_UNCHANGED;
-  // ANYCOLOR keeps grey JPEGs single-channel (luma = the grey value, as Meta's reference does)
-  // and never asks libjpeg for its own YCbCr->grey conversion of colour files.
-  int flags = cv::IMREAD_ANYCOLOR | cv::IMREAD_IGNORE_ORIENTATION;
-  if (scale_denominator == 2) flags |= cv::IMREAD_REDUCED_GRAYSCALE_2;
-  if (scale_denominator == 4) flags |= cv::IMREAD_REDUCED_GRAYSCALE_4;
-  if (scale_denominator == 8) flags |= cv::IMREAD_REDUCED_GRAYSCALE_8;
-  return flags;
-}
-
-// Any depth -> 8 bits per channel.
-cv::Mat To8Bit(const cv::Mat& in) {
-  if (in.depth() == CV_8U) return in;
-  cv::Mat out;
-  switch (in.depth()) {
-    case CV_16U: in.convertTo(out, CV_8U, 1.0 / 257.0); break;
-    case CV_32F:
-    case CV_64F: in.convertTo(out, CV_8U, 255.0); break;
-    default: in.convertTo(out, CV_8U); break;
-  }
-  return out;
-}
-
 // libjpeg pads a truncated scan with grey and reports success, so a JPEG must end its first scan
 // with an EOI marker. Entropy-coded data never contains FF D9 (0xFF is byte-stuffed), and
 // embedded thumbnails sit before the first SOS, so "EOI after the first SOS" means complete.
@@ -120,7 +94,7 @@ Status CheckJpegComplete(std::span<const std::byte> bytes) {
   return Status::Corruption("JPEG is truncated (no end-of-image marker after the scan data)");
 }
 
-Result<DecodedImage> DecodeWithOpenCv(std::span<const std::byte> bytes, ImageFormat format,
+Result<DecodedImage> DecodeOtherFormats(std::span<const std::byte> bytes, ImageFormat format,
                                       const DecodeOptions& options) {
   HT_ASSIGN_OR_RETURN(ImageDimensions dims, ReadImageDimensions(bytes, format));
   HT_RETURN_IF_ERROR(CheckPixelLimit(dims, options));
@@ -138,22 +112,12 @@ Result<DecodedImage> DecodeWithOpenCv(std::span<const std::byte> bytes, ImageFor
     if (luma.status().code() != StatusCode::kNotSupported) return luma.status();
     // CMYK/YCCK: OpenCV converts those to BGR below.
   }
-  cv::Mat decoded;
-  try {
-    // imdecode reads the buffer in place (no copy) through this header-only wrapper.
-    const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
-                          const_cast<std::byte*>(bytes.data()));  // NOLINT: read-only use
-    decoded = cv::imdecode(encoded, OpenCvReadFlags(format, out.scale_denominator));
-  } catch (const std::exception& e) {
-    return Status::Corruption(std::string(ImageFormatName(format)) + " decode failed: " + e.what());
+  auto luma = decode_internal::DecodeLumaWithOpenCv(bytes, format == ImageFormat::kJpeg, out.scale_denominator);
+  if (!luma.ok()) {
+    if (luma.status().code() != StatusCode::kCorruption) return luma.status();
+    return Status::Corruption(std::string(ImageFormatName(format)) + " " + luma.status().message());
   }
-  if (decoded.empty()) {
-    return Status::Corruption(std::string(ImageFormatName(format)) + " data is corrupt or truncated");
-  }
-  decoded = To8Bit(decoded);
-  if (!decoded.isContinuous()) decoded = decoded.clone();
-  out.luma = LumaFromInterleaved(decoded.ptr<std::uint8_t>(), decoded.cols, decoded.rows, decoded.step[0],
-                                 decoded.channels(), /*bgr_order=*/true);
+  out.luma = std::move(luma).value();
   return out;
 }
 
@@ -167,7 +131,7 @@ Result<DecodedImage> DecodeImage(std::span<const std::byte> bytes, const DecodeO
     case ImageFormat::kPng: return decode_internal::DecodePng(bytes, options);
     case ImageFormat::kGif: return decode_internal::DecodeGif(bytes, options);
     case ImageFormat::kHeif: return decode_internal::DecodeHeif(bytes, options);
-    default: return DecodeWithOpenCv(bytes, format, options);
+    default: return DecodeOtherFormats(bytes, format, options);
   }
 }
 
