@@ -1,8 +1,10 @@
 // Image decoding: bytes -> LumaImage, format sniffed from magic bytes. JPEG via libjpeg-turbo,
-// BMP, WebP and TIFF (and CMYK JPEG) via OpenCV, PNG via libpng, GIF (first frame) via giflib, HEIC/HEIF via libheif. The declared size is
+// BMP, WebP and TIFF (and CMYK JPEG) via OpenCV (a plugin), PNG via libpng, GIF (first frame) via giflib, HEIC/HEIF via libheif. The declared size is
 // checked against a pixel limit *before* any decoder runs (decompression-bomb guard). EXIF and
 // HEIF orientation are not applied (PDQ's dihedral hashes cover them); alpha is composited on
-// white. Large JPEGs may be decoded with libjpeg DCT scaling: PDQ only needs a 64x64 summary.
+// white. Large JPEGs may be decoded with libjpeg DCT scaling (PDQ only needs a 64x64 summary), and a
+// scaled colour JPEG gives its own Y channel as luma (no chroma decoding). BMP, WebP, TIFF and CMYK
+// JPEG go through the OpenCV codec plugin, loaded on first use (opencv_codecs.h).
 // Pure and thread-safe: every call owns its buffers.
 #pragma once
 

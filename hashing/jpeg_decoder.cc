@@ -67,7 +67,12 @@ bool Run(JpegJob& job, jpeg_decompress_struct& cinfo) {
     jpeg_destroy_decompress(&cinfo);
     return false;
   }
-  cinfo.out_color_space = grey ? JCS_GRAYSCALE : JCS_RGB;
+  // Scaled decodes (already an approximation of the full-size pixels) take JPEG's own luma, the Y
+  // channel (0.299 R + 0.587 G + 0.114 B by the JFIF definition, before rounding and clamping):
+  // libjpeg then skips the chroma IDCT, upsampling and colour conversion. Full-size decodes keep
+  // RGB -> luma in float, bit-identical to Meta's reference.
+  const bool y_channel = grey || (job.scale_denominator > 1 && cinfo.jpeg_color_space == JCS_YCbCr);
+  cinfo.out_color_space = y_channel ? JCS_GRAYSCALE : JCS_RGB;
   cinfo.scale_num = 1;
   cinfo.scale_denom = static_cast<unsigned>(job.scale_denominator);
   jpeg_start_decompress(&cinfo);
