@@ -19,6 +19,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "bench/robustness_transforms.h"
+#include "hashing/dihedral_queries.h"
 #include "hashing/image_decode.h"
 #include "hashing/pdq.h"
 #include "hashing/robust_variants.h"
@@ -55,15 +56,15 @@ Sig MakeSig(const ht::LumaImage& luma, bool library) {
   Sig s;
   const ht::PdqDihedralResult d = ht::ComputePdqDihedral(luma);
   s.plain = d.hashes[0];
-  // As the product's matcher (engine/matching/known_matcher.cc): an orientation with a re-oriented hash
-  // is queried with that one instead of the DCT sign flip.
+  // The product matcher's rule (hashing/dihedral_queries.h).
   const auto variants = ht::ComputeQueryVariants(luma, g_robust);
-  std::array<bool, ht::kDihedralCount> reoriented{};
+  std::vector<ht::Dihedral> reoriented;
   for (const auto& v : variants) {
-    if (v.match_kind == "pdq-reoriented") reoriented[static_cast<std::size_t>(v.dihedral)] = true;
+    if (v.match_kind == "pdq-reoriented") reoriented.push_back(v.dihedral);
   }
+  const auto sign_flip = ht::SignFlipOrientationsToQuery(reoriented);
   for (int i = 0; i < ht::kDihedralCount; ++i) {
-    if (!reoriented[static_cast<std::size_t>(i)]) s.query.push_back({d.hashes[static_cast<std::size_t>(i)], "pdq"});
+    if (sign_flip[static_cast<std::size_t>(i)]) s.query.push_back({d.hashes[static_cast<std::size_t>(i)], "pdq"});
   }
   for (const auto& v : variants) s.query.push_back({v.hash, v.match_kind});
   s.library.push_back({s.plain, "pdq"});

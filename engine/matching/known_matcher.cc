@@ -7,6 +7,7 @@
 #include <tuple>
 #include <utility>
 
+#include "hashing/dihedral_queries.h"
 #include "index/library_builder.h"
 #include "index/region_matcher.h"
 
@@ -51,15 +52,13 @@ Status KnownMatcher::MatchPerceptual(const QueryHashes& q, std::vector<Hit>& hit
   std::vector<hashing::PdqHash> queries;
   std::vector<Tag> tags;
   if (q.dihedral) {
-    // An orientation with a physically re-oriented hash is searched with that one only: it is the exact
-    // hash of the turned picture, where the DCT sign flip is an approximation (and each query costs a
-    // full radius search).
-    std::array<bool, hashing::kDihedralCount> reoriented{};
+    std::vector<hashing::Dihedral> reoriented;
     for (const QueryVariant& v : q.variants) {
-      if (v.kind == MatchKind::kPdqReoriented) reoriented[static_cast<std::size_t>(v.orientation)] = true;
+      if (v.kind == MatchKind::kPdqReoriented) reoriented.push_back(v.orientation);
     }
+    const auto sign_flip = hashing::SignFlipOrientationsToQuery(reoriented);
     for (int d = 0; d < hashing::kDihedralCount; ++d) {
-      if (reoriented[static_cast<std::size_t>(d)]) continue;
+      if (!sign_flip[static_cast<std::size_t>(d)]) continue;
       queries.push_back((*q.dihedral)[d]);
       tags.push_back({MatchKind::kPdq, static_cast<hashing::Dihedral>(d)});
     }
