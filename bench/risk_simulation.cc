@@ -23,10 +23,11 @@
 #include <cstring>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "bench/sim_population.h"
+#include "bench/sim_rng.h"
 #include "engine/risk/assessment.h"
 #include "engine/risk/dip_sample.h"
 #include "engine/risk/forecast.h"
@@ -41,32 +42,10 @@ using engine::SubjectProfile;
 using engine::TriState;
 using namespace engine::risk;
 
-constexpr std::int64_t kDay = 86400;
-constexpr std::int64_t kStart = 1767225600;  // 2026-01-01T00:00:00Z
+constexpr std::int64_t kDay = kSimDay;
+constexpr std::int64_t kStart = kSimStart;
 
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t Next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return (static_cast<double>(Next() >> 11) + 0.5) / 9007199254740992.0; }
-  bool Chance(double p) { return Uniform() < p; }
-  double Normal() { return std::sqrt(-2.0 * std::log(Uniform())) * std::cos(6.283185307179586 * Uniform()); }
-  int Poisson(double lambda) {  // Knuth; lambda is small here
-    const double limit = std::exp(-lambda);
-    int k = 0;
-    for (double p = Uniform(); p > limit; p *= Uniform()) ++k;
-    return k;
-  }
-  int Geometric(double mean) { return static_cast<int>(std::floor(std::log(Uniform()) / std::log(1.0 - 1.0 / (mean + 1.0)))); }
-
- private:
-  std::uint64_t state_;
-};
+using Rng = SimRng;
 
 // How often an attribute is true, and how (and whether) the analyst learns it before investigation.
 struct AttributeSpec {
@@ -131,24 +110,8 @@ std::vector<TrueSubject> Generate(const Options& o, const RiskModel& model) {
       s.arrival = day;
       for (std::size_t a = 0; a < std::size(kAttributes); ++a) s.truth[a] = rng.Chance(kAttributes[a].prevalence);
       if (s.truth[0] && rng.Chance(0.5)) s.truth[1] = true;  // many prior contact offenders are registered
-      SubjectProfile& p = s.referral;
-      p.subject_id = s.id;
-      p.referral_ids = {"R" + s.id};
-      p.first_activity = p.last_activity = kStart + day * kDay;
-      const int images = 1 + static_cast<int>(std::exp(1.2 + 1.4 * rng.Normal()));
-      const double a_share = rng.Chance(0.35) ? 0.3 : 0.0;
-      for (int i = 0; i < std::min(images, 5000); ++i) {
-        engine::HitEvidence h;
-        const double u = rng.Uniform();
-        h.category = u < a_share ? index::Category::kA : u < a_share + 0.25 ? index::Category::kB : index::Category::kC;
-        h.kind = engine::MatchKind::kMd5;
-        h.source = "referral:R" + s.id;
-        h.content = s.id + "-" + std::to_string(i);
-        p.hits.push_back(std::move(h));
-      }
-      p.distribution_events = rng.Chance(0.5) ? static_cast<std::uint64_t>(1 + rng.Poisson(1.0)) : 0;
-      p.possible_self_production = rng.Chance(0.015);
-      p.escalate_to_high_priority = rng.Chance(0.01);
+      s.referral = DrawReferral(rng, s.id, day);
+      const SubjectProfile& p = s.referral;
       // The truth, scored by the same model with every attribute known, plus noise.
       SubjectProfile full = p;
       for (std::size_t a = 0; a < std::size(kAttributes); ++a) {
@@ -171,33 +134,6 @@ std::vector<TrueSubject> Generate(const Options& o, const RiskModel& model) {
   return out;
 }
 
-// The analyst's current picture of each subject (profile with the attributes learnt so far).
-class Knowledge {
- public:
-  explicit Knowledge(const std::vector<TrueSubject>& population) : population_(population) {
-    for (const auto& s : population) profiles_.push_back(s.referral);
-    next_.assign(population.size(), 0);
-  }
-  // Applies the reveals due by `day` for subject i; true when something was learnt.
-  bool Learn(std::size_t i, int day) {
-    const TrueSubject& s = population_[i];
-    bool changed = false;
-    while (next_[i] < s.reveals.size() && s.reveals[next_[i]].day <= day) {
-      const std::size_t a = s.reveals[next_[i]++].attribute;
-      profiles_[i].attributes.push_back({kAttributes[a].name, s.truth[a] ? TriState::kYes : TriState::kNo, "research",
-                                         kStart + day * kDay, "analyst", ""});
-      changed = true;
-    }
-    return changed;
-  }
-  const SubjectProfile& profile(std::size_t i) const { return profiles_[i]; }
-
- private:
-  const std::vector<TrueSubject>& population_;
-  std::vector<SubjectProfile> profiles_;
-  std::vector<std::size_t> next_;
-};
-
 enum class Policy { kFifo, kHighRiskOnly, kHashtriage };
 const char* PolicyName(Policy p) {
   return p == Policy::kFifo ? "FIFO" : p == Policy::kHighRiskOnly ? "high-risk only" : "hashtriage";
@@ -217,7 +153,7 @@ SimOutcome Simulate(const std::vector<TrueSubject>& population, const Options& o
   SimOutcome out;
   out.worked_day.assign(population.size(), -1);
   out.deadline.assign(population.size(), 0);
-  Knowledge know(population);
+  Knowledge know(population, [](std::size_t a) { return std::string(kAttributes[a].name); });
   std::vector<Band> band(population.size(), Band::kLow);
   std::vector<std::optional<QueueEntry>> entry(population.size());
   std::vector<std::size_t> open;  // arrived, not yet worked
@@ -273,25 +209,19 @@ SimOutcome Simulate(const std::vector<TrueSubject>& population, const Options& o
       }
       std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return band[x] > band[y]; });
     } else {
-      order = open;
-      std::sort(order.begin(), order.end(),
-                [&](std::size_t x, std::size_t y) { return QueueBefore(*entry[x], *entry[y], now, model); });
+      std::vector<QueueEntry> entries;
+      for (std::size_t i : open) entries.push_back(*entry[i]);
+      SortQueue(entries, now, model);  // the product's working order
+      for (const auto& e : entries) order.push_back(std::stoul(e.subject_id.substr(1)) - 1);
     }
-    budget += capacity;
-    std::set<std::size_t> done;
-    for (std::size_t i : order) {
-      if (budget < 1.0 - 1e-9) break;
-      budget -= 1.0;
+    for (std::size_t i : WorkDay(order, capacity, budget, open)) {
       out.worked_day[i] = day;
       out.deadline[i] = entry[i]->deadline;
       Decision d;
       d.outcome = Outcome::kInvestigate;
       d.at = now;
       entry[i] = *ApplyDecision(*entry[i], d, model);
-      done.insert(i);
     }
-    if (order.size() <= done.size()) budget = std::fmod(budget, 1.0);  // idle time is not banked
-    std::erase_if(open, [&](std::size_t i) { return done.count(i) > 0; });
   }
   for (std::size_t i : open) out.deadline[i] = entry[i]->deadline;
   return out;
@@ -385,13 +315,7 @@ Options ParseArgs(int argc, char** argv) {
     else if (arg == "--check") o.check = true;
     else if (arg == "--escalate-days") o.escalate_days = std::stoi(value());
     else if (arg == "--capacity") {
-      o.capacities.clear();
-      std::string list = value();
-      for (std::size_t p = 0; p < list.size();) {
-        const std::size_t q = std::min(list.find(',', p), list.size());
-        o.capacities.push_back(std::stod(list.substr(p, q - p)));
-        p = q + 1;
-      }
+      o.capacities = ParseNumberList(value());
     } else {
       std::fprintf(stderr, "risk_simulation: unknown argument %s (see the header of bench/risk_simulation.cc)\n", arg.c_str());
       std::exit(2);

@@ -29,6 +29,7 @@ void SetupAllCommands(CLI::App& app, CommandExit& exit) {
   SetupSubjectCommand(app, exit);
   SetupRankCommand(app, exit);
   SetupQueueCommand(app, exit);
+  SetupResearchCommand(app, exit);
   SetupReviewCommand(app, exit);
   SetupDipSampleCommand(app, exit);
   SetupForecastCommand(app, exit);

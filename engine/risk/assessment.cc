@@ -177,6 +177,29 @@ std::vector<FactorEvidence> EvidenceFromJson(const nlohmann::json& j) {
   return out;
 }
 
+nlohmann::json OutlookToJson(const Outlook& o) {
+  auto rounded = [](double x) { return std::round(x * 1000) / 1000; };
+  nlohmann::json unknowns = nlohmann::json::array();
+  for (const auto& u : o.unknowns) {
+    unknowns.push_back({{"attribute", u.attribute}, {"label", u.label}, {"points", u.points},
+                        {"prevalence", rounded(u.prevalence)}, {"access_to_children", u.access_to_children}});
+  }
+  return {{"expected_score", rounded(o.expected_score)}, {"p_high", rounded(o.p_high)},
+          {"approximate", o.approximate}, {"unknowns", unknowns}};
+}
+
+Outlook OutlookFromJson(const nlohmann::json& j, int score) {
+  Outlook o;
+  o.expected_score = j.value("expected_score", static_cast<double>(score));
+  o.p_high = j.value("p_high", 0.0);
+  o.approximate = j.value("approximate", false);
+  for (const auto& u : j.value("unknowns", nlohmann::json::array())) {
+    o.unknowns.push_back({u.value("attribute", ""), u.value("label", ""), u.value("points", 0), u.value("prevalence", 0.0),
+                          u.value("access_to_children", false)});
+  }
+  return o;
+}
+
 }  // namespace
 
 Assessment Assess(const SubjectProfile& profile, const RiskModel& model, std::int64_t now) {
@@ -205,6 +228,7 @@ Assessment Assess(const SubjectProfile& profile, const RiskModel& model, std::in
   }
   a.score_band = model.BandForScore(a.score);
   a.model_band = a.score_band;
+  a.outlook = EstimateOutlook(profile, model, a.score, !a.urgency.empty());
   if (!a.urgency.empty()) {
     a.model_band = Band::kVeryHigh;
   } else if (a.access_unknown && a.model_band == Band::kLow) {
@@ -292,6 +316,7 @@ nlohmann::json AssessmentToJson(const Assessment& a) {
           {"research", research},
           {"access_unknown", a.access_unknown},
           {"floor_reason", a.floor_reason},
+          {"outlook", OutlookToJson(a.outlook)},
           {"hits_by_category", hits},
           {"referrals", a.referrals},
           {"distribution_events", a.distribution_events},
@@ -323,6 +348,8 @@ Result<Assessment> AssessmentFromJson(const nlohmann::json& j) {
   }
   a.access_unknown = j.value("access_unknown", false);
   a.floor_reason = j.value("floor_reason", "");
+  // Assessments stored before the outlook existed read as "nothing unknown" until re-scored.
+  a.outlook = OutlookFromJson(j.value("outlook", nlohmann::json::object()), a.score);
   const auto hits = j.value("hits_by_category", nlohmann::json::object());
   for (int c = 0; c < index::kCategoryCount; ++c) {
     a.hits_by_category[c] = hits.value(std::string(index::CategoryName(static_cast<index::Category>(c))), std::uint64_t{0});

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/risk/outlook.h"
 #include "engine/risk/risk_model.h"
 #include "engine/subject_profile.h"
 #include "hashing/status.h"
@@ -60,6 +61,7 @@ struct Assessment {
   std::vector<ResearchTask> research;
   bool access_unknown = false;
   std::string floor_reason;       // non-empty when the model band was raised above score_band
+  Outlook outlook;                // what the unknown attributes could add (orders within a band)
   std::array<std::uint64_t, index::kCategoryCount> hits_by_category{};  // distinct images
   std::uint64_t referrals = 0;
   std::uint64_t distribution_events = 0;

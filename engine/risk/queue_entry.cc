@@ -37,6 +37,7 @@ nlohmann::json QueueEntryToJson(const QueueEntry& e) {
                       {"model_band", BandKey(e.model_band)},
                       {"band", BandKey(e.band)},
                       {"score", e.score},
+                      {"likely_high", e.likely_high},
                       {"owner", e.owner},
                       {"display_name", e.display_name},
                       {"area", e.area},
@@ -77,6 +78,7 @@ Result<QueueEntry> QueueEntryFromJson(const nlohmann::json& j) {
   HT_ASSIGN_OR_RETURN(e.model_band, BandField(j, "model_band", what));
   HT_ASSIGN_OR_RETURN(e.band, BandField(j, "band", what));
   e.score = j.value("score", 0);
+  e.likely_high = j.value("likely_high", 0);
   e.owner = j.value("owner", "");
   e.display_name = j.value("display_name", "");
   e.area = j.value("area", "");

@@ -48,6 +48,9 @@ struct QueueEntry {
   Band model_band = Band::kLow;    // the latest assessment's band
   Band band = Band::kLow;          // effective band: the override's, else the model's
   int score = 0;
+  // Per mille: the probability that the band is High or above once the unknown attributes are known
+  // (the latest assessment's Outlook::p_high). Orders subjects within a band (QueueBefore).
+  int likely_high = 0;
   std::optional<BandOverride> override_band;
   std::optional<ReviewFlag> review_flag;
   std::string owner;               // set with review --assign

@@ -71,8 +71,19 @@ std::string Breakdown(const QueueRow& r) {
                Esc(t.attribute) + "): " + Esc(t.conflict) + " &mdash; record the right value</td></tr>";
         continue;
       }
+      std::string adds;
+      for (const auto& u : r.assessment->outlook.unknowns) {
+        if (u.attribute == t.attribute) {
+          adds = fmt::format(", would add +{}; {:.0f}% of comparable subjects had it", u.points, 100 * u.prevalence);
+        }
+      }
       out += "<tr><td class=\"research\">unknown</td><td class=\"research\">" + Esc(t.label) + " (" +
-             Esc(t.attribute) + ") &mdash; research needed</td></tr>";
+             Esc(t.attribute) + ") &mdash; research needed" + Esc(adds) + "</td></tr>";
+    }
+    if (!r.assessment->outlook.unknowns.empty() && r.assessment->urgency.empty()) {
+      out += fmt::format("<tr><td class=\"research\">outlook</td><td class=\"research\">{:.0f}% likely High once "
+                         "the unknowns are known (expected score {:.1f})</td></tr>",
+                         100 * r.assessment->outlook.p_high, r.assessment->outlook.expected_score);
     }
     out += "<tr><td></td><td class=\"ev\">assessed " + Esc(FormatIso8601(r.assessment->assessed_at)) + ", model " +
            Esc(r.assessment->model_name) + " " + Esc(r.assessment->model_sha256.substr(0, 12)) + "</td></tr>";

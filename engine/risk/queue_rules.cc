@@ -1,6 +1,9 @@
 #include "engine/risk/queue_rules.h"
 
 #include <algorithm>
+#include <cmath>
+#include <set>
+#include <string>
 #include <tuple>
 
 namespace hashtriage::engine::risk {
@@ -31,6 +34,8 @@ bool NewIntelligenceSinceClose(const QueueEntry& e, const Activity& activity) {
          (activity.last_activity && *activity.last_activity > e.last_activity_at_close);
 }
 
+int LikelyHigh(const Assessment& a) { return static_cast<int>(std::lround(1000 * a.outlook.p_high)); }
+
 }  // namespace
 
 std::optional<EntryUpdate> ApplyAssessment(const std::optional<QueueEntry>& prior, const Assessment& assessment,
@@ -44,6 +49,7 @@ std::optional<EntryUpdate> ApplyAssessment(const std::optional<QueueEntry>& prio
     e.model_band = e.band = assessment.model_band;
     e.deadline = DeadlineFor(e.entered_at, e.band, model);
     e.score = assessment.score;
+    e.likely_high = LikelyHigh(assessment);
     RecordActivity(e, activity);
     update.entered = true;
     return update;
@@ -53,6 +59,7 @@ std::optional<EntryUpdate> ApplyAssessment(const std::optional<QueueEntry>& prio
   if (e.model_band != assessment.model_band) update.model_band_before = e.model_band;
   e.model_band = assessment.model_band;
   e.score = assessment.score;
+  e.likely_high = LikelyHigh(assessment);
 
   if (!e.open()) {
     if (activity.eligible() && NewIntelligenceSinceClose(e, activity)) {
@@ -146,16 +153,17 @@ void InheritDeadline(QueueEntry& survivor, const QueueEntry& merged) {
 }
 
 Band OrderingBand(const QueueEntry& entry, std::int64_t now, const RiskModel& model) {
-  if (!entry.overdue(now) || model.escalate_overdue_every_days <= 0) return entry.band;
+  const Band band = entry.band;
+  if (!entry.overdue(now) || model.escalate_overdue_every_days <= 0) return band;
   const std::int64_t steps = (now - entry.deadline) / (static_cast<std::int64_t>(model.escalate_overdue_every_days) * 86400);
-  if (BandIndex(entry.band) >= BandIndex(model.escalate_overdue_up_to)) return entry.band;
-  return static_cast<Band>(std::min<std::int64_t>(BandIndex(model.escalate_overdue_up_to), BandIndex(entry.band) + steps));
+  if (BandIndex(band) >= BandIndex(model.escalate_overdue_up_to)) return band;
+  return static_cast<Band>(std::min<std::int64_t>(BandIndex(model.escalate_overdue_up_to), BandIndex(band) + steps));
 }
 
 bool QueueBefore(const QueueEntry& a, const QueueEntry& b, std::int64_t now, const RiskModel& model) {
   auto key = [now, &model](const QueueEntry& e) {
-    return std::make_tuple(e.open() ? 0 : 1, -BandIndex(OrderingBand(e, now, model)), e.overdue(now) ? 0 : 1,
-                           e.deadline, -e.score);
+    return std::make_tuple(e.open() ? 0 : 1, -BandIndex(OrderingBand(e, now, model)),
+                           model.order_by_outlook ? -e.likely_high : 0, e.overdue(now) ? 0 : 1, e.deadline, -e.score);
   };
   const auto ka = key(a);
   const auto kb = key(b);
@@ -163,9 +171,48 @@ bool QueueBefore(const QueueEntry& a, const QueueEntry& b, std::int64_t now, con
   return a.subject_id < b.subject_id;
 }
 
+bool LongOverdue(const QueueEntry& entry, std::int64_t now, const RiskModel& model) {
+  return entry.open() && model.escalate_overdue_every_days > 0 &&
+         now - entry.deadline >= static_cast<std::int64_t>(model.escalate_overdue_every_days) * 86400;
+}
+
 void SortQueue(std::vector<QueueEntry>& entries, std::int64_t now, const RiskModel& model) {
-  std::sort(entries.begin(), entries.end(),
-            [now, &model](const QueueEntry& a, const QueueEntry& b) { return QueueBefore(a, b, now, model); });
+  auto before = [now, &model](const QueueEntry& a, const QueueEntry& b) { return QueueBefore(a, b, now, model); };
+  std::sort(entries.begin(), entries.end(), before);
+  if (model.long_overdue_every <= 0) return;
+  // Every long_overdue_every-th place goes to the longest-overdue case not yet placed, when that case
+  // is not already there by the order above.
+  std::vector<QueueEntry> overdue;
+  for (const auto& e : entries) {
+    if (LongOverdue(e, now, model)) overdue.push_back(e);
+  }
+  if (overdue.empty()) return;
+  std::stable_sort(overdue.begin(), overdue.end(),
+                   [](const QueueEntry& a, const QueueEntry& b) { return a.deadline < b.deadline; });
+  std::vector<QueueEntry> merged;
+  merged.reserve(entries.size());
+  std::set<std::string> placed;
+  std::size_t next_overdue = 0;
+  auto take = [&](const QueueEntry& e) {
+    if (placed.insert(e.subject_id).second) merged.push_back(e);
+  };
+  // Places among cases ordered below High (High and Very High are never pushed back).
+  std::size_t lower_places = 0;
+  for (const auto& e : entries) {
+    if (e.open() && OrderingBand(e, now, model) < Band::kHigh) {
+      if (lower_places % static_cast<std::size_t>(model.long_overdue_every) ==
+          static_cast<std::size_t>(model.long_overdue_every) - 1) {
+        while (next_overdue < overdue.size() && placed.contains(overdue[next_overdue].subject_id)) ++next_overdue;
+        if (next_overdue < overdue.size()) {
+          take(overdue[next_overdue++]);
+          ++lower_places;
+        }
+      }
+      if (!placed.contains(e.subject_id)) ++lower_places;
+    }
+    take(e);
+  }
+  entries = std::move(merged);
 }
 
 std::int64_t DaysInQueue(const QueueEntry& entry, std::int64_t now) {

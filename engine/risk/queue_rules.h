@@ -68,7 +68,11 @@ Band OrderingBand(const QueueEntry& entry, std::int64_t now, const RiskModel& mo
 // Strict weak order of the queue: open before closed; higher ordering band first; within it, overdue
 // first, then earlier deadline, then higher score, then subject id.
 bool QueueBefore(const QueueEntry& a, const QueueEntry& b, std::int64_t now, const RiskModel& model);
+// The queue in working order: QueueBefore, with every model.long_overdue_every-th open place given to
+// the case longest past its deadline among those escalate_overdue_every_days or more past it.
 void SortQueue(std::vector<QueueEntry>& entries, std::int64_t now, const RiskModel& model);
+// Open and at least escalate_overdue_every_days past its deadline.
+bool LongOverdue(const QueueEntry& entry, std::int64_t now, const RiskModel& model);
 
 // Whole days in the queue at `now` (closed entries: until closing).
 std::int64_t DaysInQueue(const QueueEntry& entry, std::int64_t now);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "engine/risk/queue_actions.h"
 #include "engine/risk/queue_rules.h"
@@ -127,6 +128,9 @@ std::string QueueText(const std::vector<QueueRow>& rows, const QueueViewContext&
       if (tasks.size() > kShown) research += fmt::format("; +{} more", tasks.size() - kShown);
       out += fmt::format("{:>6}research needed ({}): {}\n", "", tasks.size(), TerminalText(research));
     }
+    if (r.assessment && !r.assessment->outlook.unknowns.empty() && r.assessment->urgency.empty()) {
+      out += fmt::format("{:>6}{}\n", "", TerminalText(OutlookSummary(r.assessment->outlook, 2)));
+    }
   }
   return out;
 }
@@ -135,7 +139,7 @@ std::string QueueCsv(const std::vector<QueueRow>& rows, const QueueViewContext& 
   std::string out =
       "rank,subject,display_name,band,model_band,override,deadline,overdue,score,urgency_flags,top_factors";
   for (index::Category c : kCsvCategories) out += ",hits_" + std::string(index::CategoryName(c));
-  out += ",entered,days_in_queue,owner,status,research_needed,review_flag,area\n";
+  out += ",entered,days_in_queue,owner,status,research_needed,review_flag,area,likely_high_percent,unknowns\n";
   for (const auto& r : rows) {
     const QueueEntry& e = r.entry;
     // Cells as written (engine/text/untrusted_text.h): numbers hashtriage computed as numbers, all
@@ -154,7 +158,9 @@ std::string QueueCsv(const std::vector<QueueRow>& rows, const QueueViewContext& 
     for (index::Category c : kCsvCategories) cells.push_back(CsvNumberCell(Hits(r, c)));
     cells.insert(cells.end(), {CsvTextCell(FormatIso8601(e.entered_at)), CsvNumberCell(DaysInQueue(e, context.now)),
                                CsvTextCell(e.owner), CsvTextCell(RowStatus(r, context.now)), CsvTextCell(ResearchText(r)),
-                               CsvTextCell(e.review_flag ? e.review_flag->why : ""), CsvTextCell(e.area)});
+                               CsvTextCell(e.review_flag ? e.review_flag->why : ""), CsvTextCell(e.area),
+                               CsvNumberCell(static_cast<std::int64_t>(std::lround(e.likely_high / 10.0))),
+                               CsvTextCell(r.assessment ? OutlookText(r.assessment->outlook) : "")});
     for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + cells[i];
     out += "\n";
   }
@@ -195,6 +201,7 @@ nlohmann::ordered_json QueueJson(const std::vector<QueueRow>& rows, const QueueV
       j["hits_by_category"] = a["hits_by_category"];
       j["research_needed"] = a["research"];
       j["floor_reason"] = r.assessment->floor_reason;
+      j["outlook"] = a["outlook"];
       j["assessed_at"] = FormatIso8601(r.assessment->assessed_at);
       j["model_sha256"] = r.assessment->model_sha256;
     }

@@ -282,7 +282,16 @@ Status ParseBandsAndDeadlines(const Checker& check, const toml::table& root, Ris
 
   HT_ASSIGN_OR_RETURN(const toml::table* queue, check.Table(root, "queue", /*required=*/false));
   if (queue != nullptr) {
-    HT_RETURN_IF_ERROR(check.Keys(*queue, {"escalate_overdue_every_days", "escalate_overdue_up_to"}, {}, "[queue]"));
+    HT_RETURN_IF_ERROR(check.Keys(
+        *queue, {"escalate_overdue_every_days", "escalate_overdue_up_to", "order_within_band", "long_overdue_every"}, {},
+        "[queue]"));
+    HT_ASSIGN_OR_RETURN(auto order, check.String(*queue, "order_within_band", "likely-high"));
+    if (order != "likely-high" && order != "deadline") {
+      return check.Error(queue->get("order_within_band"), "order_within_band must be \"likely-high\" or \"deadline\"");
+    }
+    model.order_by_outlook = order == "likely-high";
+    HT_ASSIGN_OR_RETURN(auto every_place, check.Integer(*queue, "long_overdue_every", 5, 0, 1000));
+    model.long_overdue_every = static_cast<int>(every_place);
     HT_ASSIGN_OR_RETURN(auto every, check.Integer(*queue, "escalate_overdue_every_days", 21, 0, 3650));
     model.escalate_overdue_every_days = static_cast<int>(every);
     HT_ASSIGN_OR_RETURN(auto up_to, check.String(*queue, "escalate_overdue_up_to", "medium"));
@@ -300,7 +309,7 @@ Status ParseAttributeFactors(const Checker& check, const toml::table& root, Risk
   for (const toml::node& item : *factors) {
     const toml::table& t = *item.as_table();
     HT_RETURN_IF_ERROR(check.Keys(
-        t, {"attribute", "label", "basis", "points", "access_to_children", "research_if_unknown"},
+        t, {"attribute", "label", "basis", "points", "access_to_children", "research_if_unknown", "prevalence"},
         {"attribute", "points"}, "[[factor]]"));
     AttributeFactor f;
     HT_ASSIGN_OR_RETURN(f.attribute, check.String(t, "attribute"));
@@ -318,6 +327,7 @@ Status ParseAttributeFactors(const Checker& check, const toml::table& root, Risk
                              " (risk-model.md's access attributes: " + Joined(kAccessAttributes) + ")");
     }
     HT_ASSIGN_OR_RETURN(f.research_if_unknown, check.Boolean(t, "research_if_unknown", true));
+    HT_ASSIGN_OR_RETURN(f.prevalence, check.Number(t, "prevalence", kDefaultPrevalence, 0, 1));
     model.attributes.push_back(std::move(f));
   }
   for (std::string_view name : spec) {

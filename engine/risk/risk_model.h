@@ -42,7 +42,12 @@ struct AttributeFactor {
   bool access_to_children = false;
   // An unknown (or never researched) value creates a "research needed" task. Default: true.
   bool research_if_unknown = true;
+  // The share of comparable subjects for whom the attribute is "yes" (0..1): what an unknown value is
+  // expected to be when the queue orders by what is not yet known (outlook.h). Never changes a score
+  // or band. Default: kDefaultPrevalence.
+  double prevalence = 0.1;
 };
+inline constexpr double kDefaultPrevalence = 0.1;
 
 // Points for distinct known images in some categories: min(max_points, points_per_image * count).
 struct HitCategoryFactor {
@@ -115,6 +120,16 @@ struct RiskModel {
   // ...but never above this band, so an overloaded team's backlog cannot crowd out the cases the
   // model rates High and Very High (bench/RESULTS.md "## risk" shows the trade-off). Default: Medium.
   Band escalate_overdue_up_to = Band::kMedium;
+  // Within an ordering band, the subject more likely to be High once its unknown attributes are known
+  // (QueueEntry::likely_high, outlook.h) comes first, then overdue, deadline and score; false orders
+  // by overdue, deadline and score alone (TOML order_within_band = "likely-high" | "deadline").
+  // Default: true.
+  bool order_by_outlook = true;
+  // Under load the order above could starve unlikely cases for ever: every this-many-th place below
+  // High (SortQueue) goes to the case longest past its deadline among those at least
+  // escalate_overdue_every_days past it; High and Very High are never pushed back. 0 = never.
+  // Default: 5 (bench/RESULTS.md "## queue-load").
+  int long_overdue_every = 5;
 
   Band BandForScore(int score) const;
   std::int64_t DeadlineSeconds(Band band) const;

@@ -354,3 +354,49 @@ TEST_F(RiskCliTest, ExportsHtmlCsvAndVicsThatGriffeyeStyleImportersRead) {
 
 }  // namespace
 }  // namespace hashtriage::testing
+
+namespace hashtriage::testing {
+namespace {
+
+// The research queue as a researcher uses it: tasks of open subjects, access to children first; a
+// recorded finding re-scores at once, leaves the list and changes the subject's outlook.
+TEST_F(RiskCliTest, ResearchListsTasksAccessFirstAndAFindingLeavesIt) {
+  BuildCase();
+  // The bystander's access is known ("no"): lift one of them back to unknown so an access task exists.
+  SetAttr(bystander_, "other_access_to_children", "unknown");
+  Json research = RunJson("research --json --capacity 2");
+  const Json& tasks = research["tasks"];
+  ASSERT_GT(tasks.size(), 3u) << research.dump(1);
+  bool seen_other = false;
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    EXPECT_EQ(tasks[i]["rank"], i + 1);
+    EXPECT_EQ(tasks[i]["today"], i < 2);
+    const bool access = tasks[i]["access_to_children"];
+    EXPECT_FALSE(access && seen_other) << "access task after another at rank " << i + 1;
+    seen_other |= !access;
+    const double p = tasks[i]["p_high"], yes = tasks[i]["p_high_if_yes"], no = tasks[i]["p_high_if_no"];
+    EXPECT_LE(no, p + 1e-9);
+    EXPECT_GE(yes, p - 1e-9);
+  }
+  bool listed = false;
+  for (const auto& t : tasks) listed |= t["subject"] == bystander_ && t["attribute"] == "other_access_to_children";
+  EXPECT_TRUE(listed) << research.dump(1);
+  const auto text = Run("research --capacity 2");
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("open task(s), capacity 2/day"), std::string::npos) << text.out;
+  const auto queue = Run("queue");
+  EXPECT_NE(queue.out.find("likely High once known:"), std::string::npos) << queue.out;
+  EXPECT_NE(Find(RunJson("queue --json"), bystander_)["outlook"]["unknowns"].dump().find("other_access_to_children"),
+            std::string::npos);
+
+  SetAttr(bystander_, "other_access_to_children", "no", "2026-11-02T10:00:00Z");
+  research = RunJson("research --json");
+  for (const auto& t : research["tasks"]) {
+    EXPECT_FALSE(t["subject"] == bystander_ && t["attribute"] == "other_access_to_children") << t.dump();
+  }
+  EXPECT_EQ(Find(RunJson("queue --json"), bystander_)["outlook"]["unknowns"].dump().find("other_access_to_children"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace hashtriage::testing

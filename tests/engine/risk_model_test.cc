@@ -168,7 +168,7 @@ const Refusal kRefusals[] = {
      "", "", 0, "missing 'distribution' in the model (required: " + kRequiredTopLevel + ")"},
     {"name = \"hashtriage-default\"\n", "", "", 0, "missing 'name' in the model (required: " + kRequiredTopLevel + ")"},
     {"[[factor]]\nattribute = \"works_with_children\"\nlabel = \"Works or volunteers with children\"\n"
-     "basis = \"KIRAT phase 2; CASIC\"\npoints = 25\naccess_to_children = true\n",
+     "basis = \"KIRAT phase 2; CASIC\"\npoints = 25\naccess_to_children = true\nprevalence = 0.05\n",
      "", "[[factor]]", 0,
      "no [[factor]] for 'works_with_children': every attribute of risk-model.md must be weighed (points = 0 "
      "switches one off)"},

@@ -273,10 +273,14 @@ TEST(RiskQueueTest, LongOverdueCasesEscalateSoNoBandIsStarved) {
   EXPECT_EQ(parsed->escalate_overdue_up_to, Band::kHigh);
   EXPECT_FALSE(ParseRiskModel(testing::DefaultModelWith("\"medium\"\n", "\"urgent\"\n"), "m.toml").ok());
   // [queue] is optional: without it the documented defaults apply.
-  auto without = ParseRiskModel(testing::DefaultModelWith("[queue]\n" + shipped + "\n", ""), "m.toml");
+  auto without = ParseRiskModel(
+      testing::DefaultModelWith("[queue]\n" + shipped + "\norder_within_band = \"likely-high\"\nlong_overdue_every = 5\n", ""),
+      "m.toml");
   ASSERT_TRUE(without.ok()) << without.status().ToString();
   EXPECT_EQ(without->escalate_overdue_every_days, 21);
   EXPECT_EQ(without->escalate_overdue_up_to, Band::kMedium);
+  EXPECT_TRUE(without->order_by_outlook);
+  EXPECT_EQ(without->long_overdue_every, 5);
 }
 
 TEST(RiskQueueTest, EverySubjectWithAHitOrReferralIsQueuedWithBandAndDeadline) {
