@@ -30,6 +30,7 @@ void SetupAllCommands(CLI::App& app, CommandExit& exit) {
   SetupRankCommand(app, exit);
   SetupQueueCommand(app, exit);
   SetupResearchCommand(app, exit);
+  SetupCalibrateCommand(app, exit);
   SetupReviewCommand(app, exit);
   SetupDipSampleCommand(app, exit);
   SetupForecastCommand(app, exit);

@@ -25,6 +25,7 @@ void SetupSubjectCommand(CLI::App& app, CommandExit& exit);
 // Risk: queue, rank, review, dip-sample, forecast, export queue|vics (engine/risk/).
 void SetupQueueCommand(CLI::App& app, CommandExit& exit);
 void SetupResearchCommand(CLI::App& app, CommandExit& exit);  // research queue
+void SetupCalibrateCommand(CLI::App& app, CommandExit& exit);  // calibrate
 void SetupRankCommand(CLI::App& app, CommandExit& exit);
 void SetupReviewCommand(CLI::App& app, CommandExit& exit);
 void SetupDipSampleCommand(CLI::App& app, CommandExit& exit);

@@ -359,7 +359,8 @@ namespace hashtriage::testing {
 namespace {
 
 // The research queue as a researcher uses it: tasks of open subjects, access to children first; a
-// recorded finding re-scores at once, leaves the list and changes the subject's outlook.
+// recorded finding re-scores at once, leaves the list and changes the subject's outlook; a review is
+// a label for calibrate.
 TEST_F(RiskCliTest, ResearchListsTasksAccessFirstAndAFindingLeavesIt) {
   BuildCase();
   // The bystander's access is known ("no"): lift one of them back to unknown so an access task exists.
@@ -396,6 +397,22 @@ TEST_F(RiskCliTest, ResearchListsTasksAccessFirstAndAFindingLeavesIt) {
   }
   EXPECT_EQ(Find(RunJson("queue --json"), bystander_)["outlook"]["unknowns"].dump().find("other_access_to_children"),
             std::string::npos);
+
+  // A reviewer raises the bystander: calibrate counts it against the model's band, writes a proposed
+  // model that `rank --model` accepts, and changes nothing by itself.
+  const std::string before = RunJson("queue --json")["model"]["sha256"];
+  auto r = Run("review " + bystander_ + " --band high --reason 'seen in chat' --by 'DS Vale'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto proposed = dir_ / "proposed.toml";
+  const Json cal = RunJson("calibrate --json --out " + ShellQuote(proposed.string()));
+  EXPECT_EQ(cal["decisions"], 1);
+  int raised = 0;
+  for (const auto& b : cal["bands"]) raised += b["raised"].get<int>();
+  EXPECT_EQ(raised, 1) << cal.dump(1);
+  EXPECT_EQ(RunJson("queue --json")["model"]["sha256"], before);
+  r = Run("rank --model " + ShellQuote(proposed.string()));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(RunJson("queue --json")["model"]["name"], "hashtriage-default-proposed");
 }
 
 }  // namespace
