@@ -42,6 +42,10 @@ std::array<double, kBandCount> ObservedIntake(const std::vector<QueueEntry>& ent
   return rate;
 }
 
+namespace {
+bool LooksHigh(const QueueEntry& e) { return e.band >= Band::kHigh || e.likely_high >= kLikelyHighPerMille; }
+}  // namespace
+
 Forecast SimulateQueue(const std::vector<QueueEntry>& entries, std::int64_t now, const ForecastOptions& options,
                        const RiskModel& model) {
   Forecast f;
@@ -53,20 +57,29 @@ Forecast SimulateQueue(const std::vector<QueueEntry>& entries, std::int64_t now,
   std::array<std::vector<double>, kBandCount> waits;
   for (int b = 0; b < kBandCount; ++b) band[b].band = static_cast<Band>(b);
 
-  // One heap per band, in deadline order (then score, then id). Within a band an earlier deadline is
-  // never less escalated, so each heap's top is that band's next case, and the day's next case is
-  // the first of the four tops by QueueBefore.
+  // One heap per band, in the queue's order within the band (then score, then id); each heap's top is
+  // that band's next case, and the day's next case is the first of the four tops by QueueBefore.
   struct Item {
     QueueEntry entry;
     bool overdue_at_start = false;
   };
   std::deque<Item> pool;
-  auto after = [](const Item* a, const Item* b) {
-    return std::tie(a->entry.deadline, b->entry.score, a->entry.subject_id) >
-           std::tie(b->entry.deadline, a->entry.score, b->entry.subject_id);
+  // Bands that overdue escalation cannot raise are also ordered by the outlook first (as QueueBefore);
+  // in a band that can be raised, deadline order keeps the most escalated case on top.
+  struct After {
+    bool by_likelihood;
+    bool operator()(const Item* a, const Item* b) const {
+      const int la = by_likelihood ? a->entry.likely_high : 0, lb = by_likelihood ? b->entry.likely_high : 0;
+      return std::tie(lb, a->entry.deadline, b->entry.score, a->entry.subject_id) >
+             std::tie(la, b->entry.deadline, a->entry.score, b->entry.subject_id);
+    }
   };
-  using Heap = std::priority_queue<Item*, std::vector<Item*>, decltype(after)>;
-  std::array<Heap, kBandCount> heaps = {Heap(after), Heap(after), Heap(after), Heap(after)};
+  auto after = [&](int band) {
+    const bool escalates = model.escalate_overdue_every_days > 0 && band < BandIndex(model.escalate_overdue_up_to);
+    return After{model.order_by_outlook && !escalates};
+  };
+  using Heap = std::priority_queue<Item*, std::vector<Item*>, After>;
+  std::array<Heap, kBandCount> heaps = {Heap(after(0)), Heap(after(1)), Heap(after(2)), Heap(after(3))};
   std::size_t waiting = 0;
   auto push = [&](Item* item) {
     heaps[BandIndex(item->entry.band)].push(item);
@@ -119,7 +132,10 @@ Forecast SimulateQueue(const std::vector<QueueEntry>& entries, std::int64_t now,
       ++s.worked;
       waits[BandIndex(item->entry.band)].push_back((done_at - static_cast<double>(item->entry.entered_at)) /
                                                    static_cast<double>(kSecondsPerDay));
-      if (!item->overdue_at_start && done_at > static_cast<double>(item->entry.deadline)) ++s.breaches;
+      if (!item->overdue_at_start && done_at > static_cast<double>(item->entry.deadline)) {
+        ++s.breaches;
+        f.likely_high_breaches += LooksHigh(item->entry);
+      }
     }
     if (waiting == 0) budget = std::fmod(budget, 1.0);  // idle time is not banked
   }
@@ -130,7 +146,10 @@ Forecast SimulateQueue(const std::vector<QueueEntry>& entries, std::int64_t now,
       ++s.waiting_at_end;
       s.max_wait_days = std::max(s.max_wait_days, static_cast<double>(end - item->entry.entered_at) /
                                                       static_cast<double>(kSecondsPerDay));
-      if (!item->overdue_at_start && item->entry.deadline < end) ++s.breaches;
+      if (!item->overdue_at_start && item->entry.deadline < end) {
+        ++s.breaches;
+        f.likely_high_breaches += LooksHigh(item->entry);
+      }
     }
   }
   for (Band b : kBandsHighestFirst) {
@@ -150,7 +169,8 @@ namespace {
 // The smallest whole capacity with no breach (binary search; breaches never grow with capacity),
 // or nullopt when even clearing everything on the first day misses a deadline.
 std::optional<std::int64_t> SmallestCapacity(const std::vector<QueueEntry>& entries, std::int64_t now,
-                                             const ForecastOptions& options, const RiskModel& model) {
+                                             const ForecastOptions& options, const RiskModel& model,
+                                             bool likely_high_only = false) {
   double total = 0;
   for (const auto& e : entries) total += e.open() ? 1 : 0;
   for (double r : options.intake_per_day) total += std::ceil(r) + 1;
@@ -159,7 +179,8 @@ std::optional<std::int64_t> SmallestCapacity(const std::vector<QueueEntry>& entr
   auto breaches_at = [&](std::int64_t capacity) {
     ForecastOptions o = options;
     o.capacity_per_day = static_cast<double>(capacity);
-    return SimulateQueue(entries, now, o, model).breaches;
+    const Forecast f = SimulateQueue(entries, now, o, model);
+    return likely_high_only ? f.likely_high_breaches : f.breaches;
   };
   if (breaches_at(hi) > 0) return std::nullopt;
   while (lo < hi) {
@@ -180,6 +201,7 @@ Forecast ForecastCapacity(const std::vector<QueueEntry>& entries, std::int64_t n
   f.required_capacity = static_cast<double>(all.value_or(0));
   const auto fresh = SmallestCapacity({}, now, options, model);
   f.intake_capacity = static_cast<double>(fresh.value_or(0));
+  f.likely_high_capacity = static_cast<double>(SmallestCapacity(entries, now, options, model, true).value_or(0));
   return f;
 }
 
@@ -204,6 +226,9 @@ std::string ForecastText(const Forecast& f) {
   } else {
     out += fmt::format("PROJECTED BREACHES: {} deadline(s) will be missed at {:g} cases/day. Escalate.\n", f.breaches,
                        f.capacity_per_day);
+    out += fmt::format("Of them likely High or above (band High+, or P(High) >= {}% once researched): {}; capacity "
+                       "that avoids those: {:g} cases/day.\n",
+                       kLikelyHighPerMille / 10, f.likely_high_breaches, f.likely_high_capacity);
   }
   if (!f.capacity_found) {
     out += "No capacity meets every deadline (a deadline shorter than a day?).\n";
@@ -243,7 +268,9 @@ nlohmann::json ForecastToJson(const Forecast& f) {
           {"overdue_now", f.overdue_now},
           {"required_capacity_per_day", f.required_capacity},
           {"required_capacity_found", f.capacity_found},
-          {"intake_capacity_per_day", f.intake_capacity}};
+          {"intake_capacity_per_day", f.intake_capacity},
+          {"likely_high_breaches", f.likely_high_breaches},
+          {"likely_high_capacity_per_day", f.likely_high_capacity}};
 }
 
 Result<Forecast> ForecastCase(const Case& c, std::int64_t now, const CaseForecastRequest& request) {

@@ -60,7 +60,12 @@ struct Forecast {
   // The same for the new cases alone, as if the backlog were cleared separately: the capacity that
   // keeps up with intake.
   double intake_capacity = 0;
+  // Of the breaches, those of cases that look High or above: band High+, or likely_high >=
+  // kLikelyHighPerMille (outlook.h) once researched; and the smallest whole capacity with none of those.
+  std::size_t likely_high_breaches = 0;
+  double likely_high_capacity = 0;
 };
+inline constexpr int kLikelyHighPerMille = 500;
 
 // Simulates only (no capacity search). Each day new cases arrive at its start, then the team works
 // through the day in queue order: the k-th case of a day at capacity c is done at min(k/c, 1) of it.

@@ -195,3 +195,45 @@ TEST(RiskForecastTest, ObservedIntakeCountsRecentEntriesPerBand) {
 
 }  // namespace
 }  // namespace hashtriage::engine::risk
+
+namespace hashtriage::engine::risk {
+namespace {
+
+// Twenty Medium cases due in 14 days, one worked a day: 14 meet the deadline, 6 miss it. Ordered by the
+// outlook, the ten likely-High ones (named to sort last) are worked first and none of them misses; by
+// deadline alone (ties by id) all six misses are likely-High ones. The forecast names them and the
+// capacity that avoids them.
+TEST(RiskForecastTest, NamesTheLikelyHighBreachesAndTheCapacityThatAvoidsThem) {
+  RiskModel model = testing::DefaultModel();
+  std::vector<QueueEntry> entries;
+  for (int i = 0; i < 20; ++i) {
+    QueueEntry e;
+    e.subject_id = (i < 10 ? "A" : "Z") + std::to_string(i);
+    e.band = e.model_band = Band::kMedium;
+    e.entered_at = testing::kT0;
+    e.deadline = DeadlineFor(e.entered_at, e.band, model);
+    e.likely_high = i < 10 ? 100 : 700;
+    entries.push_back(e);
+  }
+  ForecastOptions o;
+  o.days = 30;
+  o.capacity_per_day = 1;
+  Forecast f = ForecastCapacity(entries, testing::kT0, o, model);
+  EXPECT_EQ(f.breaches, 6u);
+  EXPECT_EQ(f.likely_high_breaches, 0u);
+  EXPECT_EQ(f.likely_high_capacity, 1);
+  EXPECT_EQ(f.required_capacity, 2);
+  model.order_by_outlook = false;
+  f = ForecastCapacity(entries, testing::kT0, o, model);
+  EXPECT_EQ(f.breaches, 6u);
+  EXPECT_EQ(f.likely_high_breaches, 6u);
+  EXPECT_EQ(f.likely_high_capacity, 2);  // 20 in 14 days
+  EXPECT_NE(ForecastText(f).find("Of them likely High or above (band High+, or P(High) >= 50% once researched): 6; "
+                                 "capacity that avoids those: 2 cases/day."),
+            std::string::npos)
+      << ForecastText(f);
+  EXPECT_EQ(ForecastToJson(f)["likely_high_breaches"], 6);
+}
+
+}  // namespace
+}  // namespace hashtriage::engine::risk
