@@ -226,9 +226,14 @@ std::string ForecastText(const Forecast& f) {
   } else {
     out += fmt::format("PROJECTED BREACHES: {} deadline(s) will be missed at {:g} cases/day. Escalate.\n", f.breaches,
                        f.capacity_per_day);
-    out += fmt::format("Of them likely High or above (band High+, or P(High) >= {}% once researched): {}; capacity "
-                       "that avoids those: {:g} cases/day.\n",
-                       kLikelyHighPerMille / 10, f.likely_high_breaches, f.likely_high_capacity);
+    if (f.likely_high_breaches == 0) {
+      out += fmt::format("None of them is a case that looks High (band High+, or P(High) >= {}% once researched).\n",
+                         kLikelyHighPerMille / 10);
+    } else {
+      out += fmt::format("Of them likely High or above (band High+, or P(High) >= {}% once researched): {}; capacity "
+                         "that avoids those: {:g} cases/day.\n",
+                         kLikelyHighPerMille / 10, f.likely_high_breaches, f.likely_high_capacity);
+    }
   }
   if (!f.capacity_found) {
     out += "No capacity meets every deadline (a deadline shorter than a day?).\n";
