@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/matching/hit.h"
@@ -70,5 +71,20 @@ struct SubjectProfile {
   // Latest such time (re-scoring and "new intelligence" reporting).
   std::optional<std::int64_t> last_activity;
 };
+
+// The latest value of attribute `name` the profile holds (the latest record wins if a name repeats);
+// nullptr when none.
+inline const AttributeValue* LatestAttribute(const SubjectProfile& profile, std::string_view name) {
+  const AttributeValue* found = nullptr;
+  for (const auto& a : profile.attributes) {
+    if (a.name == name && (found == nullptr || a.recorded_at >= found->recorded_at)) found = &a;
+  }
+  return found;
+}
+// Its value: unknown when none is recorded.
+inline TriState LatestValue(const SubjectProfile& profile, std::string_view name) {
+  const AttributeValue* v = LatestAttribute(profile, name);
+  return v == nullptr ? TriState::kUnknown : v->value;
+}
 
 }  // namespace hashtriage::engine

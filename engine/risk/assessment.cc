@@ -10,15 +10,6 @@ namespace hashtriage::engine::risk {
 
 namespace {
 
-const AttributeValue* FindValue(const SubjectProfile& profile, std::string_view name) {
-  const AttributeValue* found = nullptr;
-  for (const auto& a : profile.attributes) {
-    // The profile holds the latest value per name; if a name repeats, the latest record wins.
-    if (a.name == name && (found == nullptr || a.recorded_at >= found->recorded_at)) found = &a;
-  }
-  return found;
-}
-
 std::string_view TriStateName(TriState v) {
   switch (v) {
     case TriState::kYes: return "yes";
@@ -75,7 +66,7 @@ bool Holds(const UrgencyCondition& c, const SubjectProfile& profile, const RiskM
            std::vector<FactorEvidence>& evidence) {
   switch (c.kind) {
     case UrgencyCondition::Kind::kAttributeYes: {
-      const AttributeValue* v = FindValue(profile, c.attribute);
+      const AttributeValue* v = LatestAttribute(profile, c.attribute);
       if (v == nullptr || v->value != TriState::kYes) return false;
       evidence.push_back(AttributeEvidence(*v));
       return true;
@@ -84,7 +75,7 @@ bool Holds(const UrgencyCondition& c, const SubjectProfile& profile, const RiskM
       bool any = false;
       for (const auto& f : model.attributes) {
         if (!f.access_to_children) continue;
-        const AttributeValue* v = FindValue(profile, f.attribute);
+        const AttributeValue* v = LatestAttribute(profile, f.attribute);
         if (v != nullptr && v->value == TriState::kYes) {
           evidence.push_back(AttributeEvidence(*v));
           any = true;
@@ -112,7 +103,7 @@ void ScoreAttributes(const SubjectProfile& profile, const RiskModel& model, Asse
   bool access_yes = false;
   bool access_unknown = false;
   for (const auto& f : model.attributes) {
-    const AttributeValue* v = FindValue(profile, f.attribute);
+    const AttributeValue* v = LatestAttribute(profile, f.attribute);
     const TriState value = v == nullptr ? TriState::kUnknown : v->value;
     if (v != nullptr && !v->conflicting.empty()) {
       a.research.push_back({f.attribute, f.label, f.access_to_children, ConflictText(*v)});

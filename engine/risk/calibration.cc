@@ -11,15 +11,6 @@ namespace hashtriage::engine::risk {
 
 namespace {
 
-// The latest value of `name` in the profile.
-TriState ValueOf(const SubjectProfile& p, std::string_view name) {
-  const AttributeValue* found = nullptr;
-  for (const auto& a : p.attributes) {
-    if (a.name == name && (found == nullptr || a.recorded_at >= found->recorded_at)) found = &a;
-  }
-  return found == nullptr ? TriState::kUnknown : found->value;
-}
-
 enum class Label { kNone, kConfirmed, kRaised, kLowered, kNoFurtherAction };
 
 Label LabelOf(const Decision& d) {
@@ -45,7 +36,7 @@ Calibration Calibrate(const std::vector<SubjectProfile>& profiles, const std::ve
     a.model_prevalence = a.proposed_prevalence = f.prevalence;
     a.model_points = a.proposed_points = f.points;
     for (const auto& p : profiles) {
-      const TriState v = ValueOf(p, f.attribute);
+      const TriState v = LatestValue(p, f.attribute);
       if (v == TriState::kUnknown) continue;
       ++a.known;
       a.yes += v == TriState::kYes;
@@ -67,7 +58,7 @@ Calibration Calibrate(const std::vector<SubjectProfile>& profiles, const std::ve
     auto it = by_id.find(d.subject_id);
     if (it == by_id.end()) continue;
     for (auto& a : c.attributes) {
-      if (ValueOf(*it->second, a.attribute) != TriState::kYes) continue;
+      if (LatestValue(*it->second, a.attribute) != TriState::kYes) continue;
       ++a.decisions;
       a.raised += label == Label::kRaised;
       a.lowered += label == Label::kLowered;

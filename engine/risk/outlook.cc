@@ -2,25 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 #include <fmt/format.h>
 
 namespace hashtriage::engine::risk {
 
 namespace {
-
-// The latest value of each attribute the profile holds (as Assess reads them).
-std::map<std::string, TriState, std::less<>> KnownValues(const SubjectProfile& profile) {
-  std::map<std::string, std::pair<std::int64_t, TriState>, std::less<>> latest;
-  for (const auto& a : profile.attributes) {
-    auto it = latest.find(a.name);
-    if (it == latest.end() || a.recorded_at >= it->second.first) latest[a.name] = {a.recorded_at, a.value};
-  }
-  std::map<std::string, TriState, std::less<>> out;
-  for (const auto& [name, v] : latest) out[name] = v.second;
-  return out;
-}
 
 bool MentionedByUrgency(const RiskModel& model, const AttributeFactor& f) {
   for (const auto& rule : model.urgency) {
@@ -91,10 +78,8 @@ struct CompiledRule {
 
 Outlook EstimateOutlook(const SubjectProfile& profile, const RiskModel& model, int known_score, bool urgent_now) {
   Outlook o;
-  const auto known = KnownValues(profile);
   for (const auto& f : model.attributes) {
-    auto it = known.find(f.attribute);
-    if (it != known.end() && it->second != TriState::kUnknown) continue;
+    if (LatestValue(profile, f.attribute) != TriState::kUnknown) continue;
     if (f.points <= 0 && !MentionedByUrgency(model, f)) continue;
     o.unknowns.push_back({f.attribute, f.label, f.points, f.prevalence, f.access_to_children});
   }
@@ -113,10 +98,7 @@ Outlook EstimateOutlook(const SubjectProfile& profile, const RiskModel& model, i
   o.approximate = o.unknowns.size() > n;
   double rest = 0;
   for (std::size_t i = n; i < o.unknowns.size(); ++i) rest += o.unknowns[i].prevalence * o.unknowns[i].points;
-  auto known_yes = [&](std::string_view name) {
-    auto it = known.find(name);
-    return it != known.end() && it->second == TriState::kYes;
-  };
+  auto known_yes = [&](std::string_view name) { return LatestValue(profile, name) == TriState::kYes; };
   auto bit_of = [&](std::string_view name) {
     for (std::size_t i = 0; i < n; ++i) {
       if (o.unknowns[i].attribute == name) return static_cast<int>(i);
@@ -156,10 +138,6 @@ std::string OutlookText(const Outlook& outlook) {
   }
   return out;
 }
-
-}  // namespace hashtriage::engine::risk
-
-namespace hashtriage::engine::risk {
 
 std::string OutlookSummary(const Outlook& outlook, std::size_t max_unknowns) {
   std::string out = fmt::format("{:.0f}% likely High once known:", 100 * outlook.p_high);

@@ -39,9 +39,10 @@ Result<std::vector<ResearchItem>> RankResearch(const std::vector<QueueRow>& rows
   std::vector<ResearchItem> items;
   for (const QueueRow& row : rows) {
     if (!row.entry.open() || !row.assessment || row.assessment->research.empty()) continue;
+    // The stored assessment is the latest (every change re-scores at once); the profile is only read
+    // to assess each answer.
     HT_ASSIGN_OR_RETURN(const SubjectProfile profile, load(row.entry.subject_id));
-    const Assessment now_assessed = Assess(profile, model, now);
-    for (const ResearchTask& task : now_assessed.research) {
+    for (const ResearchTask& task : row.assessment->research) {
       ResearchItem item;
       item.subject_id = row.entry.subject_id;
       item.attribute = task.attribute;
@@ -50,7 +51,7 @@ Result<std::vector<ResearchItem>> RankResearch(const std::vector<QueueRow>& rows
       item.conflict = task.conflict;
       item.band = row.entry.band;
       item.deadline = row.entry.deadline;
-      item.p_high = now_assessed.outlook.p_high;
+      item.p_high = row.assessment->outlook.p_high;
       const AttributeFactor* f = model.FindAttribute(task.attribute);
       item.prevalence = f != nullptr ? f->prevalence : kDefaultPrevalence;
       item.p_high_if_yes = PHighWith(profile, task.attribute, TriState::kYes, model, now);
