@@ -72,7 +72,9 @@ std::vector<World> Worlds() {
 
 std::vector<Subject> GeneratePopulation(std::size_t w, const WorldOptions& o) {
   const WorldSpec& spec = kWorlds[w];
-  SimRng rng(o.seed * 0x9e3779b97f4a7c15ULL + w);
+  // The seed and world hashed into the start (seed * golden + w would make seed s + 1's stream seed s's
+  // shifted by one draw: adjacent seeds would not be independent samples).
+  SimRng rng(SimRng(o.seed * 1000003 + w).Next());
   std::vector<Subject> out;
   for (int day = 0; day < o.days; ++day) {
     const int n = rng.Poisson(o.per_day);
@@ -98,8 +100,11 @@ std::vector<Subject> GeneratePopulation(std::size_t w, const WorldOptions& o) {
       for (std::size_t a = 0; a < kAttributeCount; ++a) {
         if (rng.Chance(kKnownAtIntake[a])) {
           s.reveals.push_back({day, a});
-        } else if (!rng.Chance(o.research_never)) {
-          s.reveals.push_back({day + rng.Between(o.research_min_days, o.research_max_days), a});
+        } else if (rng.Chance(o.research_never)) {
+          s.research.push_back({a, 0, true});
+        } else {
+          s.research.push_back({a, rng.Between(o.research_min_days, o.research_max_days), false});
+          s.reveals.push_back({day + s.research.back().turnaround, a});
         }
       }
       std::sort(s.reveals.begin(), s.reveals.end(), [](const Reveal& x, const Reveal& y) { return x.day < y.day; });

@@ -38,13 +38,23 @@ struct Reveal {
   std::size_t attribute = 0;
 };
 
+// An attribute not known at intake: researched, its result arriving `turnaround` days after a
+// researcher takes the task, or never.
+struct ResearchTask {
+  std::size_t attribute = 0;
+  int turnaround = 0;
+  bool never = false;
+};
+
 struct Subject {
   std::string id;
   int arrival = 0;
   std::array<bool, kAttributeCount> truth{};
   bool hidden = false;                  // the attribute only the "hidden" world scores
   engine::SubjectProfile referral;      // what the referral shows (hits, sharing, flags; no attributes)
-  std::vector<Reveal> reveals;          // when each attribute becomes known (sorted by day)
+  std::vector<Reveal> reveals;          // when each attribute becomes known (sorted by day), research
+                                        // taken on the day of intake
+  std::vector<ResearchTask> research;   // the attributes researched (their reveals are in `reveals`)
   double true_risk = 0;
   bool urgent = false;                  // a true urgency fact
   bool truly_high = false;

@@ -7,6 +7,7 @@
 #include <deque>
 #include <optional>
 #include <queue>
+#include <set>
 #include <tuple>
 
 #include "engine/case/queue_store.h"
@@ -193,9 +194,79 @@ std::optional<std::int64_t> SmallestCapacity(const std::vector<QueueEntry>& entr
 
 }  // namespace
 
-Forecast ForecastCapacity(const std::vector<QueueEntry>& entries, std::int64_t now, const ForecastOptions& options,
+namespace {
+
+// Medium only because access to children is unknown (the model keeps such a subject out of Low).
+bool HeldOutOfLow(const QueueEntry& e, const RiskModel& model) {
+  return e.open() && !e.override_band && e.band == Band::kMedium && e.score < model.band_min_score[BandIndex(Band::kMedium)];
+}
+
+// The probability that research finds no access to children (every access attribute "no").
+double NoAccessChance(const RiskModel& model) {
+  double p = 1;
+  for (const auto& f : model.attributes) {
+    if (f.access_to_children) p *= 1 - f.prevalence;
+  }
+  return p;
+}
+
+}  // namespace
+
+std::vector<QueueEntry> ExpectResearch(const std::vector<QueueEntry>& entries, const RiskModel& model) {
+  std::vector<const QueueEntry*> held;
+  for (const auto& e : entries) {
+    if (HeldOutOfLow(e, model)) held.push_back(&e);
+  }
+  std::sort(held.begin(), held.end(), [](const QueueEntry* a, const QueueEntry* b) {
+    return std::tie(a->entered_at, a->subject_id) < std::tie(b->entered_at, b->subject_id);
+  });
+  std::set<const QueueEntry*> to_low;
+  double share = 0;
+  const double no_access = NoAccessChance(model);
+  for (const QueueEntry* e : held) {
+    share += no_access;
+    if (share >= 1 - 1e-9) {
+      share -= 1;
+      to_low.insert(e);
+    }
+  }
+  std::vector<QueueEntry> out = entries;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (!to_low.contains(&entries[i])) continue;
+    out[i].band = out[i].model_band = Band::kLow;
+    out[i].deadline = DeadlineFor(out[i].entered_at, Band::kLow, model);
+  }
+  return out;
+}
+
+Forecast ForecastCapacity(const std::vector<QueueEntry>& raw_entries, std::int64_t now, const ForecastOptions& raw_options,
                           const RiskModel& model) {
+  ForecastOptions options = raw_options;
+  std::vector<QueueEntry> entries = raw_entries;
+  std::size_t held_now = 0, expected_low = 0;
+  if (options.expect_research) {
+    entries = ExpectResearch(raw_entries, model);
+    // New Medium cases held out of Low at the share seen among those of the last 28 days.
+    std::size_t medium = 0, held = 0;
+    for (std::size_t i = 0; i < raw_entries.size(); ++i) {
+      const QueueEntry& e = raw_entries[i];
+      held_now += HeldOutOfLow(e, model);
+      expected_low += HeldOutOfLow(e, model) && entries[i].band == Band::kLow;
+      if (e.band != Band::kMedium || e.entered_at <= now - 28 * kSecondsPerDay) continue;
+      ++medium;
+      held += HeldOutOfLow(e, model);
+    }
+    if (medium > 0) {
+      const double moved = options.intake_per_day[BandIndex(Band::kMedium)] * static_cast<double>(held) /
+                           static_cast<double>(medium) * NoAccessChance(model);
+      options.intake_per_day[BandIndex(Band::kMedium)] -= moved;
+      options.intake_per_day[BandIndex(Band::kLow)] += moved;
+    }
+  }
   Forecast f = SimulateQueue(entries, now, options, model);
+  f.held_out_of_low = held_now;
+  f.expected_low = expected_low;
+  f.no_access_chance = options.expect_research ? NoAccessChance(model) : 0;
   const auto all = SmallestCapacity(entries, now, options, model);
   f.capacity_found = all.has_value();
   f.required_capacity = static_cast<double>(all.value_or(0));
@@ -212,6 +283,11 @@ std::string ForecastText(const Forecast& f) {
   for (double r : f.intake_per_day) intake += r;
   out += fmt::format("Intake assumed: {:.1f} new cases/day (Very High {:.1f}, High {:.1f}, Medium {:.1f}, Low {:.1f})\n\n",
                      intake, f.intake_per_day[3], f.intake_per_day[2], f.intake_per_day[1], f.intake_per_day[0]);
+  if (f.held_out_of_low > 0) {
+    out += fmt::format("Research expected: of {} Medium case(s) held out of Low only because access to children is "
+                       "unknown, {} planned as Low (the model's {:.0f}% chance of no access; new cases alike)\n\n",
+                       f.held_out_of_low, f.expected_low, 100 * f.no_access_chance);
+  }
   out += fmt::format("{:<10} {:>6} {:>8} {:>9} {:>7} {:>9} {:>8} {:>12} {:>10}\n", "band", "open", "overdue",
                      "arriving", "worked", "breaches", "waiting", "median wait", "max wait");
   for (const auto& b : f.bands) {
@@ -271,6 +347,9 @@ nlohmann::json ForecastToJson(const Forecast& f) {
           {"bands", bands},
           {"breaches", f.breaches},
           {"overdue_now", f.overdue_now},
+          {"held_out_of_low", f.held_out_of_low},
+          {"planned_as_low", f.expected_low},
+          {"no_access_chance", std::round(f.no_access_chance * 1000) / 1000},
           {"required_capacity_per_day", f.required_capacity},
           {"required_capacity_found", f.capacity_found},
           {"intake_capacity_per_day", f.intake_capacity},

@@ -26,7 +26,17 @@ struct ForecastOptions {
   int days = 90;
   // New cases per day by band (index: Band). Default: none; see ObservedIntake.
   std::array<double, kBandCount> intake_per_day{};
+  // Research will settle access to children: of the Medium cases held out of Low only because it is
+  // unknown (and of the new ones, at the share seen in the last 28 days), the model's chance that
+  // every access attribute is "no" are planned as Low (ExpectResearch). Default: true.
+  bool expect_research = true;
 };
+
+// `entries` with the expected share of the cases held out of Low by unknown access to children
+// (open, Medium, score below Medium's, no override) planned as Low with Low's deadline: the model's
+// chance of no access (the product of 1 - prevalence over the access attributes), spread evenly over
+// them oldest first (every case whose running share reaches a whole one).
+std::vector<QueueEntry> ExpectResearch(const std::vector<QueueEntry>& entries, const RiskModel& model);
 
 // Intake per band per day: entries that entered the queue in the last `window_days` before `now`
 // (or since the first entry, when the case is younger), by their current band.
@@ -53,6 +63,11 @@ struct Forecast {
   std::vector<BandForecast> bands;  // Very High first
   std::size_t breaches = 0;
   std::size_t overdue_now = 0;
+  // ForecastOptions::expect_research: open cases held out of Low by unknown access, those planned as
+  // Low, and the chance of no access used.
+  std::size_t held_out_of_low = 0;
+  std::size_t expected_low = 0;
+  double no_access_chance = 0;
   // Smallest whole number of cases per day with no breach of a deadline still meetable, backlog
   // included (capacity_found = false, and 0, when no capacity can: a deadline shorter than a day).
   double required_capacity = 0;

@@ -163,12 +163,25 @@ Band OrderingBand(const QueueEntry& entry, std::int64_t now, const RiskModel& mo
 bool QueueBefore(const QueueEntry& a, const QueueEntry& b, std::int64_t now, const RiskModel& model) {
   auto key = [now, &model](const QueueEntry& e) {
     return std::make_tuple(e.open() ? 0 : 1, -BandIndex(OrderingBand(e, now, model)),
-                           model.order_by_outlook ? -e.likely_high : 0, e.overdue(now) ? 0 : 1, e.deadline, -e.score);
+                           model.order_by_outlook ? -OrderingLikelihood(e, now, model) : 0, e.overdue(now) ? 0 : 1, e.deadline, -e.score);
   };
   const auto ka = key(a);
   const auto kb = key(b);
   if (ka != kb) return ka < kb;
   return a.subject_id < b.subject_id;
+}
+
+bool InHighDeadlineWindow(const QueueEntry& entry, std::int64_t now, const RiskModel& model) {
+  if (!entry.open() || model.high_deadline_boost <= 0 || entry.likely_high <= 0 ||
+      OrderingBand(entry, now, model) >= Band::kHigh) {
+    return false;
+  }
+  const std::int64_t high_deadline = entry.entered_at + model.DeadlineSeconds(Band::kHigh);
+  return now <= high_deadline && high_deadline - now <= model.high_deadline_window_days * std::int64_t{86400};
+}
+
+int OrderingLikelihood(const QueueEntry& entry, std::int64_t now, const RiskModel& model) {
+  return entry.likely_high + (InHighDeadlineWindow(entry, now, model) ? 10 * model.high_deadline_boost : 0);
 }
 
 bool LongOverdue(const QueueEntry& entry, std::int64_t now, const RiskModel& model) {

@@ -68,6 +68,12 @@ Band OrderingBand(const QueueEntry& entry, std::int64_t now, const RiskModel& mo
 // Strict weak order of the queue: open before closed; higher ordering band first; within it, overdue
 // first, then earlier deadline, then higher score, then subject id.
 bool QueueBefore(const QueueEntry& a, const QueueEntry& b, std::int64_t now, const RiskModel& model);
+// The likelihood (per mille) a case is ordered by within its band at `now`: its likely_high, plus
+// model.high_deadline_boost points when InHighDeadlineWindow.
+int OrderingLikelihood(const QueueEntry& entry, std::int64_t now, const RiskModel& model);
+// Open, ordered below High, could be High (likely_high > 0), and within the last
+// model.high_deadline_window_days days before entered + High's deadline days.
+bool InHighDeadlineWindow(const QueueEntry& entry, std::int64_t now, const RiskModel& model);
 // The queue in working order: QueueBefore, with every model.long_overdue_every-th open place given to
 // the case longest past its deadline among those escalate_overdue_every_days or more past it.
 void SortQueue(std::vector<QueueEntry>& entries, std::int64_t now, const RiskModel& model);

@@ -68,6 +68,10 @@ Result<std::vector<QueueRow>> LoadQueueView(const Case& c, std::int64_t now, con
     QueueRow row;
     row.rank = e.open() ? ++rank : 0;
     row.ordering_band = e.open() ? OrderingBand(e, now, model) : e.band;
+    if (InHighDeadlineWindow(e, now, model)) {
+      row.high_deadline_boost = model.high_deadline_boost;
+      row.high_deadline = e.entered_at + model.DeadlineSeconds(Band::kHigh);
+    }
     row.entry = std::move(e);
     rows.push_back(std::move(row));
   }
@@ -129,7 +133,12 @@ std::string QueueText(const std::vector<QueueRow>& rows, const QueueViewContext&
       out += fmt::format("{:>6}research needed ({}): {}\n", "", tasks.size(), TerminalText(research));
     }
     if (r.assessment && !r.assessment->outlook.unknowns.empty() && r.assessment->urgency.empty()) {
-      out += fmt::format("{:>6}{}\n", "", TerminalText(OutlookSummary(r.assessment->outlook, 2)));
+      std::string line = OutlookSummary(r.assessment->outlook, 2);
+      if (r.high_deadline_boost > 0) {
+        line += fmt::format(" | a High case's deadline ({}) is near: ordered as {} points likelier",
+                            FormatDate(r.high_deadline), r.high_deadline_boost);
+      }
+      out += fmt::format("{:>6}{}\n", "", TerminalText(line));
     }
   }
   return out;
@@ -193,6 +202,7 @@ nlohmann::ordered_json QueueJson(const std::vector<QueueRow>& rows, const QueueV
     j["status"] = RowStatus(r, context.now);
     j["area"] = e.area;
     j["review_flag"] = e.review_flag ? nlohmann::ordered_json(e.review_flag->why) : nlohmann::ordered_json(nullptr);
+    j["high_deadline_boost"] = r.high_deadline_boost;  // points added to P(High) for ordering (0: none)
     j["version"] = QueueEntryVersion(e);  // what a review made on this row names (review --version)
     if (r.assessment) {
       const nlohmann::json a = AssessmentToJson(*r.assessment);

@@ -22,6 +22,9 @@ struct QueueRow {
   std::size_t rank = 0;            // 1-based over the rows shown (closed rows are not ranked: 0)
   QueueEntry entry;
   Band ordering_band = Band::kLow;  // the band it is ordered in (raised when long overdue)
+  // Percentage points its likelihood of High counts more in the order now (InHighDeadlineWindow), or 0.
+  int high_deadline_boost = 0;
+  std::int64_t high_deadline = 0;  // ...the deadline it would have as a High case, when boosted
   std::optional<Assessment> assessment;
 };
 

@@ -283,7 +283,9 @@ Status ParseBandsAndDeadlines(const Checker& check, const toml::table& root, Ris
   HT_ASSIGN_OR_RETURN(const toml::table* queue, check.Table(root, "queue", /*required=*/false));
   if (queue != nullptr) {
     HT_RETURN_IF_ERROR(check.Keys(
-        *queue, {"escalate_overdue_every_days", "escalate_overdue_up_to", "order_within_band", "long_overdue_every"}, {},
+        *queue, {"escalate_overdue_every_days", "escalate_overdue_up_to", "order_within_band", "long_overdue_every",
+                  "high_deadline_boost", "high_deadline_window_days"},
+        {},
         "[queue]"));
     HT_ASSIGN_OR_RETURN(auto order, check.String(*queue, "order_within_band", "likely-high"));
     if (order != "likely-high" && order != "deadline") {
@@ -292,6 +294,10 @@ Status ParseBandsAndDeadlines(const Checker& check, const toml::table& root, Ris
     model.order_by_outlook = order == "likely-high";
     HT_ASSIGN_OR_RETURN(auto every_place, check.Integer(*queue, "long_overdue_every", 5, 0, 1000));
     model.long_overdue_every = static_cast<int>(every_place);
+    HT_ASSIGN_OR_RETURN(auto boost, check.Integer(*queue, "high_deadline_boost", 30, 0, 100));
+    model.high_deadline_boost = static_cast<int>(boost);
+    HT_ASSIGN_OR_RETURN(auto window, check.Integer(*queue, "high_deadline_window_days", 2, 0, 365));
+    model.high_deadline_window_days = static_cast<int>(window);
     HT_ASSIGN_OR_RETURN(auto every, check.Integer(*queue, "escalate_overdue_every_days", 21, 0, 3650));
     model.escalate_overdue_every_days = static_cast<int>(every);
     HT_ASSIGN_OR_RETURN(auto up_to, check.String(*queue, "escalate_overdue_up_to", "medium"));

@@ -130,6 +130,13 @@ struct RiskModel {
   // escalate_overdue_every_days past it; High and Very High are never pushed back. 0 = never.
   // Default: 5 (bench/RESULTS.md "## queue-load").
   int long_overdue_every = 5;
+  // A case ordered below High that could be High (likely_high > 0) is ordered as if this many
+  // percentage points likelier in the last high_deadline_window_days days before the deadline it
+  // would have as a High case (entered + High's deadline days): research has had the most time to
+  // settle it, and it is still seen before a High case's deadline passes. 0 = never.
+  // Default: 30 points, 2 days (bench/RESULTS.md "## queue-load").
+  int high_deadline_boost = 30;
+  int high_deadline_window_days = 2;
 
   Band BandForScore(int score) const;
   std::int64_t DeadlineSeconds(Band band) const;

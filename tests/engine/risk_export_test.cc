@@ -92,6 +92,30 @@ TEST_F(RiskExportTest, CsvHasEveryColumnAndSubjectAndDefusesFormulas) {
   EXPECT_EQ(subjects.size(), static_cast<std::size_t>(kSubjects));
 }
 
+TEST_F(RiskExportTest, RowsNearAHighCasesDeadlineSayTheyAreOrderedAsLikelier) {
+  // Brute force over the rows: below High, could be High, and 5 to 7 days in the queue (High's deadline
+  // is 7 days, the window 2).
+  const std::int64_t now = kT0 + 25 * kDay;
+  std::size_t boosted = 0;
+  const auto j = QueueJson(rows_, context_);
+  for (std::size_t r = 0; r < rows_.size(); ++r) {
+    const QueueEntry& e = rows_[r].entry;
+    const std::int64_t age = now - e.entered_at;
+    const bool expected = rows_[r].ordering_band < Band::kHigh && e.likely_high > 0 && age >= 5 * kDay && age <= 7 * kDay;
+    EXPECT_EQ(rows_[r].high_deadline_boost, expected ? 30 : 0) << e.subject_id;
+    EXPECT_EQ(j["subjects"][r]["high_deadline_boost"], expected ? 30 : 0) << e.subject_id;
+    if (expected) {
+      ++boosted;
+      EXPECT_EQ(rows_[r].high_deadline, e.entered_at + 7 * kDay);
+    }
+  }
+  ASSERT_GT(boosted, 0u);
+  const std::string text = QueueText(rows_, context_);
+  std::size_t lines = 0;
+  for (std::size_t at = 0; (at = text.find("is near: ordered as 30 points likelier", at)) != std::string::npos; ++at) ++lines;
+  EXPECT_EQ(lines, boosted) << text;
+}
+
 TEST_F(RiskExportTest, JsonListsFactorsWithEvidence) {
   const auto j = QueueJson(rows_, context_);
   ASSERT_EQ(j["subjects"].size(), static_cast<std::size_t>(kSubjects));

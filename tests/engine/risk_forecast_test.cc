@@ -2,7 +2,10 @@
 // the test's own comparator), hand-computable cases, and the minimality of the capacity it asks for.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "engine/risk/forecast.h"
@@ -132,6 +135,7 @@ TEST(RiskForecastTest, RequiredCapacityIsTheSmallestThatMeetsEveryDeadline) {
   ForecastOptions o;
   o.capacity_per_day = 3;
   o.intake_per_day = {4, 5, 2, 0.3};
+  o.expect_research = false;  // the search itself (ResearchMovesTheExpectedShareHeldOutOfLowToLow: the plan)
   const Forecast f = ForecastCapacity(backlog, kT0, o, model);
   ASSERT_TRUE(f.capacity_found);
   EXPECT_GT(f.breaches, 0u);
@@ -193,6 +197,67 @@ TEST(RiskForecastTest, ObservedIntakeCountsRecentEntriesPerBand) {
   EXPECT_DOUBLE_EQ(rate[BandIndex(Band::kMedium)], 0);
 }
 
+TEST(RiskForecastTest, ResearchMovesTheExpectedShareHeldOutOfLowToLow) {
+  const RiskModel model = testing::DefaultModel();
+  double no_access = 1;
+  for (const auto& f : model.attributes) {
+    if (f.access_to_children) no_access *= 1 - f.prevalence;
+  }
+  ASSERT_NEAR(no_access, 0.70 * 0.95 * 0.80, 1e-9);  // the shipped prevalences 0.30, 0.05, 0.20
+  // 40 held out of Low (Medium, score 5), 10 Medium on points, 5 High; one held case overridden.
+  std::vector<QueueEntry> entries;
+  for (int i = 0; i < 55; ++i) {
+    QueueEntry e;
+    e.subject_id = "S" + std::to_string(100 + i);
+    const Band band = i < 50 ? Band::kMedium : Band::kHigh;
+    e.band = e.model_band = band;
+    e.entered_at = kT0 - (60 - i) * kDay;
+    e.deadline = DeadlineFor(e.entered_at, band, model);
+    e.score = i < 40 ? 5 : i < 50 ? 20 : 40;
+    entries.push_back(e);
+  }
+  entries[0].override_band = BandOverride{Band::kMedium, "seen", "a", kT0, Band::kMedium, 1};
+  const auto planned = ExpectResearch(entries, model);
+  ASSERT_EQ(planned.size(), entries.size());
+  // Brute force: the running share over the 39 held cases, oldest first.
+  double share = 0;
+  std::size_t moved = 0;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    bool expect_low = false;
+    if (i >= 1 && i < 40) {
+      share += no_access;
+      if (share >= 1 - 1e-9) {
+        share -= 1;
+        expect_low = true;
+      }
+    }
+    EXPECT_EQ(planned[i].band, expect_low ? Band::kLow : entries[i].band) << i;
+    EXPECT_EQ(planned[i].deadline, expect_low ? DeadlineFor(entries[i].entered_at, Band::kLow, model) : entries[i].deadline);
+    moved += expect_low;
+  }
+  EXPECT_EQ(moved, static_cast<std::size_t>(std::floor(39 * no_access + 1e-9)));
+  ForecastOptions o;
+  o.capacity_per_day = 1;
+  o.intake_per_day = {0, 2, 0, 0};
+  const Forecast f = ForecastCapacity(entries, kT0, o, model);
+  EXPECT_EQ(f.held_out_of_low, 39u);
+  EXPECT_EQ(f.expected_low, moved);
+  // Medium cases of the last 28 days (entered after kT0 - 28 days: i = 33..49): 7 held, 10 on points;
+  // that share of new Medium cases, times the chance of no access, is planned as Low.
+  const double to_low = 2.0 * 7 / 17 * no_access;
+  EXPECT_NEAR(f.intake_per_day[BandIndex(Band::kMedium)], 2 - to_low, 1e-9);
+  EXPECT_NEAR(f.intake_per_day[BandIndex(Band::kLow)], to_low, 1e-9);
+  EXPECT_NE(ForecastText(f).find(fmt::format("of 39 Medium case(s) held out of Low only because access to children is "
+                                             "unknown, {} planned as Low (the model's 53% chance",
+                                             moved)),
+            std::string::npos)
+      << ForecastText(f);
+  o.expect_research = false;
+  const Forecast raw = ForecastCapacity(entries, kT0, o, model);
+  EXPECT_EQ(raw.expected_low, 0u);
+  EXPECT_EQ(raw.breaches, SimulateQueue(entries, kT0, o, model).breaches);
+}
+
 }  // namespace
 }  // namespace hashtriage::engine::risk
 
@@ -213,6 +278,7 @@ TEST(RiskForecastTest, NamesTheLikelyHighBreachesAndTheCapacityThatAvoidsThem) {
     e.entered_at = testing::kT0;
     e.deadline = DeadlineFor(e.entered_at, e.band, model);
     e.likely_high = i < 10 ? 100 : 700;
+    e.score = model.band_min_score[BandIndex(Band::kMedium)];  // Medium on points, not held out of Low
     entries.push_back(e);
   }
   ForecastOptions o;

@@ -147,6 +147,45 @@ TEST(RiskOutlookTest, WithinABandTheLikelyHighComeFirstAndDeadlineOrderIsASettin
   EXPECT_FALSE(ParseRiskModel(testing::DefaultModelWith("prevalence = 0.30", "prevalence = 1.5"), "m.toml").ok());
 }
 
+TEST(RiskOutlookTest, ACaseThatCouldBeHighCountsLikelierInTheTwoDaysBeforeAHighCasesDeadline) {
+  const RiskModel model = DefaultModel();
+  ASSERT_EQ(model.high_deadline_boost, 30);
+  ASSERT_EQ(model.high_deadline_window_days, 2);
+  ASSERT_EQ(model.deadline_days[BandIndex(Band::kHigh)], 7);
+  // High's deadline is 7 days after entry: the window is from 5 to 7 days after it.
+  const QueueEntry day6 = Entry("day6-20pc", Band::kMedium, kT0 - 6 * kDay, 200, model);
+  const QueueEntry day5 = Entry("day5-20pc", Band::kMedium, kT0 - 5 * kDay, 200, model);
+  const QueueEntry day4 = Entry("day4-20pc", Band::kMedium, kT0 - 5 * kDay + 1, 200, model);
+  const QueueEntry day7 = Entry("day7-20pc", Band::kMedium, kT0 - 7 * kDay, 200, model);
+  const QueueEntry day8 = Entry("day8-40pc", Band::kMedium, kT0 - 7 * kDay - 1, 400, model);
+  const QueueEntry never = Entry("day6-0pc", Band::kMedium, kT0 - 6 * kDay, 0, model);
+  const QueueEntry high = Entry("high-day6", Band::kHigh, kT0 - 6 * kDay, 1000, model);
+  EXPECT_TRUE(InHighDeadlineWindow(day6, kT0, model));
+  EXPECT_TRUE(InHighDeadlineWindow(day5, kT0, model));
+  EXPECT_TRUE(InHighDeadlineWindow(day7, kT0, model));
+  EXPECT_FALSE(InHighDeadlineWindow(day4, kT0, model));
+  EXPECT_FALSE(InHighDeadlineWindow(day8, kT0, model));
+  EXPECT_FALSE(InHighDeadlineWindow(never, kT0, model));  // cannot be High: no High deadline to keep
+  EXPECT_FALSE(InHighDeadlineWindow(high, kT0, model));   // its own deadline orders it
+  EXPECT_EQ(OrderingLikelihood(day6, kT0, model), 500);
+  EXPECT_EQ(OrderingLikelihood(day4, kT0, model), 200);
+  const QueueEntry fresh = Entry("fresh-45pc", Band::kMedium, kT0, 450, model);
+  EXPECT_EQ(Order({fresh, day4, day8, day6, never, high}, kT0, model),
+            (std::vector<std::string>{"high-day6", "day6-20pc", "fresh-45pc", "day8-40pc", "day4-20pc", "day6-0pc"}));
+
+  auto off = ParseRiskModel(testing::DefaultModelWith("high_deadline_boost = 30", "high_deadline_boost = 0"), "m.toml");
+  ASSERT_TRUE(off.ok()) << off.status().ToString();
+  EXPECT_FALSE(InHighDeadlineWindow(day6, kT0, *off));
+  EXPECT_EQ(Order({fresh, day4, day8, day6, never, high}, kT0, *off),
+            (std::vector<std::string>{"high-day6", "fresh-45pc", "day8-40pc", "day6-20pc", "day4-20pc", "day6-0pc"}));
+  auto wide = ParseRiskModel(testing::DefaultModelWith("high_deadline_window_days = 2", "high_deadline_window_days = 3"),
+                             "m.toml");
+  ASSERT_TRUE(wide.ok()) << wide.status().ToString();
+  EXPECT_TRUE(InHighDeadlineWindow(day4, kT0, *wide));
+  EXPECT_FALSE(ParseRiskModel(testing::DefaultModelWith("high_deadline_boost = 30", "high_deadline_boost = 101"),
+                              "m.toml").ok());
+}
+
 TEST(RiskOutlookTest, EveryFifthPlaceBelowHighGoesToTheLongestOverdue) {
   const RiskModel model = DefaultModel();
   ASSERT_EQ(model.long_overdue_every, 5);

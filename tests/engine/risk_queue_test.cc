@@ -274,13 +274,17 @@ TEST(RiskQueueTest, LongOverdueCasesEscalateSoNoBandIsStarved) {
   EXPECT_FALSE(ParseRiskModel(testing::DefaultModelWith("\"medium\"\n", "\"urgent\"\n"), "m.toml").ok());
   // [queue] is optional: without it the documented defaults apply.
   auto without = ParseRiskModel(
-      testing::DefaultModelWith("[queue]\n" + shipped + "\norder_within_band = \"likely-high\"\nlong_overdue_every = 5\n", ""),
+      testing::DefaultModelWith("[queue]\n" + shipped + "\norder_within_band = \"likely-high\"\nlong_overdue_every = 5\n"
+                                "high_deadline_boost = 30\nhigh_deadline_window_days = 2\n",
+                                ""),
       "m.toml");
   ASSERT_TRUE(without.ok()) << without.status().ToString();
   EXPECT_EQ(without->escalate_overdue_every_days, 21);
   EXPECT_EQ(without->escalate_overdue_up_to, Band::kMedium);
   EXPECT_TRUE(without->order_by_outlook);
   EXPECT_EQ(without->long_overdue_every, 5);
+  EXPECT_EQ(without->high_deadline_boost, 30);
+  EXPECT_EQ(without->high_deadline_window_days, 2);
 }
 
 TEST(RiskQueueTest, EverySubjectWithAHitOrReferralIsQueuedWithBandAndDeadline) {
