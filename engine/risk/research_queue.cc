@@ -34,6 +34,11 @@ double DeadlineWeight(std::int64_t deadline, std::int64_t now) {
 
 }  // namespace
 
+bool ResearchBefore(const ResearchItem& a, const ResearchItem& b) {
+  return std::make_tuple(!a.access_to_children, -a.priority, a.deadline, a.subject_id, a.attribute) <
+         std::make_tuple(!b.access_to_children, -b.priority, b.deadline, b.subject_id, b.attribute);
+}
+
 Result<std::vector<ResearchItem>> RankResearch(const std::vector<QueueRow>& rows, const ResearchProfileLoader& load,
                                                const RiskModel& model, std::int64_t now) {
   std::vector<ResearchItem> items;
@@ -67,10 +72,7 @@ Result<std::vector<ResearchItem>> RankResearch(const std::vector<QueueRow>& rows
       items.push_back(std::move(item));
     }
   }
-  std::sort(items.begin(), items.end(), [](const ResearchItem& a, const ResearchItem& b) {
-    return std::make_tuple(!a.access_to_children, -a.priority, a.deadline, a.subject_id, a.attribute) <
-           std::make_tuple(!b.access_to_children, -b.priority, b.deadline, b.subject_id, b.attribute);
-  });
+  std::sort(items.begin(), items.end(), ResearchBefore);
   for (std::size_t i = 0; i < items.size(); ++i) items[i].rank = i + 1;
   return items;
 }

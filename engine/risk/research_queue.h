@@ -39,6 +39,10 @@ struct ResearchItem {
 // The profile of a subject (engine/subjects in the product, built in code in tests).
 using ResearchProfileLoader = std::function<Result<SubjectProfile>(const std::string& subject_id)>;
 
+// The research queue's order: access to children first, then priority, then deadline, subject and
+// attribute.
+bool ResearchBefore(const ResearchItem& a, const ResearchItem& b);
+
 // Every research task of the open rows, ranked: access to children first, then priority, then deadline,
 // subject and attribute.
 Result<std::vector<ResearchItem>> RankResearch(const std::vector<QueueRow>& rows, const ResearchProfileLoader& load,

@@ -12,6 +12,8 @@
 #include "engine/risk/queue_selection.h"
 #include "engine/risk/vics_export.h"
 #include "engine/risk/rescore.h"
+#include "engine/risk/research_queue.h"
+#include "engine/subjects/subject_profiles.h"
 #include "engine/serve/api.h"
 #include "engine/subjects/subject_changes.h"
 #include "engine/subjects/subject_view.h"
@@ -90,6 +92,45 @@ Result<ApiReply> ResearchTasks(const ApiRequest& r, Case& c, ApiServices& servic
   }
   return ApiReply{200, json{{"subjects", subjects}, {"offset", offset}, {"limit", limit}, {"as_of", FormatIso8601(context.now)}},
                   "", ""};
+}
+
+// The research queue as `hashtriage research` ranks it (research_queue.h): every open task, access to
+// children first, then by how much the answer could change who is seen first; `capacity` marks the
+// day's tasks. Ranks every open subject's tasks on each call (their assessments and profiles read in
+// chunks), so it costs more than a queue page on a large case.
+Result<ApiReply> RankedResearchTasks(const ApiRequest& r, Case& c, ApiServices& services) {
+  HT_ASSIGN_OR_RETURN(const std::int64_t limit, QueryNumber(r, "limit", 50, 1, 5000));
+  HT_ASSIGN_OR_RETURN(const std::int64_t capacity, QueryNumber(r, "capacity", 0, 0, 100000));
+  QueueViewContext context;
+  HT_ASSIGN_OR_RETURN(auto rows, services.QueueRows(c, r.context.now, context));
+  HT_ASSIGN_OR_RETURN(const RiskModel model, LoadCaseRiskModel(c));
+  constexpr std::size_t kChunk = 500;
+  std::vector<ResearchItem> items;
+  for (std::size_t begin = 0; begin < rows->size(); begin += kChunk) {
+    std::vector<QueueRow> chunk;
+    for (std::size_t i = begin; i < std::min(rows->size(), begin + kChunk); ++i) {
+      if ((*rows)[i].entry.open()) chunk.push_back((*rows)[i]);
+    }
+    HT_RETURN_IF_ERROR(FillAssessments(c, chunk));
+    std::vector<std::string> researched;
+    for (const QueueRow& row : chunk) {
+      if (row.assessment && !row.assessment->research.empty()) researched.push_back(row.entry.subject_id);
+    }
+    HT_RETURN_IF_ERROR(c.ReadAheadProfiles(researched));
+    HT_ASSIGN_OR_RETURN(auto ranked,
+                        RankResearch(chunk, [&](const std::string& id) { return LoadSubjectProfile(c, id); }, model,
+                                     context.now));
+    items.insert(items.end(), ranked.begin(), ranked.end());
+  }
+  // Chunks ranked apart: one order over all of them, as RankResearch orders.
+  std::sort(items.begin(), items.end(), ResearchBefore);
+  const std::size_t total = items.size();
+  for (std::size_t i = 0; i < items.size(); ++i) items[i].rank = i + 1;
+  if (items.size() > static_cast<std::size_t>(limit)) items.resize(static_cast<std::size_t>(limit));
+  json out = ResearchJson(items, context.now, static_cast<double>(capacity));
+  out["total"] = total;
+  out["limit"] = limit;
+  return ApiReply{200, out, "", ""};
 }
 
 Result<ApiReply> SubjectList(const ApiRequest& r, Case& c, ApiServices&) {
@@ -287,6 +328,7 @@ std::vector<Route> WorkRoutes() {
       {"POST", "/api/v1/subjects/([^/]+)/review", Action::kReview, Review},
       {"POST", "/api/v1/subjects/([^/]+)/attributes", Action::kEnrichSubject, Attributes},
       {"GET", "/api/v1/research", Action::kReadResearch, ResearchTasks},
+      {"GET", "/api/v1/research/ranked", Action::kReadResearch, RankedResearchTasks},
       {"POST", "/api/v1/subjects/([^/]+)/link", Action::kEnrichSubject, Link},
       {"POST", "/api/v1/subjects/([^/]+)/unlink", Action::kEnrichSubject, Unlink},
       {"POST", "/api/v1/dip-sample", Action::kDipSample, DrawDipSample},

@@ -106,6 +106,7 @@ const std::vector<Expected>& ExpectedRoutes() {
       {"POST", "/api/v1/subjects/([^/]+)/review", {"investigator", "supervisor"}},
       {"POST", "/api/v1/subjects/([^/]+)/attributes", {"researcher"}},
       {"GET", "/api/v1/research", {"researcher", "supervisor"}},
+      {"GET", "/api/v1/research/ranked", {"researcher", "supervisor"}},
       {"POST", "/api/v1/subjects/([^/]+)/link", {"researcher"}},
       {"POST", "/api/v1/subjects/([^/]+)/unlink", {"researcher"}},
       {"POST", "/api/v1/dip-sample", {"supervisor"}},
@@ -203,9 +204,9 @@ TEST_F(ServeTest, EveryEndpointRefusesTheUnauthenticatedAndEveryRoleNotAllowed) 
       }
     }
   }
-  // 29 routes x 5 roles: 36 role grants in the table above, the other 109 refused.
-  EXPECT_EQ(allowed, 36u);
-  EXPECT_EQ(refused, 109u);
+  // 30 routes x 5 roles: 38 role grants in the table above, the other 112 refused.
+  EXPECT_EQ(allowed, 38u);
+  EXPECT_EQ(refused, 112u);
   // Session endpoints: the station's token has no session; the anonymous have none either.
   ApiClient anonymous(server.url());
   EXPECT_EQ(anonymous.Get("/api/v1/session").status, 401);
@@ -455,6 +456,36 @@ TEST_F(ServeTest, TheResearchListShowsOpenTasksUntilTheAttributeIsRecorded) {
                                         {{"name", access_task}, {"value", "no"}, {"source", "council records"}});
   ASSERT_EQ(recorded.status, 200) << recorded.body;
   EXPECT_EQ(tasks_of(subject).count(access_task), 0u);
+
+  // The ranked research queue (as `hashtriage research`): the same tasks, access to children first,
+  // ranked 1..n, the first `capacity` marked as today's; the recorded one is gone.
+  std::set<std::pair<std::string, std::string>> listed_tasks;
+  const json listed_now = researcher.Get("/api/v1/research?limit=500").json();
+  for (const auto& s : listed_now["subjects"]) {
+    for (const auto& t : s["tasks"]) listed_tasks.insert({s["subject"].get<std::string>(), t["attribute"].get<std::string>()});
+  }
+  const auto ranked_page = researcher.Get("/api/v1/research/ranked?limit=5000&capacity=3");
+  ASSERT_EQ(ranked_page.status, 200) << ranked_page.body;
+  const json ranked = ranked_page.json();
+  std::set<std::pair<std::string, std::string>> ranked_tasks;
+  bool seen_other = false;
+  std::size_t rank = 0;
+  for (const auto& t : ranked["tasks"]) {
+    EXPECT_EQ(t["rank"], ++rank);
+    EXPECT_EQ(t["today"], rank <= 3);
+    const bool access = t["access_to_children"];
+    EXPECT_FALSE(access && seen_other) << t.dump();  // no access task after another kind
+    seen_other = seen_other || !access;
+    ranked_tasks.insert({t["subject"].get<std::string>(), t["attribute"].get<std::string>()});
+  }
+  EXPECT_EQ(ranked["total"], listed_tasks.size());
+  EXPECT_EQ(ranked_tasks, listed_tasks);
+  EXPECT_EQ(ranked_tasks.count({subject, access_task}), 0u);
+  const auto two = researcher.Get("/api/v1/research/ranked?limit=2").json();
+  ASSERT_EQ(two["tasks"].size(), 2u);
+  json second = ranked["tasks"][1];
+  second["today"] = false;  // no capacity given
+  EXPECT_EQ(two["tasks"][1], second);
 }
 
 TEST_F(ServeTest, AnInvestigatorReviewsOnlySubjectsTheyTookOrWereGiven) {

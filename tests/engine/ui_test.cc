@@ -219,6 +219,10 @@ TEST_F(UiTest, ARecordedFindingMovesAMediumSubjectToHighWithTheFactorShown) {
   SignIn(b, "researcher");
   b.Open(server_->url() + "/#/research");
   ASSERT_TRUE(b.WaitFor("return [...document.querySelectorAll('main a')].some(a => a.textContent === '" + collector_ + "');"));
+  // The research queue's order: its first row is an access-to-children task, ranked 1.
+  EXPECT_EQ(b.Run("const r = document.querySelector('main tbody tr'); return r.cells[0].textContent + ' ' + "
+                  "r.cells[4].textContent.endsWith('(access to children)');"),
+            "1 true");
   Capture(b, "research");
   b.Open(server_->url() + "/#/subject/" + collector_);
   const std::string form = "form.research-task[data-attribute='lives_with_children']";

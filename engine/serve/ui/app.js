@@ -335,12 +335,15 @@
   // ---- research, dip-sample, forecast, stations, admin ----------------------------------------------
   async function researchPage() {
     document.title = 'Research - hashtriage';
-    const r = await api('GET', '/research?limit=100');
+    const r = await api('GET', '/research/ranked?limit=200');
     if (r.status !== 200) return show(h('h1', {}, 'Research'), errorBox(r.data.error || 'could not be read'));
-    show(h('h1', {}, 'Research tasks'), h('p', { class: 'muted' }, 'Open subjects with facts the model needs, in queue order, access to children first.'),
-      table(['Subject', 'Band', 'Deadline', 'Open tasks'], r.data.subjects.map((s) => [
-        h('a', { href: '#/subject/' + encodeURIComponent(s.subject) }, s.subject), band(s.band), s.deadline.slice(0, 10),
-        s.tasks.map((t) => t.label + (t.access_to_children ? ' (access to children)' : '')).join('; ')])));
+    const pct = (x) => Math.round(100 * x) + '%';
+    show(h('h1', {}, 'Research queue'),
+      h('p', { class: 'muted' }, `${r.data.total} open task(s): access to children first, then by how much the answer could change who is seen first.`),
+      table(['Rank', 'Subject', 'Band', 'Deadline', 'Task', 'P(High) now → if yes / if no'], r.data.tasks.map((t) => [
+        String(t.rank), h('a', { href: '#/subject/' + encodeURIComponent(t.subject) }, t.subject), band(t.band), t.deadline.slice(0, 10),
+        t.label + (t.access_to_children ? ' (access to children)' : '') + (t.conflict ? ' (conflict: ' + t.conflict + ')' : ''),
+        `${pct(t.p_high)} → ${pct(t.p_high_if_yes)} / ${pct(t.p_high_if_no)}`])));
   }
 
   async function dipSamplePage() {
