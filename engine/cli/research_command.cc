@@ -30,10 +30,12 @@ Result<int> RunResearchCommand(const ResearchOptions& o) {
   HT_ASSIGN_OR_RETURN(auto items, engine::risk::RankResearch(
                                       rows, [&](const std::string& id) { return engine::LoadSubjectProfile(case_store, id); },
                                       model, now));
+  const std::size_t total = items.size();
   if (o.limit > 0 && items.size() > o.limit) items.resize(o.limit);
-  const std::string text =
-      o.json ? engine::risk::ResearchJson(items, now, o.capacity).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
-             : engine::risk::ResearchText(items, now, o.capacity);
+  nlohmann::ordered_json json = engine::risk::ResearchJson(items, now, o.capacity);
+  json["total"] = total;
+  const std::string text = o.json ? json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
+                                  : engine::risk::ResearchText(items, now, o.capacity, total);
   HT_RETURN_IF_ERROR(WriteOutput("", text));
   return kExitOk;
 }

@@ -111,6 +111,20 @@ std::string QueueEntryVersion(const QueueEntry& entry) {
 
 namespace {
 
+// The person an audit entry's details name: its "by", or the "by" of an object in it (a review's
+// decision), or a take's new owner; "" when none.
+std::string PersonNamed(const nlohmann::json& details) {
+  if (!details.is_object()) return "";
+  if (details.contains("by") && details["by"].is_string()) return details["by"];
+  for (const auto& [key, value] : details.items()) {
+    if (value.is_object() && value.contains("by") && value["by"].is_string()) return value["by"];
+  }
+  if (details.value("action", "") == "take" && details.contains("owner") && details["owner"].is_string()) {
+    return details["owner"];
+  }
+  return "";
+}
+
 // The entry changed since the person looked: name the last change (the audit log's newest entry).
 Status ChangedSince(const Case& c, const std::string& subject) {
   std::string who;
@@ -118,8 +132,7 @@ Status ChangedSince(const Case& c, const std::string& subject) {
   if (latest.ok() && latest->has_value()) {
     const AuditEntry& e = **latest;
     // The person the change names (a command's --by), and the account it ran under when that differs.
-    std::string by;
-    if (e.details.is_object() && e.details.contains("by") && e.details["by"].is_string()) by = e.details["by"];
+    const std::string by = PersonNamed(e.details);
     const std::string person = by.empty() || by == e.user ? e.user : by + " (account " + e.user + ")";
     who = "; the latest change to the case was by " + person + " at " + FormatIso8601(e.utc) + ", audit entry " +
           std::to_string(e.seq);

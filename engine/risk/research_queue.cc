@@ -77,8 +77,10 @@ Result<std::vector<ResearchItem>> RankResearch(const std::vector<QueueRow>& rows
   return items;
 }
 
-std::string ResearchText(const std::vector<ResearchItem>& items, std::int64_t now, double capacity) {
-  std::string out = fmt::format("Research at {}: {} open task(s)", FormatIso8601(now), items.size());
+std::string ResearchText(const std::vector<ResearchItem>& items, std::int64_t now, double capacity,
+                         std::size_t total) {
+  std::string out = fmt::format("Research at {}: {} open task(s)", FormatIso8601(now), std::max(total, items.size()));
+  if (total > items.size()) out += fmt::format(" (the first {} shown)", items.size());
   if (capacity > 0) out += fmt::format(", capacity {:g}/day: the first {:g} are today's", capacity, std::floor(capacity));
   out += ". Ranked by how much the answer could change who is seen first, access to children first.\n";
   if (items.empty()) return out;

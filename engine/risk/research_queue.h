@@ -49,7 +49,9 @@ Result<std::vector<ResearchItem>> RankResearch(const std::vector<QueueRow>& rows
                                                const RiskModel& model, std::int64_t now);
 
 // The table researchers work from; with capacity > 0 the first `capacity` tasks are marked "today".
-std::string ResearchText(const std::vector<ResearchItem>& items, std::int64_t now, double capacity);
+// `total`: the open tasks before a limit cut `items` (0: items is all of them).
+std::string ResearchText(const std::vector<ResearchItem>& items, std::int64_t now, double capacity,
+                         std::size_t total = 0);
 nlohmann::ordered_json ResearchJson(const std::vector<ResearchItem>& items, std::int64_t now, double capacity);
 
 }  // namespace hashtriage::engine::risk

@@ -198,6 +198,15 @@ TEST_F(RiskCliTest, AReviewOnAStaleVersionIsRefusedAndOnTheCurrentOneRecorded) {
   const Json decided = Json::parse(r.out);
   EXPECT_EQ(decided["version"], Find(RunJson("queue --json", "2026-11-02T11:00:00Z"), bystander_)["version"]);
   EXPECT_NE(decided["version"], fresh);
+  // Two reviewers on the same version: the second is refused and told who decided first.
+  const std::string both_saw = decided["version"];
+  r = Run("review " + bystander_ + " --outcome investigate --reason 'first look' --by 'DC Reed' --version " + both_saw,
+          "2026-11-02T12:00:00Z");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Run("review " + bystander_ + " --outcome keep --reason 'second look' --by 'DC Moss' --version " + both_saw,
+          "2026-11-02T12:00:00Z");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("the latest change to the case was by DC Reed"), std::string::npos) << r.err;
 }
 
 TEST_F(RiskCliTest, DipSampleForecastModelAndAudit) {
@@ -385,6 +394,13 @@ TEST_F(RiskCliTest, ResearchListsTasksAccessFirstAndAFindingLeavesIt) {
   const auto text = Run("research --capacity 2");
   EXPECT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("open task(s), capacity 2/day"), std::string::npos) << text.out;
+  // --limit shows the first tasks and says how many there are.
+  const auto limited = Run("research --limit 2");
+  EXPECT_NE(limited.out.find(": " + std::to_string(tasks.size()) + " open task(s) (the first 2 shown)"), std::string::npos)
+      << limited.out;
+  const Json limited_json = RunJson("research --json --limit 2");
+  EXPECT_EQ(limited_json["tasks"].size(), 2u);
+  EXPECT_EQ(limited_json["total"], tasks.size());
   const auto queue = Run("queue");
   EXPECT_NE(queue.out.find("likely High once known:"), std::string::npos) << queue.out;
   EXPECT_NE(Find(RunJson("queue --json"), bystander_)["outlook"]["unknowns"].dump().find("other_access_to_children"),
