@@ -253,6 +253,12 @@ TEST_F(UiTest, AnInvestigatorWorksTheQueueAndAStalePageShowsTheConflict) {
   // Both are Medium (access to children unknown keeps them there): the band counts say so.
   EXPECT_EQ(b.Run("return [...document.querySelectorAll('#band-counts a')].map(a => a.textContent);"),
             json::array({"0 subjects", "0 subjects", "2 subjects", "0 subjects"}));
+  // Each row says what is unknown and how likely High it would be once known (as `hashtriage queue`).
+  EXPECT_EQ(b.Run("return [...document.querySelectorAll('#queue tbody tr')].map(r => "
+                  "/^\\d+% likely High once known: .*Lives with children \\+25 \\(30% had it\\)/.test("
+                  "r.querySelector('.outlook')?.textContent || ''));"),
+            json::array({true, true}))
+      << b.Run("return document.querySelector('#queue').innerText;").dump();
   Capture(b, "queue");
   // Printed, the queue keeps its table and drops the controls (header, filters, paging, take buttons).
   b.EmulateMedia("print");

@@ -190,6 +190,14 @@
     const rows = q.subjects.map((s) => {
       const factors = (s.factors || []).slice().sort((a, b) => b.points - a.points).slice(0, 3)
         .map((f) => f.label + ' +' + f.points).join('; ');
+      // What is not yet known, as the command line's queue says it (outlook.h): the band never moves for it.
+      const unknowns = (s.outlook && s.outlook.unknowns) || [];
+      const outlook = unknowns.length && !(s.urgency_flags || []).length
+        ? h('div', { class: 'muted outlook' }, Math.round(100 * s.outlook.p_high) + '% likely High once known: ' +
+            unknowns.slice(0, 2).map((u) => `${u.label} +${u.points} (${Math.round(100 * u.prevalence)}% had it)`).join('; ') +
+            (unknowns.length > 2 ? `; +${unknowns.length - 2} more unknown` : '') +
+            (s.high_deadline_boost ? ` | a High case's deadline is near: ordered as ${s.high_deadline_boost} points likelier` : ''))
+        : null;
       const take = S.role === 'investigator' && s.owner !== S.user
         ? h('button', { type: 'button', class: 'take', 'data-subject': s.subject, onclick: async (e) => {
             e.target.disabled = true;
@@ -208,7 +216,7 @@
         h('td', {}, band(s.band), s.override ? h('div', { class: 'muted' }, 'override; model ' + BAND_NAMES[s.model_band]) : null),
         h('td', {}, deadlineCell(s.deadline, s.overdue)),
         h('td', {}, String(s.score)),
-        h('td', {}, factors || 'none'),
+        h('td', {}, factors || 'none', outlook),
         h('td', {}, hitCounts(s.hits_by_category)),
         h('td', {}, s.status),
         h('td', {}, s.owner || ''),
