@@ -32,10 +32,14 @@ Result<int> RunResearchCommand(const ResearchOptions& o) {
                                       model, now));
   const std::size_t total = items.size();
   if (o.limit > 0 && items.size() > o.limit) items.resize(o.limit);
-  nlohmann::ordered_json json = engine::risk::ResearchJson(items, now, o.capacity);
-  json["total"] = total;
-  const std::string text = o.json ? json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
-                                  : engine::risk::ResearchText(items, now, o.capacity, total);
+  std::string text;
+  if (o.json) {
+    nlohmann::ordered_json json = engine::risk::ResearchJson(items, now, o.capacity);
+    json["total"] = total;
+    text = json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  } else {
+    text = engine::risk::ResearchText(items, now, o.capacity, total);
+  }
   HT_RETURN_IF_ERROR(WriteOutput("", text));
   return kExitOk;
 }

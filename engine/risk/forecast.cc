@@ -7,7 +7,6 @@
 #include <deque>
 #include <optional>
 #include <queue>
-#include <set>
 #include <tuple>
 
 #include "engine/case/queue_store.h"
@@ -212,29 +211,27 @@ double NoAccessChance(const RiskModel& model) {
 
 }  // namespace
 
-std::vector<QueueEntry> ExpectResearch(const std::vector<QueueEntry>& entries, const RiskModel& model) {
-  std::vector<const QueueEntry*> held;
-  for (const auto& e : entries) {
-    if (HeldOutOfLow(e, model)) held.push_back(&e);
-  }
-  std::sort(held.begin(), held.end(), [](const QueueEntry* a, const QueueEntry* b) {
-    return std::tie(a->entered_at, a->subject_id) < std::tie(b->entered_at, b->subject_id);
-  });
-  std::set<const QueueEntry*> to_low;
-  double share = 0;
-  const double no_access = NoAccessChance(model);
-  for (const QueueEntry* e : held) {
-    share += no_access;
-    if (share >= 1 - 1e-9) {
-      share -= 1;
-      to_low.insert(e);
-    }
-  }
-  std::vector<QueueEntry> out = entries;
+ExpectedResearch ExpectResearch(const std::vector<QueueEntry>& entries, const RiskModel& model) {
+  ExpectedResearch out;
+  out.entries = entries;
+  out.no_access_chance = NoAccessChance(model);
+  std::vector<std::size_t> held;
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (!to_low.contains(&entries[i])) continue;
-    out[i].band = out[i].model_band = Band::kLow;
-    out[i].deadline = DeadlineFor(out[i].entered_at, Band::kLow, model);
+    if (HeldOutOfLow(entries[i], model)) held.push_back(i);
+  }
+  out.held_out_of_low = held.size();
+  std::sort(held.begin(), held.end(), [&](std::size_t a, std::size_t b) {
+    return std::tie(entries[a].entered_at, entries[a].subject_id) < std::tie(entries[b].entered_at, entries[b].subject_id);
+  });
+  double share = 0;
+  for (std::size_t i : held) {
+    share += out.no_access_chance;
+    if (share < 1 - 1e-9) continue;
+    share -= 1;
+    QueueEntry& e = out.entries[i];
+    e.band = e.model_band = Band::kLow;
+    e.deadline = DeadlineFor(e.entered_at, Band::kLow, model);
+    ++out.planned_as_low;
   }
   return out;
 }
@@ -242,31 +239,30 @@ std::vector<QueueEntry> ExpectResearch(const std::vector<QueueEntry>& entries, c
 Forecast ForecastCapacity(const std::vector<QueueEntry>& raw_entries, std::int64_t now, const ForecastOptions& raw_options,
                           const RiskModel& model) {
   ForecastOptions options = raw_options;
-  std::vector<QueueEntry> entries = raw_entries;
-  std::size_t held_now = 0, expected_low = 0;
+  ExpectedResearch expected;
   if (options.expect_research) {
-    entries = ExpectResearch(raw_entries, model);
+    expected = ExpectResearch(raw_entries, model);
     // New Medium cases held out of Low at the share seen among those of the last 28 days.
     std::size_t medium = 0, held = 0;
-    for (std::size_t i = 0; i < raw_entries.size(); ++i) {
-      const QueueEntry& e = raw_entries[i];
-      held_now += HeldOutOfLow(e, model);
-      expected_low += HeldOutOfLow(e, model) && entries[i].band == Band::kLow;
+    for (const QueueEntry& e : raw_entries) {
       if (e.band != Band::kMedium || e.entered_at <= now - 28 * kSecondsPerDay) continue;
       ++medium;
       held += HeldOutOfLow(e, model);
     }
     if (medium > 0) {
       const double moved = options.intake_per_day[BandIndex(Band::kMedium)] * static_cast<double>(held) /
-                           static_cast<double>(medium) * NoAccessChance(model);
+                           static_cast<double>(medium) * expected.no_access_chance;
       options.intake_per_day[BandIndex(Band::kMedium)] -= moved;
       options.intake_per_day[BandIndex(Band::kLow)] += moved;
     }
+  } else {
+    expected.entries = raw_entries;
   }
+  const std::vector<QueueEntry>& entries = expected.entries;
   Forecast f = SimulateQueue(entries, now, options, model);
-  f.held_out_of_low = held_now;
-  f.expected_low = expected_low;
-  f.no_access_chance = options.expect_research ? NoAccessChance(model) : 0;
+  f.held_out_of_low = expected.held_out_of_low;
+  f.expected_low = expected.planned_as_low;
+  f.no_access_chance = expected.no_access_chance;
   const auto all = SmallestCapacity(entries, now, options, model);
   f.capacity_found = all.has_value();
   f.required_capacity = static_cast<double>(all.value_or(0));

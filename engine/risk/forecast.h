@@ -36,7 +36,13 @@ struct ForecastOptions {
 // (open, Medium, score below Medium's, no override) planned as Low with Low's deadline: the model's
 // chance of no access (the product of 1 - prevalence over the access attributes), spread evenly over
 // them oldest first (every case whose running share reaches a whole one).
-std::vector<QueueEntry> ExpectResearch(const std::vector<QueueEntry>& entries, const RiskModel& model);
+struct ExpectedResearch {
+  std::vector<QueueEntry> entries;  // as given, the planned ones now Low
+  std::size_t held_out_of_low = 0;
+  std::size_t planned_as_low = 0;
+  double no_access_chance = 0;
+};
+ExpectedResearch ExpectResearch(const std::vector<QueueEntry>& entries, const RiskModel& model);
 
 // Intake per band per day: entries that entered the queue in the last `window_days` before `now`
 // (or since the first entry, when the case is younger), by their current band.

@@ -160,10 +160,30 @@ Band OrderingBand(const QueueEntry& entry, std::int64_t now, const RiskModel& mo
   return static_cast<Band>(std::min<std::int64_t>(BandIndex(model.escalate_overdue_up_to), BandIndex(band) + steps));
 }
 
+namespace {
+
+// InHighDeadlineWindow given the band the entry is ordered in (computed once per comparison key).
+bool InHighDeadlineWindow(const QueueEntry& entry, Band ordering_band, std::int64_t now, const RiskModel& model) {
+  if (!entry.open() || model.high_deadline_boost <= 0 || entry.likely_high <= 0 || ordering_band >= Band::kHigh) {
+    return false;
+  }
+  const std::int64_t high_deadline = entry.entered_at + model.DeadlineSeconds(Band::kHigh);
+  return now <= high_deadline && high_deadline - now <= model.high_deadline_window_days * std::int64_t{86400};
+}
+
+int OrderingLikelihood(const QueueEntry& entry, Band ordering_band, std::int64_t now, const RiskModel& model) {
+  return entry.likely_high +
+         (InHighDeadlineWindow(entry, ordering_band, now, model) ? 10 * model.high_deadline_boost : 0);
+}
+
+}  // namespace
+
 bool QueueBefore(const QueueEntry& a, const QueueEntry& b, std::int64_t now, const RiskModel& model) {
   auto key = [now, &model](const QueueEntry& e) {
-    return std::make_tuple(e.open() ? 0 : 1, -BandIndex(OrderingBand(e, now, model)),
-                           model.order_by_outlook ? -OrderingLikelihood(e, now, model) : 0, e.overdue(now) ? 0 : 1, e.deadline, -e.score);
+    const Band band = OrderingBand(e, now, model);
+    return std::make_tuple(e.open() ? 0 : 1, -BandIndex(band),
+                           model.order_by_outlook ? -OrderingLikelihood(e, band, now, model) : 0,
+                           e.overdue(now) ? 0 : 1, e.deadline, -e.score);
   };
   const auto ka = key(a);
   const auto kb = key(b);
@@ -172,16 +192,11 @@ bool QueueBefore(const QueueEntry& a, const QueueEntry& b, std::int64_t now, con
 }
 
 bool InHighDeadlineWindow(const QueueEntry& entry, std::int64_t now, const RiskModel& model) {
-  if (!entry.open() || model.high_deadline_boost <= 0 || entry.likely_high <= 0 ||
-      OrderingBand(entry, now, model) >= Band::kHigh) {
-    return false;
-  }
-  const std::int64_t high_deadline = entry.entered_at + model.DeadlineSeconds(Band::kHigh);
-  return now <= high_deadline && high_deadline - now <= model.high_deadline_window_days * std::int64_t{86400};
+  return InHighDeadlineWindow(entry, OrderingBand(entry, now, model), now, model);
 }
 
 int OrderingLikelihood(const QueueEntry& entry, std::int64_t now, const RiskModel& model) {
-  return entry.likely_high + (InHighDeadlineWindow(entry, now, model) ? 10 * model.high_deadline_boost : 0);
+  return OrderingLikelihood(entry, OrderingBand(entry, now, model), now, model);
 }
 
 bool LongOverdue(const QueueEntry& entry, std::int64_t now, const RiskModel& model) {

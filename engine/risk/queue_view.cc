@@ -47,6 +47,16 @@ constexpr index::Category kCsvCategories[] = {index::Category::kA, index::Catego
 
 }  // namespace
 
+std::string OutlookLine(const QueueRow& row) {
+  if (!row.assessment || row.assessment->outlook.unknowns.empty() || !row.assessment->urgency.empty()) return "";
+  std::string line = OutlookSummary(row.assessment->outlook, 2);
+  if (row.high_deadline_boost > 0) {
+    line += fmt::format(" | a High case's deadline ({}) is near: ordered as {} points likelier",
+                        FormatDate(row.high_deadline), row.high_deadline_boost);
+  }
+  return line;
+}
+
 std::string RowStatus(const QueueRow& row, std::int64_t now) {
   const QueueEntry& e = row.entry;
   if (!e.open()) return "closed: " + e.closed_outcome;
@@ -132,14 +142,7 @@ std::string QueueText(const std::vector<QueueRow>& rows, const QueueViewContext&
       if (tasks.size() > kShown) research += fmt::format("; +{} more", tasks.size() - kShown);
       out += fmt::format("{:>6}research needed ({}): {}\n", "", tasks.size(), TerminalText(research));
     }
-    if (r.assessment && !r.assessment->outlook.unknowns.empty() && r.assessment->urgency.empty()) {
-      std::string line = OutlookSummary(r.assessment->outlook, 2);
-      if (r.high_deadline_boost > 0) {
-        line += fmt::format(" | a High case's deadline ({}) is near: ordered as {} points likelier",
-                            FormatDate(r.high_deadline), r.high_deadline_boost);
-      }
-      out += fmt::format("{:>6}{}\n", "", TerminalText(line));
-    }
+    if (const std::string line = OutlookLine(r); !line.empty()) out += fmt::format("{:>6}{}\n", "", TerminalText(line));
   }
   return out;
 }
@@ -203,6 +206,7 @@ nlohmann::ordered_json QueueJson(const std::vector<QueueRow>& rows, const QueueV
     j["area"] = e.area;
     j["review_flag"] = e.review_flag ? nlohmann::ordered_json(e.review_flag->why) : nlohmann::ordered_json(nullptr);
     j["high_deadline_boost"] = r.high_deadline_boost;  // points added to P(High) for ordering (0: none)
+    j["outlook_text"] = OutlookLine(r);                // as the text queue words it ("" when nothing unknown)
     j["version"] = QueueEntryVersion(e);  // what a review made on this row names (review --version)
     if (r.assessment) {
       const nlohmann::json a = AssessmentToJson(*r.assessment);

@@ -59,5 +59,9 @@ std::string QueueHtml(const std::vector<QueueRow>& rows, const QueueViewContext&
 
 // "open", "overdue", "overdue, escalated to Medium", "closed: investigate"...
 std::string RowStatus(const QueueRow& row, std::int64_t now);
+// What is still unknown about the row, in words ("38% likely High once known: Lives with children +25
+// (30% had it); ..." and, when it applies, the High-deadline note); "" when nothing is unknown or an
+// urgency rule fires. The text queue, `--json` (outlook_text) and the browser all show this line.
+std::string OutlookLine(const QueueRow& row);
 
 }  // namespace hashtriage::engine::risk

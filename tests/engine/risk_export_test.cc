@@ -104,6 +104,11 @@ TEST_F(RiskExportTest, RowsNearAHighCasesDeadlineSayTheyAreOrderedAsLikelier) {
     const bool expected = rows_[r].ordering_band < Band::kHigh && e.likely_high > 0 && age >= 5 * kDay && age <= 7 * kDay;
     EXPECT_EQ(rows_[r].high_deadline_boost, expected ? 30 : 0) << e.subject_id;
     EXPECT_EQ(j["subjects"][r]["high_deadline_boost"], expected ? 30 : 0) << e.subject_id;
+    // The JSON's words are the text queue's (one OutlookLine).
+    EXPECT_EQ(j["subjects"][r]["outlook_text"], OutlookLine(rows_[r])) << e.subject_id;
+    EXPECT_EQ(j["subjects"][r]["outlook_text"].get<std::string>().find("ordered as 30 points likelier") != std::string::npos,
+              expected)
+        << e.subject_id;
     if (expected) {
       ++boosted;
       EXPECT_EQ(rows_[r].high_deadline, e.entered_at + 7 * kDay);

@@ -217,7 +217,9 @@ TEST(RiskForecastTest, ResearchMovesTheExpectedShareHeldOutOfLowToLow) {
     entries.push_back(e);
   }
   entries[0].override_band = BandOverride{Band::kMedium, "seen", "a", kT0, Band::kMedium, 1};
-  const auto planned = ExpectResearch(entries, model);
+  const auto expected = ExpectResearch(entries, model);
+  const auto& planned = expected.entries;
+  EXPECT_EQ(expected.held_out_of_low, 39u);
   ASSERT_EQ(planned.size(), entries.size());
   // Brute force: the running share over the 39 held cases, oldest first.
   double share = 0;

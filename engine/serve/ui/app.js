@@ -190,14 +190,8 @@
     const rows = q.subjects.map((s) => {
       const factors = (s.factors || []).slice().sort((a, b) => b.points - a.points).slice(0, 3)
         .map((f) => f.label + ' +' + f.points).join('; ');
-      // What is not yet known, as the command line's queue says it (outlook.h): the band never moves for it.
-      const unknowns = (s.outlook && s.outlook.unknowns) || [];
-      const outlook = unknowns.length && !(s.urgency_flags || []).length
-        ? h('div', { class: 'muted outlook' }, Math.round(100 * s.outlook.p_high) + '% likely High once known: ' +
-            unknowns.slice(0, 2).map((u) => `${u.label} +${u.points} (${Math.round(100 * u.prevalence)}% had it)`).join('; ') +
-            (unknowns.length > 2 ? `; +${unknowns.length - 2} more unknown` : '') +
-            (s.high_deadline_boost ? ` | a High case's deadline is near: ordered as ${s.high_deadline_boost} points likelier` : ''))
-        : null;
+      // What is not yet known, worded by the server as the command line's queue words it.
+      const outlook = s.outlook_text ? h('div', { class: 'muted outlook' }, s.outlook_text) : null;
       const take = S.role === 'investigator' && s.owner !== S.user
         ? h('button', { type: 'button', class: 'take', 'data-subject': s.subject, onclick: async (e) => {
             e.target.disabled = true;
