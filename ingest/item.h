@@ -46,7 +46,12 @@ struct ItemInfo {
   std::optional<std::int64_t> modified;
   std::optional<std::int64_t> accessed;
   bool deleted = false;         // found through a deleted name or unallocated metadata
-  bool carved = false;          // recovered by carving (no source sets this yet)
+  bool carved = false;          // recovered by carving unallocated space of a disk image
+  // Carved items: where their bytes start in the disk image (the length is `size`).
+  std::optional<std::uint64_t> image_offset;
+  // An embedded preview (EXIF or JFIF thumbnail) of the file the path's previous step names, not a file of
+  // its own: it is hashed and matched like one and its hits are its parent's evidence.
+  bool thumbnail = false;
   bool inside_archive = false;  // some layer of `path` is an archive entry
   ItemKind kind = ItemKind::kFile;
   // Non-OK when this item could not be enumerated or read: the pipeline records it as a per-file error.

@@ -65,6 +65,18 @@ struct SourceOptions {
   // either way (the package holds only what the extraction kept). Default: true.
   bool include_deleted = true;
 
+  // Carve JPEG and PNG pictures from the unallocated space of each file system of a disk image (after its
+  // files), skipping the blocks of deleted files already yielded. Carved pictures are deleted content:
+  // without include_deleted nothing is carved. Default: true.
+  bool carve = true;
+  // Bytes of unallocated space examined per volume; past it carving stops with a kError item (ResourceLimit)
+  // saying how much was left unexamined. Default: 1 TiB (no practical limit).
+  std::uint64_t max_carve_bytes = std::uint64_t{1} << 40;
+
+  // Yield the thumbnails embedded in JPEG files (EXIF, JFIF extension) as items of their own, after their
+  // parent. Default: true.
+  bool extract_thumbnails = true;
+
   // Directory nesting limit for directory trees and file systems (guards corrupt file systems whose
   // deleted directories point at each other). Default: 512.
   int max_directory_depth = 512;

@@ -1,5 +1,7 @@
 #include "tests/test_support.h"
 
+#include <gtest/gtest.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +40,12 @@ TempDir::~TempDir() {
   // Tests may leave unreadable files and directories behind; make them removable first.
   RunCommand("chmod -R u+rwx " + ShellQuote(path_.string()) + " 2>/dev/null");
   std::filesystem::remove_all(path_, ec);
+}
+
+std::string RunOk(const std::string& command) {
+  const CommandResult r = RunCommand(command);
+  EXPECT_EQ(r.exit_code, 0) << command << "\n" << r.err;
+  return r.out;
 }
 
 std::string ShellQuote(const std::string& arg) {

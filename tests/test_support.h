@@ -35,6 +35,8 @@ struct CommandResult {
 };
 // Runs `command` with /bin/sh -c; stdout and stderr captured separately.
 CommandResult RunCommand(const std::string& command);
+// Runs `command`, expects (EXPECT_EQ) exit status 0, and returns its stdout.
+std::string RunOk(const std::string& command);
 // Single-quotes an argument for /bin/sh.
 std::string ShellQuote(const std::string& arg);
 // The hashtriage executable of this build tree, shell-quoted: the start of a command line.

@@ -7,7 +7,8 @@ std::string ScanSettings::Key() const {
          ";depth=" + std::to_string(max_archive_depth) + ";deleted=" + std::to_string(deleted) +
          ";threshold=" + std::to_string(threshold) + ";dihedral=" + std::to_string(dihedral) +
          ";region_cells=" + std::to_string(region_cells) + ";max_pixels=" + std::to_string(max_pixels) +
-         ";max_image_bytes=" + std::to_string(max_image_bytes);
+         ";max_image_bytes=" + std::to_string(max_image_bytes) + ";carve=" + std::to_string(carve) +
+         ";max_carve_bytes=" + std::to_string(max_carve_bytes) + ";thumbnails=" + std::to_string(thumbnails);
 }
 
 std::string_view EvidenceStatusName(EvidenceStatus status) {
@@ -29,11 +30,14 @@ std::string EvidenceIntegrityRecord::Text() const {
 }
 
 void CountFileRecord(const FileRecord& rec, EvidenceCounts& s) {
-  if (rec.info.kind == ingest::ItemKind::kFile) {
+  if (rec.info.thumbnail) {
+    ++s.thumbnails;
+  } else if (rec.info.kind == ingest::ItemKind::kFile) {
     ++s.files;
+    if (rec.info.carved) ++s.carved;
     s.bytes += rec.size_read.value_or(0);
   }
-  if (rec.image) {
+  if (rec.image && !rec.info.thumbnail) {
     ++s.images;
     if (!rec.query.has_region_cells()) ++s.images_without_region_cells;
   }

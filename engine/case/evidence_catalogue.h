@@ -38,6 +38,9 @@ struct ScanSettings {
   int region_cells = 7;
   std::uint64_t max_pixels = 0;
   std::uint64_t max_image_bytes = 0;
+  bool carve = true;                 // disk images: pictures carved from unallocated space
+  std::uint64_t max_carve_bytes = 0;  // per volume
+  bool thumbnails = true;            // JPEGs' embedded thumbnails as items
   // Canonical text of every field (what the resume identity is built from).
   std::string Key() const;
   friend bool operator==(const ScanSettings&, const ScanSettings&) = default;
@@ -55,8 +58,10 @@ struct CategoryCounts {
 };
 
 struct EvidenceCounts {
-  std::uint64_t files = 0;   // regular files examined
-  std::uint64_t images = 0;
+  std::uint64_t files = 0;   // regular files examined (carved pictures included, embedded thumbnails not)
+  std::uint64_t images = 0;  // of those, decoded images
+  std::uint64_t carved = 0;      // of the files, pictures carved from unallocated space
+  std::uint64_t thumbnails = 0;  // embedded thumbnails examined (items of their parent files)
   std::uint64_t bytes = 0;
   std::uint64_t errors = 0;  // items that could not be read, decoded or matched
   std::uint64_t files_with_hits = 0;

@@ -71,6 +71,8 @@ nlohmann::json EvidenceJson(const engine::EvidenceRecord& e) {
                         {"finished", e.finished ? nlohmann::json(engine::FormatIso8601(e.finished)) : nlohmann::json(nullptr)},
                         {"files", e.counts.files},
                         {"images", e.counts.images},
+                        {"carved", e.counts.carved},
+                        {"thumbnails", e.counts.thumbnails},
                         {"errors", e.counts.errors},
                         {"files_with_hits", e.counts.files_with_hits},
                         {"categories", categories},

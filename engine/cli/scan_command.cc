@@ -42,6 +42,9 @@ struct ScanCommandOptions {
   std::uint64_t max_image_mb = 256;
   std::uint64_t rehash_max_mb = 4096;
   bool no_deleted = false;
+  bool no_carve = false;
+  std::uint64_t max_carve_mb = std::uint64_t{1} << 20;
+  bool no_thumbnails = false;
   std::string submit_url;
   std::string token_file;
   std::string ca_cert;
@@ -66,6 +69,9 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
   options.max_image_bytes = o.max_image_mb << 20;
   options.rehash_evidence_max_bytes = o.rehash_max_mb << 20;
   options.source.include_deleted = !o.no_deleted;
+  options.source.carve = !o.no_carve;
+  options.source.max_carve_bytes = o.max_carve_mb << 20;
+  options.source.extract_thumbnails = !o.no_thumbnails;
   HT_ASSIGN_OR_RETURN(options.source.type, ingest::ParseSourceType(o.type));
   if (o.threshold < 0 || o.threshold > index::kMaxPdqThreshold) {
     return Status::InvalidArgument("--threshold must be 0.." + std::to_string(index::kMaxPdqThreshold));
@@ -167,7 +173,13 @@ void SetupScanCommand(CLI::App& app, CommandExit& exit) {
   sub->add_option("--rehash-max-mb", o->rehash_max_mb,
                   "Single-file evidence up to this size is re-hashed at the end to prove it unchanged; larger is "
                   "compared by size, inode and times only (default 4096)");
-  sub->add_flag("--no-deleted", o->no_deleted, "Skip deleted files in disk images");
+  sub->add_flag("--no-deleted", o->no_deleted, "Skip deleted files in disk images (and carving: carved pictures are deleted content)");
+  sub->add_flag("--no-carve", o->no_carve, "Do not carve JPEG/PNG pictures from the unallocated space of disk images");
+  sub->add_option("--max-carve-mb", o->max_carve_mb,
+                  "Carving budget: MB of unallocated space examined per volume; the rest is reported as not "
+                  "examined (default 1048576)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
+  sub->add_flag("--no-thumbnails", o->no_thumbnails, "Do not hash and match the thumbnails embedded in JPEGs");
   AddSubmitOptions(sub, o->submit_url, o->token_file, o->ca_cert);
   sub->callback([o, &exit]() {
     o->command_line = exit.command_line;

@@ -20,7 +20,7 @@ OJson TextOrNull(const std::string& s) { return s.empty() ? OJson(nullptr) : OJs
 const std::vector<std::string>& FileExportColumns() {
   static const std::vector<std::string> kColumns = {
       "evidence", "path",   "original_path", "kind",     "size",     "created",  "modified", "accessed",
-      "deleted",  "carved", "inside_archive", "md5",     "sha1",     "sha256",   "xxh3_128", "pdq",
+      "deleted",  "carved", "image_offset", "thumbnail", "inside_archive", "md5",     "sha1",     "sha256",   "xxh3_128", "pdq",
       "pdq_quality", "width", "height",      "format",   "error",    "hits"};
   return kColumns;
 }
@@ -37,6 +37,8 @@ OJson FileRecordJson(const FileRecord& r, const std::string& evidence_id) {
   j["accessed"] = OptionalTime(r.info.accessed);
   j["deleted"] = r.info.deleted;
   j["carved"] = r.info.carved;
+  j["image_offset"] = r.info.image_offset ? OJson(*r.info.image_offset) : OJson(nullptr);
+  j["thumbnail"] = r.info.thumbnail;
   j["inside_archive"] = r.info.inside_archive;
   j["md5"] = HexOrNull(r.digests.md5);
   j["sha1"] = HexOrNull(r.digests.sha1);

@@ -94,7 +94,7 @@ Result<EvidenceRematch> RematchEvidence(Case& c, std::uint32_t number, const ind
     FileRecord updated = file;
     const std::string key = QueryKey(file.query);
     if (!key.empty() && file.error.find("matching failed") == std::string::npos) {
-      ++out.files_examined;
+      if (!file.info.thumbnail) ++out.files_examined;
       if (file.image && library && !file.query.has_region_cells()) ++out.images_without_region_cells;
       auto it = matched.find(key);
       if (it == matched.end()) {

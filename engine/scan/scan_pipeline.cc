@@ -63,7 +63,8 @@ class MemoryBudget {
 struct ContentResult {
   std::optional<FileRecord::Image> image;
   QueryHashes query;  // perceptual part
-  std::string error;
+  std::string decode_error;  // the bytes were read but are not a decodable image
+  std::string error;         // matching failed
   std::vector<Hit> hits;
 };
 
@@ -92,6 +93,9 @@ ScanSettings SettingsOf(const ScanOptions& o) {
   s.region_cells = o.region_min_cells;
   s.max_pixels = o.image.decode.max_pixels;
   s.max_image_bytes = o.max_image_bytes;
+  s.carve = o.source.carve;
+  s.max_carve_bytes = o.source.max_carve_bytes;
+  s.thumbnails = o.source.extract_thumbnails;
   return s;
 }
 
@@ -135,14 +139,14 @@ void ProcessItem(Job& job, const KnownMatcher* matcher, const ScanOptions& optio
                                        h.image->pdq.quality};
       result.query = query;
     }
-    if (!h.status.ok()) result.error = h.status.message();
+    if (!h.status.ok()) result.decode_error = h.status.message();
     if (matcher != nullptr) {
       auto hits = matcher->Match(query);
       if (hits.ok()) {
         result.hits = std::move(hits).value();
       } else {
         // Never "no hits" when the index could not answer: the file is an error of the scan.
-        result.error = (result.error.empty() ? "" : result.error + "; ") + "matching failed: " + hits.status().message();
+        result.error = "matching failed: " + hits.status().message();
       }
     }
   }
@@ -154,6 +158,15 @@ void ProcessItem(Job& job, const KnownMatcher* matcher, const ScanOptions& optio
   rec.query.sha256 = rec.digests.sha256;
   rec.hits = result.hits;
   rec.error = result.error;
+  if (!result.decode_error.empty()) {
+    // A carved candidate that does not decode is a finding about unallocated space (a fragment, an
+    // overwritten picture), not a file the scan failed to examine: its bytes were digested.
+    if (rec.info.carved) {
+      rec.info.anomaly += (rec.info.anomaly.empty() ? "" : "; ") + std::string("not decodable: ") + result.decode_error;
+    } else {
+      rec.error = result.decode_error + (rec.error.empty() ? "" : "; " + rec.error);
+    }
+  }
 }
 
 EvidenceIntegrityRecord IntegrityRecordOf(const Result<ingest::EvidenceIntegrity>& r) {

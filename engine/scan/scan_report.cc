@@ -155,6 +155,10 @@ std::string ScanSummaryText(const ScanSummary& summary) {
     const EvidenceCounts& c = e.counts;
     out += fmt::format("  files {}  images {}  {:.1f} MB  errors {}  files with hits {}\n", c.files, c.images,
                        c.bytes / 1e6, e.errors(), c.files_with_hits);
+    if (c.carved + c.thumbnails > 0) {
+      out += fmt::format("  carved from unallocated space {} (counted in files); embedded thumbnails {}\n", c.carved,
+                         c.thumbnails);
+    }
     for (int k = 0; k < index::kCategoryCount; ++k) {
       const auto& n = c.by_category[k];
       if (n.exact + n.near == 0) continue;

@@ -71,11 +71,15 @@ Result<ApiReply> OwnSubmissions(const ApiRequest& r, Case& c, ApiServices&) {
   HT_ASSIGN_OR_RETURN(auto own, SubmissionsOf(c, r.user));
   json list = json::array();
   for (const auto& e : own) {
+    HT_ASSIGN_OR_RETURN(const std::uint64_t records, c.evidence().ResumePoint(e.number));
     list.push_back({{"evidence", e.number},
                     {"id", e.id},
                     {"source", e.source},
                     {"status", EvidenceStatusName(e.status)},
+                    {"records", records},  // file records held (files, embedded thumbnails, errors)
                     {"files", e.counts.files},
+                    {"carved", e.counts.carved},
+                    {"thumbnails", e.counts.thumbnails},
                     {"files_with_hits", e.counts.files_with_hits},
                     {"started", FormatIso8601(e.started_utc)}});
   }
@@ -102,6 +106,8 @@ Result<ApiReply> StationResults(const ApiRequest&, Case& c, ApiServices&) {
                     {"known_material", HasKnownMaterial(e.counts)},
                     {"hits_by_category", by_category},
                     {"files", e.counts.files},
+                    {"carved", e.counts.carved},
+                    {"thumbnails", e.counts.thumbnails},
                     {"files_with_hits", e.counts.files_with_hits},
                     {"started", FormatIso8601(e.started_utc)},
                     {"index", e.matched_against.digest}});

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include "ingest/internal/embedded_thumbnail.h"
 #include "ingest/internal/magic.h"
+#include "ingest/internal/slice_content.h"
+#include "ingest/provenance.h"
 
 namespace hashtriage::ingest::internal {
 namespace {
@@ -11,6 +14,18 @@ namespace {
 std::string BaseName(const std::string& original_path) {
   const std::size_t slash = original_path.find_last_of("/\\");
   return slash == std::string::npos ? original_path : original_path.substr(slash + 1);
+}
+
+// Reads from `reader` until `prefix` holds `want` bytes or the data ends.
+void ReadMore(ByteReader& reader, std::vector<std::byte>& prefix, std::size_t want) {
+  std::size_t have = prefix.size();
+  prefix.resize(std::max(want, have));
+  while (have < prefix.size()) {
+    auto n = reader.Read(std::span<std::byte>(prefix).subspan(have));
+    if (!n.ok() || *n == 0) break;
+    have += *n;
+  }
+  prefix.resize(have);
 }
 
 }  // namespace
@@ -53,19 +68,22 @@ Item ExpandingSource::Emit(FrameEntry entry, const Layer& layer) {
     }
   }
   item.info = std::move(entry.info);
-  if (item.reader == nullptr || !options_.recurse_into_archives || entry.content->size() < 4) return item;
+  const bool look_for_thumbnails = options_.extract_thumbnails && !item.info.thumbnail;
+  if (item.reader == nullptr || (!options_.recurse_into_archives && !look_for_thumbnails) ||
+      entry.content->size() < 4) {
+    return item;
+  }
 
   // Sniff a second reader, so the pipeline's reader stays at offset 0.
   auto sniff_reader = entry.content->Open();
   if (!sniff_reader.ok()) return item;
-  std::vector<std::byte> prefix(kShortSniffBytes);
-  std::size_t have = 0;
-  while (have < prefix.size()) {
-    auto n = (*sniff_reader)->Read(std::span<std::byte>(prefix).subspan(have));
-    if (!n.ok() || *n == 0) break;
-    have += *n;
+  std::vector<std::byte> prefix;
+  ReadMore(**sniff_reader, prefix, kShortSniffBytes);
+  if (look_for_thumbnails && LooksLikeJpeg(prefix)) {
+    QueueThumbnails(item.info, entry.content, **sniff_reader, std::move(prefix));
+    return item;
   }
-  prefix.resize(have);
+  if (!options_.recurse_into_archives) return item;
   const Magic magic = SniffMagic(prefix);
   if (magic != Magic::kZip && magic != Magic::kArchive) return item;
 
@@ -87,6 +105,31 @@ Item ExpandingSource::Emit(FrameEntry entry, const Layer& layer) {
   stack_.push_back(
       Layer{MakeArchiveFrame(std::move(sniff_reader).value(), std::move(params), options_), depth, std::move(budget)});
   return item;
+}
+
+void ExpandingSource::QueueThumbnails(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content,
+                                      ByteReader& reader, std::vector<std::byte> prefix) {
+  ThumbnailSearch search = FindEmbeddedThumbnails(prefix);
+  while (search.needs_more && prefix.size() < kThumbnailSearchBytes && prefix.size() < content->size()) {
+    ReadMore(reader, prefix, std::min(kThumbnailSearchBytes, prefix.size() * 8));
+    search = FindEmbeddedThumbnails(prefix);
+  }
+  for (const EmbeddedThumbnail& t : search.found) {
+    Item item;
+    item.info = parent;
+    item.info.path = AppendStep(parent.path, "thumbnail:" + t.kind);
+    item.info.size = t.size;
+    item.info.thumbnail = true;
+    item.info.anomaly.clear();
+    if (parent.image_offset) item.info.image_offset = *parent.image_offset + t.offset;
+    auto reader_of_thumbnail = MakeContentSlice(content, t.offset, t.size)->Open();
+    if (reader_of_thumbnail.ok()) {
+      item.reader = std::move(reader_of_thumbnail).value();
+    } else {
+      item.info.status = reader_of_thumbnail.status();
+    }
+    pending_.push_back(std::move(item));
+  }
 }
 
 }  // namespace hashtriage::ingest::internal

@@ -1,7 +1,8 @@
 // ExpandingSource: the EvidenceSource behind every source type. It drains a stack of Frames (see
 // frame.h); when a frame yields a regular file whose magic bytes say "archive", the file is yielded first
 // and then an archive frame over a second reader of the same content is pushed, so nested entries follow
-// their container. Archive depth and the decompression budget are tracked per frame. Enumeration thread
+// their container. A JPEG's embedded thumbnails follow it the same way, as items of their own
+// (ItemInfo::thumbnail, provenance step "thumbnail:exif"). Archive depth and the decompression budget are tracked per frame. Enumeration thread
 // only.
 #pragma once
 
@@ -35,6 +36,10 @@ class ExpandingSource final : public EvidenceSource {
     std::shared_ptr<ArchiveBudget> budget;
   };
   Item Emit(FrameEntry entry, const Layer& layer);
+  // Queues an item for each thumbnail embedded in the JPEG `parent` (embedded_thumbnail.h). `reader` is
+  // a second reader of `content`, positioned after `prefix`.
+  void QueueThumbnails(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content, ByteReader& reader,
+                       std::vector<std::byte> prefix);
 
   SourceType type_;
   std::string evidence_id_;

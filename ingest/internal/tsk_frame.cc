@@ -11,6 +11,11 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "ingest/internal/carve_space.h"
+#include "ingest/internal/picture_carver.h"
+#include "ingest/internal/slice_content.h"
 #include "ingest/internal/unreached_space.h"
 #include "ingest/provenance.h"
 
@@ -186,6 +191,10 @@ class TskFrame final : public Frame {
         continue;
       }
       if (stack_.empty()) {
+        if (options_.carve && options_.include_deleted && carve_state_ != CarveStep::kDone) {
+          if (auto e = NextCarved()) return e;
+          continue;
+        }
         Status unreached = Status::Ok();
         {
           std::lock_guard<std::mutex> lock(fs_->mu);
@@ -215,6 +224,58 @@ class TskFrame final : public Frame {
     std::size_t next = 0;
   };
 
+  enum class CarveStep { kNotStarted, kCarving, kDone };
+
+  // After the volume's walk: the next carved picture (or an error), nullopt when carving is done.
+  std::optional<FrameEntry> NextCarved() {
+    if (carve_state_ == CarveStep::kNotStarted) {
+      carve_state_ = CarveStep::kCarving;
+      Result<CarveSpace> space = Status::Ok();
+      {
+        std::lock_guard<std::mutex> lock(fs_->mu);
+        space = FindCarveSpace(fs_->fs, deleted_files_);
+      }
+      if (!space.ok()) {
+        carve_state_ = CarveStep::kDone;
+        return Error(volume_prefix_, Status::Corruption(volume_prefix_ + ": unallocated space not carved: " +
+                                                        space.status().message()));
+      }
+      carver_.emplace(image_->reader, std::move(space).value(), CarveLimits{options_.max_carve_bytes});
+    }
+    auto picture = carver_->Next();
+    if (picture.ok() && *picture) return CarvedEntry(**picture);
+    carve_state_ = CarveStep::kDone;
+    std::optional<FrameEntry> report;
+    if (!picture.ok()) {
+      report = Error(volume_prefix_, Status::Corruption(volume_prefix_ + ": carving stopped: " + picture.status().message()));
+    } else if (carver_->budget_spent()) {
+      report = Error(volume_prefix_, Status::ResourceLimit(fmt::format(
+                                         "{}: carving stopped at its budget of {} MB: {} MB of {} MB of unallocated space "
+                                         "not examined",
+                                         volume_prefix_, options_.max_carve_bytes >> 20,
+                                         (carver_->space().bytes - carver_->examined_bytes()) >> 20,
+                                         carver_->space().bytes >> 20)));
+    }
+    carver_.reset();
+    return report;
+  }
+
+  FrameEntry CarvedEntry(const CarvedPicture& p) const {
+    FrameEntry e;
+    ItemInfo& info = e.info;
+    info.evidence_id = evidence_id_;
+    info.path = AppendStep(volume_prefix_, fmt::format("carved:{}+{}.{}", p.offset, p.length, p.format == "jpeg" ? "jpg" : p.format));
+    info.kind = ItemKind::kFile;
+    info.carved = true;
+    info.image_offset = p.offset;
+    info.size = p.length;
+    if (p.state != CarveState::kComplete) {
+      info.anomaly = fmt::format("carved {} {}: {}", p.format, p.state == CarveState::kTruncated ? "truncated" : "corrupt", p.why);
+    }
+    e.content = MakeImageSlice(image_->reader, p.offset, p.length);
+    return e;
+  }
+
   FrameEntry Error(std::string path, Status s) const {
     return ErrorEntry(evidence_id_, std::move(path), std::move(s), /*inside_archive=*/false);
   }
@@ -233,6 +294,8 @@ class TskFrame final : public Frame {
     unreached_.emplace(fs, *image_->reader, static_cast<std::uint64_t>(v.offset));
     visited_.clear();
     visited_.insert(fs->root_inum);
+    deleted_files_.clear();
+    carve_state_ = CarveStep::kNotStarted;
     item_paths_.clear();
     return Push(fs->root_inum, "", 0, false, volume_prefix_);
   }
@@ -342,6 +405,7 @@ class TskFrame final : public Frame {
     }
     info.kind = ItemKind::kFile;
     if (!deleted) unreached_->Reached(entry.name, entry.size, false);
+    if (deleted) deleted_files_.push_back(entry.addr);
     e.content = std::make_shared<TskFileContent>(fs_, entry.addr, entry.size, path);
     return e;
   }
@@ -357,6 +421,9 @@ class TskFrame final : public Frame {
   std::set<TSK_INUM_T> visited_;
   std::unordered_set<std::string> item_paths_;  // every item path given out in this volume
   std::optional<UnreachedSpace> unreached_;  // for the open file system
+  std::vector<TSK_INUM_T> deleted_files_;     // deleted regular files yielded from it (not carved again)
+  CarveStep carve_state_ = CarveStep::kNotStarted;
+  std::optional<PictureCarver> carver_;
 };
 
 Result<std::shared_ptr<TskImage>> OpenTskImage(std::shared_ptr<ImageReader> reader) {

@@ -5,7 +5,9 @@
 // raw and E01 evidence take exactly the same path. File contents are read on demand by readers that
 // open the file by metadata address; all TSK calls on one file system share a mutex, so readers work on
 // any thread. Enumeration thread only for the frame itself. After each FAT/exFAT volume, allocated
-// clusters that no directory reached are reported as an error of the volume (unreached_space.h).
+// clusters that no directory reached are reported as an error of the volume (unreached_space.h), and
+// (SourceOptions::carve) JPEG and PNG pictures are carved from its unallocated space (picture_carver.h),
+// each a kFile item with carved set, provenance step "carved:<image offset>+<length>.<jpg|png>".
 #pragma once
 
 #include <memory>

@@ -31,6 +31,17 @@ using nlohmann::json;
 
 const fs::path kPhotos = fs::path(HASHTRIAGE_TESTDATA_DIR) / "photos" / "opencv";
 
+// The file records a scan of kPhotos gives: one per photo and one per embedded thumbnail, each counted
+// by an independent tool (ls; exiftool).
+int ExpectedRecords() {
+  static const int records = [] {
+    const auto files = RunCommand("ls " + Q(kPhotos) + " | wc -l");
+    const auto thumbnails = RunCommand("exiftool -q -q -if '$ThumbnailImage' -p '$FileName' " + Q(kPhotos) + " | wc -l");
+    return std::stoi(files.out) + std::stoi(thumbnails.out);
+  }();
+  return records;
+}
+
 class StationTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -88,7 +99,7 @@ class StationTest : public ::testing::Test {
     const auto list = station.Get("/api/v1/station/submissions");
     const json parsed = list.json();
     if (list.status != 200 || !parsed.contains("submissions") || parsed["submissions"].empty()) return -1;
-    return parsed["submissions"][0]["files"].get<long>();
+    return parsed["submissions"][0]["records"].get<long>();
   }
 
   std::string TokenText(const std::string& station) const {
@@ -105,18 +116,19 @@ TEST_F(StationTest, TheServerHoldsExactlyTheStationsRecordsAndASecondSubmissionA
   ASSERT_FALSE(server.url().empty());
   const auto scanned = RunCommand(ScanCommand(server.url(), " --kiosk"));
   EXPECT_EQ(scanned.exit_code, 10) << scanned.err;  // known material found: the kiosk's verdict stands
-  EXPECT_NE(scanned.out.find("submitted evidence 1 as " + server.url() + " evidence 1: 33 file records on the server "
-                             "(33 sent now)"),
+  const std::string n = std::to_string(ExpectedRecords());
+  EXPECT_NE(scanned.out.find("submitted evidence 1 as " + server.url() + " evidence 1: " + n + " file records on the server "
+                             "(" + n + " sent now)"),
             std::string::npos)
       << scanned.out;
   const auto station_records = Records(local().string(), 1);
-  ASSERT_EQ(station_records.size(), 33u);
+  ASSERT_EQ(station_records.size(), static_cast<std::size_t>(ExpectedRecords()));
   EXPECT_EQ(Records(db_.url(), 1), station_records);
 
   const auto again = RunCommand(SubmitCommand(server.url()));
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("(0 sent now), already complete there"), std::string::npos) << again.out;
-  EXPECT_EQ(Records(db_.url(), 1).size(), 33u);
+  EXPECT_EQ(Records(db_.url(), 1).size(), static_cast<std::size_t>(ExpectedRecords()));
 
   auto c = engine::OpenCase({.location = db_.url(), .create_if_missing = false, .read_only = true});
   ASSERT_TRUE(c.ok());
@@ -124,7 +136,8 @@ TEST_F(StationTest, TheServerHoldsExactlyTheStationsRecordsAndASecondSubmissionA
   ASSERT_TRUE(e.ok() && e->has_value());
   EXPECT_EQ((*e)->submitted_by, "kiosk1");
   EXPECT_EQ((*e)->status, engine::EvidenceStatus::kComplete);
-  EXPECT_EQ((*e)->counts.files, 33u);
+  EXPECT_EQ((*e)->counts.files, 33u);  // the photos; their thumbnails are counted apart
+  EXPECT_EQ((*e)->counts.thumbnails, static_cast<std::uint64_t>(ExpectedRecords() - 33));
   EXPECT_EQ((*e)->counts.files_with_hits, 3u);
   EXPECT_EQ((*e)->counts.by_category[static_cast<int>(index::Category::kB)].exact, 3u);
 
@@ -133,7 +146,7 @@ TEST_F(StationTest, TheServerHoldsExactlyTheStationsRecordsAndASecondSubmissionA
   kiosk2.UseBearer(TokenText("kiosk2"));
   EXPECT_EQ(kiosk2.Get("/api/v1/station/submissions").json()["submissions"].size(), 0u);
   EXPECT_EQ(kiosk2.Post("/api/v1/station/submissions/1/files", json{{"records", json::array()}}).status, 403);
-  EXPECT_EQ(ServerRecords(server.url(), TokenText("kiosk1")), 33);
+  EXPECT_EQ(ServerRecords(server.url(), TokenText("kiosk1")), ExpectedRecords());
 }
 
 TEST_F(StationTest, AHostileBodyIsRefusedAndTheServerStaysUp) {
@@ -176,7 +189,8 @@ TEST_F(StationTest, AStationKilledMidSubmissionResumesWithoutDuplicates) {
 
   const auto resumed = RunCommand(SubmitCommand(server.url()));
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_NE(resumed.out.find("33 file records on the server (" + std::to_string(33 - at_kill) + " sent now)"),
+  EXPECT_NE(resumed.out.find(std::to_string(ExpectedRecords()) + " file records on the server (" +
+                             std::to_string(ExpectedRecords() - at_kill) + " sent now)"),
             std::string::npos)
       << resumed.out;
   EXPECT_EQ(Records(db_.url(), 1), Records(local().string(), 1));
@@ -213,7 +227,8 @@ TEST_F(StationTest, AServerKilledMidSubmissionAndRestartedLosesAndDuplicatesNoth
   ASSERT_EQ(server->url(), url);
   station.join();
   EXPECT_EQ(submitted.exit_code, 0) << submitted.err;
-  EXPECT_NE(submitted.out.find("33 file records on the server"), std::string::npos) << submitted.out;
+  EXPECT_NE(submitted.out.find(std::to_string(ExpectedRecords()) + " file records on the server"), std::string::npos)
+      << submitted.out;
   EXPECT_EQ(Records(db_.url(), 1), Records(local().string(), 1));
 }
 

@@ -32,7 +32,8 @@ Json SettingsJson(const ScanSettings& s) {
   return Json{{"type", s.type},           {"evidence_id", s.evidence_id}, {"archives", s.archives},
               {"max_archive_depth", s.max_archive_depth}, {"deleted", s.deleted},
               {"threshold", s.threshold}, {"dihedral", s.dihedral},       {"region_cells", s.region_cells},
-              {"max_pixels", s.max_pixels}, {"max_image_bytes", s.max_image_bytes}};
+              {"max_pixels", s.max_pixels}, {"max_image_bytes", s.max_image_bytes},
+              {"carve", s.carve},         {"max_carve_bytes", s.max_carve_bytes}, {"thumbnails", s.thumbnails}};
 }
 
 ScanSettings SettingsFrom(const Json& j) {
@@ -47,6 +48,10 @@ ScanSettings SettingsFrom(const Json& j) {
   s.region_cells = static_cast<int>(Int(j, "region_cells", 7));
   s.max_pixels = UInt(j, "max_pixels");
   s.max_image_bytes = UInt(j, "max_image_bytes");
+  // Scans recorded before carving and thumbnails existed did neither.
+  s.carve = Bool(j, "carve", false);
+  s.max_carve_bytes = UInt(j, "max_carve_bytes");
+  s.thumbnails = Bool(j, "thumbnails", false);
   return s;
 }
 
@@ -57,7 +62,7 @@ Json CountsJson(const EvidenceCounts& c) {
     if (n.exact + n.near == 0) continue;
     by[std::string(index::CategoryName(static_cast<index::Category>(k)))] = Json{{"exact", n.exact}, {"near", n.near}};
   }
-  return Json{{"files", c.files},   {"images", c.images}, {"bytes", c.bytes}, {"errors", c.errors},
+  return Json{{"files", c.files},   {"images", c.images}, {"carved", c.carved}, {"thumbnails", c.thumbnails}, {"bytes", c.bytes}, {"errors", c.errors},
               {"files_with_hits", c.files_with_hits},
               {"images_without_region_cells", c.images_without_region_cells}, {"by_category", by}};
 }
@@ -66,6 +71,8 @@ EvidenceCounts CountsFrom(const Json& j) {
   EvidenceCounts c;
   c.files = UInt(j, "files");
   c.images = UInt(j, "images");
+  c.carved = UInt(j, "carved");
+  c.thumbnails = UInt(j, "thumbnails");
   c.bytes = UInt(j, "bytes");
   c.errors = UInt(j, "errors");
   c.files_with_hits = UInt(j, "files_with_hits");
@@ -213,6 +220,8 @@ Json FileRecordToJson(const FileRecord& r) {
          {"accessed", OptJson(info.accessed)},
          {"deleted", info.deleted},
          {"carved", info.carved},
+         {"image_offset", info.image_offset ? Json(*info.image_offset) : Json(nullptr)},
+         {"thumbnail", info.thumbnail},
          {"inside_archive", info.inside_archive},
          {"anomaly", info.anomaly},
          {"size_read", r.size_read ? Json(*r.size_read) : Json(nullptr)},
@@ -252,6 +261,10 @@ Result<FileRecord> FileRecordFromJson(const Json& j) {
   info.accessed = OptInt(j, "accessed");
   info.deleted = Bool(j, "deleted");
   info.carved = Bool(j, "carved");
+  if (j.contains("image_offset") && j["image_offset"].is_number_unsigned()) {
+    info.image_offset = j["image_offset"].get<std::uint64_t>();
+  }
+  info.thumbnail = Bool(j, "thumbnail");
   info.inside_archive = Bool(j, "inside_archive");
   info.anomaly = Str(j, "anomaly");
   if (j.contains("size_read") && j["size_read"].is_number_unsigned()) r.size_read = j["size_read"].get<std::uint64_t>();

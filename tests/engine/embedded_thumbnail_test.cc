@@ -1,0 +1,131 @@
+// Embedded thumbnails through the real executable: a JPEG whose EXIF thumbnail (written by exiftool, an
+// independent writer) is a reduced copy of a known picture gives a thumbnail hit, an item of its parent
+// whose bytes are exactly what exiftool extracts (`exiftool -b -ThumbnailImage`); JPEGs with hostile EXIF
+// structures (offsets past the segment, a directory pointing at itself, a count larger than the segment)
+// give no thumbnail and no error; --no-thumbnails turns the items off.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/test_support.h"
+
+namespace hashtriage {
+namespace {
+
+using nlohmann::json;
+using testing::Bin;
+using testing::Q;
+using testing::RunCommand;
+using testing::RunOk;
+
+// `jpeg` with an APP1 "Exif" segment holding `tiff` inserted after its SOI marker.
+std::vector<std::byte> WithExif(std::vector<std::byte> jpeg, const std::vector<std::uint8_t>& tiff) {
+  std::vector<std::uint8_t> seg = {0xFF, 0xE1, 0, 0, 'E', 'x', 'i', 'f', 0, 0};
+  seg.insert(seg.end(), tiff.begin(), tiff.end());
+  const std::size_t length = seg.size() - 2;
+  seg[2] = static_cast<std::uint8_t>(length >> 8);
+  seg[3] = static_cast<std::uint8_t>(length & 0xFF);
+  std::vector<std::byte> out(jpeg.begin(), jpeg.begin() + 2);
+  for (std::uint8_t b : seg) out.push_back(static_cast<std::byte>(b));
+  out.insert(out.end(), jpeg.begin() + 2, jpeg.end());
+  return out;
+}
+
+// A little-endian TIFF: IFD0 at 8 with no entries, then IFD1 at `ifd1` with `count` entries as given.
+std::vector<std::uint8_t> Tiff(std::uint32_t ifd1, std::uint16_t count,
+                               const std::vector<std::pair<std::uint16_t, std::uint32_t>>& longs) {
+  std::vector<std::uint8_t> t = {'I', 'I', 42, 0, 8, 0, 0, 0, 0, 0};
+  for (int i = 0; i < 4; ++i) t.push_back(static_cast<std::uint8_t>(ifd1 >> (8 * i)));
+  t.resize(std::max<std::size_t>(t.size(), ifd1 + 2));
+  if (ifd1 + 2 <= t.size()) {
+    t[ifd1] = static_cast<std::uint8_t>(count & 0xFF);
+    t[ifd1 + 1] = static_cast<std::uint8_t>(count >> 8);
+  }
+  for (const auto& [tag, value] : longs) {
+    const std::uint8_t e[12] = {static_cast<std::uint8_t>(tag & 0xFF), static_cast<std::uint8_t>(tag >> 8), 4, 0, 1, 0, 0, 0,
+                                static_cast<std::uint8_t>(value), static_cast<std::uint8_t>(value >> 8),
+                                static_cast<std::uint8_t>(value >> 16), static_cast<std::uint8_t>(value >> 24)};
+    t.insert(t.end(), e, e + 12);
+  }
+  return t;
+}
+
+std::vector<json> Records(const std::filesystem::path& c) {
+  std::vector<json> out;
+  for (const std::string& line : testing::SplitLines(RunOk(Bin() + " export files --format jsonl --case " + Q(c)))) {
+    if (!line.empty()) out.push_back(json::parse(line));
+  }
+  return out;
+}
+
+class EmbeddedThumbnailTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    const auto photos = testing::TestDataDir() / "photos/scratch";
+    evidence_ = *dir_ / "phone";
+    std::filesystem::create_directories(evidence_);
+    // The known picture, and its 160-pixel reduction written as the EXIF thumbnail of another photo.
+    RunOk("convert " + Q(photos / "kitchen.jpg") + " -resize 160x160 " + Q(*dir_ / "thumb.jpg"));
+    RunOk("cp " + Q(photos / "all-sports-mural.jpg") + " " + Q(evidence_ / "IMG_0001.jpg") + " && chmod u+w " +
+        Q(evidence_ / "IMG_0001.jpg"));
+    RunOk("exiftool -q -overwrite_original '-ThumbnailImage<=" + (*dir_ / "thumb.jpg").string() + "' " +
+        Q(evidence_ / "IMG_0001.jpg"));
+    RunOk("exiftool -b -ThumbnailImage " + Q(evidence_ / "IMG_0001.jpg") + " > " + Q(*dir_ / "extracted.jpg"));
+    // Hostile EXIF: the thumbnail offset past the segment; IFD1 pointing at IFD0 (a loop); an entry count
+    // far larger than the segment holds.
+    const std::vector<std::byte> plain = testing::ReadBytes(photos / "atom-playground.jpg");
+    testing::WriteBytes(evidence_ / "past.jpg", WithExif(plain, Tiff(16, 2, {{0x0201, 0x7FFFFFF0}, {0x0202, 4000}})));
+    testing::WriteBytes(evidence_ / "loop.jpg", WithExif(plain, Tiff(8, 0, {})));
+    testing::WriteBytes(evidence_ / "count.jpg", WithExif(plain, Tiff(16, 0xFFFF, {{0x0201, 8}, {0x0202, 8}})));
+
+    index_ = *dir_ / "index";
+    const std::string pdq = RunOk(Bin() + " hash --pdq " + Q(photos / "kitchen.jpg")).substr(0, 64);
+    testing::WriteText(*dir_ / "known.pdq", pdq + ",100,kitchen\n");
+    RunOk(Bin() + " index import --index " + Q(index_) + " --set known --format pdq --category B " + Q(*dir_ / "known.pdq"));
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  static testing::TempDir* dir_;
+  static std::filesystem::path evidence_, index_;
+};
+testing::TempDir* EmbeddedThumbnailTest::dir_ = nullptr;
+std::filesystem::path EmbeddedThumbnailTest::evidence_;
+std::filesystem::path EmbeddedThumbnailTest::index_;
+
+TEST_F(EmbeddedThumbnailTest, AKnownPictureAsAnExifThumbnailIsAThumbnailHitOfItsParent) {
+  const auto c = *dir_ / "case";
+  const auto scan = RunCommand(Bin() + " scan --case " + Q(c) + " --index " + Q(index_) + " " + Q(evidence_));
+  EXPECT_EQ(scan.exit_code, 10) << scan.out << scan.err;
+  EXPECT_NE(scan.out.find("errors 0"), std::string::npos) << scan.out;
+  const std::vector<json> records = Records(c);
+  ASSERT_EQ(records.size(), 5u);  // four JPEGs and one thumbnail
+  int thumbnails = 0;
+  for (const json& r : records) {
+    if (!r["thumbnail"].get<bool>()) {
+      EXPECT_TRUE(r["hits"].empty()) << r.dump();
+      EXPECT_TRUE(r["error"].is_null()) << r.dump();
+      continue;
+    }
+    ++thumbnails;
+    EXPECT_EQ(r["path"], "phone/IMG_0001.jpg/thumbnail:exif");
+    EXPECT_EQ(r["original_path"], "IMG_0001.jpg");
+    EXPECT_EQ(r["md5"], RunOk("md5sum " + Q(*dir_ / "extracted.jpg")).substr(0, 32));
+    EXPECT_EQ(r["size"].get<std::uint64_t>(), std::filesystem::file_size(*dir_ / "extracted.jpg"));
+    EXPECT_EQ(r["width"], 160);
+    ASSERT_EQ(r["hits"].size(), 1u) << r.dump();
+    EXPECT_EQ(r["hits"][0]["media_id"], "kitchen");
+    EXPECT_EQ(r["hits"][0]["category"], "B");
+    EXPECT_EQ(r["hits"][0]["kind"], "pdq");
+  }
+  EXPECT_EQ(thumbnails, 1);
+
+  const auto off = *dir_ / "case-off";
+  EXPECT_EQ(RunCommand(Bin() + " scan --no-thumbnails --case " + Q(off) + " --index " + Q(index_) + " " + Q(evidence_)).exit_code, 0);
+  EXPECT_EQ(Records(off).size(), 4u);
+}
+
+}  // namespace
+}  // namespace hashtriage
