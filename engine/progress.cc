@@ -13,6 +13,7 @@ double Progress::ElapsedSeconds() const {
 }
 
 void Progress::Advance(std::uint64_t items, std::uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
   items_ += items;
   bytes_ += bytes;
   if (!enabled_) return;
@@ -54,6 +55,11 @@ void Progress::Draw() {
 }
 
 void Progress::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Erase();
+}
+
+void Progress::Erase() {
   if (enabled_ && drawn_) {
     std::fprintf(stderr, "\r\033[K");
     std::fflush(stderr);

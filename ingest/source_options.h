@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -72,6 +73,10 @@ struct SourceOptions {
   // Bytes of unallocated space examined per volume; past it carving stops with a kError item (ResourceLimit)
   // saying how much was left unexamined. Default: 1 TiB (no practical limit).
   std::uint64_t max_carve_bytes = std::uint64_t{1} << 40;
+  // Called from the enumeration thread while a volume is carved: at its start, about every 64 MiB of
+  // unallocated space examined, and at its end, with the volume's provenance path, the bytes examined and
+  // the bytes to examine. Default: none.
+  std::function<void(const std::string& volume, std::uint64_t examined, std::uint64_t total)> on_carve_progress;
 
   // Yield the thumbnails embedded in JPEG files (EXIF, JFIF extension) as items of their own, after their
   // parent. Default: true.

@@ -10,10 +10,13 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "engine/cli/commands.h"
 #include "engine/progress.h"
 #include "engine/scan/scan_pipeline.h"
 #include "engine/scan/scan_report.h"
+#include "engine/text/untrusted_text.h"
 #include "index/known_index.h"
 #include "ingest/source_size.h"
 
@@ -113,6 +116,24 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
       progress.SetTotal(total.files);
       progress.SetTotalBytes(total.bytes);
     }
+  }
+  if (progress.enabled()) {
+    // Carving reads a volume's unallocated space between files: its own line detail, rate and ETA.
+    auto started = std::make_shared<std::chrono::steady_clock::time_point>();
+    options.source.on_carve_progress = [&progress, started](const std::string& volume, std::uint64_t done,
+                                                            std::uint64_t total) {
+      const auto now = std::chrono::steady_clock::now();
+      if (done == 0) *started = now;
+      const double seconds = std::chrono::duration<double>(now - *started).count();
+      const double rate = seconds > 0 ? done / 1e6 / seconds : 0;
+      const double remaining = rate > 0 ? (total - done) / 1e6 / rate : -1;
+      progress.SetDetail(fmt::format("carving {}: {:.0f} of {:.0f} MB unallocated, {}", engine::TerminalText(volume), done / 1e6,
+                                     total / 1e6,
+                                     remaining >= 0 ? fmt::format("ETA {}:{:02}", static_cast<int>(remaining) / 60,
+                                                                  static_cast<int>(remaining) % 60)
+                                                    : std::string("ETA --:--")));
+      progress.Refresh();
+    };
   }
   HT_ASSIGN_OR_RETURN(engine::ScanSummary summary,
                       engine::RunScan(*store, known.get(), o.sources, options, context, progress));

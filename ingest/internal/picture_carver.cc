@@ -47,8 +47,9 @@ struct Walk {
 
 }  // namespace
 
-PictureCarver::PictureCarver(std::shared_ptr<ImageReader> image, CarveSpace space, CarveLimits limits)
-    : image_(std::move(image)), space_(std::move(space)), limits_(limits) {}
+PictureCarver::PictureCarver(std::shared_ptr<ImageReader> image, CarveSpace space, CarveLimits limits,
+                             CarveProgress progress)
+    : image_(std::move(image)), space_(std::move(space)), limits_(limits), progress_(std::move(progress)) {}
 
 Result<int> PictureCarver::ByteAt(std::uint64_t at, std::uint64_t end) {
   if (at >= end) return -1;
@@ -63,7 +64,14 @@ Result<int> PictureCarver::ByteAt(std::uint64_t at, std::uint64_t end) {
 }
 
 Result<std::optional<CarvedPicture>> PictureCarver::Next() {
+  constexpr std::uint64_t kReportEvery = std::uint64_t{64} << 20;
+  if (progress_ && !started_) progress_(0, space_.bytes);
+  started_ = true;
   while (run_ < space_.runs.size()) {
+    if (progress_ && examined_ - reported_ >= kReportEvery) {
+      reported_ = examined_;
+      progress_(examined_, space_.bytes);
+    }
     const ByteRun& run = space_.runs[run_];
     const std::uint64_t run_end = run.offset + run.length;
     next_ = std::max(next_, run.offset);
@@ -96,6 +104,10 @@ Result<std::optional<CarvedPicture>> PictureCarver::Next() {
     examined_ += after - start;
     next_ = after;
     if (found) return found;
+  }
+  if (progress_ && reported_ != space_.bytes) {
+    reported_ = space_.bytes;
+    progress_(space_.bytes, space_.bytes);
   }
   return std::optional<CarvedPicture>();
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,9 +37,12 @@ struct CarveLimits {
   std::uint64_t max_picture_bytes = std::uint64_t{64} << 20;
 };
 
+// Told (examined, total) bytes of carve space: at the first Next(), about every 64 MiB, and at the end.
+using CarveProgress = std::function<void(std::uint64_t examined, std::uint64_t total)>;
+
 class PictureCarver {
  public:
-  PictureCarver(std::shared_ptr<ImageReader> image, CarveSpace space, CarveLimits limits);
+  PictureCarver(std::shared_ptr<ImageReader> image, CarveSpace space, CarveLimits limits, CarveProgress progress = {});
 
   // The next candidate in image order, or nullopt when the space is done or the budget spent.
   // A read error of the image ends the carve: the error is returned.
@@ -57,6 +61,9 @@ class PictureCarver {
   std::shared_ptr<ImageReader> image_;
   CarveSpace space_;
   CarveLimits limits_;
+  CarveProgress progress_;
+  std::uint64_t reported_ = 0;  // examined_ at the last progress report
+  bool started_ = false;
   std::size_t run_ = 0;
   std::uint64_t next_ = 0;  // image offset of the next block start to look at
   std::uint64_t examined_ = 0;

@@ -240,7 +240,13 @@ class TskFrame final : public Frame {
         return Error(volume_prefix_, Status::Corruption(volume_prefix_ + ": unallocated space not carved: " +
                                                         space.status().message()));
       }
-      carver_.emplace(image_->reader, std::move(space).value(), CarveLimits{options_.max_carve_bytes});
+      CarveProgress progress;
+      if (options_.on_carve_progress) {
+        progress = [report = options_.on_carve_progress, volume = volume_prefix_](std::uint64_t done, std::uint64_t total) {
+          report(volume, done, total);
+        };
+      }
+      carver_.emplace(image_->reader, std::move(space).value(), CarveLimits{options_.max_carve_bytes}, std::move(progress));
     }
     auto picture = carver_->Next();
     if (picture.ok() && *picture) return CarvedEntry(**picture);

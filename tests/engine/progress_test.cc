@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <regex>
+#include <vector>
 #include <string>
 
 #include "tests/test_support.h"
@@ -59,6 +61,26 @@ TEST_F(ProgressTest, ScanOfADirectoryKnowsItsTotal) {
   EXPECT_NE(r.out.find("/" + std::to_string(std::stoi(files)) + " files"), std::string::npos) << r.out;
   EXPECT_TRUE(std::regex_search(r.out, std::regex("[0-9]+ images, [0-9]+ with hits"))) << r.out;
   EXPECT_TRUE(std::regex_search(r.out, kEta)) << r.out;
+}
+
+TEST_F(ProgressTest, CarvingADiskImageShowsTheUnallocatedSpaceExaminedAndEta) {
+  // 200 MB of unallocated space (a sparse FAT32 image): several reports, one every 64 MiB.
+  ASSERT_EQ(RunCommand("mkfs.vfat -C -F 32 " + P("disk.img") + " 204800 >/dev/null").exit_code, 0);
+  const auto r = OnTerminal(Bin() + " scan --no-index --rehash-max-mb 1 --case " + P("case") + " " + P("disk.img"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const std::regex report("carving disk\\.img: ([0-9]+) of ([0-9]+) MB unallocated, ETA");
+  std::vector<long> done;
+  long total = 0;
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), report); it != std::sregex_iterator(); ++it) {
+    done.push_back(std::stol((*it)[1]));
+    total = std::stol((*it)[2]);
+  }
+  ASSERT_GE(done.size(), 4u) << r.out;  // the start, each 64 MiB, the end
+  EXPECT_EQ(done.front(), 0);
+  EXPECT_EQ(done.back(), total);
+  EXPECT_TRUE(std::is_sorted(done.begin(), done.end()));
+  EXPECT_GT(total, 190);
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("MB unallocated, ETA [0-9]+:[0-9]{2}"))) << r.out;
 }
 
 TEST_F(ProgressTest, IntakeShowsReferralsMegabytesOfTheFilesAndEta) {
