@@ -5,6 +5,7 @@
 #include "ingest/internal/embedded_thumbnail.h"
 #include "ingest/internal/magic.h"
 #include "ingest/internal/slice_content.h"
+#include "ingest/internal/thumbnail_cache.h"
 #include "ingest/provenance.h"
 
 namespace hashtriage::ingest::internal {
@@ -83,6 +84,13 @@ Item ExpandingSource::Emit(FrameEntry entry, const Layer& layer) {
     QueueThumbnails(item.info, entry.content, **sniff_reader, std::move(prefix));
     return item;
   }
+  if (look_for_thumbnails) {
+    if (const auto cache = RecogniseThumbnailCache(UnescapeName(BaseName(item.info.original_path)), prefix);
+        cache != ThumbnailCacheKind::kNone) {
+      QueueCachedThumbnails(item.info, entry.content, **sniff_reader, std::move(prefix), cache);
+      return item;
+    }
+  }
   if (!options_.recurse_into_archives) return item;
   const Magic magic = SniffMagic(prefix);
   if (magic != Magic::kZip && magic != Magic::kArchive) return item;
@@ -107,6 +115,52 @@ Item ExpandingSource::Emit(FrameEntry entry, const Layer& layer) {
   return item;
 }
 
+void ExpandingSource::QueueCachedThumbnails(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content,
+                                            ByteReader& reader, std::vector<std::byte> prefix, ThumbnailCacheKind kind) {
+  const auto error = [&](Status status) {
+    pending_.push_back(Item{ErrorEntry(parent.evidence_id, parent.path, std::move(status), parent.inside_archive).info, nullptr});
+  };
+  if (content->size() > options_.max_in_memory_entry_bytes) {
+    error(Status::ResourceLimit(parent.path + ": thumbnail cache of " + std::to_string(content->size()) +
+                                " bytes is over the in-memory limit: its previews were not extracted"));
+    return;
+  }
+  auto bytes = std::make_shared<std::vector<std::byte>>(std::move(prefix));
+  ReadMore(reader, *bytes, static_cast<std::size_t>(content->size()));
+  if (bytes->size() != content->size()) {
+    error(Status::Corruption(parent.path + ": thumbnail cache could not be read to its end: previews not extracted"));
+    return;
+  }
+  auto pictures = FindCachedPictures(std::move(bytes));
+  if (!pictures.ok()) {
+    error(pictures.status());
+    return;
+  }
+  for (const CachedPicture& p : *pictures) {
+    QueueEmbedded(parent, content,
+                  std::string(ThumbnailCacheName(kind)) + ":" + std::to_string(p.offset) + (p.format == "jpeg" ? ".jpg" : ".png"),
+                  p.offset, p.size);
+  }
+}
+
+void ExpandingSource::QueueEmbedded(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content,
+                                    const std::string& step, std::uint64_t offset, std::uint64_t size) {
+  Item item;
+  item.info = parent;
+  item.info.path = AppendStep(parent.path, step);
+  item.info.size = size;
+  item.info.thumbnail = true;
+  item.info.anomaly.clear();
+  if (parent.image_offset) item.info.image_offset = *parent.image_offset + offset;
+  auto opened = MakeContentSlice(content, offset, size)->Open();
+  if (opened.ok()) {
+    item.reader = std::move(opened).value();
+  } else {
+    item.info.status = opened.status();
+  }
+  pending_.push_back(std::move(item));
+}
+
 void ExpandingSource::QueueThumbnails(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content,
                                       ByteReader& reader, std::vector<std::byte> prefix) {
   ThumbnailSearch search = FindEmbeddedThumbnails(prefix);
@@ -114,22 +168,7 @@ void ExpandingSource::QueueThumbnails(const ItemInfo& parent, const std::shared_
     ReadMore(reader, prefix, std::min(kThumbnailSearchBytes, prefix.size() * 8));
     search = FindEmbeddedThumbnails(prefix);
   }
-  for (const EmbeddedThumbnail& t : search.found) {
-    Item item;
-    item.info = parent;
-    item.info.path = AppendStep(parent.path, "thumbnail:" + t.kind);
-    item.info.size = t.size;
-    item.info.thumbnail = true;
-    item.info.anomaly.clear();
-    if (parent.image_offset) item.info.image_offset = *parent.image_offset + t.offset;
-    auto reader_of_thumbnail = MakeContentSlice(content, t.offset, t.size)->Open();
-    if (reader_of_thumbnail.ok()) {
-      item.reader = std::move(reader_of_thumbnail).value();
-    } else {
-      item.info.status = reader_of_thumbnail.status();
-    }
-    pending_.push_back(std::move(item));
-  }
+  for (const EmbeddedThumbnail& t : search.found) QueueEmbedded(parent, content, "thumbnail:" + t.kind, t.offset, t.size);
 }
 
 }  // namespace hashtriage::ingest::internal

@@ -15,6 +15,7 @@
 #include "ingest/evidence_source.h"
 #include "ingest/internal/archive_frame.h"
 #include "ingest/internal/frame.h"
+#include "ingest/internal/thumbnail_cache.h"
 
 namespace hashtriage::ingest::internal {
 
@@ -40,6 +41,12 @@ class ExpandingSource final : public EvidenceSource {
   // a second reader of `content`, positioned after `prefix`.
   void QueueThumbnails(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content, ByteReader& reader,
                        std::vector<std::byte> prefix);
+  // Queues an item for each preview held in the thumbnail cache `parent` (thumbnail_cache.h).
+  void QueueCachedThumbnails(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content, ByteReader& reader,
+                             std::vector<std::byte> prefix, ThumbnailCacheKind kind);
+  // Queues bytes [offset, offset + size) of `parent` as an embedded picture (ItemInfo::thumbnail).
+  void QueueEmbedded(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content, const std::string& step,
+                     std::uint64_t offset, std::uint64_t size);
 
   SourceType type_;
   std::string evidence_id_;

@@ -45,7 +45,29 @@ struct Walk {
   std::uint64_t max_bytes;
 };
 
+class MemoryImage final : public ImageReader {
+ public:
+  MemoryImage(std::shared_ptr<const std::vector<std::byte>> bytes, std::string name)
+      : bytes_(std::move(bytes)), name_(std::move(name)) {}
+  Result<std::size_t> ReadAt(std::uint64_t offset, std::span<std::byte> out) override {
+    if (offset >= bytes_->size()) return std::size_t{0};
+    const std::size_t n = std::min<std::size_t>(out.size(), bytes_->size() - static_cast<std::size_t>(offset));
+    std::memcpy(out.data(), bytes_->data() + offset, n);
+    return n;
+  }
+  std::uint64_t size() const override { return bytes_->size(); }
+  const std::string& name() const override { return name_; }
+
+ private:
+  std::shared_ptr<const std::vector<std::byte>> bytes_;
+  std::string name_;
+};
+
 }  // namespace
+
+std::shared_ptr<ImageReader> MakeMemoryImage(std::shared_ptr<const std::vector<std::byte>> bytes, std::string name) {
+  return std::make_shared<MemoryImage>(std::move(bytes), std::move(name));
+}
 
 PictureCarver::PictureCarver(std::shared_ptr<ImageReader> image, CarveSpace space, CarveLimits limits,
                              CarveProgress progress)
@@ -82,6 +104,24 @@ Result<std::optional<CarvedPicture>> PictureCarver::Next() {
     if (examined_ >= limits_.budget_bytes) {
       budget_spent_ = true;
       return std::optional<CarvedPicture>();
+    }
+    if (space_.block_bytes == 1) {
+      // Pictures at any byte (inside a container file): jump to the next byte that can start one.
+      HT_ASSIGN_OR_RETURN(int first, ByteAt(next_, run_end));
+      if (first != 0xFF && first != 0x89) {
+        const std::size_t in = static_cast<std::size_t>(next_ - window_offset_);
+        std::size_t skip = window_.size() - in;
+        for (std::size_t i = in; i < window_.size(); ++i) {
+          const auto b = static_cast<std::uint8_t>(window_[i]);
+          if (b == 0xFF || b == 0x89) {
+            skip = i - in;
+            break;
+          }
+        }
+        examined_ += skip;
+        next_ += skip;
+        continue;
+      }
     }
     const std::uint64_t start = next_;
     int head[8];

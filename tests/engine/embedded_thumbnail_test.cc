@@ -2,7 +2,10 @@
 // independent writer) is a reduced copy of a known picture gives a thumbnail hit, an item of its parent
 // whose bytes are exactly what exiftool extracts (`exiftool -b -ThumbnailImage`); JPEGs with hostile EXIF
 // structures (offsets past the segment, a directory pointing at itself, a count larger than the segment)
-// give no thumbnail and no error; --no-thumbnails turns the items off.
+// give no thumbnail and no error; --no-thumbnails turns the items off. Thumbnail caches: an Android
+// .thumbdata file (JPEG previews in fixed slots) and a Windows thumbcache_*.db laid out as the format's
+// documentation describes (Windows 7: file header, "CMMM" entries with identifier and data) give one
+// item per preview, byte-identical to the preview written in.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -125,6 +128,102 @@ TEST_F(EmbeddedThumbnailTest, AKnownPictureAsAnExifThumbnailIsAThumbnailHitOfIts
   const auto off = *dir_ / "case-off";
   EXPECT_EQ(RunCommand(Bin() + " scan --no-thumbnails --case " + Q(off) + " --index " + Q(index_) + " " + Q(evidence_)).exit_code, 0);
   EXPECT_EQ(Records(off).size(), 4u);
+}
+
+void Append(std::vector<std::uint8_t>& out, std::uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+}
+void Append(std::vector<std::uint8_t>& out, const std::vector<std::byte>& bytes) {
+  for (std::byte b : bytes) out.push_back(static_cast<std::uint8_t>(b));
+}
+
+// A Windows 7 (format version 21) thumbcache: a 24-byte file header, then per picture an entry: "CMMM",
+// entry size, hash, identifier size, padding size, data size, unknown, data and header checksums, the
+// UTF-16 identifier, then the data.
+std::vector<std::byte> Thumbcache(const std::vector<std::vector<std::byte>>& pictures) {
+  std::vector<std::uint8_t> out = {'C', 'M', 'M', 'M'};
+  Append(out, 21, 4);  // version
+  Append(out, 1, 4);   // cache type: 96 pixels
+  Append(out, 24, 4);  // first entry
+  Append(out, 0, 4);   // first available entry (patched below)
+  Append(out, pictures.size(), 4);
+  std::uint64_t hash = 0x1234abcd5678ef01;
+  for (const auto& p : pictures) {
+    const std::string id = "1234abcd5678ef01";
+    const std::size_t entry = 48 + id.size() * 2 + p.size();
+    out.insert(out.end(), {'C', 'M', 'M', 'M'});
+    Append(out, entry, 4);
+    Append(out, hash++, 8);
+    Append(out, id.size() * 2, 4);
+    Append(out, 0, 4);  // padding
+    Append(out, p.size(), 4);
+    Append(out, 0, 4);
+    Append(out, 0, 8);  // checksums: not checked by readers of evidence
+    Append(out, 0, 8);
+    for (char c : id) Append(out, static_cast<unsigned char>(c), 2);
+    Append(out, p);
+  }
+  const std::size_t end = out.size();
+  for (int i = 0; i < 4; ++i) out[16 + i] = static_cast<std::uint8_t>(end >> (8 * i));
+  std::vector<std::byte> bytes(out.size());
+  std::memcpy(bytes.data(), out.data(), out.size());
+  return bytes;
+}
+
+// An Android gallery cache: each preview after a small slot header, slots of 10,000 bytes.
+std::vector<std::byte> Thumbdata(const std::vector<std::vector<std::byte>>& pictures) {
+  std::vector<std::uint8_t> out;
+  for (const auto& p : pictures) {
+    const std::size_t slot = out.size();
+    out.push_back(1);
+    Append(out, 0x0123456789abcdefULL, 8);
+    Append(out, p.size(), 4);
+    Append(out, p);
+    out.resize(slot + 10000, 0);
+  }
+  std::vector<std::byte> bytes(out.size());
+  std::memcpy(bytes.data(), out.data(), out.size());
+  return bytes;
+}
+
+TEST_F(EmbeddedThumbnailTest, EveryPreviewInAThumbnailCacheIsAnItemAndTheKnownOnesHit) {
+  const auto photos = testing::TestDataDir() / "photos/scratch";
+  const auto dev = *dir_ / "pc";
+  std::filesystem::create_directories(dev / "DCIM/.thumbnails");
+  RunOk("convert " + Q(photos / "kitchen.jpg") + " -resize 96x96 " + Q(*dir_ / "k96.jpg"));
+  RunOk("convert " + Q(photos / "kitchen.jpg") + " -resize 96x96 " + Q(*dir_ / "k96.png"));
+  RunOk("convert " + Q(photos / "atom-playground.jpg") + " -resize 96x96 " + Q(*dir_ / "other96.jpg"));
+  const std::vector<std::vector<std::byte>> previews = {testing::ReadBytes(*dir_ / "k96.jpg"),
+                                                        testing::ReadBytes(*dir_ / "other96.jpg"),
+                                                        testing::ReadBytes(*dir_ / "k96.png")};
+  testing::WriteBytes(dev / "thumbcache_96.db", Thumbcache(previews));
+  testing::WriteBytes(dev / "DCIM/.thumbnails/.thumbdata3--1967290299", Thumbdata({previews[0], previews[1]}));
+  const auto c = *dir_ / "cache-case";
+  const auto scan = RunCommand(Bin() + " scan --case " + Q(c) + " --index " + Q(index_) + " " + Q(dev));
+  EXPECT_EQ(scan.exit_code, 10) << scan.out << scan.err;
+  EXPECT_NE(scan.out.find("errors 0"), std::string::npos) << scan.out;
+  std::vector<json> from_cache, from_thumbdata;
+  for (const json& r : Records(c)) {
+    const std::string path = r["path"];
+    if (path.find("/thumbcache_96.db/thumbcache:") != std::string::npos) from_cache.push_back(r);
+    if (path.find("/.thumbdata3--1967290299/thumbdata:") != std::string::npos) from_thumbdata.push_back(r);
+  }
+  const std::string md5[] = {RunOk("md5sum " + Q(*dir_ / "k96.jpg")).substr(0, 32),
+                             RunOk("md5sum " + Q(*dir_ / "other96.jpg")).substr(0, 32),
+                             RunOk("md5sum " + Q(*dir_ / "k96.png")).substr(0, 32)};
+  ASSERT_EQ(from_cache.size(), 3u);
+  ASSERT_EQ(from_thumbdata.size(), 2u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const json& r = from_cache[i];
+    EXPECT_TRUE(r["thumbnail"].get<bool>());
+    EXPECT_EQ(r["md5"], md5[i]) << r.dump();
+    EXPECT_EQ(r["hits"].size(), i == 1 ? 0u : 1u) << r.dump();
+    if (i < 2) {
+      EXPECT_EQ(from_thumbdata[i]["md5"], md5[i]) << from_thumbdata[i].dump();
+      EXPECT_EQ(from_thumbdata[i]["hits"].size(), i == 1 ? 0u : 1u);
+    }
+  }
+  EXPECT_EQ(from_cache[2]["format"], "png");
 }
 
 }  // namespace
