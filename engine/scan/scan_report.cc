@@ -218,6 +218,8 @@ std::string KioskVerdict(const ScanSummary& summary, bool matched) {
     }
     const auto& unknown = t.by_category[static_cast<int>(index::Category::kUnknown)];
     out += fmt::format("Files examined:    {}  (pictures: {})\n", t.files, t.images);
+    if (t.carved > 0) out += fmt::format("  of which recovered from deleted space: {}\n", t.carved);
+    if (t.thumbnails > 0) out += fmt::format("Previews inside files examined: {}  (a known one counts below)\n", t.thumbnails);
     if (!matched) {
       out += "Known-image check: NOT DONE (no hash set available on this kiosk)\n";
     } else {

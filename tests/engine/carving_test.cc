@@ -163,6 +163,7 @@ TEST_F(CarvingTest, FatDeletedPicturesWhoseEntriesWereReusedAreCarvedAndMatchedA
   EXPECT_EQ(k4_records, 1);
   EXPECT_EQ(keep_records, 1);
   EXPECT_NE(s.out.find("errors 0"), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("carved from unallocated space 3 (counted in files)"), std::string::npos) << s.out;
 
   // Without carving: none; with a 1 MB budget on 8 MB: the scan says how much it left unexamined.
   EXPECT_TRUE(Carved(ScanImage(image, "fat-no-carve", "--no-carve")).empty());

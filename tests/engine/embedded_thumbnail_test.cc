@@ -125,6 +125,12 @@ TEST_F(EmbeddedThumbnailTest, AKnownPictureAsAnExifThumbnailIsAThumbnailHitOfIts
   }
   EXPECT_EQ(thumbnails, 1);
 
+  const auto kiosk = RunCommand(Bin() + " scan --kiosk --case " + Q(*dir_ / "case-kiosk") + " --index " + Q(index_) + " " +
+                                Q(evidence_));
+  EXPECT_EQ(kiosk.exit_code, 10);
+  EXPECT_NE(kiosk.out.find("Files examined:    4  (pictures: 4)\nPreviews inside files examined: 1"), std::string::npos)
+      << kiosk.out;
+
   const auto off = *dir_ / "case-off";
   EXPECT_EQ(RunCommand(Bin() + " scan --no-thumbnails --case " + Q(off) + " --index " + Q(index_) + " " + Q(evidence_)).exit_code, 0);
   EXPECT_EQ(Records(off).size(), 4u);
