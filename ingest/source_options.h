@@ -70,8 +70,9 @@ struct SourceOptions {
   // files), skipping the blocks of deleted files already yielded. Carved pictures are deleted content:
   // without include_deleted nothing is carved. Default: true.
   bool carve = true;
-  // Bytes of unallocated space examined per volume; past it carving stops with a kError item (ResourceLimit)
-  // saying how much was left unexamined. Default: 1 TiB (no practical limit).
+  // Bytes of unallocated space examined per disk image (all its volumes together); past it carving stops
+  // with a kError item (ResourceLimit) saying how much was left unexamined. Default: 1 TiB (no practical
+  // limit).
   std::uint64_t max_carve_bytes = std::uint64_t{1} << 40;
   // Called from the enumeration thread while a volume is carved: at its start, about every 64 MiB of
   // unallocated space examined, and at its end, with the volume's provenance path, the bytes examined and

@@ -197,7 +197,7 @@ void SetupScanCommand(CLI::App& app, CommandExit& exit) {
   sub->add_flag("--no-deleted", o->no_deleted, "Skip deleted files in disk images (and carving: carved pictures are deleted content)");
   sub->add_flag("--no-carve", o->no_carve, "Do not carve JPEG/PNG pictures from the unallocated space of disk images");
   sub->add_option("--max-carve-mb", o->max_carve_mb,
-                  "Carving budget: MB of unallocated space examined per volume; the rest is reported as not "
+                  "Carving budget: MB of unallocated space examined per disk image; the rest is reported as not "
                   "examined (default 1048576)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
   sub->add_flag("--no-thumbnails", o->no_thumbnails, "Do not hash and match the thumbnails embedded in JPEGs");

@@ -4,7 +4,7 @@
 // PNG chunks up to IEND. A candidate is complete when its end lies inside the run it starts in; it is
 // truncated when the run ends first (the picture was fragmented or partly overwritten) and corrupt when
 // its structure breaks. Carved bytes are never trusted further than that: the scan decodes a complete
-// candidate to hash it, which is the final check. The work is bounded by a byte budget per volume.
+// candidate to hash it, which is the final check. The work is bounded by a byte budget.
 // Reads the image through ImageReader (thread-safe); one carver is used by one thread.
 #pragma once
 
@@ -36,7 +36,7 @@ struct CarvedPicture {
 };
 
 struct CarveLimits {
-  // Bytes of carve space examined per volume; past it the carver stops (budget_spent()).
+  // Bytes of carve space this carver may examine; past it the carver stops (budget_spent()).
   std::uint64_t budget_bytes = std::uint64_t{1} << 40;
   // A picture longer than this is reported as corrupt (no end found). Default: 64 MiB.
   std::uint64_t max_picture_bytes = std::uint64_t{64} << 20;

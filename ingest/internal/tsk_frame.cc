@@ -246,7 +246,7 @@ class TskFrame final : public Frame {
           report(volume, done, total);
         };
       }
-      carver_.emplace(image_->reader, std::move(space).value(), CarveLimits{options_.max_carve_bytes}, std::move(progress));
+      carver_.emplace(image_->reader, std::move(space).value(), CarveLimits{options_.max_carve_bytes - std::min(options_.max_carve_bytes, carved_bytes_)}, std::move(progress));
     }
     auto picture = carver_->Next();
     if (picture.ok() && *picture) return CarvedEntry(**picture);
@@ -256,12 +256,13 @@ class TskFrame final : public Frame {
       report = Error(volume_prefix_, Status::Corruption(volume_prefix_ + ": carving stopped: " + picture.status().message()));
     } else if (carver_->budget_spent()) {
       report = Error(volume_prefix_, Status::ResourceLimit(fmt::format(
-                                         "{}: carving stopped at its budget of {} MB: {} MB of {} MB of unallocated space "
-                                         "not examined",
+                                         "{}: carving stopped at the image's budget of {} MB: {} MB of {} MB of "
+                                         "unallocated space not examined",
                                          volume_prefix_, options_.max_carve_bytes >> 20,
                                          (carver_->space().bytes - carver_->examined_bytes()) >> 20,
                                          carver_->space().bytes >> 20)));
     }
+    carved_bytes_ += carver_->examined_bytes();
     carver_.reset();
     return report;
   }
@@ -430,6 +431,7 @@ class TskFrame final : public Frame {
   std::vector<TSK_INUM_T> deleted_files_;     // deleted regular files yielded from it (not carved again)
   CarveStep carve_state_ = CarveStep::kNotStarted;
   std::optional<PictureCarver> carver_;
+  std::uint64_t carved_bytes_ = 0;  // carve space examined in the image's earlier volumes (one budget per image)
 };
 
 Result<std::shared_ptr<TskImage>> OpenTskImage(std::shared_ptr<ImageReader> reader) {

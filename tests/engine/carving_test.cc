@@ -172,7 +172,7 @@ TEST_F(CarvingTest, FatDeletedPicturesWhoseEntriesWereReusedAreCarvedAndMatchedA
   bool reported = false;
   for (const json& r : budget.records) {
     const std::string error = r["error"].is_string() ? r["error"].get<std::string>() : "";
-    reported = reported || std::regex_search(error, std::regex(R"(carving stopped at its budget of 1 MB: \d+ MB of \d+ MB)"));
+    reported = reported || std::regex_search(error, std::regex(R"(carving stopped at the image's budget of 1 MB: \d+ MB of \d+ MB)"));
   }
   EXPECT_TRUE(reported) << budget.out;
 }
