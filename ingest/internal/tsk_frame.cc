@@ -230,11 +230,10 @@ class TskFrame final : public Frame {
   std::optional<FrameEntry> NextCarved() {
     if (carve_state_ == CarveStep::kNotStarted) {
       carve_state_ = CarveStep::kCarving;
-      Result<CarveSpace> space = Status::Ok();
-      {
+      Result<CarveSpace> space = [this] {
         std::lock_guard<std::mutex> lock(fs_->mu);
-        space = FindCarveSpace(fs_->fs, deleted_files_);
-      }
+        return FindCarveSpace(fs_->fs, deleted_files_);
+      }();
       if (!space.ok()) {
         carve_state_ = CarveStep::kDone;
         return Error(volume_prefix_, Status::Corruption(volume_prefix_ + ": unallocated space not carved: " +
