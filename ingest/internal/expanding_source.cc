@@ -87,7 +87,7 @@ Item ExpandingSource::Emit(FrameEntry entry, const Layer& layer) {
   if (look_for_thumbnails) {
     if (const auto cache = RecogniseThumbnailCache(UnescapeName(BaseName(item.info.original_path)), prefix);
         cache != ThumbnailCacheKind::kNone) {
-      QueueCachedThumbnails(item.info, entry.content, **sniff_reader, std::move(prefix), cache);
+      QueueCachedThumbnails(item.info, entry.content, cache);
       return item;
     }
   }
@@ -116,24 +116,15 @@ Item ExpandingSource::Emit(FrameEntry entry, const Layer& layer) {
 }
 
 void ExpandingSource::QueueCachedThumbnails(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content,
-                                            ByteReader& reader, std::vector<std::byte> prefix, ThumbnailCacheKind kind) {
-  const auto error = [&](Status status) {
-    pending_.push_back(Item{ErrorEntry(parent.evidence_id, parent.path, std::move(status), parent.inside_archive).info, nullptr});
-  };
-  if (content->size() > options_.max_in_memory_entry_bytes) {
-    error(Status::ResourceLimit(parent.path + ": thumbnail cache of " + std::to_string(content->size()) +
-                                " bytes is over the in-memory limit: its previews were not extracted"));
-    return;
-  }
-  auto bytes = std::make_shared<std::vector<std::byte>>(std::move(prefix));
-  ReadMore(reader, *bytes, static_cast<std::size_t>(content->size()));
-  if (bytes->size() != content->size()) {
-    error(Status::Corruption(parent.path + ": thumbnail cache could not be read to its end: previews not extracted"));
-    return;
-  }
-  auto pictures = FindCachedPictures(std::move(bytes));
+                                            ThumbnailCacheKind kind) {
+  auto pictures = FindCachedPictures(MakeContentImage(content, parent.path));
   if (!pictures.ok()) {
-    error(pictures.status());
+    pending_.push_back(Item{ErrorEntry(parent.evidence_id, parent.path,
+                                       Status::Corruption(parent.path + ": thumbnail cache not read to its end, previews "
+                                                          "not extracted: " + pictures.status().message()),
+                                       parent.inside_archive)
+                                .info,
+                            nullptr});
     return;
   }
   for (const CachedPicture& p : *pictures) {

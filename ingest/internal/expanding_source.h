@@ -42,8 +42,8 @@ class ExpandingSource final : public EvidenceSource {
   void QueueThumbnails(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content, ByteReader& reader,
                        std::vector<std::byte> prefix);
   // Queues an item for each preview held in the thumbnail cache `parent` (thumbnail_cache.h).
-  void QueueCachedThumbnails(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content, ByteReader& reader,
-                             std::vector<std::byte> prefix, ThumbnailCacheKind kind);
+  void QueueCachedThumbnails(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content,
+                             ThumbnailCacheKind kind);
   // Queues bytes [offset, offset + size) of `parent` as an embedded picture (ItemInfo::thumbnail).
   void QueueEmbedded(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content, const std::string& step,
                      std::uint64_t offset, std::uint64_t size);

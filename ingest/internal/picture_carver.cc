@@ -45,29 +45,7 @@ struct Walk {
   std::uint64_t max_bytes;
 };
 
-class MemoryImage final : public ImageReader {
- public:
-  MemoryImage(std::shared_ptr<const std::vector<std::byte>> bytes, std::string name)
-      : bytes_(std::move(bytes)), name_(std::move(name)) {}
-  Result<std::size_t> ReadAt(std::uint64_t offset, std::span<std::byte> out) override {
-    if (offset >= bytes_->size()) return std::size_t{0};
-    const std::size_t n = std::min<std::size_t>(out.size(), bytes_->size() - static_cast<std::size_t>(offset));
-    std::memcpy(out.data(), bytes_->data() + offset, n);
-    return n;
-  }
-  std::uint64_t size() const override { return bytes_->size(); }
-  const std::string& name() const override { return name_; }
-
- private:
-  std::shared_ptr<const std::vector<std::byte>> bytes_;
-  std::string name_;
-};
-
 }  // namespace
-
-std::shared_ptr<ImageReader> MakeMemoryImage(std::shared_ptr<const std::vector<std::byte>> bytes, std::string name) {
-  return std::make_shared<MemoryImage>(std::move(bytes), std::move(name));
-}
 
 PictureCarver::PictureCarver(std::shared_ptr<ImageReader> image, CarveSpace space, CarveLimits limits,
                              CarveProgress progress)

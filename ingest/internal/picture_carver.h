@@ -23,10 +23,6 @@ namespace hashtriage::ingest::internal {
 
 enum class CarveState { kComplete, kTruncated, kCorrupt };
 
-// The media of `bytes` as an ImageReader, so a container file held in memory (a thumbnail cache) can
-// be carved like a disk image's unallocated space (CarveSpace with block_bytes 1: pictures at any byte).
-std::shared_ptr<ImageReader> MakeMemoryImage(std::shared_ptr<const std::vector<std::byte>> bytes, std::string name);
-
 struct CarvedPicture {
   std::string format;        // "jpeg" or "png"
   std::uint64_t offset = 0;  // in the disk image

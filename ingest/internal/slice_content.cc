@@ -1,6 +1,7 @@
 #include "ingest/internal/slice_content.h"
 
 #include <algorithm>
+#include <mutex>
 #include <string>
 
 namespace hashtriage::ingest::internal {
@@ -86,7 +87,39 @@ class ImageSlice final : public ContentHandle {
   std::uint64_t offset_, size_;
 };
 
+class ContentImage final : public ImageReader {
+ public:
+  ContentImage(std::shared_ptr<const ContentHandle> content, std::string name)
+      : content_(std::move(content)), name_(std::move(name)) {}
+  Result<std::size_t> ReadAt(std::uint64_t offset, std::span<std::byte> out) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (reader_ == nullptr) {
+      HT_ASSIGN_OR_RETURN(reader_, content_->Open());
+    }
+    HT_RETURN_IF_ERROR(reader_->Seek(offset));
+    std::size_t got = 0;
+    while (got < out.size()) {
+      HT_ASSIGN_OR_RETURN(std::size_t n, reader_->Read(out.subspan(got)));
+      if (n == 0) break;
+      got += n;
+    }
+    return got;
+  }
+  std::uint64_t size() const override { return content_->size(); }
+  const std::string& name() const override { return name_; }
+
+ private:
+  std::shared_ptr<const ContentHandle> content_;
+  std::string name_;
+  std::mutex mu_;
+  std::unique_ptr<ByteReader> reader_;
+};
+
 }  // namespace
+
+std::shared_ptr<ImageReader> MakeContentImage(std::shared_ptr<const ContentHandle> content, std::string name) {
+  return std::make_shared<ContentImage>(std::move(content), std::move(name));
+}
 
 std::shared_ptr<ContentHandle> MakeContentSlice(std::shared_ptr<const ContentHandle> parent, std::uint64_t offset,
                                                 std::uint64_t size) {

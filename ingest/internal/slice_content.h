@@ -20,4 +20,8 @@ std::shared_ptr<ContentHandle> MakeContentSlice(std::shared_ptr<const ContentHan
 std::shared_ptr<ContentHandle> MakeImageSlice(std::shared_ptr<ImageReader> image, std::uint64_t offset,
                                               std::uint64_t size);
 
+// The bytes of `content` as an ImageReader (a reader seeked per read, under a mutex), so a container file
+// (a thumbnail cache) is carved like a disk image's unallocated space, in windows, never read whole.
+std::shared_ptr<ImageReader> MakeContentImage(std::shared_ptr<const ContentHandle> content, std::string name);
+
 }  // namespace hashtriage::ingest::internal

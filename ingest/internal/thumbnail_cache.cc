@@ -24,12 +24,12 @@ std::string_view ThumbnailCacheName(ThumbnailCacheKind kind) {
   return kind == ThumbnailCacheKind::kWindows ? "thumbcache" : "thumbdata";
 }
 
-Result<std::vector<CachedPicture>> FindCachedPictures(std::shared_ptr<const std::vector<std::byte>> bytes) {
+Result<std::vector<CachedPicture>> FindCachedPictures(std::shared_ptr<ImageReader> cache) {
   CarveSpace space;
   space.block_bytes = 1;
-  space.bytes = bytes->size();
-  space.runs.push_back(ByteRun{0, bytes->size()});
-  PictureCarver carver(MakeMemoryImage(bytes, "thumbnail cache"), std::move(space), CarveLimits{});
+  space.bytes = cache->size();
+  space.runs.push_back(ByteRun{0, cache->size()});
+  PictureCarver carver(std::move(cache), std::move(space), CarveLimits{});
   std::vector<CachedPicture> out;
   for (;;) {
     HT_ASSIGN_OR_RETURN(std::optional<CarvedPicture> p, carver.Next());

@@ -5,7 +5,7 @@
 // Android's gallery cache (DCIM/.thumbnails/.thumbdata*: JPEG previews stored one after another in
 // fixed slots) by its name. The previews are found inside the file by their JPEG and PNG signatures and
 // structure (picture_carver.h), so every version of the entry header reads the same way; only complete
-// pictures are returned. (Not yet: the BMP entries of early Vista caches.) Pure functions; thread-safe.
+// pictures are returned. (Not yet: the BMP entries of early Vista caches.) Thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "hashing/status.h"
+#include "ingest/internal/image_reader.h"
 
 namespace hashtriage::ingest::internal {
 
@@ -33,7 +34,7 @@ struct CachedPicture {
   std::string format;  // "jpeg" or "png"
 };
 
-// Every complete JPEG or PNG inside the cache's bytes, in file order.
-Result<std::vector<CachedPicture>> FindCachedPictures(std::shared_ptr<const std::vector<std::byte>> bytes);
+// Every complete JPEG or PNG inside the cache file, in file order (read in windows, never whole).
+Result<std::vector<CachedPicture>> FindCachedPictures(std::shared_ptr<ImageReader> cache);
 
 }  // namespace hashtriage::ingest::internal
