@@ -1,5 +1,6 @@
 #include "engine/file_hashing.h"
 
+#include <array>
 #include <vector>
 
 #include "hashing/read_only_file.h"
@@ -78,6 +79,7 @@ Result<FileHashes> HashStream(const ReadFunction& read, const FileHashRequest& r
   }
 
   FileHashes out;
+  if (request.sniff_video) out.video_container = hashing::SniffVideoContainer(std::span<const std::byte>(buffer.data(), first));
   hashing::MultiDigester digester(request.digests);
   digester.Update(std::span<const std::byte>(buffer.data(), first));
   const bool empty = first == 0;
@@ -91,7 +93,7 @@ Result<FileHashes> HashStream(const ReadFunction& read, const FileHashRequest& r
   }
   out.size = total;
   out.digests = digester.Finish();
-  if (request.pdq_required) {
+  if (request.pdq_required && out.video_container == hashing::VideoContainer::kNone) {
     out.status = empty ? Status::Corruption("empty file (0 bytes), not an image")
                        : Status::NotSupported("not a recognised image format");
   }
@@ -101,6 +103,19 @@ Result<FileHashes> HashStream(const ReadFunction& read, const FileHashRequest& r
 Result<FileHashes> HashFile(const std::string& path, const FileHashRequest& request) {
   HT_ASSIGN_OR_RETURN(hashing::ReadOnlyFile file, hashing::ReadOnlyFile::Open(path));
   return HashStream([&file](std::span<std::byte> out) { return file.Read(out); }, request);
+}
+
+Result<hashing::VideoHashes> HashVideoFile(const std::string& path, const hashing::VideoHashOptions& options) {
+  HT_ASSIGN_OR_RETURN(hashing::ReadOnlyFile file, hashing::ReadOnlyFile::Open(path));
+  HT_ASSIGN_OR_RETURN(const std::uint64_t size, file.Size());
+  std::array<std::byte, 64> head{};
+  HT_ASSIGN_OR_RETURN(const std::size_t n, file.Read(head));
+  const hashing::VideoContainer container = hashing::SniffVideoContainer(std::span<const std::byte>(head.data(), n));
+  if (container == hashing::VideoContainer::kNone) {
+    return Status::InvalidArgument("not a video hashtriage decodes (MP4/MOV/3GP, AVI, MKV/WebM)");
+  }
+  return hashing::HashVideo([&file](std::span<std::byte> out) { return file.Read(out); },
+                            [&file](std::uint64_t offset) { return file.Seek(offset); }, size, container, options);
 }
 
 }  // namespace hashtriage::engine

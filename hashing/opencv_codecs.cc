@@ -1,14 +1,10 @@
 #include "hashing/opencv_codecs.h"
 
-#include <dlfcn.h>
-#include <unistd.h>
-
-#include <filesystem>
-#include <mutex>
 #include <string>
 
 #include "hashing/image_decode.h"
 #include "hashing/opencv_codec_plugin.h"
+#include "hashing/plugin_loader.h"
 
 namespace hashtriage::hashing::decode_internal {
 
@@ -22,39 +18,23 @@ struct Plugin {
   std::string error;
 };
 
-std::string ExecutableDir() {
-  std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string() : exe.parent_path().string();
-}
-
-const Plugin& LoadPlugin() {
-  static Plugin plugin;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    std::string tried;
-    for (const std::string& dir : {std::string(HASHTRIAGE_PLUGIN_DIR), ExecutableDir()}) {
-      if (dir.empty()) continue;
-      const std::string path = dir + "/" + kPluginName;
-      void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-      if (handle == nullptr) {
-        tried += (tried.empty() ? "" : "; ") + std::string(dlerror());
-        continue;
-      }
-      plugin.decode = reinterpret_cast<HashtriageOpenCvDecode>(dlsym(handle, "hashtriage_opencv_decode"));
-      plugin.release = reinterpret_cast<HashtriageOpenCvRelease>(dlsym(handle, "hashtriage_opencv_release"));
-      if (plugin.decode != nullptr && plugin.release != nullptr) return;
-      tried += (tried.empty() ? "" : "; ") + path + ": not a hashtriage codec plugin";
-    }
-    plugin.error = "the OpenCV codec plugin " + std::string(kPluginName) + " could not be loaded (" + tried + ")";
-  });
+const Plugin& LoadOpenCvPlugin() {
+  static const Plugin plugin = [] {
+    const LoadedPlugin loaded = LoadPlugin(kPluginName, {"hashtriage_opencv_decode", "hashtriage_opencv_release"},
+                                           "the OpenCV codec plugin");
+    Plugin p;
+    p.decode = reinterpret_cast<HashtriageOpenCvDecode>(loaded.symbols[0]);
+    p.release = reinterpret_cast<HashtriageOpenCvRelease>(loaded.symbols[1]);
+    p.error = loaded.error;
+    return p;
+  }();
   return plugin;
 }
 
 }  // namespace
 
 Result<LumaImage> DecodeLumaWithOpenCv(std::span<const std::byte> bytes, bool is_jpeg, int jpeg_scale) {
-  const Plugin& plugin = LoadPlugin();
+  const Plugin& plugin = LoadOpenCvPlugin();
   if (plugin.decode == nullptr) return Status::NotSupported(plugin.error);
   HashtriageOpenCvImage image;
   if (plugin.decode(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), is_jpeg ? 1 : 0, jpeg_scale,

@@ -64,6 +64,13 @@ Result<std::size_t> ReadOnlyFile::Read(std::span<std::byte> buffer) {
   return total;
 }
 
+Status ReadOnlyFile::Seek(std::uint64_t offset) {
+  if (::lseek(fd_, static_cast<off_t>(offset), SEEK_SET) < 0) {
+    return Status::IOError(path_ + ": seek failed: " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<std::byte>> ReadOnlyFile::ReadAll(std::uint64_t max_bytes) {
   HT_ASSIGN_OR_RETURN(std::uint64_t size_hint, Size());
   std::vector<std::byte> data;

@@ -25,6 +25,8 @@ class ReadOnlyFile {
   // Reads up to buffer.size() bytes (retrying on EINTR and short reads); 0 means end of file.
   Result<std::size_t> Read(std::span<std::byte> buffer);
   // Reads the whole rest of the file; fails with ResourceLimit past max_bytes.
+  // Moves the read position to `offset` from the start.
+  Status Seek(std::uint64_t offset);
   Result<std::vector<std::byte>> ReadAll(std::uint64_t max_bytes);
   Result<std::uint64_t> Size() const;
   const std::string& path() const { return path_; }

@@ -389,6 +389,16 @@ LumaImage UpscaleLuma(const LumaImage& im, int min_side) {
   return out;
 }
 
+TrimBox SymmetricBox(const LumaImage& image, const TrimBox& box) {
+  const int slack = std::max(2, std::max(image.width, image.height) / 100);
+  TrimBox sym = box;
+  const int ml = std::min(box.left, image.width - box.right);
+  const int mt = std::min(box.top, image.height - box.bottom);
+  if (std::abs(box.left - (image.width - box.right)) > slack) sym.left = ml, sym.right = image.width - ml;
+  if (std::abs(box.top - (image.height - box.bottom)) > slack) sym.top = mt, sym.bottom = image.height - mt;
+  return sym;
+}
+
 std::vector<PdqVariant> ComputeQueryVariants(const LumaImage& image, const RobustOptions& options) {
   std::vector<PdqVariant> out;
   auto add_all = [&](std::string_view kind, const PdqDihedralResult& d, bool skip_exact) {
@@ -417,12 +427,7 @@ std::vector<PdqVariant> ComputeQueryVariants(const LumaImage& image, const Robus
   // trimmed further on one side than on the opposite one, also hash the box whose margins on that
   // axis are equal (the smaller of the pair), which restores the content edge that merged with the
   // bar. An axis whose margins differ by at most the slack (an odd split, ringing) is kept as found.
-  const int slack = std::max(2, std::max(image.width, image.height) / 100);
-  TrimBox sym = box;
-  const int ml = std::min(box.left, image.width - box.right);
-  const int mt = std::min(box.top, image.height - box.bottom);
-  if (std::abs(box.left - (image.width - box.right)) > slack) sym.left = ml, sym.right = image.width - ml;
-  if (std::abs(box.top - (image.height - box.bottom)) > slack) sym.top = mt, sym.bottom = image.height - mt;
+  const TrimBox sym = SymmetricBox(image, box);
   if (options.symmetric_trim && !(sym == box)) add(sym);
   for (const PdqHash& h : ComputeFrameHypotheses(image, box, options.trim, options.frame)) {
     out.push_back({"pdq-frame", h, Dihedral::kOriginal});

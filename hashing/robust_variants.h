@@ -60,6 +60,12 @@ std::array<float, 4> ContentEdgeContrast(const LumaImage& image, const TrimBox& 
 
 LumaImage CropLuma(const LumaImage& image, const TrimBox& box);
 
+// Letterboxed/padded copies are usually centred: when `box` was trimmed further on one side than on
+// the opposite one (content with dark or bar-coloured edges), the box whose margins on that axis are
+// equal (the smaller of the pair), which restores the content edge that merged with the bar. An axis
+// whose margins differ by at most ~1% (an odd split, ringing) is kept as found.
+TrimBox SymmetricBox(const LumaImage& image, const TrimBox& box);
+
 // Rotates by `degrees` (counter-clockwise) about the centre, bilinear, growing the canvas to the
 // rotated bounding box (each side rounded to the nearest pixel, content centred, as common editors
 // and OpenCV's warpAffine recipe do) and filling the corners with `fill` luma.

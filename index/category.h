@@ -53,6 +53,7 @@ enum EntryFlag : std::uint8_t {
   kFlagOffenderIdentified = 2,
   kFlagDistributed = 4,
   kFlagLowQuality = 8,  // PDQ quality below hashing::kPdqMinGoodQuality: kept, searchable, flagged
+  kFlagVideoFrame = 16,  // a frame of a known video (vPDQ list); media_id names the video
 };
 
 }  // namespace hashtriage::index

@@ -14,7 +14,7 @@ namespace hashtriage::index {
 
 namespace {
 
-constexpr std::array<std::pair<ImportFormat, std::string_view>, 8> kFormats = {{
+constexpr std::array<std::pair<ImportFormat, std::string_view>, 9> kFormats = {{
     {ImportFormat::kVics, "vics"},
     {ImportFormat::kIcse, "icse"},
     {ImportFormat::kNsrl, "nsrl"},
@@ -23,6 +23,7 @@ constexpr std::array<std::pair<ImportFormat, std::string_view>, 8> kFormats = {{
     {ImportFormat::kSha256sum, "sha256sum"},
     {ImportFormat::kPdq, "pdq"},
     {ImportFormat::kCsv, "csv"},
+    {ImportFormat::kVpdq, "vpdq"},
 }};
 
 int Base64Value(char c) {
@@ -132,6 +133,7 @@ Status CheckImportOptions(const ImportOptions& options) {
     case ImportFormat::kSha1sum:
     case ImportFormat::kSha256sum:
     case ImportFormat::kPdq:
+    case ImportFormat::kVpdq:
       if (options.category) return Status::Ok();
       return Status::InvalidArgument(std::string(ImportFormatName(options.format)) +
                                      " lists carry no category: give --category A, B, C, indecent-uncategorised, "
@@ -200,6 +202,7 @@ Result<ImportSummary> ImportSet(KnownIndex& index, const std::string& set_name, 
   const std::string unchanged = UnchangedNote(index, set_name);
   internal::RecordSink sink(*writer, options, summary, unchanged);
   std::uint64_t bytes_before = 0;
+  std::vector<KnownVideo> videos;
   for (std::size_t i = 0; i < files.size(); ++i) {
     sink.BeginFile(static_cast<std::uint32_t>(i), names[i], bytes_before);
     Status st;
@@ -212,6 +215,7 @@ Result<ImportSummary> ImportSet(KnownIndex& index, const std::string& set_name, 
       case ImportFormat::kSha256sum: st = internal::ReadHashList(files[i], HashType::kSha256, sink); break;
       case ImportFormat::kPdq: st = internal::ReadPdqList(files[i], sink); break;
       case ImportFormat::kCsv: st = internal::ReadCsv(files[i], sink, categories); break;
+      case ImportFormat::kVpdq: st = internal::ReadVpdqList(files[i], names[i], sink, videos); break;
     }
     if (!st.ok()) return st;  // the writer is destroyed unused: nothing is committed
     std::error_code size_error;
@@ -232,6 +236,7 @@ Result<ImportSummary> ImportSet(KnownIndex& index, const std::string& set_name, 
   set.sources = names;
   set.records_read = summary.records_read;
   set.records_rejected = summary.records_rejected;
+  set.videos = std::move(videos);
   HT_ASSIGN_OR_RETURN(summary.commit, writer->Commit(std::move(set)));
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;

@@ -21,8 +21,8 @@
 
 namespace hashtriage::index {
 
-enum class ImportFormat { kVics, kIcse, kNsrl, kMd5sum, kSha1sum, kSha256sum, kPdq, kCsv };
-// "vics", "icse", "nsrl", "md5sum", "sha1sum", "sha256sum", "pdq", "csv".
+enum class ImportFormat { kVics, kIcse, kNsrl, kMd5sum, kSha1sum, kSha256sum, kPdq, kCsv, kVpdq };
+// "vics", "icse", "nsrl", "md5sum", "sha1sum", "sha256sum", "pdq", "csv", "vpdq" (one video per file).
 std::string_view ImportFormatName(ImportFormat f);
 std::optional<ImportFormat> ParseImportFormat(std::string_view name);
 

@@ -256,6 +256,15 @@ std::vector<SetInfo> KnownIndex::ListSets() const {
   return out;
 }
 
+const KnownVideo* KnownIndex::FindVideo(std::string_view set, std::string_view media_id) const {
+  const auto it = store_->sets().find(std::string(set));
+  if (it == store_->sets().end()) return nullptr;
+  for (const KnownVideo& v : it->second.videos) {
+    if (v.media_id == media_id) return &v;
+  }
+  return nullptr;
+}
+
 bool KnownIndex::HasSet(std::string_view name) const {
   return store_->sets().find(std::string(name)) != store_->sets().end();
 }

@@ -93,6 +93,8 @@ class KnownIndex {
                                                        int threshold = kDefaultPdqThreshold) const;
 
   std::vector<SetInfo> ListSets() const;
+  // The known video `media_id` of the vPDQ set `set`; null when there is none.
+  const KnownVideo* FindVideo(std::string_view set, std::string_view media_id) const;
   bool HasSet(std::string_view name) const;
   IndexStats Stats() const;
   const std::string& path() const;

@@ -39,6 +39,19 @@ struct PdqMatch {
   Membership membership;
 };
 
+// One known video of a vPDQ set: its distinct frame hashes (each with the best quality any of its
+// frames had), which the vPDQ rule compares whole with a scanned video's frames.
+struct KnownVideo {
+  std::string media_id;  // the hash list's file name without its extension
+  struct Frame {
+    hashing::PdqHash hash;
+    int quality = 0;
+    friend bool operator==(const Frame&, const Frame&) = default;
+  };
+  std::vector<Frame> frames;
+  friend bool operator==(const KnownVideo&, const KnownVideo&) = default;
+};
+
 // A committed hash set.
 struct SetInfo {
   std::string name;
@@ -50,6 +63,9 @@ struct SetInfo {
   std::uint64_t records_rejected = 0;
   std::map<HashType, std::uint64_t> entries;  // distinct hashes stored, per type
   std::array<std::uint64_t, kCategoryCount> by_category{};  // entries (all types) per Category value
+  // vPDQ sets: every video, by media id order of import. Its frames are also PDQ entries of the set
+  // (kFlagVideoFrame), which is how a scanned video finds its candidates.
+  std::vector<KnownVideo> videos;
 };
 
 struct IndexStats {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace hashtriage::testing {
 
 // ../shared/testdata (overridable with $HASHTRIAGE_TESTDATA).
@@ -56,6 +58,8 @@ std::vector<std::byte> ReadBytes(const std::filesystem::path& path);
 void WriteBytes(const std::filesystem::path& path, const std::vector<std::byte>& bytes);
 void WriteText(const std::filesystem::path& path, const std::string& text);
 std::vector<std::string> SplitLines(const std::string& text);
+// The non-empty lines of `text` each parsed as JSON (`export files --format jsonl` output).
+std::vector<nlohmann::json> JsonLines(const std::string& text);
 
 // Every regular file under dir, sorted.
 std::vector<std::filesystem::path> FilesUnder(const std::filesystem::path& dir);

@@ -8,7 +8,9 @@ std::string ScanSettings::Key() const {
          ";threshold=" + std::to_string(threshold) + ";dihedral=" + std::to_string(dihedral) +
          ";region_cells=" + std::to_string(region_cells) + ";max_pixels=" + std::to_string(max_pixels) +
          ";max_image_bytes=" + std::to_string(max_image_bytes) + ";carve=" + std::to_string(carve) +
-         ";max_carve_bytes=" + std::to_string(max_carve_bytes) + ";thumbnails=" + std::to_string(thumbnails);
+         ";max_carve_bytes=" + std::to_string(max_carve_bytes) + ";thumbnails=" + std::to_string(thumbnails) +
+         ";video=" + std::to_string(video) + ";video_seconds=" + std::to_string(video_seconds_per_frame) +
+         ";vpdq_query=" + std::to_string(vpdq_query_match) + ";vpdq_target=" + std::to_string(vpdq_target_match);
 }
 
 std::string_view EvidenceStatusName(EvidenceStatus status) {
@@ -36,6 +38,10 @@ void CountFileRecord(const FileRecord& rec, EvidenceCounts& s) {
     ++s.files;
     if (rec.info.carved) ++s.carved;
     s.bytes += rec.size_read.value_or(0);
+  }
+  if (rec.video) {
+    ++s.videos;
+    s.video_frames += rec.query.video_frames.size();
   }
   if (rec.image && !rec.info.thumbnail) {
     ++s.images;

@@ -41,6 +41,10 @@ struct ScanSettings {
   bool carve = true;                 // disk images: pictures carved from unallocated space
   std::uint64_t max_carve_bytes = 0;  // per volume
   bool thumbnails = true;            // JPEGs' embedded thumbnails as items
+  bool video = true;                 // videos' frames hashed (vPDQ) and matched
+  double video_seconds_per_frame = 1;
+  double vpdq_query_match = 0;       // vPDQ thresholds, percent
+  double vpdq_target_match = 50;
   // Canonical text of every field (what the resume identity is built from).
   std::string Key() const;
   friend bool operator==(const ScanSettings&, const ScanSettings&) = default;
@@ -62,6 +66,8 @@ struct EvidenceCounts {
   std::uint64_t images = 0;  // of those, decoded images
   std::uint64_t carved = 0;      // of the files, pictures carved from unallocated space
   std::uint64_t thumbnails = 0;  // embedded thumbnails examined (items of their parent files)
+  std::uint64_t videos = 0;      // of the files, videos whose frames were hashed
+  std::uint64_t video_frames = 0;  // frames hashed (kept after collapsing) over those videos
   std::uint64_t bytes = 0;
   std::uint64_t errors = 0;  // items that could not be read, decoded or matched
   std::uint64_t files_with_hits = 0;
@@ -134,6 +140,19 @@ struct FileRecord {
     friend bool operator==(const Image&, const Image&) = default;
   };
   std::optional<Image> image;
+  // Videos: what was decoded. Absent for anything else; the frame hashes are in `query.video_frames`.
+  struct Video {
+    std::string container;
+    std::string codec;
+    int width = 0;
+    int height = 0;
+    double fps = 0;
+    double duration = 0;  // declared, seconds
+    std::int64_t frames_decoded = 0;
+    std::int64_t frames_sampled = 0;
+    friend bool operator==(const Video&, const Video&) = default;
+  };
+  std::optional<Video> video;
   // Every query hash the file produced (its perceptual part; digests are above).
   QueryHashes query;
   std::vector<Hit> hits;

@@ -58,6 +58,16 @@ Result<engine::CommandContext> ContextFor(const std::string& now_flag, const std
   return engine::CommandContext{clock.now, clock.given, command_line};
 }
 
+void AddVideoOptions(CLI::App* command, hashing::VideoHashOptions& video) {
+  command->add_option("--video-seconds-per-frame", video.seconds_per_frame,
+                      "Hash one video frame per this many seconds of video (vPDQ sampling; default 1)")
+      ->check(CLI::Range(0.001, 3600.0));
+  command->add_option("--video-time-limit", video.time_limit_seconds,
+                      "Seconds one video may take to decode; past it the video is reported as not fully examined "
+                      "(default 300)")
+      ->check(CLI::Range(0.01, 86400.0));
+}
+
 void AddPhoneRegionOption(CLI::App* command, std::string& region) {
   command->add_option("--phone-region", region,
                       "Region of phone numbers written without a country code, e.g. GB or US "

@@ -16,6 +16,7 @@
 #include "engine/command_context.h"
 #include "engine/test_hooks.h"
 #include "hashing/status.h"
+#include "hashing/video_hasher.h"
 
 namespace hashtriage::cli {
 
@@ -57,6 +58,10 @@ void AddNowOption(CLI::App* command, std::string& now);
 // country code. ResolvePhoneRegion: the option, else $HASHTRIAGE_PHONE_REGION, else GB.
 void AddPhoneRegionOption(CLI::App* command, std::string& region);
 std::string ResolvePhoneRegion(const std::string& option);
+
+// --video-seconds-per-frame S, --video-time-limit S (`hash --vpdq`, `scan`): how videos are sampled and
+// how long one may take.
+void AddVideoOptions(CLI::App* command, hashing::VideoHashOptions& video);
 
 // --submit URL, --token-file FILE, --ca-cert PEM: a station sends its records to the team's server
 // (`scan --submit`, `submit`).

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -33,6 +34,8 @@ struct HashOptions {
   bool recursive = false;
   int threads = 0;
   std::uint64_t max_pixels = 100'000'000;
+  bool vpdq = false;
+  hashing::VideoHashOptions video;
 };
 
 // coreutils escapes names holding a backslash or newline and marks the line with a leading '\'.
@@ -118,8 +121,16 @@ Result<std::vector<std::string>> ExpandInputs(const HashOptions& options) {
 struct HashJob {
   std::string path;
   engine::FileHashes hashes;
+  std::optional<hashing::VideoHashes> video;
   Status status;
 };
+
+// One vPDQ line per kept frame, as Meta's vpdq-hash-video writes them (frame,quality,hash,timestamp).
+std::string VpdqLines(const hashing::VideoHashes& video) {
+  std::string out;
+  for (const hashing::VideoFrameHash& f : video.frames) out += hashing::VpdqLine(f) + "\n";
+  return out;
+}
 
 }  // namespace
 
@@ -138,9 +149,13 @@ Result<int> RunHashCommand(const HashOptions& options) {
   request.image.region_hashes = options.json;  // printed as pdq_regions (library-mode region cells)
   request.image.decode.max_pixels = options.max_pixels;
 
+  if (options.vpdq && (options.json || options.pdq || !options.digests.empty() || options.inputs.size() != 1 ||
+                       options.recursive)) {
+    return Status::InvalidArgument("hash --vpdq: one video file, and no other output");
+  }
   int digest_count = 0;
   for (auto kind : hashing::kAllDigestKinds) digest_count += request.digests.Has(kind);
-  if (!options.json && (digest_count + (request.pdq ? 1 : 0)) != 1) {
+  if (!options.vpdq && !options.json && (digest_count + (request.pdq ? 1 : 0)) != 1) {
     return Status::InvalidArgument("hash: choose one output (--pdq or one --digest), or --json for several");
   }
 
@@ -167,6 +182,16 @@ Result<int> RunHashCommand(const HashOptions& options) {
           tbb::make_filter<std::shared_ptr<HashJob>, std::shared_ptr<HashJob>>(
               tbb::filter_mode::parallel,
               [&](std::shared_ptr<HashJob> job) {
+                if (options.vpdq) {
+                  auto video = engine::HashVideoFile(job->path, options.video);
+                  if (video.ok()) {
+                    job->video = std::move(video).value();
+                    job->hashes.size = 0;
+                  } else {
+                    job->status = video.status();
+                  }
+                  return job;
+                }
                 auto result = engine::HashFile(job->path, request);
                 if (result.ok()) {
                   job->hashes = std::move(result).value();
@@ -189,6 +214,14 @@ Result<int> RunHashCommand(const HashOptions& options) {
                 std::string out;
                 if (options.json) {
                   out = JsonLine(job->hashes, job->path, job->status);
+                } else if (job->video) {
+                  out = VpdqLines(*job->video);
+                  const std::string& incomplete = job->video->incomplete;
+                  if (!incomplete.empty()) {
+                    any_failed = true;
+                    std::fprintf(stderr, "hashtriage: %s: %s\n", engine::TerminalText(job->path).c_str(),
+                                 engine::TerminalText(incomplete).c_str());
+                  }
                 } else if (job->status.ok()) {
                   if (request.pdq) {
                     out = PdqLine(job->hashes, job->path, options.dihedral);
@@ -225,6 +258,13 @@ void SetupHashCommand(CLI::App& app, CommandExit& exit) {
   sub->add_flag("-r,--recursive", options->recursive, "Recurse into directories (symlinks are not followed)");
   sub->add_option("--threads", options->threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
   sub->add_option("--max-pixels", options->max_pixels, "Refuse images declaring more pixels (default 100000000)");
+  sub->add_flag("--vpdq", options->vpdq,
+                "Frame hashes of one video as Meta's vpdq-hash-video writes them: 'frame,quality,hash,timestamp'");
+  sub->add_option("--video-collapse-bits", options->video.collapse_distance,
+                  "With --vpdq: collapse a frame within this many bits of the last kept one; -1 keeps every "
+                  "sampled frame, as vPDQ's reference does (default 2)")
+      ->check(CLI::Range(-1, 64));
+  AddVideoOptions(sub, options->video);
   sub->callback([options, &exit]() { RecordOutcome(RunHashCommand(*options), exit); });
 }
 

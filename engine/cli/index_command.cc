@@ -369,7 +369,7 @@ void SetupIndexCommand(CLI::App& app, CommandExit& exit) {
   auto* imp = index_cmd->add_subcommand("import", "Import hash set files as one set (atomic; replaces a set of that name)");
   AddCommon(imp, *import);
   imp->add_option("--set", import->set, "Set name")->required();
-  imp->add_option("--format", import->format, "vics|icse|nsrl|md5sum|sha1sum|sha256sum|pdq|csv")->required();
+  imp->add_option("--format", import->format, "vics|icse|nsrl|md5sum|sha1sum|sha256sum|pdq|csv|vpdq (one file per known video)")->required();
   imp->add_option("--category,--as", import->category,
                   "Category of entries the file gives none: A, B, C, indecent-uncategorised, non-indecent, ignorable, "
                   "or unknown (stored ungraded: a match is reported as known material for specialist review). Required for md5sum, sha1sum, "

@@ -48,6 +48,9 @@ struct ScanCommandOptions {
   bool no_carve = false;
   std::uint64_t max_carve_mb = std::uint64_t{1} << 20;
   bool no_thumbnails = false;
+  bool no_video = false;
+  hashing::VideoHashOptions video;
+  engine::VideoMatchOptions video_match;
   std::string submit_url;
   std::string token_file;
   std::string ca_cert;
@@ -75,6 +78,9 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
   options.source.carve = !o.no_carve;
   options.source.max_carve_bytes = o.max_carve_mb << 20;
   options.source.extract_thumbnails = !o.no_thumbnails;
+  options.video = !o.no_video;
+  options.video_hashing = o.video;
+  options.video_match = o.video_match;
   HT_ASSIGN_OR_RETURN(options.source.type, ingest::ParseSourceType(o.type));
   if (o.threshold < 0 || o.threshold > index::kMaxPdqThreshold) {
     return Status::InvalidArgument("--threshold must be 0.." + std::to_string(index::kMaxPdqThreshold));
@@ -201,6 +207,15 @@ void SetupScanCommand(CLI::App& app, CommandExit& exit) {
                   "examined (default 1048576)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
   sub->add_flag("--no-thumbnails", o->no_thumbnails, "Do not hash and match the thumbnails embedded in JPEGs");
+  sub->add_flag("--no-video", o->no_video, "Do not hash the frames of videos (they still get every digest)");
+  AddVideoOptions(sub, o->video);
+  sub->add_option("--vpdq-target-match", o->video_match.target_match,
+                  "vPDQ rule: percent of a known video's distinct frames that must be found (default 50)")
+      ->check(CLI::Range(0.0, 100.0));
+  sub->add_option("--vpdq-query-match", o->video_match.query_match,
+                  "vPDQ rule: percent of the scanned video's distinct frames that must be found in the known video "
+                  "(default 0: a compilation holding a known video matches)")
+      ->check(CLI::Range(0.0, 100.0));
   AddSubmitOptions(sub, o->submit_url, o->token_file, o->ca_cert);
   sub->callback([o, &exit]() {
     o->command_line = exit.command_line;

@@ -8,7 +8,7 @@ namespace {
 constexpr std::array<std::string_view, kMatchKindCount> kNames = {
     "md5",        "sha1",       "sha256",    "pdq",       "pdq-reoriented",      "pdq-trimmed",
     "pdq-trimmed-upscaled", "pdq-upscaled", "pdq-frame", "pdq-crop95", "pdq-crop90", "pdq-rot+4",
-    "pdq-rot-4",  "region"};
+    "pdq-rot-4",  "region",     "video-frame", "vpdq"};
 }  // namespace
 
 std::string_view MatchKindName(MatchKind kind) {
@@ -21,6 +21,17 @@ std::optional<MatchKind> ParseMatchKind(std::string_view name) {
     if (kNames[i] == name) return static_cast<MatchKind>(i);
   }
   return std::nullopt;
+}
+
+Hit HitOf(const index::Membership& m, MatchKind kind) {
+  Hit h;
+  h.set = m.set_name;
+  h.category = m.info.category;
+  h.kind = kind;
+  h.media_id = m.info.media_id;
+  h.series = m.info.series;
+  h.flags = m.info.flags;
+  return h;
 }
 
 bool IsIndecent(index::Category c) {

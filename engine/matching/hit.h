@@ -11,6 +11,7 @@
 
 #include "hashing/pdq_hash.h"
 #include "index/category.h"
+#include "index/membership.h"
 
 namespace hashtriage::engine {
 
@@ -31,11 +32,14 @@ enum class MatchKind : std::uint8_t {
   kPdqRotatePlus4 = 11,      //   ... rotated +4 degrees
   kPdqRotateMinus4 = 12,     //   ... rotated -4 degrees
   kRegion = 13,              // enough grid cells of a library picture at the same positions
+  kVideoFrame = 14,          // a frame of a video near an indexed still (or a frame of a known video)
+  kVpdq = 15,                // a video matching a known video by the vPDQ rule (shares of frames matched)
 };
-inline constexpr int kMatchKindCount = 14;
+inline constexpr int kMatchKindCount = 16;
 
 // "md5", "sha1", "sha256", "pdq", "pdq-reoriented", "pdq-trimmed", "pdq-trimmed-upscaled",
-// "pdq-upscaled", "pdq-frame", "pdq-crop95", "pdq-crop90", "pdq-rot+4", "pdq-rot-4", "region".
+// "pdq-upscaled", "pdq-frame", "pdq-crop95", "pdq-crop90", "pdq-rot+4", "pdq-rot-4", "region",
+// "video-frame", "vpdq".
 // A library picture's own trimmed content (index build) reports as "pdq-trimmed" too.
 std::string_view MatchKindName(MatchKind kind);
 std::optional<MatchKind> ParseMatchKind(std::string_view name);
@@ -60,6 +64,13 @@ struct Hit {
   // Region kind: grid cells within the threshold at the same position, of those usable in both.
   int region_cells = 0;
   int region_usable_cells = 0;
+  // Video kinds: seconds into the scanned video of the frame that matched (video-frame: the closest
+  // frame; vpdq: the first matching frame).
+  std::optional<double> timestamp;
+  // vpdq: the shares (0..100) of the scanned video's distinct frames found in the known video (query)
+  // and of the known video's distinct frames found in the scanned one (target), quality-filtered.
+  double query_match = 0;
+  double target_match = 0;
   friend bool operator==(const Hit&, const Hit&) = default;
 };
 
@@ -69,6 +80,9 @@ struct Hit {
 bool IsKnownMaterial(index::Category category);
 // A, B, C and indecent-uncategorised.
 bool IsIndecent(index::Category category);
+
+// A hit of `kind` carrying what the index says of the membership (set, category, media id, series, flags).
+Hit HitOf(const index::Membership& membership, MatchKind kind);
 
 // A stable identity of a hit for comparing two match runs (gained / lost): set, kind, media id,
 // matched hash and orientation; the distance is not part of it.

@@ -15,17 +15,6 @@ namespace hashtriage::engine {
 
 namespace {
 
-Hit HitOf(const index::Membership& m, MatchKind kind) {
-  Hit h;
-  h.set = m.set_name;
-  h.category = m.info.category;
-  h.kind = kind;
-  h.media_id = m.info.media_id;
-  h.series = m.info.series;
-  h.flags = m.info.flags;
-  return h;
-}
-
 template <typename Digest, typename Lookup>
 Status AddExact(const std::optional<Digest>& digest, MatchKind kind, Lookup lookup, std::vector<Hit>& hits) {
   if (!digest) return Status::Ok();
@@ -117,6 +106,11 @@ Result<std::vector<Hit>> KnownMatcher::Match(const QueryHashes& query) const {
   std::vector<Hit> hits;
   HT_RETURN_IF_ERROR(MatchExact(query, hits));
   HT_RETURN_IF_ERROR(MatchPerceptual(query, hits));
+  if (options_.perceptual && !query.video_frames.empty()) {
+    VideoMatchOptions video = options_.video;
+    video.distance = options_.threshold;
+    HT_RETURN_IF_ERROR(MatchVideoFrames(index_, query, video, hits));
+  }
   return hits;
 }
 

@@ -1,7 +1,7 @@
 // KnownMatcher: the one matcher. Given a file's (or a referral file's) QueryHashes it returns every
 // Hit against the known-image index: exact digests (MD5/SHA-1/SHA-256), PDQ-family hashes (plain and
 // dihedral, robust query variants, library-mode variant entries) within the threshold, and region
-// matches (enough same-position grid cells of a library picture). Scan, intake, `index lookup` and
+// matches (enough same-position grid cells of a library picture), and a video's frames (video_matcher.h). Scan, intake, `index lookup` and
 // `rematch` all call it, so one file gets the same hits whichever way it reaches the index.
 // Lifecycle: built over a frozen KnownIndex; Match may then be called from many threads.
 #pragma once
@@ -10,6 +10,7 @@
 
 #include "engine/matching/hit.h"
 #include "engine/matching/query_hashes.h"
+#include "engine/matching/video_matcher.h"
 #include "hashing/robust_variants.h"
 #include "hashing/status.h"
 #include "index/known_index.h"
@@ -24,6 +25,8 @@ struct MatchOptions {
   // Search perceptual hashes at all. False only when the index was opened without its PDQ hashes
   // (intake --no-pdq): exact digests are still matched. Default: true.
   bool perceptual = true;
+  // How a video's frames match (engine/matching/video_matcher.h). Its distance follows `threshold`.
+  VideoMatchOptions video;
 };
 
 class KnownMatcher {

@@ -7,10 +7,13 @@ namespace hashtriage::engine {
 namespace {
 
 // Format 1: u8 version | u8 flags (1 pdq, 2 dihedral) | [pdq 32 | i8 quality] | [8 x 32 dihedral] |
-// u16 variant count | count x (u8 kind | u8 orientation | 32 hash) | u8 grid | [grid^2 x (u8 ok | 32 hash)].
+// u16 variant count | count x (u8 kind | u8 orientation | 32 hash) | u8 grid | [grid^2 x (u8 ok | 32 hash)]
+// | [flag 4: u32 frame count | count x (u32 frame number | u32 timestamp ms | u8 quality | 32 hash |
+//   u8 has trimmed | [32 trimmed hash])].
 constexpr std::uint8_t kFormatVersion = 1;
 constexpr std::uint8_t kHasPdq = 1;
 constexpr std::uint8_t kHasDihedral = 2;
+constexpr std::uint8_t kHasVideo = 4;
 
 constexpr std::size_t kHashBytes = 32;
 
@@ -19,6 +22,10 @@ void PutHash(std::string& out, const hashing::PdqHash& h) {
   for (std::uint64_t w : h.words) {
     for (int b = 0; b < 8; ++b) out.push_back(static_cast<char>((w >> (8 * b)) & 0xFF));
   }
+}
+
+void PutU32(std::string& out, std::uint32_t v) {
+  for (int b = 0; b < 4; ++b) out.push_back(static_cast<char>((v >> (8 * b)) & 0xFF));
 }
 
 class Cursor {
@@ -35,6 +42,12 @@ class Cursor {
       w = 0;
       for (int b = 0; b < 8; ++b) w |= std::uint64_t{static_cast<std::uint8_t>(bytes_[pos_++])} << (8 * b);
     }
+    return true;
+  }
+  bool U32(std::uint32_t& v) {
+    if (pos_ + 4 > bytes_.size()) return false;
+    v = 0;
+    for (int b = 0; b < 4; ++b) v |= std::uint32_t{static_cast<std::uint8_t>(bytes_[pos_++])} << (8 * b);
     return true;
   }
   bool done() const { return pos_ == bytes_.size(); }
@@ -65,7 +78,8 @@ QueryHashes QueryFromFile(const hashing::DigestValues& digests, const std::optio
 std::string EncodePerceptualQuery(const QueryHashes& q) {
   std::string out;
   out.push_back(static_cast<char>(kFormatVersion));
-  const std::uint8_t flags = (q.pdq ? kHasPdq : 0) | (q.dihedral ? kHasDihedral : 0);
+  const std::uint8_t flags =
+      (q.pdq ? kHasPdq : 0) | (q.dihedral ? kHasDihedral : 0) | (q.video_frames.empty() ? 0 : kHasVideo);
   out.push_back(static_cast<char>(flags));
   if (q.pdq) {
     PutHash(out, *q.pdq);
@@ -88,6 +102,17 @@ std::string EncodePerceptualQuery(const QueryHashes& q) {
     const bool ok = static_cast<std::size_t>(c) < q.region.ok.size() && q.region.ok[c] != 0;
     out.push_back(static_cast<char>(ok ? 1 : 0));
     PutHash(out, static_cast<std::size_t>(c) < q.region.cells.size() ? q.region.cells[c] : hashing::PdqHash());
+  }
+  if (!q.video_frames.empty()) {
+    PutU32(out, static_cast<std::uint32_t>(q.video_frames.size()));
+    for (const hashing::VideoFrameHash& f : q.video_frames) {
+      PutU32(out, static_cast<std::uint32_t>(f.frame_number));
+      PutU32(out, static_cast<std::uint32_t>(f.timestamp * 1000 + 0.5));
+      out.push_back(static_cast<char>(f.quality));
+      PutHash(out, f.hash);
+      out.push_back(static_cast<char>(f.trimmed ? 1 : 0));
+      if (f.trimmed) PutHash(out, *f.trimmed);
+    }
   }
   return out;
 }
@@ -140,6 +165,30 @@ Status DecodePerceptualQuery(std::string_view bytes, QueryHashes& q) {
     if (!in.Byte(ok) || !in.Hash(h)) return bad;
     q.region.ok.push_back(ok);
     q.region.cells.push_back(h);
+  }
+  q.video_frames.clear();
+  if (flags & kHasVideo) {
+    std::uint32_t count = 0;
+    if (!in.U32(count) || count > (1u << 24)) return bad;
+    for (std::uint32_t i = 0; i < count; ++i) {
+      std::uint32_t frame = 0, millis = 0;
+      std::uint8_t quality = 0;
+      hashing::VideoFrameHash f;
+      std::uint8_t has_trimmed = 0;
+      if (!in.U32(frame) || !in.U32(millis) || !in.Byte(quality) || !in.Hash(f.hash) || quality > 100 ||
+          !in.Byte(has_trimmed) || has_trimmed > 1) {
+        return bad;
+      }
+      if (has_trimmed) {
+        hashing::PdqHash t;
+        if (!in.Hash(t)) return bad;
+        f.trimmed = t;
+      }
+      f.frame_number = frame;
+      f.timestamp = millis / 1000.0;
+      f.quality = quality;
+      q.video_frames.push_back(f);
+    }
   }
   return in.done() ? Status::Ok() : bad;
 }

@@ -16,6 +16,7 @@
 #include "hashing/image_hasher.h"
 #include "hashing/pdq_hash.h"
 #include "hashing/status.h"
+#include "hashing/video_hasher.h"
 
 namespace hashtriage::engine {
 
@@ -37,8 +38,10 @@ struct QueryHashes {
   std::optional<std::array<hashing::PdqHash, hashing::kDihedralCount>> dihedral;
   std::vector<QueryVariant> variants;
   hashing::RegionSignature region;  // grid 0 when not computed
+  // A video's kept frame hashes (hashing/video_hasher.h), matched frame by frame and by the vPDQ rule.
+  std::vector<hashing::VideoFrameHash> video_frames;
 
-  bool empty() const { return !md5 && !sha1 && !sha256 && !pdq; }
+  bool empty() const { return !md5 && !sha1 && !sha256 && !pdq && video_frames.empty(); }
   bool has_region_cells() const { return region.grid > 0; }
 };
 

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <map>
 
+#include <fmt/format.h>
+
 #include "engine/case/case_settings.h"
 #include "engine/case/evidence_catalogue.h"
 #include "engine/case/referral_store.h"
@@ -101,6 +103,12 @@ class Collector {
       std::string comment = "hashtriage: " + std::string(MatchKindName(h.kind)) + " match in set '" + h.set + "' (" +
                             std::string(index::CategoryName(h.category)) + ")";
       if (!exact) comment += " distance " + std::to_string(h.distance) + ", near match: needs review";
+      // VICS has no field for a video's frame hashes: where in the video, and how much of it, goes here.
+      if (h.timestamp) comment += fmt::format(", at {:.1f} s into the video", *h.timestamp);
+      if (h.kind == MatchKind::kVpdq) {
+        comment += fmt::format(" ({:.0f}% of its frames in the known video, {:.0f}% of the known video's found)",
+                               h.query_match, h.target_match);
+      }
       if (std::find(m.comments.begin(), m.comments.end(), comment) == m.comments.end()) m.comments.push_back(comment);
       if (m.series.empty()) m.series = h.series;
     }

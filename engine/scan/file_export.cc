@@ -21,7 +21,7 @@ const std::vector<std::string>& FileExportColumns() {
   static const std::vector<std::string> kColumns = {
       "evidence", "path",   "original_path", "kind",     "size",     "created",  "modified", "accessed",
       "deleted",  "carved", "image_offset", "thumbnail", "inside_archive", "md5",     "sha1",     "sha256",   "xxh3_128", "pdq",
-      "pdq_quality", "width", "height",      "format",   "error",    "hits"};
+      "pdq_quality", "width", "height",      "format",   "video_duration", "video_frames_hashed", "error",    "hits"};
   return kColumns;
 }
 
@@ -50,9 +50,16 @@ OJson FileRecordJson(const FileRecord& r, const std::string& evidence_id) {
     j["width"] = r.image->width;
     j["height"] = r.image->height;
     j["format"] = std::string(hashing::ImageFormatName(r.image->format));
+  } else if (r.video) {
+    j["pdq"] = j["pdq_quality"] = nullptr;
+    j["width"] = r.video->width;
+    j["height"] = r.video->height;
+    j["format"] = r.video->codec;
   } else {
     j["pdq"] = j["pdq_quality"] = j["width"] = j["height"] = j["format"] = nullptr;
   }
+  j["video_duration"] = r.video ? OJson(r.video->duration) : OJson(nullptr);
+  j["video_frames_hashed"] = r.video ? OJson(r.query.video_frames.size()) : OJson(nullptr);
   j["error"] = TextOrNull(r.error);
   auto& hits = j["hits"] = OJson::array();
   for (const Hit& h : r.hits) {
@@ -66,6 +73,11 @@ OJson FileRecordJson(const FileRecord& r, const std::string& evidence_id) {
     hj["series"] = h.series;
     hj["flags"] = h.flags;
     hj["low_quality"] = h.low_quality;
+    hj["timestamp"] = h.timestamp ? OJson(*h.timestamp) : OJson(nullptr);
+    if (h.kind == MatchKind::kVpdq) {
+      hj["query_match"] = h.query_match;
+      hj["target_match"] = h.target_match;
+    }
     hits.push_back(std::move(hj));
   }
   j["anomaly"] = TextOrNull(r.info.anomaly);

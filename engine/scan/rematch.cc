@@ -71,7 +71,10 @@ Result<EvidenceRematch> RematchEvidence(Case& c, std::uint32_t number, const ind
   out.id = record.id;
   out.subject = record.subject;
   out.before = record.matched_against;
-  const KnownMatcher matcher(index, MatchOptions{record.settings.threshold, record.settings.region_cells});
+  VideoMatchOptions video;
+  video.query_match = record.settings.vpdq_query_match;
+  video.target_match = record.settings.vpdq_target_match;
+  const KnownMatcher matcher(index, MatchOptions{record.settings.threshold, record.settings.region_cells, true, video});
   const bool library = index::HasRegionSets(index);
   std::unordered_map<std::string, std::vector<Hit>> matched;  // by content, once per run
   auto txn = c.Begin();

@@ -62,6 +62,9 @@ class MemoryBudget {
 // What is computed once per distinct content: the image summary, its query hashes and every hit.
 struct ContentResult {
   std::optional<FileRecord::Image> image;
+  std::optional<FileRecord::Video> video;
+  std::string video_error;       // the video could not be decoded, or not all of it was examined
+  std::string video_anomaly;     // it ended early or had corrupt packets: what was there was hashed
   QueryHashes query;  // perceptual part
   std::string decode_error;  // the bytes were read but are not a decodable image
   std::string error;         // matching failed
@@ -96,7 +99,37 @@ ScanSettings SettingsOf(const ScanOptions& o) {
   s.carve = o.source.carve;
   s.max_carve_bytes = o.source.max_carve_bytes;
   s.thumbnails = o.source.extract_thumbnails;
+  s.video = o.video;
+  s.video_seconds_per_frame = o.video_hashing.seconds_per_frame;
+  s.vpdq_query_match = o.video_match.query_match;
+  s.vpdq_target_match = o.video_match.target_match;
   return s;
+}
+
+// Hashes the frames of a video item whose bytes were just digested, reading them again through the
+// same (seekable) reader.
+void HashVideoContent(ingest::ByteReader& reader, hashing::VideoContainer container, const ScanOptions& options,
+                      ContentResult& result) {
+  auto video = hashing::HashVideo([&reader](std::span<std::byte> out) { return reader.Read(out); },
+                                  [&reader](std::uint64_t offset) { return reader.Seek(offset); }, reader.size(),
+                                  container, options.video_hashing);
+  if (!video.ok()) {
+    result.video_error = video.status().message();
+    return;
+  }
+  result.video = FileRecord::Video{video->container, video->codec,          video->width,         video->height,
+                                   video->fps,       video->duration,       video->frames_decoded, video->frames_sampled};
+  result.query.video_frames = std::move(video->frames);
+  // A limit reached means part of the video was never examined: an error of the scan. A video that
+  // ends early (a partial download, a truncated copy) or holds corrupt packets was examined whole.
+  if (video->incomplete.rfind("stopped", 0) == 0) {
+    result.video_error = "video " + video->incomplete;
+  } else if (!video->incomplete.empty()) {
+    result.video_anomaly = "video " + video->incomplete;
+  }
+  if (!video->warning.empty()) {
+    result.video_anomaly += (result.video_anomaly.empty() ? "video: " : "; ") + video->warning;
+  }
 }
 
 // Reads, digests, decodes and matches one item. Never throws.
@@ -112,6 +145,7 @@ void ProcessItem(Job& job, const KnownMatcher* matcher, const ScanOptions& optio
   request.image = options.image;
   request.max_image_bytes = options.max_image_bytes;
   request.image.dihedral = options.dihedral;
+  request.sniff_video = options.video;
   // Identical content (same XXH3-128) is decoded and matched once per scan.
   request.should_decode = [&cache](const hashing::DigestValues& d) {
     ContentCache::const_accessor known;
@@ -119,8 +153,8 @@ void ProcessItem(Job& job, const KnownMatcher* matcher, const ScanOptions& optio
   };
   ingest::ByteReader& reader = *job.item.reader;
   auto hashed = HashStream([&reader](std::span<std::byte> out) { return reader.Read(out); }, request);
-  job.item.reader.reset();
   if (!hashed.ok()) {
+    job.item.reader.reset();
     rec.error = hashed.status().message();
     return;
   }
@@ -133,13 +167,17 @@ void ProcessItem(Job& job, const KnownMatcher* matcher, const ScanOptions& optio
   ContentCache::accessor slot;
   if (cache.insert(slot, *h.digests.xxh3)) {
     ContentResult& result = slot->second;
-    const QueryHashes query = QueryFromFile(h.digests, h.image);
+    QueryHashes query = QueryFromFile(h.digests, h.image);
     if (h.image) {
       result.image = FileRecord::Image{h.image->format, h.image->width, h.image->height, h.image->pdq.hash,
                                        h.image->pdq.quality};
       result.query = query;
     }
     if (!h.status.ok()) result.decode_error = h.status.message();
+    if (h.video_container != hashing::VideoContainer::kNone) {
+      HashVideoContent(reader, h.video_container, options, result);
+      query.video_frames = result.query.video_frames;
+    }
     if (matcher != nullptr) {
       auto hits = matcher->Match(query);
       if (hits.ok()) {
@@ -150,14 +188,20 @@ void ProcessItem(Job& job, const KnownMatcher* matcher, const ScanOptions& optio
       }
     }
   }
+  job.item.reader.reset();
   const ContentResult& result = slot->second;
   rec.image = result.image;
+  rec.video = result.video;
   rec.query = result.query;
   rec.query.md5 = rec.digests.md5;
   rec.query.sha1 = rec.digests.sha1;
   rec.query.sha256 = rec.digests.sha256;
   rec.hits = result.hits;
   rec.error = result.error;
+  if (!result.video_error.empty()) rec.error += (rec.error.empty() ? "" : "; ") + result.video_error;
+  if (!result.video_anomaly.empty()) {
+    rec.info.anomaly += (rec.info.anomaly.empty() ? "" : "; ") + result.video_anomaly;
+  }
   if (!result.decode_error.empty()) {
     // A carved candidate that does not decode is a finding about unallocated space (a fragment, an
     // overwritten picture), not a file the scan failed to examine: its bytes were digested.
@@ -190,7 +234,7 @@ class ScanRun {
       : case_(c), index_(index), options_(options), context_(context), progress_(progress) {
     if (index_ != nullptr) {
       stamp_ = StampOf(*index_);
-      matcher_.emplace(*index_, MatchOptions{options.pdq_threshold, options.region_min_cells});
+      matcher_.emplace(*index_, MatchOptions{options.pdq_threshold, options.region_min_cells, true, options.video_match});
     }
   }
 

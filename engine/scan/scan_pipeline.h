@@ -21,6 +21,7 @@
 #include "engine/case/evidence_catalogue.h"
 #include "engine/command_context.h"
 #include "engine/matching/index_stamp.h"
+#include "engine/matching/video_matcher.h"
 #include "engine/progress.h"
 #include "engine/test_hooks.h"
 #include "hashing/image_hasher.h"
@@ -63,6 +64,11 @@ struct ScanOptions {
   // Default: 4 GiB.
   std::uint64_t rehash_evidence_max_bytes = std::uint64_t{4} << 30;
   hashing::ImageHashOptions image;
+  // Hash the frames of every video (MP4/MOV/3GP, AVI, MKV/WebM by magic bytes) and match them
+  // (engine/matching/video_matcher.h). Default: true.
+  bool video = true;
+  hashing::VideoHashOptions video_hashing;
+  VideoMatchOptions video_match;
   ingest::SourceOptions source;
   // Crash-injection points for tests (engine/test_hooks.h). Default: none.
   const TestHooks* hooks = nullptr;

@@ -159,6 +159,7 @@ std::string ScanSummaryText(const ScanSummary& summary) {
       out += fmt::format("  carved from unallocated space {} (counted in files); embedded thumbnails {}\n", c.carved,
                          c.thumbnails);
     }
+    if (c.videos > 0) out += fmt::format("  videos {} (counted in files): {} frames hashed\n", c.videos, c.video_frames);
     for (int k = 0; k < index::kCategoryCount; ++k) {
       const auto& n = c.by_category[k];
       if (n.exact + n.near == 0) continue;
@@ -219,6 +220,7 @@ std::string KioskVerdict(const ScanSummary& summary, bool matched) {
     const auto& unknown = t.by_category[static_cast<int>(index::Category::kUnknown)];
     out += fmt::format("Files examined:    {}  (pictures: {})\n", t.files, t.images);
     if (t.carved > 0) out += fmt::format("  of which recovered from deleted space: {}\n", t.carved);
+    if (t.videos > 0) out += fmt::format("  of which videos, checked frame by frame: {}\n", t.videos);
     if (t.thumbnails > 0) out += fmt::format("Previews inside files examined: {}  (a known one counts below)\n", t.thumbnails);
     if (!matched) {
       out += "Known-image check: NOT DONE (no hash set available on this kiosk)\n";

@@ -10,6 +10,8 @@
 
 
 #include <chrono>
+#include <cstdio>
+#include <stdexcept>
 #include <filesystem>
 #include <mutex>
 #include <shared_mutex>
@@ -73,6 +75,40 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return Status::Internal(msg);
 }
 
+// A video's frames as one string: 64 hex digits of hash and 2 of quality per frame.
+nlohmann::json VideosToJson(const std::vector<KnownVideo>& videos) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const KnownVideo& v : videos) {
+    std::string frames;
+    frames.reserve(v.frames.size() * 66);
+    for (const KnownVideo::Frame& f : v.frames) {
+      char quality[3];
+      std::snprintf(quality, sizeof quality, "%02x", f.quality & 0xFF);
+      frames += f.hash.hex() + quality;
+    }
+    out.push_back({{"id", v.media_id}, {"frames", std::move(frames)}});
+  }
+  return out;
+}
+
+std::vector<KnownVideo> VideosFromJson(const nlohmann::json& array) {
+  std::vector<KnownVideo> videos;
+  if (!array.is_array()) return videos;
+  for (const auto& j : array) {
+    KnownVideo v;
+    v.media_id = j.at("id").get<std::string>();
+    const std::string frames = j.at("frames").get<std::string>();
+    if (frames.size() % 66 != 0) throw std::runtime_error("video " + v.media_id + ": malformed frames");
+    for (std::size_t at = 0; at < frames.size(); at += 66) {
+      auto hash = hashing::PdqHash::FromHex(std::string_view(frames).substr(at, 64));
+      if (!hash.ok()) throw std::runtime_error("video " + v.media_id + ": malformed frame hash");
+      v.frames.push_back({*hash, std::stoi(frames.substr(at + 64, 2), nullptr, 16)});
+    }
+    videos.push_back(std::move(v));
+  }
+  return videos;
+}
+
 nlohmann::json SetToJson(const SetInfo& s) {
   nlohmann::json entries = nlohmann::json::object();
   for (const auto& [type, n] : s.entries) entries[std::string(HashTypeName(type))] = n;
@@ -84,7 +120,8 @@ nlohmann::json SetToJson(const SetInfo& s) {
           {"records_read", s.records_read},
           {"records_rejected", s.records_rejected},
           {"entries", entries},
-          {"by_category", s.by_category}};
+          {"by_category", s.by_category},
+          {"videos", VideosToJson(s.videos)}};
 }
 
 Result<SetInfo> SetFromJson(std::string_view text) {
@@ -103,6 +140,7 @@ Result<SetInfo> SetFromJson(std::string_view text) {
     }
     const auto cats = j.value("by_category", std::vector<std::uint64_t>{});
     for (std::size_t i = 0; i < cats.size() && i < s.by_category.size(); ++i) s.by_category[i] = cats[i];
+    if (j.contains("videos")) s.videos = VideosFromJson(j.at("videos"));
     return s;
   } catch (const std::exception& e) {
     return Status::Corruption(std::string("unreadable set record: ") + e.what());

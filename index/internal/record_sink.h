@@ -56,6 +56,8 @@ class RecordSink {
 Status ReadVics(const std::string& path, RecordSink& sink, const CategoryMap& categories);
 Status ReadHashList(const std::string& path, HashType type, RecordSink& sink);  // md5sum/sha1sum/sha256sum
 Status ReadPdqList(const std::string& path, RecordSink& sink);
+// vPDQ: one video per file (`name` gives its media id); its distinct frames are appended to `videos`.
+Status ReadVpdqList(const std::string& path, const std::string& name, RecordSink& sink, std::vector<KnownVideo>& videos);
 Status ReadIcse(const std::string& path, RecordSink& sink);
 Status ReadNsrl(const std::string& path, RecordSink& sink);
 Status ReadCsv(const std::string& path, RecordSink& sink, const CategoryMap& categories);

@@ -56,11 +56,7 @@ std::vector<std::uint8_t> Tiff(std::uint32_t ifd1, std::uint16_t count,
 }
 
 std::vector<json> Records(const std::filesystem::path& c) {
-  std::vector<json> out;
-  for (const std::string& line : testing::SplitLines(RunOk(Bin() + " export files --format jsonl --case " + Q(c)))) {
-    if (!line.empty()) out.push_back(json::parse(line));
-  }
-  return out;
+  return testing::JsonLines(RunOk(Bin() + " export files --format jsonl --case " + Q(c)));
 }
 
 class EmbeddedThumbnailTest : public ::testing::Test {

@@ -33,7 +33,9 @@ Json SettingsJson(const ScanSettings& s) {
               {"max_archive_depth", s.max_archive_depth}, {"deleted", s.deleted},
               {"threshold", s.threshold}, {"dihedral", s.dihedral},       {"region_cells", s.region_cells},
               {"max_pixels", s.max_pixels}, {"max_image_bytes", s.max_image_bytes},
-              {"carve", s.carve},         {"max_carve_bytes", s.max_carve_bytes}, {"thumbnails", s.thumbnails}};
+              {"carve", s.carve},         {"max_carve_bytes", s.max_carve_bytes}, {"thumbnails", s.thumbnails},
+              {"video", s.video}, {"video_seconds_per_frame", s.video_seconds_per_frame},
+              {"vpdq_query_match", s.vpdq_query_match}, {"vpdq_target_match", s.vpdq_target_match}};
 }
 
 ScanSettings SettingsFrom(const Json& j) {
@@ -52,6 +54,11 @@ ScanSettings SettingsFrom(const Json& j) {
   s.carve = Bool(j, "carve", false);
   s.max_carve_bytes = UInt(j, "max_carve_bytes");
   s.thumbnails = Bool(j, "thumbnails", false);
+  // ... nor videos.
+  s.video = Bool(j, "video", false);
+  s.video_seconds_per_frame = Double(j, "video_seconds_per_frame", 1);
+  s.vpdq_query_match = Double(j, "vpdq_query_match", 0);
+  s.vpdq_target_match = Double(j, "vpdq_target_match", 50);
   return s;
 }
 
@@ -62,7 +69,7 @@ Json CountsJson(const EvidenceCounts& c) {
     if (n.exact + n.near == 0) continue;
     by[std::string(index::CategoryName(static_cast<index::Category>(k)))] = Json{{"exact", n.exact}, {"near", n.near}};
   }
-  return Json{{"files", c.files},   {"images", c.images}, {"carved", c.carved}, {"thumbnails", c.thumbnails}, {"bytes", c.bytes}, {"errors", c.errors},
+  return Json{{"files", c.files},   {"images", c.images}, {"carved", c.carved}, {"thumbnails", c.thumbnails}, {"videos", c.videos}, {"video_frames", c.video_frames}, {"bytes", c.bytes}, {"errors", c.errors},
               {"files_with_hits", c.files_with_hits},
               {"images_without_region_cells", c.images_without_region_cells}, {"by_category", by}};
 }
@@ -73,6 +80,8 @@ EvidenceCounts CountsFrom(const Json& j) {
   c.images = UInt(j, "images");
   c.carved = UInt(j, "carved");
   c.thumbnails = UInt(j, "thumbnails");
+  c.videos = UInt(j, "videos");
+  c.video_frames = UInt(j, "video_frames");
   c.bytes = UInt(j, "bytes");
   c.errors = UInt(j, "errors");
   c.files_with_hits = UInt(j, "files_with_hits");
@@ -238,7 +247,13 @@ Json FileRecordToJson(const FileRecord& r) {
                       {"pdq", r.image->pdq.hex()},
                       {"quality", r.image->quality}};
   }
-  if (r.query.pdq) {
+  if (r.video) {
+    j["video"] = Json{{"container", r.video->container},   {"codec", r.video->codec},
+                      {"width", r.video->width},           {"height", r.video->height},
+                      {"fps", r.video->fps},               {"duration", r.video->duration},
+                      {"frames_decoded", r.video->frames_decoded}, {"frames_sampled", r.video->frames_sampled}};
+  }
+  if (r.query.pdq || !r.query.video_frames.empty()) {
     const std::string blob = EncodePerceptualQuery(r.query);
     j["query"] = Json::binary(std::vector<std::uint8_t>(blob.begin(), blob.end()));
   }
@@ -285,6 +300,19 @@ Result<FileRecord> FileRecordFromJson(const Json& j) {
     im.pdq = *pdq;
     im.quality = static_cast<int>(Int(image, "quality"));
     r.image = im;
+  }
+  const Json& video = Obj(j, "video");
+  if (!video.empty()) {
+    FileRecord::Video v;
+    v.container = Str(video, "container");
+    v.codec = Str(video, "codec");
+    v.width = static_cast<int>(Int(video, "width"));
+    v.height = static_cast<int>(Int(video, "height"));
+    v.fps = Double(video, "fps", 0);
+    v.duration = Double(video, "duration", 0);
+    v.frames_decoded = Int(video, "frames_decoded");
+    v.frames_sampled = Int(video, "frames_sampled");
+    r.video = v;
   }
   r.query.md5 = r.digests.md5;
   r.query.sha1 = r.digests.sha1;

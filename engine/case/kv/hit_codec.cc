@@ -19,6 +19,11 @@ Json HitsToJson(const std::vector<Hit>& hits) {
       j["region_cells"] = h.region_cells;
       j["region_usable_cells"] = h.region_usable_cells;
     }
+    if (h.timestamp) j["timestamp"] = *h.timestamp;
+    if (h.kind == MatchKind::kVpdq) {
+      j["query_match"] = h.query_match;
+      j["target_match"] = h.target_match;
+    }
     out.push_back(std::move(j));
   }
   return out;
@@ -46,6 +51,9 @@ std::vector<Hit> HitsFromJson(const Json& array) {
     h.matched_hash = Str(j, "matched_hash");
     h.region_cells = static_cast<int>(Int(j, "region_cells"));
     h.region_usable_cells = static_cast<int>(Int(j, "region_usable_cells"));
+    if (j.contains("timestamp") && j["timestamp"].is_number()) h.timestamp = j["timestamp"].get<double>();
+    if (j.contains("query_match") && j["query_match"].is_number()) h.query_match = j["query_match"].get<double>();
+    if (j.contains("target_match") && j["target_match"].is_number()) h.target_match = j["target_match"].get<double>();
     hits.push_back(std::move(h));
   }
   return hits;

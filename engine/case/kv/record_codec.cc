@@ -40,6 +40,11 @@ std::uint64_t UInt(const Json& j, std::string_view key, std::uint64_t fallback) 
   if (f == nullptr || !f->is_number_integer()) return fallback;
   return f->is_number_unsigned() ? f->get<std::uint64_t>() : static_cast<std::uint64_t>(std::max<std::int64_t>(0, f->get<std::int64_t>()));
 }
+double Double(const Json& j, std::string_view key, double fallback) {
+  const Json* f = Field(j, key);
+  return f != nullptr && f->is_number() ? f->get<double>() : fallback;
+}
+
 bool Bool(const Json& j, std::string_view key, bool fallback) {
   const Json* f = Field(j, key);
   return f != nullptr && f->is_boolean() ? f->get<bool>() : fallback;

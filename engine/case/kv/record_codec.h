@@ -28,6 +28,7 @@ std::string Str(const Json& j, std::string_view key);
 std::int64_t Int(const Json& j, std::string_view key, std::int64_t fallback = 0);
 std::uint64_t UInt(const Json& j, std::string_view key, std::uint64_t fallback = 0);
 bool Bool(const Json& j, std::string_view key, bool fallback = false);
+double Double(const Json& j, std::string_view key, double fallback = 0);
 // An array field, or an empty array.
 const Json& Arr(const Json& j, std::string_view key);
 const Json& Obj(const Json& j, std::string_view key);
