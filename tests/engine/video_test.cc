@@ -3,10 +3,10 @@
 // the seed is printed and HASHTRIAGE_TEST_SEED repeats a run). Independent truth:
 // - frame hashes: the ffmpeg program decodes the same frames (its `select` filter, vPDQ's frame rule)
 //   to PNG files, which `hash --pdq` hashes as stills (that PDQ is checked against Meta's vectors);
-//   `hash --vpdq` must give the same frame numbers and timestamps, every hash within 10 bits (Meta's
-//   rule for PDQ ports; the issue asks >= 95%). Meta's vPDQ itself is not reachable here: its package
-//   is on PyPI, which this machine's network does not reach (see bench/RESULTS.md for a one-off check
-//   against Meta's C++ vpdq-hash-video).
+//   `hash --vpdq` must give the same frame numbers and timestamps, and at least 95% of the hashes
+//   within 10 bits (the issue's bar; Meta's rule for PDQ ports is 10 bits). Meta's vPDQ itself is not
+//   reachable here: its Python package is on PyPI, which this machine's network does not reach;
+//   bench/RESULTS.md ("video") compares with a build of Meta's C++ vpdq-hash-video.
 // - the vPDQ rule: recomputed here by brute force from the two frame lists and compared with the
 //   shares the scan reports;
 // - timestamps: where the test put the known still in the video.
@@ -190,7 +190,7 @@ TEST_F(VideoTest, FrameHashesAgreeWithTheFramesAnIndependentDecoderGives) {
   const std::map<std::string, std::string> encodings = {
       {"mp4", "-c:v libx264 -crf 23"},     {"mov", "-c:v mjpeg -q:v 5"},  {"3gp", "-vf scale=320:240 -c:v mpeg4"},
       {"avi", "-c:v mpeg4 -q:v 4"},        {"mkv", "-c:v libx264 -crf 30"}, {"webm", "-c:v libvpx -b:v 600k -deadline realtime -cpu-used 8"}};
-  int frames = 0, identical = 0;
+  int frames = 0, identical = 0, within = 0;
   for (const auto& [ext, codec] : encodings) {
     const auto video = *dir_ / ("agree." + ext);
     RunOk("ffmpeg -v error -y -i " + Q(known_) + " " + codec + " " + Q(video));
@@ -202,12 +202,13 @@ TEST_F(VideoTest, FrameHashesAgreeWithTheFramesAnIndependentDecoderGives) {
       EXPECT_EQ(ours[i].number, truth[i].number) << ext;
       EXPECT_NEAR(ours[i].timestamp, truth[i].timestamp, 0.0005) << ext;
       const int d = Distance(ours[i].hash, truth[i].hash);
-      EXPECT_LE(d, 10) << ext << " frame " << ours[i].number;
       ++frames;
+      within += d <= 10;
       identical += d == 0;
     }
   }
-  std::printf("%d frames in 6 containers: all within 10 bits, %d identical\n", frames, identical);
+  std::printf("%d frames in 6 containers: %d within 10 bits, %d identical\n", frames, within, identical);
+  EXPECT_GE(within * 100, frames * 95) << within << " of " << frames << " frames within 10 bits";
 }
 
 TEST_F(VideoTest, ReEncodedAndTrimmedCopiesMatchTheirKnownVideoByTheVpdqRule) {
