@@ -73,6 +73,7 @@ nlohmann::json EvidenceJson(const engine::EvidenceRecord& e) {
                         {"images", e.counts.images},
                         {"carved", e.counts.carved},
                         {"thumbnails", e.counts.thumbnails},
+                        {"videos", e.counts.videos},
                         {"errors", e.counts.errors},
                         {"files_with_hits", e.counts.files_with_hits},
                         {"categories", categories},

@@ -80,6 +80,7 @@ Result<ApiReply> OwnSubmissions(const ApiRequest& r, Case& c, ApiServices&) {
                     {"files", e.counts.files},
                     {"carved", e.counts.carved},
                     {"thumbnails", e.counts.thumbnails},
+                    {"videos", e.counts.videos},
                     {"files_with_hits", e.counts.files_with_hits},
                     {"started", FormatIso8601(e.started_utc)}});
   }
@@ -108,6 +109,7 @@ Result<ApiReply> StationResults(const ApiRequest&, Case& c, ApiServices&) {
                     {"files", e.counts.files},
                     {"carved", e.counts.carved},
                     {"thumbnails", e.counts.thumbnails},
+                    {"videos", e.counts.videos},
                     {"files_with_hits", e.counts.files_with_hits},
                     {"started", FormatIso8601(e.started_utc)},
                     {"index", e.matched_against.digest}});

@@ -5,7 +5,7 @@
 namespace hashtriage::fuzz {
 
 std::span<const FuzzTarget> AllTargets() {
-  static constexpr std::array<FuzzTarget, 15> kTargets{{
+  static constexpr std::array<FuzzTarget, 16> kTargets{{
       {"image_decode", &FuzzImageDecode},
       {"vics_import", &FuzzVicsImport},
       {"icse_import", &FuzzIcseImport},
@@ -21,6 +21,7 @@ std::span<const FuzzTarget> AllTargets() {
       {"archive", &FuzzArchive},
       {"disk_image", &FuzzDiskImage},
       {"untrusted_text", &FuzzUntrustedText},
+      {"video_decode", &FuzzVideoDecode},
   }};
   return kTargets;
 }
