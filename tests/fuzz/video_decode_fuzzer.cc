@@ -45,3 +45,5 @@ int FuzzVideoDecode(const std::uint8_t* data, std::size_t size) {
 }
 
 }  // namespace hashtriage::fuzz
+
+HT_FUZZ_ENTRY(FuzzVideoDecode)
