@@ -12,11 +12,11 @@ Prints one JSON object per line and RATIO lines.
 import glob
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
-import time
+
+from bench_timing import best, timed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "build/release/hashtriage")
@@ -56,21 +56,6 @@ def build_image(work, megabytes):
     for e in empties:
         os.remove(e)
     return img, len(photos), staged  # staged: the same photos as a directory
-
-
-def timed(cmd):
-    """(wall seconds, CPU seconds of the child) of one run."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.monotonic()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wall = time.monotonic() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
-def best(cmd_for, runs=3):
-    results = [timed(cmd_for(i)) for i in range(runs)]
-    return min(r[0] for r in results), min(r[1] for r in results)
 
 
 def main():

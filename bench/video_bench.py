@@ -17,29 +17,15 @@ Prints one JSON object and RATIO lines.
 import glob
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
-import time
+
+from bench_timing import best, timed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "build/release/hashtriage")
 PHOTOS = os.path.join(ROOT, "..", "shared", "testdata", "photos")
-
-
-def timed(cmd):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.monotonic()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wall = time.monotonic() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
-def best(cmd_for, runs=3):
-    results = [timed(cmd_for(i)) for i in range(runs)]
-    return min(r[0] for r in results), min(r[1] for r in results)
 
 
 def make_video(work, seconds):

@@ -6,6 +6,7 @@
 #include <exception>
 #include <vector>
 
+#include "hashing/image_format.h"
 #include "hashing/luma_convert.h"
 #include "hashing/luma_image.h"
 #include "hashing/pdq.h"
@@ -37,12 +38,10 @@ bool HasTag(std::span<const std::byte> head, std::size_t at, const char* tag) {
   return head.size() >= at + n && std::memcmp(head.data() + at, tag, n) == 0;
 }
 
-// ISO base media brands that are still images (HEIF, AVIF) or not video at all.
+// ISO base media files that are not videos: HEIF/AVIF stills (the image sniffer's brands) and Canon
+// CR3 raw photos.
 bool IsImageBrand(std::span<const std::byte> head) {
-  for (const char* brand : {"heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1", "avif", "avis", "crx "}) {
-    if (HasTag(head, 8, brand)) return true;
-  }
-  return false;
+  return SniffImageFormat(head) == ImageFormat::kHeif || HasTag(head, 8, "crx ");
 }
 
 const char* DemuxersOf(VideoContainer c) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -24,15 +23,14 @@ std::vector<std::pair<hashing::PdqHash, double>> FilteredQuery(const std::vector
 
 }  // namespace
 
-VpdqComparison CompareVpdq(const std::vector<hashing::VideoFrameHash>& query, const index::KnownVideo& target,
+VpdqComparison CompareVpdq(const std::vector<std::pair<hashing::PdqHash, double>>& q, const index::KnownVideo& target,
                            const VideoMatchOptions& options) {
   VpdqComparison out;
-  const auto q = FilteredQuery(query, options.quality);
-  std::set<hashing::PdqHash> distinct_target;
+  // A known video's frames are distinct already (the importer keeps one per hash).
+  std::vector<hashing::PdqHash> t;
   for (const index::KnownVideo::Frame& f : target.frames) {
-    if (f.quality >= options.quality) distinct_target.insert(f.hash);
+    if (f.quality >= options.quality) t.push_back(f.hash);
   }
-  const std::vector<hashing::PdqHash> t(distinct_target.begin(), distinct_target.end());
   if (q.empty() || t.empty()) return out;
   std::vector<char> target_matched(t.size(), 0);
   std::size_t query_matched = 0;
@@ -102,10 +100,11 @@ Status MatchVideoFrames(const index::KnownIndex& index, const QueryHashes& query
   }
   std::vector<Hit> near;
   for (auto& [key, hit] : stills) near.push_back(std::move(hit));
+  const auto filtered = FilteredQuery(query.video_frames, options.quality);  // once for every candidate
   for (auto& [key, hit] : videos) {
     const index::KnownVideo* known = index.FindVideo(key.first, key.second);
     if (known != nullptr) {
-      const VpdqComparison c = CompareVpdq(query.video_frames, *known, options);
+      const VpdqComparison c = CompareVpdq(filtered, *known, options);
       if (c.Passes(options)) {
         Hit h = hit;
         h.kind = MatchKind::kVpdq;

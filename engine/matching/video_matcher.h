@@ -10,6 +10,7 @@
 // Part of the one matcher (known_matcher.h); pure over a frozen index, thread-safe.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "engine/matching/hit.h"
@@ -42,8 +43,10 @@ struct VpdqComparison {
     return matched_any && query_match >= o.query_match && target_match >= o.target_match;
   }
 };
-VpdqComparison CompareVpdq(const std::vector<hashing::VideoFrameHash>& query, const index::KnownVideo& target,
-                           const VideoMatchOptions& options);
+// `query`: the scanned video's distinct hashes of quality >= options.quality, each with the first time it
+// was seen (prepared once for all candidates by MatchVideoFrames).
+VpdqComparison CompareVpdq(const std::vector<std::pair<hashing::PdqHash, double>>& query,
+                           const index::KnownVideo& target, const VideoMatchOptions& options);
 
 // Appends every video hit of `query.video_frames`: per set and indexed still, the closest frame
 // (video-frame); per known video, one vpdq hit when the rule passes, else one video-frame hit for its
