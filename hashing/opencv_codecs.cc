@@ -10,7 +10,7 @@ namespace hashtriage::hashing::decode_internal {
 
 namespace {
 
-constexpr const char* kPluginName = "hashtriage_opencv_codecs.so";
+constexpr const char* kCodecsPluginName = "hashtriage_opencv_codecs.so";
 
 struct Plugin {
   HashtriageOpenCvDecode decode = nullptr;
@@ -20,7 +20,7 @@ struct Plugin {
 
 const Plugin& LoadOpenCvPlugin() {
   static const Plugin plugin = [] {
-    const LoadedPlugin loaded = LoadPlugin(kPluginName, {"hashtriage_opencv_decode", "hashtriage_opencv_release"},
+    const LoadedPlugin loaded = LoadPlugin(kCodecsPluginName, {"hashtriage_opencv_decode", "hashtriage_opencv_release"},
                                            "the OpenCV codec plugin");
     Plugin p;
     p.decode = reinterpret_cast<HashtriageOpenCvDecode>(loaded.symbols[0]);

@@ -20,7 +20,7 @@ struct PngReadState {
   char error[200] = "";
 };
 
-void ReadCallback(png_structp png, png_bytep out, png_size_t length) {
+void ReadPngBytes(png_structp png, png_bytep out, png_size_t length) {
   auto* state = static_cast<PngReadState*>(png_get_io_ptr(png));
   if (length > state->bytes.size() - state->offset) png_error(png, "PNG data is truncated");
   std::memcpy(out, state->bytes.data() + state->offset, length);
@@ -58,7 +58,7 @@ bool DecodeInto(PngDecodeJob& job, std::uint64_t max_pixels, bool& over_limit) {
     png_destroy_read_struct(&png, &info, nullptr);
     return false;
   }
-  png_set_read_fn(png, &job.state, ReadCallback);
+  png_set_read_fn(png, &job.state, ReadPngBytes);
   png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
   png_read_info(png, info);
   job.width = png_get_image_width(png, info);

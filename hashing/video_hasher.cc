@@ -18,7 +18,7 @@ namespace hashtriage::hashing {
 
 namespace {
 
-constexpr const char* kPluginName = "hashtriage_video_decoder.so";
+constexpr const char* kVideoPluginName = "hashtriage_video_decoder.so";
 
 struct VideoPlugin {
   HashtriageVideoDecode decode = nullptr;
@@ -27,7 +27,7 @@ struct VideoPlugin {
 
 const VideoPlugin& LoadVideoPlugin() {
   static const VideoPlugin plugin = [] {
-    const LoadedPlugin loaded = LoadPlugin(kPluginName, {"hashtriage_video_decode"}, "the video decoder plugin");
+    const LoadedPlugin loaded = LoadPlugin(kVideoPluginName, {"hashtriage_video_decode"}, "the video decoder plugin");
     return VideoPlugin{reinterpret_cast<HashtriageVideoDecode>(loaded.symbols[0]), loaded.error};
   }();
   return plugin;
@@ -66,7 +66,7 @@ struct Context {
   LumaImage luma;
 };
 
-int ReadCallback(void* opaque, unsigned char* buf, int size) {
+int ReadVideoBytes(void* opaque, unsigned char* buf, int size) {
   auto* c = static_cast<Context*>(opaque);
   auto n = (*c->read)(std::span<std::byte>(reinterpret_cast<std::byte*>(buf), static_cast<std::size_t>(size)));
   if (!n.ok()) {
@@ -77,7 +77,7 @@ int ReadCallback(void* opaque, unsigned char* buf, int size) {
   return static_cast<int>(*n);
 }
 
-std::int64_t SeekCallback(void* opaque, std::int64_t offset, int whence) {
+std::int64_t SeekVideoBytes(void* opaque, std::int64_t offset, int whence) {
   auto* c = static_cast<Context*>(opaque);
   std::int64_t target = offset;
   if (whence == SEEK_CUR) target = static_cast<std::int64_t>(c->position) + offset;
@@ -157,7 +157,7 @@ Result<VideoHashes> HashVideo(const VideoReadFunction& read, const VideoSeekFunc
   context.size = size;
   context.options = &options;
   context.out = &out;
-  HashtriageVideoSource source{&context, ReadCallback, SeekCallback, static_cast<std::int64_t>(size),
+  HashtriageVideoSource source{&context, ReadVideoBytes, SeekVideoBytes, static_cast<std::int64_t>(size),
                                DemuxersOf(container)};
   HashtriageVideoLimits limits{options.seconds_per_frame, options.max_side, options.max_pixels,
                                options.time_limit_seconds, options.max_sampled_frames};

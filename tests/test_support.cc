@@ -120,6 +120,10 @@ std::vector<nlohmann::json> JsonLines(const std::string& text) {
   return out;
 }
 
+std::vector<nlohmann::json> ExportedFileRecords(const std::filesystem::path& case_dir) {
+  return JsonLines(RunOk(Bin() + " export files --format jsonl --case " + Q(case_dir)));
+}
+
 std::vector<std::filesystem::path> FilesUnder(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {

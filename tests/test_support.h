@@ -60,6 +60,8 @@ void WriteText(const std::filesystem::path& path, const std::string& text);
 std::vector<std::string> SplitLines(const std::string& text);
 // The non-empty lines of `text` each parsed as JSON (`export files --format jsonl` output).
 std::vector<nlohmann::json> JsonLines(const std::string& text);
+// The file records of a case as `hashtriage export files --format jsonl` prints them.
+std::vector<nlohmann::json> ExportedFileRecords(const std::filesystem::path& case_dir);
 
 // Every regular file under dir, sorted.
 std::vector<std::filesystem::path> FilesUnder(const std::filesystem::path& dir);

@@ -9,7 +9,7 @@
 namespace hashtriage::index::internal {
 
 namespace {
-constexpr std::size_t kBufferSize = 1u << 20;
+constexpr std::size_t kJsonBufferSize = 1u << 20;
 
 void AppendUtf8(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
@@ -36,7 +36,7 @@ Result<std::unique_ptr<JsonReader>> JsonReader::Open(const std::string& path) {
   std::unique_ptr<JsonReader> r(new JsonReader());
   r->path_ = path;
   r->fd_ = fd;
-  r->buffer_.resize(kBufferSize);
+  r->buffer_.resize(kJsonBufferSize);
   r->pos_ = r->end_ = r->buffer_.data();
   // Skip a UTF-8 byte order mark.
   if (r->Peek() == 0xef && r->end_ - r->pos_ >= 3 && std::memcmp(r->pos_, "\xef\xbb\xbf", 3) == 0) r->pos_ += 3;

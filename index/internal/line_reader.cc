@@ -10,7 +10,7 @@
 namespace hashtriage::index::internal {
 
 namespace {
-constexpr std::size_t kBufferSize = 1u << 20;
+constexpr std::size_t kLineBufferSize = 1u << 20;
 }
 
 Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) {
@@ -19,7 +19,7 @@ Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) {
   std::unique_ptr<LineReader> r(new LineReader());
   r->fd_ = fd;
   r->path_ = path;
-  r->buffer_.resize(kBufferSize);
+  r->buffer_.resize(kLineBufferSize);
   return r;
 }
 

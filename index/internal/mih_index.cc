@@ -15,16 +15,6 @@ using hashing::PdqHash;
 
 namespace {
 
-// Bucket probe: the offsets entry of one bucket and the ids array of its table.
-struct Probe {
-  const std::uint32_t* offset;
-  const std::uint32_t* ids;
-};
-struct Range {
-  const std::uint32_t* ids;
-  std::uint32_t count;
-};
-
 // Number of keys within Hamming radius r of a b-bit key.
 double BallVolume(int b, int r) {
   double total = 0, term = 1;  // term = C(b, k)
@@ -76,6 +66,15 @@ void SortHits(std::vector<PdqHit>& hits) {
 
 // Per-Search working memory, reused across the queries of one call.
 struct MihScratch {
+  // Bucket probe: the offsets entry of one bucket and the ids array of its table.
+  struct Probe {
+    const std::uint32_t* offset;
+    const std::uint32_t* ids;
+  };
+  struct Range {
+    const std::uint32_t* ids;
+    std::uint32_t count;
+  };
   std::vector<Probe> probes;
   std::vector<Range> ranges;
   std::vector<std::uint32_t> candidates;
@@ -283,7 +282,7 @@ void MihIndex::SearchMih(const PdqHash& query, int threshold, MihScratch& scratc
   for (std::size_t i = 0; i < std::min(kAhead, np); ++i) Prefetch(scratch.probes[i].offset);
   for (std::size_t i = 0; i < np; ++i) {
     if (i + kAhead < np) Prefetch(scratch.probes[i + kAhead].offset);
-    const Probe& p = scratch.probes[i];
+    const MihScratch::Probe& p = scratch.probes[i];
     const std::uint32_t begin = p.offset[0];
     const std::uint32_t end = p.offset[1];
     if (end > begin && end <= n) {
@@ -295,7 +294,7 @@ void MihIndex::SearchMih(const PdqHash& query, int threshold, MihScratch& scratc
   // Phase 3: candidate ids; their hashes are prefetched as they are collected.
   scratch.candidates.clear();
   const AlignedHash* hashes = hashes_.data();
-  for (const Range& r : scratch.ranges) {
+  for (const MihScratch::Range& r : scratch.ranges) {
     for (std::uint32_t k = 0; k < r.count; ++k) {
       const std::uint32_t id = r.ids[k];
       if (id < n) scratch.candidates.push_back(id);

@@ -74,16 +74,6 @@ Result<std::uint64_t> CellNumber(std::string_view cell, std::string_view field, 
   return value;
 }
 
-// Stores a good value in `out`; a bad cell is dropped with a warning.
-template <typename T>
-void Keep(Result<T> value, T& out, Referral& r) {
-  if (value.ok()) {
-    out = std::move(value).value();
-  } else {
-    DropField(r, value.status());
-  }
-}
-
 template <typename Digest>
 void CellDigest(std::string_view cell, std::string_view field, std::optional<Digest>& out, Referral& r) {
   if (cell.empty()) return;
@@ -119,7 +109,7 @@ void ParseCsvFile(const CsvColumns& c, const std::vector<std::string>& row, Refe
     }
   }
   std::optional<bool> self;
-  Keep(CellFlag(get("self_production"), "self_production"), self, r);
+  KeepOrDrop(CellFlag(get("self_production"), "self_production"), self, r);
   file.possible_self_production = self.value_or(false);
   if (!file.name.empty() || file.md5 || file.sha1 || file.sha256 || !file.pdq.empty()) r.files.push_back(std::move(file));
 }
@@ -253,16 +243,16 @@ Result<Referral> ParseCsvReferral(const CsvColumns& c, const std::vector<std::st
   }
   if (!get("port").empty()) {
     std::uint64_t port = 0;
-    Keep(CellNumber(get("port"), "port", 65535), port, r);
+    KeepOrDrop(CellNumber(get("port"), "port", 65535), port, r);
     event.port = static_cast<int>(port);
   }
   std::optional<bool> proxy;
-  Keep(CellFlag(get("proxy"), "proxy"), proxy, r);
+  KeepOrDrop(CellFlag(get("proxy"), "proxy"), proxy, r);
   event.possible_proxy = proxy.value_or(false);
   if (event.time || !event.ip.empty() || (!p2p && !get("event").empty())) r.events.push_back(event);
   ParseCsvFile(c, row, r);
   std::optional<bool> escalate;
-  Keep(CellFlag(get("escalate"), "escalate"), escalate, r);
+  KeepOrDrop(CellFlag(get("escalate"), "escalate"), escalate, r);
   r.escalate_to_high_priority = escalate.value_or(false);
   std::string industry(get("industry_classification"));
   for (char& ch : industry) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));

@@ -95,21 +95,10 @@ Result<std::optional<std::int64_t>> Time(const Json* v, std::string_view field, 
   return std::optional<std::int64_t>(*t);
 }
 
-// Stores a good value in `out`; a bad field is dropped with a warning. True when kept.
-template <typename T>
-bool Keep(Result<T> value, T& out, Referral& r) {
-  if (!value.ok()) {
-    DropField(r, value.status());
-    return false;
-  }
-  out = std::move(value).value();
-  return true;
-}
-
 void ParseIndustryClassification(const Json* v, std::string_view field, Referral& r) {
   if (v == nullptr) return;
   std::string text;
-  if (!Keep(Text(*v, field), text, r)) return;
+  if (!KeepOrDrop(Text(*v, field), text, r)) return;
   for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (text.empty()) return;
   if (text != "A1" && text != "A2" && text != "B1" && text != "B2") {
@@ -127,7 +116,7 @@ void ParseReportedPerson(const Json& person, const ReferralReaderOptions& option
   }
   if (const Json* service = Find(person, "espService")) {
     std::string text;
-    if (Keep(Text(*service, "reportedPerson.espService"), text, r)) r.service = NormalizeService(text);
+    if (KeepOrDrop(Text(*service, "reportedPerson.espService"), text, r)) r.service = NormalizeService(text);
   }
   struct Field {
     const char* name;
@@ -141,7 +130,7 @@ void ParseReportedPerson(const Json& person, const ReferralReaderOptions& option
   for (const Field& f : kFields) {
     const std::string field = std::string("reportedPerson.") + f.name;
     std::vector<std::string> values;
-    Keep(TextList(Find(person, f.name), field), values, r);
+    KeepOrDrop(TextList(Find(person, f.name), field), values, r);
     for (const std::string& value : values) r.AddIdentifier(f.kind, value, field, options.phone_region);
   }
   if (const Json* location = Find(person, "estimatedLocation")) {
@@ -151,26 +140,26 @@ void ParseReportedPerson(const Json& person, const ReferralReaderOptions& option
         r.estimated_location += (r.estimated_location.empty() ? "" : ", ") + value.get<std::string>();
       }
     } else {
-      Keep(Text(*location, "reportedPerson.estimatedLocation"), r.estimated_location, r);
+      KeepOrDrop(Text(*location, "reportedPerson.estimatedLocation"), r.estimated_location, r);
     }
   }
 }
 
 void ParseIpEvents(const Json* events, const ReferralReaderOptions& options, Referral& r) {
   std::vector<const Json*> list;
-  Keep(ObjectList(events, "ipCaptureEvent", r), list, r);
+  KeepOrDrop(ObjectList(events, "ipCaptureEvent", r), list, r);
   for (std::size_t i = 0; i < list.size(); ++i) {
     const Json& e = *list[i];
     const std::string field = "ipCaptureEvent[" + std::to_string(i) + "]";
     ReferralEvent event;
     if (const Json* name = Find(e, "eventName")) {
       std::string text;
-      if (Keep(Text(*name, field + ".eventName"), text, r)) event.type = ParseEventType(text);
+      if (KeepOrDrop(Text(*name, field + ".eventName"), text, r)) event.type = ParseEventType(text);
     }
-    Keep(Time(Find(e, "dateTime"), field + ".dateTime", options.parse_time), event.time, r);
+    KeepOrDrop(Time(Find(e, "dateTime"), field + ".dateTime", options.parse_time), event.time, r);
     if (const Json* ip = Find(e, "ipAddress")) {
       std::string text;
-      if (Keep(Text(*ip, field + ".ipAddress"), text, r)) {
+      if (KeepOrDrop(Text(*ip, field + ".ipAddress"), text, r)) {
         auto normal = NormalizeIdentifier(IdentifierKind::kIp, text);
         if (!normal && !text.empty()) {
           DropField(r, FieldError(field + ".ipAddress", "'" + QuoteForMessage(text) + "' is not an IP address"));
@@ -180,7 +169,7 @@ void ParseIpEvents(const Json* events, const ReferralReaderOptions& options, Ref
     }
     if (const Json* port = Find(e, "port")) {
       std::string text;
-      if (Keep(Text(*port, field + ".port"), text, r)) {
+      if (KeepOrDrop(Text(*port, field + ".port"), text, r)) {
         char* end = nullptr;
         const long value = std::strtol(text.c_str(), &end, 10);
         if (text.empty() || *end != '\0' || value < 0 || value > 65535) {
@@ -191,7 +180,7 @@ void ParseIpEvents(const Json* events, const ReferralReaderOptions& options, Ref
       }
     }
     std::optional<bool> proxy;
-    Keep(Flag(Find(e, "possibleProxy"), field + ".possibleProxy"), proxy, r);
+    KeepOrDrop(Flag(Find(e, "possibleProxy"), field + ".possibleProxy"), proxy, r);
     event.possible_proxy = proxy.value_or(false);
     if (!event.ip.empty()) r.AddIdentifier(IdentifierKind::kIp, event.ip);
     r.events.push_back(std::move(event));
@@ -231,26 +220,26 @@ Status ParseFileHash(const Json& h, const std::string& field, ReferralFile& file
 
 void ParseFiles(const Json* files, Referral& r) {
   std::vector<const Json*> list;
-  Keep(ObjectList(files, "files", r), list, r);
+  KeepOrDrop(ObjectList(files, "files", r), list, r);
   for (std::size_t i = 0; i < list.size(); ++i) {
     const Json& f = *list[i];
     const std::string field = "files[" + std::to_string(i) + "]";
     ReferralFile file;
-    if (const Json* name = Find(f, "originalFileName")) Keep(Text(*name, field + ".originalFileName"), file.name, r);
+    if (const Json* name = Find(f, "originalFileName")) KeepOrDrop(Text(*name, field + ".originalFileName"), file.name, r);
     std::vector<const Json*> hashes;
-    Keep(ObjectList(Find(f, "originalFileHash"), field + ".originalFileHash", r), hashes, r);
+    KeepOrDrop(ObjectList(Find(f, "originalFileHash"), field + ".originalFileHash", r), hashes, r);
     for (std::size_t k = 0; k < hashes.size(); ++k) {
       const Status hash = ParseFileHash(*hashes[k], field + ".originalFileHash[" + std::to_string(k) + "]", file);
       if (!hash.ok()) DropField(r, hash);
     }
-    Keep(Flag(Find(f, "fileViewedByEsp"), field + ".fileViewedByEsp"), file.viewed_by_esp, r);
-    Keep(Flag(Find(f, "publiclyAvailable"), field + ".publiclyAvailable"), file.publicly_available, r);
+    KeepOrDrop(Flag(Find(f, "fileViewedByEsp"), field + ".fileViewedByEsp"), file.viewed_by_esp, r);
+    KeepOrDrop(Flag(Find(f, "publiclyAvailable"), field + ".publiclyAvailable"), file.publicly_available, r);
     if (const Json* annotations = Find(f, "fileAnnotations")) {
       if (!annotations->is_object()) {
         DropField(r, FieldError(field + ".fileAnnotations", "expected an object"));
       } else {
         std::optional<bool> self;
-        Keep(Flag(Find(*annotations, "possibleSelfProduction"), field + ".fileAnnotations.possibleSelfProduction"),
+        KeepOrDrop(Flag(Find(*annotations, "possibleSelfProduction"), field + ".fileAnnotations.possibleSelfProduction"),
              self, r);
         file.possible_self_production = self.value_or(false);
       }
@@ -268,7 +257,7 @@ Result<Referral> ParseCybertipReport(const nlohmann::json& report, const Referra
   r.format = "cybertip";
   for (const char* key : {"reportId", "report_id", "reportNumber", "id"}) {
     if (const Json* id = Find(report, key)) {
-      Keep(Text(*id, key), r.report_id, r);
+      KeepOrDrop(Text(*id, key), r.report_id, r);
       break;
     }
   }
@@ -277,18 +266,18 @@ Result<Referral> ParseCybertipReport(const nlohmann::json& report, const Referra
       DropField(r, FieldError("incidentSummary", "expected an object"));
     } else {
       if (const Json* type = Find(*summary, "incidentType")) {
-        Keep(Text(*type, "incidentSummary.incidentType"), r.incident_type, r);
+        KeepOrDrop(Text(*type, "incidentSummary.incidentType"), r.incident_type, r);
       }
-      Keep(Time(Find(*summary, "incidentDateTime"), "incidentSummary.incidentDateTime", options.parse_time),
+      KeepOrDrop(Time(Find(*summary, "incidentDateTime"), "incidentSummary.incidentDateTime", options.parse_time),
            r.incident_time, r);
       std::optional<bool> escalate;
-      Keep(Flag(Find(*summary, "escalateToHighPriority"), "incidentSummary.escalateToHighPriority"), escalate, r);
+      KeepOrDrop(Flag(Find(*summary, "escalateToHighPriority"), "incidentSummary.escalateToHighPriority"), escalate, r);
       r.escalate_to_high_priority = escalate.value_or(false);
     }
   }
   if (const Json* service = Find(report, "espService")) {
     std::string text;
-    if (Keep(Text(*service, "espService"), text, r)) r.service = NormalizeService(text);
+    if (KeepOrDrop(Text(*service, "espService"), text, r)) r.service = NormalizeService(text);
   }
   if (const Json* person = Find(report, "reportedPerson")) ParseReportedPerson(*person, options, r);
   ParseIpEvents(Find(report, "ipCaptureEvent"), options, r);

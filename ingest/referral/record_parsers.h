@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -48,6 +49,16 @@ std::string ContentId(std::string_view format, std::string_view content);
 std::string QuoteForMessage(std::string_view value);
 // Adds the warning "<why's message>: dropped".
 void DropField(Referral& r, const Status& why);
+// Stores a good value in `out`; a bad one is dropped with a warning (DropField). True when kept.
+template <typename T>
+bool KeepOrDrop(Result<T> value, T& out, Referral& r) {
+  if (!value.ok()) {
+    DropField(r, value.status());
+    return false;
+  }
+  out = std::move(value).value();
+  return true;
+}
 // InvalidArgument "<reason>; <warning>; ..." for a record with nothing usable left.
 Status RejectWithWarnings(std::string_view reason, const Referral& r);
 

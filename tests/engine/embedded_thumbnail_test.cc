@@ -55,10 +55,6 @@ std::vector<std::uint8_t> Tiff(std::uint32_t ifd1, std::uint16_t count,
   return t;
 }
 
-std::vector<json> Records(const std::filesystem::path& c) {
-  return testing::JsonLines(RunOk(Bin() + " export files --format jsonl --case " + Q(c)));
-}
-
 class EmbeddedThumbnailTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -99,7 +95,7 @@ TEST_F(EmbeddedThumbnailTest, AKnownPictureAsAnExifThumbnailIsAThumbnailHitOfIts
   const auto scan = RunCommand(Bin() + " scan --case " + Q(c) + " --index " + Q(index_) + " " + Q(evidence_));
   EXPECT_EQ(scan.exit_code, 10) << scan.out << scan.err;
   EXPECT_NE(scan.out.find("errors 0"), std::string::npos) << scan.out;
-  const std::vector<json> records = Records(c);
+  const std::vector<json> records = testing::ExportedFileRecords(c);
   ASSERT_EQ(records.size(), 5u);  // four JPEGs and one thumbnail
   int thumbnails = 0;
   for (const json& r : records) {
@@ -129,7 +125,7 @@ TEST_F(EmbeddedThumbnailTest, AKnownPictureAsAnExifThumbnailIsAThumbnailHitOfIts
 
   const auto off = *dir_ / "case-off";
   EXPECT_EQ(RunCommand(Bin() + " scan --no-thumbnails --case " + Q(off) + " --index " + Q(index_) + " " + Q(evidence_)).exit_code, 0);
-  EXPECT_EQ(Records(off).size(), 4u);
+  EXPECT_EQ(testing::ExportedFileRecords(off).size(), 4u);
 }
 
 void Append(std::vector<std::uint8_t>& out, std::uint64_t value, int bytes) {
@@ -205,7 +201,7 @@ TEST_F(EmbeddedThumbnailTest, EveryPreviewInAThumbnailCacheIsAnItemAndTheKnownOn
   EXPECT_EQ(scan.exit_code, 10) << scan.out << scan.err;
   EXPECT_NE(scan.out.find("errors 0"), std::string::npos) << scan.out;
   std::vector<json> from_cache, from_thumbdata;
-  for (const json& r : Records(c)) {
+  for (const json& r : testing::ExportedFileRecords(c)) {
     const std::string path = r["path"];
     if (path.find("/thumbcache_96.db/thumbcache:") != std::string::npos) from_cache.push_back(r);
     if (path.find("/.thumbdata3--1967290299/thumbdata:") != std::string::npos) from_thumbdata.push_back(r);

@@ -17,14 +17,14 @@ using testing::Bin;
 using testing::Q;
 
 // The lookup's matches as (match_kind, distance, media_id); the exit code in `exit_code`.
-struct Lookup {
+struct SetLookup {
   int exit_code = -1;
   std::vector<std::tuple<std::string, int, std::string>> matches;
 };
 
-Lookup LookupFile(const std::filesystem::path& index, const std::filesystem::path& file) {
+SetLookup LookupInSets(const std::filesystem::path& index, const std::filesystem::path& file) {
   const auto run = RunCommand(Bin() + " index lookup --index " + Q(index) + " --file " + Q(file));
-  Lookup out;
+  SetLookup out;
   out.exit_code = run.exit_code;
   const auto j = nlohmann::json::parse(run.out, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << run.out << run.err;
@@ -65,7 +65,7 @@ TEST(HashSetModeTest, LetterboxedIconsWithoutAVisibleFrameAndBorderedPhotosAreFo
 
   for (const std::string stem : {"astronaut", "fruits", "coffee", "baboon"}) {
     SCOPED_TRACE(stem);
-    const Lookup l = LookupFile(index, dir / (stem + "-letterboxed.jpg"));
+    const SetLookup l = LookupInSets(index, dir / (stem + "-letterboxed.jpg"));
     EXPECT_EQ(l.exit_code, 10);
     ASSERT_FALSE(l.matches.empty());
     bool frame = false;
@@ -76,12 +76,12 @@ TEST(HashSetModeTest, LetterboxedIconsWithoutAVisibleFrameAndBorderedPhotosAreFo
     }
     EXPECT_TRUE(frame) << "expected a pdq-frame match";
   }
-  const Lookup border = LookupFile(index, dir / "hall-border.jpg");
+  const SetLookup border = LookupInSets(index, dir / "hall-border.jpg");
   EXPECT_EQ(border.exit_code, 10);
   ASSERT_FALSE(border.matches.empty());
   EXPECT_EQ(std::get<0>(border.matches.front()), "pdq-trimmed");
   EXPECT_EQ(std::get<2>(border.matches.front()), "hall");
-  const Lookup unrelated = LookupFile(index, dir / "castle-letterboxed.jpg");
+  const SetLookup unrelated = LookupInSets(index, dir / "castle-letterboxed.jpg");
   EXPECT_EQ(unrelated.exit_code, 0);
   EXPECT_TRUE(unrelated.matches.empty());
 }

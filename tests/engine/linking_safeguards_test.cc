@@ -17,7 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-struct Cli {
+struct IntakeCli {
   TempDir dir;
   std::string case_dir = (dir / "case").string();
   CommandResult Run(const std::string& args, const std::string& now = "2026-11-21T08:00:00Z") {
@@ -44,7 +44,7 @@ struct Cli {
 };
 
 TEST(LinkingSafeguardsTest, AReferralNamingManySubjectsMergesNoneAndRaisesPossibleLinks) {
-  Cli cli;
+  IntakeCli cli;
   std::vector<json> people;
   std::vector<std::string> emails;
   for (int i = 0; i < 40; ++i) {
@@ -78,7 +78,7 @@ TEST(LinkingSafeguardsTest, AReferralNamingManySubjectsMergesNoneAndRaisesPossib
 }
 
 TEST(LinkingSafeguardsTest, AFewSharedIdentifiersStillMergeAutomatically) {
-  Cli cli;
+  IntakeCli cli;
   ASSERT_EQ(cli.Intake({CybertipReport({.id = "R1", .account = "1", .emails = {"a@x.org"}}),
                         CybertipReport({.id = "R2", .service = "otherapp", .account = "2", .emails = {"b@x.org"}})},
                        "day1.jsonl", "2026-11-20T08:00:00Z")
@@ -92,7 +92,7 @@ TEST(LinkingSafeguardsTest, AFewSharedIdentifiersStillMergeAutomatically) {
 }
 
 TEST(LinkingSafeguardsTest, MergedAwaySubjectsLeaveTheQueueAndPassTheirDeadlineOn) {
-  Cli cli;
+  IntakeCli cli;
   // SUSPECT-1 exists first (a device scan with no hits on the 1st), so it survives any merge. S-000001
   // enters the queue on the 5th (Medium: deadline the 19th); SUSPECT-1 only on the 15th (deadline the
   // 29th). Linking them must not postpone the work: the survivor takes the earlier deadline.
@@ -135,7 +135,7 @@ TEST(LinkingSafeguardsTest, MergedAwaySubjectsLeaveTheQueueAndPassTheirDeadlineO
 }
 
 TEST(LinkingSafeguardsTest, ConflictingAttributesSurviveALinkAndTheRiskierCountsUntilResolved) {
-  Cli cli;
+  IntakeCli cli;
   ASSERT_EQ(cli.Intake({CybertipReport({.id = "R1", .account = "1", .emails = {"a@x.org"}}),
                         CybertipReport({.id = "R2", .service = "other", .account = "2", .emails = {"b@x.org"}})},
                        "day.jsonl", "2026-11-20T08:00:00Z")
@@ -180,7 +180,7 @@ TEST(LinkingSafeguardsTest, ConflictingAttributesSurviveALinkAndTheRiskierCounts
 }
 
 TEST(LinkingSafeguardsTest, AddingAKnownPhoneNumberAgainDoesNotCreateASecondAccount) {
-  Cli cli;
+  IntakeCli cli;
   ASSERT_EQ(cli.Intake({CybertipReport({.id = "R1", .account = "1", .phones = {"+447700900123"}})}, "day.jsonl",
                        "2026-11-20T08:00:00Z")
                 .exit_code,
@@ -195,7 +195,7 @@ TEST(LinkingSafeguardsTest, AddingAKnownPhoneNumberAgainDoesNotCreateASecondAcco
 // Defect 8: the queue's evidence references were internal store keys ("S-000001\u0000..."). They are
 // references people can quote, and no export holds a NUL.
 TEST(LinkingSafeguardsTest, QueueEvidenceReferencesAreReadableAndHoldNoNul) {
-  Cli cli;
+  IntakeCli cli;
   ASSERT_EQ(cli.Intake({CybertipReport({.id = "R1", .account = "1", .emails = {"a@x.org"}})}, "day.jsonl",
                        "2026-11-20T08:00:00Z")
                 .exit_code,

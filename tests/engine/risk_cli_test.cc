@@ -18,7 +18,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string Md5Of(const std::filesystem::path& file) {
+std::string Md5sumOf(const std::filesystem::path& file) {
   return RunCommand("md5sum " + ShellQuote(file.string())).out.substr(0, 32);
 }
 
@@ -28,8 +28,8 @@ class RiskCliTest : public ::testing::Test {
     shared_ = new TempDir();
     const auto faces = TestDataDir() / "photos" / "gnome-faces";
     std::string a, c;
-    for (const char* f : {"astronaut.jpg", "bicycle.jpg", "book.jpg"}) a += Md5Of(faces / f) + "  " + f + "\n";
-    for (const char* f : {"calculator.jpg", "cat.jpg"}) c += Md5Of(faces / f) + "  " + f + "\n";
+    for (const char* f : {"astronaut.jpg", "bicycle.jpg", "book.jpg"}) a += Md5sumOf(faces / f) + "  " + f + "\n";
+    for (const char* f : {"calculator.jpg", "cat.jpg"}) c += Md5sumOf(faces / f) + "  " + f + "\n";
     WriteText(*shared_ / "a.md5", a);
     WriteText(*shared_ / "c.md5", c);
     index_ = (*shared_ / "index").string();
@@ -66,7 +66,7 @@ class RiskCliTest : public ::testing::Test {
     int n = 0;
     for (const auto& [guid, photo] : rows) {
       csv += now + ",gnutella," + guid + ",192.0.2." + std::to_string(10 + ++n) + ",6346," + photo + "," +
-             Md5Of(faces / photo) + ",,1000\n";
+             Md5sumOf(faces / photo) + ",,1000\n";
     }
     WriteText(dir_ / file, csv);
     const auto r = Run("intake " + ShellQuote((dir_ / file).string()), now);
@@ -353,11 +353,11 @@ TEST_F(RiskCliTest, ExportsHtmlCsvAndVicsThatGriffeyeStyleImportersRead) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto faces = TestDataDir() / "photos" / "gnome-faces";
   r = RunCommand(ShellQuote(HashtriageBinary().string()) + " index lookup --index " + ShellQuote(back) + " --md5 " +
-                 Md5Of(faces / "astronaut.jpg"));
+                 Md5sumOf(faces / "astronaut.jpg"));
   EXPECT_EQ(r.exit_code, 10) << r.out << r.err;
   EXPECT_NE(r.out.find("\"A\""), std::string::npos) << r.out;
   r = RunCommand(ShellQuote(HashtriageBinary().string()) + " index lookup --index " + ShellQuote(back) + " --md5 " +
-                 Md5Of(faces / "cat.jpg"));
+                 Md5sumOf(faces / "cat.jpg"));
   EXPECT_NE(r.out.find("\"C\""), std::string::npos) << r.out;
 }
 

@@ -18,7 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kPassword = "correct horse battery";
 constexpr const char* kOldMd5 = "00112233445566778899aabbccddeeff";
 constexpr const char* kNewMd5 = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
@@ -28,7 +27,7 @@ class ServeIndexTest : public ::testing::Test {
     ASSERT_FALSE(db_.url().empty());
     ASSERT_EQ(RunCommand(Bin() + " db migrate --case " + ShellQuote(db_.url())).exit_code, 0);
     for (const char* role : {"admin", "supervisor"}) {
-      const auto added = RunCommand("printf '%s\\n' " + ShellQuote(kPassword) + " | " + Bin() + " user add " + role +
+      const auto added = RunCommand("printf '%s\\n' " + ShellQuote(kTestPassword) + " | " + Bin() + " user add " + role +
                                     " --role " + role + " --case " + ShellQuote(db_.url()));
       ASSERT_EQ(added.exit_code, 0) << added.err;
     }
@@ -57,7 +56,7 @@ TEST_F(ServeIndexTest, AnAdminImportsRematchesAndRemovesASetOverTheApiAndEverySt
   ServeProcess server({"--case", db_.url(), "--index", index().string()}, dir_.path() / "serve.log");
   ASSERT_FALSE(server.url().empty());
   ApiClient admin(server.url());
-  ASSERT_EQ(admin.SignIn("admin", kPassword).status, 200);
+  ASSERT_EQ(admin.SignIn("admin", kTestPassword).status, 200);
 
   const json before = admin.Get("/api/v1/index").json();
   ASSERT_EQ(before["set_details"].size(), 1u);
@@ -103,7 +102,7 @@ TEST_F(ServeIndexTest, AnAdminImportsRematchesAndRemovesASetOverTheApiAndEverySt
 
   // The referral's file was not known at intake; after the re-match its subject has the hit.
   ApiClient sup(server.url());
-  ASSERT_EQ(sup.SignIn("supervisor", kPassword).status, 200);
+  ASSERT_EQ(sup.SignIn("supervisor", kTestPassword).status, 200);
   const json queue = sup.Get("/api/v1/queue?limit=10").json();
   ASSERT_EQ(queue["subjects"].size(), 1u);
   const std::string subject = queue["subjects"][0]["subject"];

@@ -28,7 +28,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr const char* kPassword = "correct horse battery";
 
 class ServeTest : public ::testing::Test {
  protected:
@@ -62,7 +61,7 @@ class ServeTest : public ::testing::Test {
   }
 
   void AddPerson(const std::string& name, const std::string& role) {
-    const auto added = RunCommand("printf '%s\\n' " + ShellQuote(kPassword) + " | " + Bin() + " user add " + name +
+    const auto added = RunCommand("printf '%s\\n' " + ShellQuote(kTestPassword) + " | " + Bin() + " user add " + name +
                                   " --role " + role + " --case " + ShellQuote(db_.url()));
     ASSERT_EQ(added.exit_code, 0) << added.err;
   }
@@ -160,13 +159,13 @@ TEST_F(ServeTest, EveryEndpointRefusesTheUnauthenticatedAndEveryRoleNotAllowed) 
   ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
   ASSERT_FALSE(server.url().empty());
   ApiClient probe(server.url());
-  ASSERT_EQ(probe.SignIn("supervisor", kPassword).status, 200);
+  ASSERT_EQ(probe.SignIn("supervisor", kTestPassword).status, 200);
   const std::string subject = QueueSubjects(probe).at(0);
 
   std::map<std::string, ApiClient> clients;
   for (const char* role : {"researcher", "investigator", "supervisor", "admin"}) {
     clients.emplace(role, ApiClient(server.url()));
-    ASSERT_EQ(clients.at(role).SignIn(role, kPassword).status, 200);
+    ASSERT_EQ(clients.at(role).SignIn(role, kTestPassword).status, 200);
   }
   clients.emplace("station", ApiClient(server.url()));
   clients.at("station").UseBearer(station_token_);
@@ -218,7 +217,7 @@ TEST_F(ServeTest, AChangeWithoutTheCsrfTokenIsRefusedAndStoresNothing) {
   ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
   ASSERT_FALSE(server.url().empty());
   ApiClient sue(server.url());
-  ASSERT_EQ(sue.SignIn("supervisor", kPassword).status, 200);
+  ASSERT_EQ(sue.SignIn("supervisor", kTestPassword).status, 200);
   sue.SetCsrf("");
   EXPECT_EQ(sue.Post("/api/v1/dip-sample", json::object()).status, 403);
   sue.SetCsrf(std::string(64, 'a'));
@@ -240,25 +239,25 @@ TEST_F(ServeTest, IdleExpiredDisabledAndChangedAccountsSessionsAreRefused) {
   ServeProcess server(ServeArgs({"--session-idle-seconds", "2"}), dir_.path() / "serve.log");
   ASSERT_FALSE(server.url().empty());
   ApiClient idle(server.url());
-  ASSERT_EQ(idle.SignIn("investigator", kPassword).status, 200);
+  ASSERT_EQ(idle.SignIn("investigator", kTestPassword).status, 200);
   EXPECT_EQ(idle.Get("/api/v1/queue").status, 200);
   std::this_thread::sleep_for(std::chrono::milliseconds(3500));
   EXPECT_EQ(idle.Get("/api/v1/queue").status, 401);
 
   ApiClient bob(server.url());
-  ASSERT_EQ(bob.SignIn("bob", kPassword).status, 200);
+  ASSERT_EQ(bob.SignIn("bob", kTestPassword).status, 200);
   EXPECT_EQ(bob.Get("/api/v1/queue").status, 200);
   ASSERT_EQ(RunCommand(Bin() + " user disable bob --case " + ShellQuote(db_.url())).exit_code, 0);
   EXPECT_EQ(bob.Get("/api/v1/queue").status, 401);
-  EXPECT_EQ(bob.SignIn("bob", kPassword).status, 401);
+  EXPECT_EQ(bob.SignIn("bob", kTestPassword).status, 401);
   ASSERT_EQ(RunCommand(Bin() + " user enable bob --case " + ShellQuote(db_.url())).exit_code, 0);
   EXPECT_EQ(bob.Get("/api/v1/queue").status, 401) << "enabling again does not revive the ended session";
-  ASSERT_EQ(bob.SignIn("bob", kPassword).status, 200);
+  ASSERT_EQ(bob.SignIn("bob", kTestPassword).status, 200);
   EXPECT_EQ(bob.Get("/api/v1/queue").status, 200);
   // A role change ends the session too (the new role applies from the next sign-in).
   ASSERT_EQ(RunCommand(Bin() + " user role bob researcher --case " + ShellQuote(db_.url())).exit_code, 0);
   EXPECT_EQ(bob.Get("/api/v1/queue").status, 401);
-  ASSERT_EQ(bob.SignIn("bob", kPassword).status, 200);
+  ASSERT_EQ(bob.SignIn("bob", kTestPassword).status, 200);
   EXPECT_EQ(bob.Get("/api/v1/queue").status, 403);
   // A disabled station's token stops working at once.
   ApiClient station(server.url());
@@ -276,7 +275,7 @@ TEST_F(ServeTest, RepeatedWrongPasswordsLockTheAccountAndFloodsAreThrottled) {
     for (int i = 0; i < 5; ++i) EXPECT_EQ(guesser.SignIn("investigator", "wrong password " + std::to_string(i)).status, 401);
     // Locked: even the right password is refused, in the same words as a wrong one (a lockout does
     // not tell that the name exists); administrators see the lock.
-    const auto locked = guesser.SignIn("investigator", kPassword);
+    const auto locked = guesser.SignIn("investigator", kTestPassword);
     EXPECT_EQ(locked.status, 401);
     EXPECT_EQ(locked.body, guesser.SignIn("bob", "wrong password").body);
     const auto listed = RunCommand(Bin() + " user list --json --case " + ShellQuote(db_.url()));
@@ -286,7 +285,7 @@ TEST_F(ServeTest, RepeatedWrongPasswordsLockTheAccountAndFloodsAreThrottled) {
       EXPECT_EQ(u["state"], u["name"] == "investigator" ? "locked" : "active") << u.dump();
     }
     // An unknown name reads exactly like a wrong password.
-    EXPECT_EQ(guesser.SignIn("nobody", kPassword).body, guesser.SignIn("bob", "wrong password").body);
+    EXPECT_EQ(guesser.SignIn("nobody", kTestPassword).body, guesser.SignIn("bob", "wrong password").body);
     // The lockout was audited; an administrator's new password lifts it.
     ASSERT_EQ(RunCommand("printf '%s\\n' 'another long password' | " + Bin() + " user passwd investigator --case " +
                          ShellQuote(db_.url())).exit_code, 0);
@@ -304,15 +303,15 @@ TEST_F(ServeTest, RepeatedWrongPasswordsLockTheAccountAndFloodsAreThrottled) {
   ASSERT_FALSE(server.url().empty());
   ApiClient flood(server.url());
   for (int i = 0; i < 3; ++i) EXPECT_EQ(flood.SignIn("bob", "wrong " + std::to_string(i)).status, 401);
-  EXPECT_EQ(flood.SignIn("bob", kPassword).status, 429);
+  EXPECT_EQ(flood.SignIn("bob", kTestPassword).status, 429);
 }
 
 TEST_F(ServeTest, TwoReviewersOfOneSubjectGetOneSuccessAndOneConflictNamingTheWinner) {
   ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
   ASSERT_FALSE(server.url().empty());
   ApiClient alice(server.url()), sue(server.url());
-  ASSERT_EQ(alice.SignIn("investigator", kPassword).status, 200);
-  ASSERT_EQ(sue.SignIn("supervisor", kPassword).status, 200);
+  ASSERT_EQ(alice.SignIn("investigator", kTestPassword).status, 200);
+  ASSERT_EQ(sue.SignIn("supervisor", kTestPassword).status, 200);
   const std::string subject = QueueSubjects(alice).at(0);
   ASSERT_EQ(alice.Post("/api/v1/subjects/" + subject + "/take", json::object()).status, 200);
   const std::string seen_by_alice = alice.Get("/api/v1/subjects/" + subject).json()["version"];
@@ -352,7 +351,7 @@ TEST_F(ServeTest, ReviewsOfDifferentSubjectsAtTheSameMomentAreAllStored) {
   ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
   ASSERT_FALSE(server.url().empty());
   ApiClient first(server.url());
-  ASSERT_EQ(first.SignIn("sup1", kPassword).status, 200);
+  ASSERT_EQ(first.SignIn("sup1", kTestPassword).status, 200);
   const std::vector<std::string> subjects = QueueSubjects(first);
   ASSERT_GE(subjects.size(), 4u);
   constexpr int kRounds = 6;
@@ -362,7 +361,7 @@ TEST_F(ServeTest, ReviewsOfDifferentSubjectsAtTheSameMomentAreAllStored) {
   for (int k = 0; k < 4; ++k) {
     reviewers.emplace_back([&, k] {
       ApiClient me(server.url());
-      if (me.SignIn("sup" + std::to_string(k + 1), kPassword).status != 200) return;
+      if (me.SignIn("sup" + std::to_string(k + 1), kTestPassword).status != 200) return;
       const std::string path = "/api/v1/subjects/" + subjects[k];
       for (int round = 0; round < kRounds; ++round) {
         const json view = me.Get(path).json();
@@ -395,8 +394,8 @@ TEST_F(ServeTest, AResearcherLinksAndUnlinksSubjectsWithAReason) {
   ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
   ASSERT_FALSE(server.url().empty());
   ApiClient researcher(server.url()), sue(server.url());
-  ASSERT_EQ(researcher.SignIn("researcher", kPassword).status, 200);
-  ASSERT_EQ(sue.SignIn("supervisor", kPassword).status, 200);
+  ASSERT_EQ(researcher.SignIn("researcher", kTestPassword).status, 200);
+  ASSERT_EQ(sue.SignIn("supervisor", kTestPassword).status, 200);
   const std::vector<std::string> before = QueueSubjects(sue);
   ASSERT_GE(before.size(), 2u);
   const std::string a = before[0], b = before[1];
@@ -427,8 +426,8 @@ TEST_F(ServeTest, TheResearchListShowsOpenTasksUntilTheAttributeIsRecorded) {
   ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
   ASSERT_FALSE(server.url().empty());
   ApiClient researcher(server.url()), sue(server.url());
-  ASSERT_EQ(researcher.SignIn("researcher", kPassword).status, 200);
-  ASSERT_EQ(sue.SignIn("supervisor", kPassword).status, 200);
+  ASSERT_EQ(researcher.SignIn("researcher", kTestPassword).status, 200);
+  ASSERT_EQ(sue.SignIn("supervisor", kTestPassword).status, 200);
   const auto tasks_of = [&](const std::string& subject) {
     std::set<std::string> attributes;
     const auto page = researcher.Get("/api/v1/research?limit=500");
@@ -492,8 +491,8 @@ TEST_F(ServeTest, AnInvestigatorReviewsOnlySubjectsTheyTookOrWereGiven) {
   ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
   ASSERT_FALSE(server.url().empty());
   ApiClient alice(server.url()), bob(server.url());
-  ASSERT_EQ(alice.SignIn("investigator", kPassword).status, 200);
-  ASSERT_EQ(bob.SignIn("bob", kPassword).status, 200);
+  ASSERT_EQ(alice.SignIn("investigator", kTestPassword).status, 200);
+  ASSERT_EQ(bob.SignIn("bob", kTestPassword).status, 200);
   const std::string subject = QueueSubjects(bob).at(1);
   // Nobody's subject: an investigator takes it before deciding on it.
   const std::string unowned = alice.Get("/api/v1/subjects/" + subject).json()["version"];
@@ -523,7 +522,7 @@ TEST_F(ServeTest, AKilledServerLosesNoAcknowledgedReviewAndARetryDuplicatesNone)
     ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
     ASSERT_FALSE(server.url().empty());
     ApiClient sue(server.url());
-    ASSERT_EQ(sue.SignIn("supervisor", kPassword).status, 200);
+    ASSERT_EQ(sue.SignIn("supervisor", kTestPassword).status, 200);
     for (const auto& s : QueueSubjects(sue)) work.push_back({s, sue.Get("/api/v1/subjects/" + s).json()["version"]});
     ASSERT_EQ(work.size(), 10u);
     std::thread killer([&] {
@@ -542,7 +541,7 @@ TEST_F(ServeTest, AKilledServerLosesNoAcknowledgedReviewAndARetryDuplicatesNone)
   ServeProcess again(ServeArgs(), dir_.path() / "serve.log");
   ASSERT_FALSE(again.url().empty());
   ApiClient sue(again.url());
-  ASSERT_EQ(sue.SignIn("supervisor", kPassword).status, 200);
+  ASSERT_EQ(sue.SignIn("supervisor", kTestPassword).status, 200);
   // The client repeats every review it has no answer for, with the version it decided on.
   for (const auto& [subject, version] : work) {
     if (acknowledged.count(subject)) continue;
@@ -572,7 +571,7 @@ TEST_F(ServeTest, PlainHttpOnlyOnLoopbackAndTlsFromCertificateFiles) {
                       dir_.path() / "serve.log");
   ASSERT_EQ(server.url().rfind("https://127.0.0.1:", 0), 0u) << server.url();
   ApiClient alice(server.url());
-  ASSERT_EQ(alice.SignIn("investigator", kPassword).status, 200);
+  ASSERT_EQ(alice.SignIn("investigator", kTestPassword).status, 200);
   EXPECT_EQ(alice.Get("/api/v1/queue").json()["total"], 10);
   WriteText(dir_.path() / "bad.pem", "not a certificate\n");
   const auto bad = RunCommand(Bin() + " serve --listen 127.0.0.1:0 --tls-cert " + Q(dir_.path() / "bad.pem") +
@@ -585,7 +584,7 @@ TEST_F(ServeTest, ASubjectsHistoryShowsTheQueuesRecordAndWhoTookItAsTheAuditLogG
   ServeProcess server(ServeArgs(), dir_.path() / "serve.log");
   ASSERT_FALSE(server.url().empty());
   ApiClient alice(server.url());
-  ASSERT_EQ(alice.SignIn("investigator", kPassword).status, 200);
+  ASSERT_EQ(alice.SignIn("investigator", kTestPassword).status, 200);
   const std::string subject = QueueSubjects(alice).at(0);
   auto events = [&]() {
     std::vector<std::string> out;

@@ -15,6 +15,9 @@
 
 namespace hashtriage::testing {
 
+// The password the serve tests give every account they create.
+inline constexpr const char* kTestPassword = "correct horse battery";
+
 class ServeProcess {
  public:
   // Starts `hashtriage serve --listen 127.0.0.1:0 <args>`; url() is "" (and a test failure is

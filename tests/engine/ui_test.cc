@@ -26,7 +26,6 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-constexpr const char* kPassword = "correct horse battery";
 constexpr const char* kNow = "2026-12-01T09:00:00Z";
 
 fs::path ScreenshotDir() { return fs::path(HASHTRIAGE_BINARY_DIR) / "ui-screenshots"; }
@@ -43,7 +42,7 @@ class UiTest : public ::testing::Test {
     ASSERT_FALSE(db_.url().empty());
     ASSERT_EQ(Ht("db migrate").exit_code, 0);
     for (const char* role : {"researcher", "investigator", "supervisor", "admin"}) {
-      const auto added = RunCommand("printf '%s\\n' " + ShellQuote(kPassword) + " | " + Bin() + " user add " + role +
+      const auto added = RunCommand("printf '%s\\n' " + ShellQuote(kTestPassword) + " | " + Bin() + " user add " + role +
                                     " --role " + role + " --case " + ShellQuote(db_.url()));
       ASSERT_EQ(added.exit_code, 0) << added.err;
     }
@@ -106,7 +105,7 @@ class UiTest : public ::testing::Test {
   void SignIn(Browser& b, const std::string& name) {
     b.Open(server_->url() + "/#/login");
     b.Type("#login-name", name);
-    b.Type("#login-password", kPassword);
+    b.Type("#login-password", kTestPassword);
     b.Click("#login-submit");
     ASSERT_TRUE(b.WaitFor("return (document.querySelector('#signed-in-user') || {}).textContent === '" + name + "';"))
         << name << " did not sign in";
@@ -204,7 +203,7 @@ TEST_F(UiTest, EachRoleSeesItsNameRoleAndOnlyItsPages) {
   EXPECT_TRUE(b.WaitFor("return document.querySelector('#login-form .error') !== null;"));
   // A station has no password: it cannot sign in, and its token opens neither the queue nor a subject.
   b.Type("#login-name", "station1");
-  b.Type("#login-password", kPassword);
+  b.Type("#login-password", kTestPassword);
   b.Click("#login-submit");
   EXPECT_TRUE(b.WaitFor("return document.querySelector('#login-form .error') !== null;"));
   ApiClient station(server_->url());
@@ -286,7 +285,7 @@ TEST_F(UiTest, AnInvestigatorWorksTheQueueAndAStalePageShowsTheConflict) {
   b.Open(server_->url() + "/#/subject/" + collector_);
   ASSERT_TRUE(Settled(b, "#review-form"));
   ApiClient researcher(server_->url());
-  ASSERT_EQ(researcher.SignIn("researcher", kPassword).status, 200);
+  ASSERT_EQ(researcher.SignIn("researcher", kTestPassword).status, 200);
   ASSERT_EQ(researcher.Post("/api/v1/subjects/" + collector_ + "/attributes",
                             {{"name", "works_with_children"}, {"value", "yes"}, {"source", "employer check: school caretaker"}}).status, 200);
   b.Run("document.querySelector('#review-outcome').value = 'investigate'; return true;");
@@ -386,7 +385,7 @@ TEST_F(UiTest, AnAdminSeesUsersAndIndexSets) {
   Capture(b, "admin");
   // A role change, stored and audited as `user role` stores it; the person's session ends.
   ApiClient researcher(server_->url());
-  ASSERT_EQ(researcher.SignIn("researcher", kPassword).status, 200);
+  ASSERT_EQ(researcher.SignIn("researcher", kTestPassword).status, 200);
   b.Run("const s = document.querySelector(\"select.user-role[data-user='researcher']\"); s.value = 'investigator'; "
         "s.dispatchEvent(new Event('change')); return true;");
   ASSERT_TRUE(b.WaitFor("return document.querySelector('main .notice')?.textContent.startsWith('researcher is now investigator');"));

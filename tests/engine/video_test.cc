@@ -63,10 +63,6 @@ std::vector<Frame> ParseVpdq(const std::string& text) {
   return frames;
 }
 
-std::vector<json> Records(const std::filesystem::path& c) {
-  return testing::JsonLines(RunOk(Bin() + " export files --format jsonl --case " + Q(c)));
-}
-
 json RecordOf(const std::vector<json>& records, const std::string& path) {
   for (const json& r : records) {
     if (r["path"] == path) return r;
@@ -237,7 +233,7 @@ TEST_F(VideoTest, ReEncodedAndTrimmedCopiesMatchTheirKnownVideoByTheVpdqRule) {
   const auto scan = RunCommand(Bin() + " scan --case " + Q(c) + " --index " + Q(index) + " " + Q(evidence));
   EXPECT_EQ(scan.exit_code, 10) << scan.out << scan.err;
   EXPECT_NE(scan.out.find("videos 3 (counted in files)"), std::string::npos) << scan.out;
-  const std::vector<json> records = Records(c);
+  const std::vector<json> records = testing::ExportedFileRecords(c);
   for (const std::string name : {"reencoded.mkv", "trimmed.avi"}) {
     const json r = RecordOf(records, "phone-videos/" + name);
     ASSERT_EQ(r["hits"].size(), 1u) << name << " " << r.dump();
@@ -269,7 +265,7 @@ TEST_F(VideoTest, ReEncodedAndTrimmedCopiesMatchTheirKnownVideoByTheVpdqRule) {
   const auto rematch = RunCommand(Bin() + " rematch --case " + Q(before) + " --index " + Q(empty_index));
   EXPECT_EQ(rematch.exit_code, 10) << rematch.out << rematch.err;
   EXPECT_NE(rematch.out.find("rematch: 2 hits gained, 0 lost"), std::string::npos) << rematch.out;
-  const std::vector<json> after = Records(before);
+  const std::vector<json> after = testing::ExportedFileRecords(before);
   EXPECT_EQ(RecordOf(after, "phone-videos/trimmed.avi")["hits"].size(), 1u);
   EXPECT_EQ(RecordOf(after, "phone-videos/reencoded.mkv")["hits"].size(), 1u);
 }
@@ -285,7 +281,7 @@ TEST_F(VideoTest, AKnownStillShownForTwoSecondsIsFoundWithItsTimestamp) {
   const auto c = *dir_ / "case-still";
   const auto scan = RunCommand(Bin() + " scan --case " + Q(c) + " --index " + Q(index) + " " + Q(evidence));
   EXPECT_EQ(scan.exit_code, 10) << scan.out << scan.err;
-  const json r = RecordOf(Records(c), "phone-still/holiday.mp4");
+  const json r = RecordOf(testing::ExportedFileRecords(c), "phone-still/holiday.mp4");
   ASSERT_EQ(r["hits"].size(), 1u) << still_ << " at " << still_at_ << " s: " << r.dump();
   EXPECT_EQ(r["hits"][0]["kind"], "video-frame");
   EXPECT_EQ(r["hits"][0]["media_id"], "the-still");
@@ -299,7 +295,7 @@ TEST_F(VideoTest, AKnownStillShownForTwoSecondsIsFoundWithItsTimestamp) {
   EXPECT_NE(kiosk.out.find("  of which videos, checked frame by frame: 1\n"), std::string::npos) << kiosk.out;
   const auto off = *dir_ / "case-still-off";
   EXPECT_EQ(RunCommand(Bin() + " scan --no-video --case " + Q(off) + " --index " + Q(index) + " " + Q(evidence)).exit_code, 0);
-  EXPECT_TRUE(RecordOf(Records(off), "phone-still/holiday.mp4")["hits"].empty());
+  EXPECT_TRUE(RecordOf(testing::ExportedFileRecords(off), "phone-still/holiday.mp4")["hits"].empty());
 }
 
 // Overwrites the 32-bit little-endian value at `at`.
@@ -341,7 +337,7 @@ TEST_F(VideoTest, HostileVideosAreReportedWithoutHangingAndOthersGoOn) {
   const auto scan = RunCommand("timeout 120 " + Bin() + " scan --no-index --case " + Q(c) + " " + Q(evidence));
   EXPECT_EQ(scan.exit_code, 1) << scan.out << scan.err;  // a file the scan could not examine; the others went on
   EXPECT_NE(scan.out.find("errors 1"), std::string::npos) << scan.out;
-  const std::vector<json> records = Records(c);
+  const std::vector<json> records = testing::ExportedFileRecords(c);
   ASSERT_EQ(records.size(), 4u);
   const json cut_fast = RecordOf(records, "phone-hostile/cut-fast.mp4");
   EXPECT_TRUE(cut_fast["error"].is_null()) << cut_fast.dump();

@@ -105,7 +105,7 @@ std::size_t ExpectMatchesModel(const KnownIndex& index, const Model& model, cons
   return hits;
 }
 
-std::unique_ptr<KnownIndex> Open(const std::string& dir, bool read_only, bool in_memory, bool filter) {
+std::unique_ptr<KnownIndex> OpenExactIndex(const std::string& dir, bool read_only, bool in_memory, bool filter) {
   IndexOptions o;
   o.path = dir;
   o.read_only = read_only;
@@ -199,14 +199,14 @@ class ExactTableTest : public ::testing::Test {
 
 TEST_F(ExactTableTest, InMemoryLookupsEqualTheRocksDbPath) {
   {
-    auto index = Open(dir_, false, false, false);
+    auto index = OpenExactIndex(dir_, false, false, false);
     ASSERT_TRUE(index);
     ImportAll(*index);
   }
   std::size_t hits = 0;
   for (bool in_memory : {true, false}) {
     for (bool filter : {true, false}) {
-      auto index = Open(dir_, true, in_memory, filter);
+      auto index = OpenExactIndex(dir_, true, in_memory, filter);
       ASSERT_TRUE(index);
       const std::string what = std::string(in_memory ? "table" : "rocksdb") + (filter ? "+filter" : "");
       const std::size_t h = ExpectMatchesModel(*index, model_, q_, what.c_str());
@@ -219,7 +219,7 @@ TEST_F(ExactTableTest, InMemoryLookupsEqualTheRocksDbPath) {
   // 800..2,030, mid 1,000..1,400).
   EXPECT_EQ(hits, md5_.size() + 2'000 + 2'000);
   // Some digests really are in several sets, with the payload of each set.
-  auto index = Open(dir_, true, true, false);
+  auto index = OpenExactIndex(dir_, true, true, false);
   const auto r = index->LookupMd5(std::span(md5_).subspan(10'000, 1)).value();
   ASSERT_EQ(r[0].size(), 3u);
   EXPECT_EQ(r[0][0].set_name, "alpha");
@@ -230,11 +230,11 @@ TEST_F(ExactTableTest, InMemoryLookupsEqualTheRocksDbPath) {
 
 TEST_F(ExactTableTest, StaysCurrentAfterCommitsAndRemovalsInTheSameProcess) {
   {
-    auto index = Open(dir_, false, false, false);
+    auto index = OpenExactIndex(dir_, false, false, false);
     ASSERT_TRUE(index);
     Import(*index, model_, "zeta", sets_["zeta"]);
   }
-  auto index = Open(dir_, false, true, true);  // tables (and filters) of all three types built at open
+  auto index = OpenExactIndex(dir_, false, true, true);  // tables (and filters) of all three types built at open
   ASSERT_TRUE(index);
   EXPECT_GT(index->Stats().exact_table_memory_bytes, 0u);
   ExpectMatchesModel(*index, model_, q_, "at open");
@@ -267,13 +267,13 @@ TEST_F(ExactTableTest, StaysCurrentAfterCommitsAndRemovalsInTheSameProcess) {
 
 TEST_F(ExactTableTest, ReopenedAfterChangesEqualsTheRocksDbPath) {
   {
-    auto index = Open(dir_, false, false, true);
+    auto index = OpenExactIndex(dir_, false, false, true);
     ASSERT_TRUE(index);
     ImportAll(*index);
     Remove(*index, model_, "zeta");
   }
   for (bool in_memory : {true, false}) {
-    auto index = Open(dir_, true, in_memory, true);
+    auto index = OpenExactIndex(dir_, true, in_memory, true);
     ASSERT_TRUE(index);
     ExpectMatchesModel(*index, model_, q_, in_memory ? "table" : "rocksdb");
   }
@@ -282,7 +282,7 @@ TEST_F(ExactTableTest, ReopenedAfterChangesEqualsTheRocksDbPath) {
 TEST(ExactTableEmptyTest, AnEmptyIndexAndATypeWithoutEntriesAnswerEmpty) {
   testing::TempDir tmp;
   const std::string dir = (tmp / "idx").string();
-  auto index = Open(dir, false, true, true);
+  auto index = OpenExactIndex(dir, false, true, true);
   ASSERT_TRUE(index);
   std::mt19937_64 rng(3);
   const std::vector<Md5Digest> q = {RandomDigest<Md5Digest>(rng)};

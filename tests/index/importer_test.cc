@@ -53,7 +53,7 @@ std::vector<Record> MakeRecords(std::size_t n, std::uint64_t seed) {
   return out;
 }
 
-std::unique_ptr<KnownIndex> Open(const std::string& dir, bool read_only) {
+std::unique_ptr<KnownIndex> OpenImportIndex(const std::string& dir, bool read_only) {
   IndexOptions o;
   o.path = dir;
   o.read_only = read_only;
@@ -64,7 +64,7 @@ std::unique_ptr<KnownIndex> Open(const std::string& dir, bool read_only) {
 
 Result<ImportSummary> Import(const std::string& dir, const std::string& file, ImportOptions options,
                              const std::string& set = "s") {
-  auto index = Open(dir, false);
+  auto index = OpenImportIndex(dir, false);
   return ImportSet(*index, set, {file}, options);
 }
 
@@ -102,7 +102,7 @@ std::string VicsFile(const std::vector<Record>& recs, const std::string& version
 void ExpectRoundTrip(const std::string& dir, const std::vector<Record>& recs, bool md5, bool sha1, bool pdq,
                      bool details, std::optional<Category> fixed_category = std::nullopt,
                      const std::string& set = "s") {
-  auto index = Open(dir, true);
+  auto index = OpenImportIndex(dir, true);
   std::vector<Md5Digest> md5s;
   std::vector<Sha1Digest> sha1s;
   std::vector<PdqHash> pdqs;
@@ -176,7 +176,7 @@ TEST_F(ImporterTest, VicsUsMapAndCustomMap) {
   o.category_map = CategoryMap::Builtin("us").value();
   ASSERT_TRUE(Import(dir_, file_, o).ok());
   {
-    auto index = Open(dir_, true);
+    auto index = OpenImportIndex(dir_, true);
     const auto hits = index->LookupMd5(std::vector<Md5Digest>{recs[1].md5, recs[0].md5}).value();
     EXPECT_EQ(hits[0][0].info.category, Category::kIndecentUncategorised);  // US 1: child abuse material
     EXPECT_EQ(hits[1][0].info.category, Category::kNonIndecent);            // US 0: non-pertinent
@@ -222,7 +222,7 @@ TEST_F(ImporterTest, VicsMalformedRecordsAreReportedWithLines) {
   auto strict = Import(dir_, file_, o, "strict");
   ASSERT_FALSE(strict.ok());
   EXPECT_NE(strict.status().message().find(":8 "), std::string::npos) << strict.status().message();
-  EXPECT_EQ(Open(dir_, true)->ListSets().size(), 1u);  // "strict" was never committed
+  EXPECT_EQ(OpenImportIndex(dir_, true)->ListSets().size(), 1u);  // "strict" was never committed
 }
 
 TEST_F(ImporterTest, VicsSyntaxErrorAbortsWithoutChangingTheIndex) {
@@ -266,7 +266,7 @@ TEST_F(ImporterTest, HashListsRoundTrip) {
       ASSERT_EQ(r->records_rejected, 1u);
       EXPECT_EQ(r->rejection_examples[0].line, 203u);
     }
-    auto index = Open(dir_, true);
+    auto index = OpenImportIndex(dir_, true);
     for (std::size_t i = 0; i < recs.size(); ++i) {
       std::vector<Membership> m;
       if (format == ImportFormat::kMd5sum) m = index->LookupMd5(std::vector{recs[i].md5}).value()[0];
@@ -294,7 +294,7 @@ TEST_F(ImporterTest, PdqListRoundTripFlagsLowQuality) {
   EXPECT_EQ(r->rejection_examples[0].line, 302u);
   EXPECT_EQ(r->rejection_examples[1].line, 303u);
   EXPECT_NE(r->rejection_examples[1].reason.find("quality"), std::string::npos);
-  auto index = Open(dir_, true);
+  auto index = OpenImportIndex(dir_, true);
   std::vector<PdqHash> q;
   for (const auto& rec : recs) q.push_back(rec.pdq);
   const auto hits = index->SearchPdq(q, 0).value();
@@ -359,7 +359,7 @@ TEST_F(ImporterTest, IcseQuotedLineBreaksStayInTheirFieldAndCannotAddHashes) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->records_rejected, 0u);
   EXPECT_EQ(r->records_read, 2u);
-  auto index = Open(dir_, true);
+  auto index = OpenImportIndex(dir_, true);
   const auto md5_hits = index->LookupMd5(std::vector{recs[0].md5, recs[1].md5, recs[2].md5}).value();
   ASSERT_EQ(md5_hits[0].size(), 1u);
   EXPECT_EQ(md5_hits[0][0].info.series, series);
@@ -386,7 +386,7 @@ TEST_F(ImporterTest, NsrlImportsAsIgnorable) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->commit.duplicates, 2u);  // its MD5 and its SHA-1
   EXPECT_EQ(r->commit.conflicting_duplicates, 0u);
-  auto index = Open(dir_, true);
+  auto index = OpenImportIndex(dir_, true);
   const auto hits = index->LookupSha1(std::vector{recs[5].sha1}).value();
   ASSERT_EQ(hits[0].size(), 1u);
   EXPECT_EQ(hits[0][0].info.category, Category::kIgnorable);
@@ -409,7 +409,7 @@ TEST_F(ImporterTest, GenericCsvWithColumnMapping) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->records_rejected, 1u);
   EXPECT_EQ(r->rejection_examples[0].line, 122u);
-  auto index = Open(dir_, true);
+  auto index = OpenImportIndex(dir_, true);
   const auto hits = index->LookupMd5(std::vector{recs[3].md5}).value();
   ASSERT_EQ(hits[0].size(), 1u);
   EXPECT_EQ(hits[0][0].info.category, recs[3].category);

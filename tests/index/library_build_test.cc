@@ -24,7 +24,7 @@ using testing::RunCommand;
 using testing::ShellQuote;
 using testing::TempDir;
 
-std::unique_ptr<KnownIndex> Open(const std::string& dir, bool read_only) {
+std::unique_ptr<KnownIndex> OpenLibraryIndex(const std::string& dir, bool read_only) {
   IndexOptions o;
   o.path = dir;
   o.read_only = read_only;
@@ -52,7 +52,7 @@ TEST(LibraryBuildTest, CropsAndRotationsAreFoundWithTheirMatchKind) {
   testing::WriteText(lib / "broken.jpg", std::string("\xff\xd8\xff\xe0garbage", 12));
 
   {
-    auto idx = Open((tmp / "idx").string(), false);
+    auto idx = OpenLibraryIndex((tmp / "idx").string(), false);
     LibraryBuildOptions o;
     o.set = "lib";
     o.category = Category::kA;
@@ -69,7 +69,7 @@ TEST(LibraryBuildTest, CropsAndRotationsAreFoundWithTheirMatchKind) {
     EXPECT_EQ(report->robust.entries.at(HashType::kPdq), report->variant_hashes);
     EXPECT_GE(report->variant_hashes, 8u);  // crops 95/90 and +/-4 degrees for each image
   }
-  auto idx = Open((tmp / "idx").string(), true);
+  auto idx = OpenLibraryIndex((tmp / "idx").string(), true);
 
   // Exact digests against coreutils.
   const auto md5 = RunCommand("md5sum " + ShellQuote((lib / "castle.jpg").string()) + " | cut -c1-32");
@@ -134,7 +134,7 @@ TEST(LibraryBuildTest, RegionSearchAgreesWithBruteForceRegionDistance) {
   for (const char* name : {"castle.jpg", "hall.jpg"}) std::filesystem::copy_file(photos / name, lib / name);
   std::uint64_t usable_cells = 0;
   {
-    auto idx = Open((tmp / "idx").string(), false);
+    auto idx = OpenLibraryIndex((tmp / "idx").string(), false);
     LibraryBuildOptions o;
     o.set = "lib";
     o.category = Category::kB;
@@ -144,7 +144,7 @@ TEST(LibraryBuildTest, RegionSearchAgreesWithBruteForceRegionDistance) {
     usable_cells = report->region_cells;
     EXPECT_EQ(report->region.entries.at(HashType::kPdq), usable_cells);
   }
-  auto idx = Open((tmp / "idx").string(), true);
+  auto idx = OpenLibraryIndex((tmp / "idx").string(), true);
   EXPECT_TRUE(HasRegionSets(*idx));
   const auto captioned = tmp / "captioned.jpg";
   const auto size = RunCommand("identify -format '%w %h' " + ShellQuote((lib / "castle.jpg").string()));

@@ -54,7 +54,7 @@ Corpus MakeCorpus() {
   return c;
 }
 
-std::unique_ptr<KnownIndex> Open(const std::string& dir, bool read_only) {
+std::unique_ptr<KnownIndex> OpenIndexAt(const std::string& dir, bool read_only) {
   IndexOptions o;
   o.path = dir;
   o.read_only = read_only;
@@ -115,19 +115,19 @@ class SearchStructuresTest : public ::testing::Test {
     ImportMd5(*index_, corpus_.md5);
   }
   std::string Note(const std::string& dir) {
-    auto index = Open(dir, true);
+    auto index = OpenIndexAt(dir, true);
     return index ? index->Stats().structures : "";
   }
   testing::TempDir tmp_;
   std::string dir_ = (tmp_ / "idx").string();
   Corpus corpus_ = MakeCorpus();
-  std::unique_ptr<KnownIndex> index_ = Open(dir_, false);
+  std::unique_ptr<KnownIndex> index_ = OpenIndexAt(dir_, false);
 };
 
 TEST_F(SearchStructuresTest, AnOpenMapsWhatItsWriterLeftAndAnswersAsABuiltOne) {
   ASSERT_TRUE(fs::exists(fs::path(dir_) / "structures" / "pdq.mih"));
   ASSERT_TRUE(fs::exists(fs::path(dir_) / "structures" / "md5.filter"));
-  auto mapped = Open(dir_, true);
+  auto mapped = OpenIndexAt(dir_, true);
   EXPECT_EQ(mapped->Stats().structures, kMapped);
   EXPECT_EQ(mapped->Stats().pdq_unique_hashes, corpus_.pdq_a.size());
   ExpectExactAnswers(*mapped, corpus_, false);
@@ -135,7 +135,7 @@ TEST_F(SearchStructuresTest, AnOpenMapsWhatItsWriterLeftAndAnswersAsABuiltOne) {
   ExpectExactAnswers(*index_, corpus_, false);
 
   fs::remove_all(fs::path(dir_) / "structures");
-  auto built = Open(dir_, true);
+  auto built = OpenIndexAt(dir_, true);
   EXPECT_EQ(built->Stats().structures,
             "md5 filter built (file absent); PDQ tables built (file absent); ");
   ExpectExactAnswers(*built, corpus_, false);
@@ -148,7 +148,7 @@ TEST_F(SearchStructuresTest, AFileWrittenFromAnotherIndexStateIsNeverUsed) {
   EXPECT_EQ(Note(dir_), kMapped);
   fs::remove_all(structures);
   fs::copy(tmp_ / "old-structures", structures, fs::copy_options::recursive);
-  auto index = Open(dir_, true);
+  auto index = OpenIndexAt(dir_, true);
   EXPECT_EQ(index->Stats().structures, "md5 filter built (file built from another index state); "
                                        "PDQ tables built (file built from another index state); ");
   ExpectExactAnswers(*index, corpus_, true);
@@ -163,7 +163,7 @@ TEST_F(SearchStructuresTest, ATruncatedFileIsRefusedAndADamagedOneIsNeverReadPas
   fs::copy_file(pdq, tmp_ / "pdq.mih");
   fs::resize_file(pdq, size - 4096);
   EXPECT_EQ(Note(dir_), "PDQ tables built (file truncated); ");
-  ExpectExactAnswers(*Open(dir_, true), corpus_, false);
+  ExpectExactAnswers(*OpenIndexAt(dir_, true), corpus_, false);
   fs::resize_file(pdq, 100);
   EXPECT_EQ(Note(dir_), "PDQ tables built (file truncated); ");
 
@@ -178,7 +178,7 @@ TEST_F(SearchStructuresTest, ATruncatedFileIsRefusedAndADamagedOneIsNeverReadPas
     std::mt19937 rng(3);
     for (std::uint64_t i = (tables_from + 4095) / 4096 * 4096; i < size; ++i) f.put(static_cast<char>(rng()));
   }
-  auto damaged = Open(dir_, true);
+  auto damaged = OpenIndexAt(dir_, true);
   EXPECT_EQ(damaged->Stats().structures, kMapped);
   for (int t : {0, 31, 63}) EXPECT_TRUE(damaged->SearchPdq(corpus_.queries, t).ok());
 }
@@ -186,7 +186,7 @@ TEST_F(SearchStructuresTest, ATruncatedFileIsRefusedAndADamagedOneIsNeverReadPas
 TEST_F(SearchStructuresTest, ARemovalThroughTheWriterLeavesFilesWithoutTheRemovedSet) {
   ImportPdq(*index_, "b", corpus_.pdq_b);
   ASSERT_TRUE(index_->RemoveSet("b").ok());
-  auto index = Open(dir_, true);
+  auto index = OpenIndexAt(dir_, true);
   EXPECT_EQ(index->Stats().structures, kMapped);
   ExpectExactAnswers(*index, corpus_, false);
   ExpectExactAnswers(*index_, corpus_, false);

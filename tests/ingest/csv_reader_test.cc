@@ -18,13 +18,13 @@ using hashtriage::testing::RunCommand;
 using hashtriage::testing::TempDir;
 using hashtriage::testing::WriteText;
 
-struct Read {
+struct CsvRead {
   std::vector<CsvRecord> records;
   Status status;
 };
 
-Read ReadAll(const std::filesystem::path& path, const CsvReaderOptions& options = {}) {
-  Read out;
+CsvRead ReadAllRecords(const std::filesystem::path& path, const CsvReaderOptions& options = {}) {
+  CsvRead out;
   auto reader = CsvReader::Open(path.string(), options);
   out.status = reader.status();
   while (out.status.ok()) {
@@ -41,9 +41,9 @@ std::string ReadText(const std::filesystem::path& path) {
   return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 
-Read ReadString(const TempDir& dir, const std::string& text, const CsvReaderOptions& options = {}) {
+CsvRead ReadString(const TempDir& dir, const std::string& text, const CsvReaderOptions& options = {}) {
   WriteText(dir / "in.csv", text);
-  return ReadAll(dir / "in.csv", options);
+  return ReadAllRecords(dir / "in.csv", options);
 }
 
 // Writes random rows with Python's csv module and, as JSON, each row's fields and where it starts (line
@@ -98,7 +98,7 @@ TEST(CsvReaderTest, FilesWrittenByPythonReadBackFieldForFieldWithLinesAndOffsets
     const auto truth = nlohmann::json::parse(ReadText(dir / "truth.json"));
     CsvReaderOptions options;
     options.delimiter = v.delimiter;
-    const Read read = ReadAll(dir / "py.csv", options);
+    const CsvRead read = ReadAllRecords(dir / "py.csv", options);
     ASSERT_TRUE(read.status.ok()) << read.status.ToString();
     ASSERT_EQ(read.records.size(), truth.size());
     for (std::size_t i = 0; i < truth.size(); ++i) {
@@ -121,7 +121,7 @@ TEST(CsvReaderTest, BareQuoteInsideAnUnquotedFieldIsDataAsPythonReadsIt) {
                              " " + Q(dir / "in.csv"));
   ASSERT_EQ(py.exit_code, 0) << py.err;
   const auto truth = nlohmann::json::parse(py.out).get<std::vector<std::vector<std::string>>>();
-  const Read read = ReadAll(dir / "in.csv");
+  const CsvRead read = ReadAllRecords(dir / "in.csv");
   ASSERT_EQ(read.records.size(), truth.size());
   for (std::size_t i = 0; i < truth.size(); ++i) {
     ASSERT_TRUE(read.records[i].status.ok());
@@ -131,7 +131,7 @@ TEST(CsvReaderTest, BareQuoteInsideAnUnquotedFieldIsDataAsPythonReadsIt) {
 
 TEST(CsvReaderTest, UnclosedQuoteIsOneErrorAtItsLineAndNothingInsideBecomesARecord) {
   TempDir dir;
-  const Read read = ReadString(dir,
+  const CsvRead read = ReadString(dir,
                              "h1,h2\n"
                              "ok,1\n"
                              "bad,\"never closed\n"
@@ -150,7 +150,7 @@ TEST(CsvReaderTest, UnclosedQuoteIsOneErrorAtItsLineAndNothingInsideBecomesAReco
 
 TEST(CsvReaderTest, TextAfterAClosingQuoteCostsExactlyThatRecord) {
   TempDir dir;
-  const Read read = ReadString(dir,
+  const CsvRead read = ReadString(dir,
                              "a,b\n"
                              "1,\"x\"y\n"
                              "2,\"spans\nlines\"junk,z\n"
@@ -170,7 +170,7 @@ TEST(CsvReaderTest, TextAfterAClosingQuoteCostsExactlyThatRecord) {
 
 TEST(CsvReaderTest, CrLfLfAndLoneCrEndRecordsAndEmptyLinesAreSkippedButCounted) {
   TempDir dir;
-  const Read read = ReadString(dir, "\xEF\xBB\xBFh,i\r\n\r\na,\"b\r\nc\"\r\nd,e\n\nf,g\rh,\"\"\r\n");
+  const CsvRead read = ReadString(dir, "\xEF\xBB\xBFh,i\r\n\r\na,\"b\r\nc\"\r\nd,e\n\nf,g\rh,\"\"\r\n");
   ASSERT_TRUE(read.status.ok());
   ASSERT_EQ(read.records.size(), 5u);
   const std::vector<std::vector<std::string>> want = {{"h", "i"}, {"a", "b\r\nc"}, {"d", "e"}, {"f", "g"}, {"h", ""}};
@@ -190,7 +190,7 @@ TEST(CsvReaderTest, ARecordOverTheSizeCapIsOneErrorAndItsLinesNeverBecomeRecords
   options.max_record_bytes = 64;
   std::string inside;  // a quoted field of fake rows, far over the cap
   for (int i = 0; i < 20; ++i) inside += "fake," + std::to_string(i) + "\n";
-  const Read read = ReadString(dir, "a,b\n1," + std::string(100, 'x') + "\n2,\"" + inside + "\"\n3,last\n", options);
+  const CsvRead read = ReadString(dir, "a,b\n1," + std::string(100, 'x') + "\n2,\"" + inside + "\"\n3,last\n", options);
   ASSERT_TRUE(read.status.ok());
   ASSERT_EQ(read.records.size(), 4u);
   EXPECT_TRUE(read.records[0].status.ok());
@@ -206,7 +206,7 @@ TEST(CsvReaderTest, ARecordOverTheSizeCapIsOneErrorAndItsLinesNeverBecomeRecords
   EXPECT_EQ(read.records[3].line, 24u);
   // Exactly at the cap is fine.
   options.max_record_bytes = 4;
-  const Read exact = ReadString(dir, "ab,c\nabcde\n", options);
+  const CsvRead exact = ReadString(dir, "ab,c\nabcde\n", options);
   ASSERT_EQ(exact.records.size(), 2u);
   EXPECT_TRUE(exact.records[0].status.ok());
   EXPECT_FALSE(exact.records[1].status.ok());

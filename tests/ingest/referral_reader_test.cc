@@ -54,8 +54,8 @@ Read ReadAll(const std::filesystem::path& path, ReferralReaderOptions options = 
 }
 
 TEST(ReferralReaderTest, CybertipFieldsAreParsedNormalisedAndInUtc) {
-  testing::TempDir dir;
-  testing::WriteText(dir / "one.json", Report("R1", "Alice@Example.COM").dump(2));
+  hashtriage::testing::TempDir dir;
+  hashtriage::testing::WriteText(dir / "one.json", Report("R1", "Alice@Example.COM").dump(2));
   const Read read = ReadAll(dir / "one.json");
   ASSERT_TRUE(read.status.ok()) << read.status.ToString();
   ASSERT_EQ(read.records.size(), 1u);
@@ -83,11 +83,11 @@ TEST(ReferralReaderTest, CybertipFieldsAreParsedNormalisedAndInUtc) {
 }
 
 TEST(ReferralReaderTest, ArrayConcatenatedAndJsonLinesGiveTheSameReferrals) {
-  testing::TempDir dir;
+  hashtriage::testing::TempDir dir;
   const json a = Report("R1", "a@x.org"), b = Report("R2", "b@x.org"), c = Report("R3", "c@x.org");
-  testing::WriteText(dir / "array.json", json::array({a, b, c}).dump(1));
-  testing::WriteText(dir / "concat.json", a.dump(2) + "\n" + b.dump(2) + "\n" + c.dump(2) + "\n");
-  testing::WriteText(dir / "lines.jsonl", a.dump() + "\n" + b.dump() + "\n" + c.dump() + "\n");
+  hashtriage::testing::WriteText(dir / "array.json", json::array({a, b, c}).dump(1));
+  hashtriage::testing::WriteText(dir / "concat.json", a.dump(2) + "\n" + b.dump(2) + "\n" + c.dump(2) + "\n");
+  hashtriage::testing::WriteText(dir / "lines.jsonl", a.dump() + "\n" + b.dump() + "\n" + c.dump() + "\n");
   for (const char* name : {"array.json", "concat.json", "lines.jsonl"}) {
     const Read read = ReadAll(dir / name);
     ASSERT_TRUE(read.status.ok()) << name;
@@ -102,7 +102,7 @@ TEST(ReferralReaderTest, ArrayConcatenatedAndJsonLinesGiveTheSameReferrals) {
 }
 
 TEST(ReferralReaderTest, MalformedRecordsAreReportedWithNumberAndLineAndMalformedFieldsAreWarnings) {
-  testing::TempDir dir;
+  hashtriage::testing::TempDir dir;
   json bad_time = Report("R3", "c@x.org");
   bad_time["incidentSummary"]["incidentDateTime"] = "yesterday";
   json bad_hash = Report("R5", "e@x.org");
@@ -111,7 +111,7 @@ TEST(ReferralReaderTest, MalformedRecordsAreReportedWithNumberAndLineAndMalforme
                      Report("R2", "b@x.org").dump().substr(0, 60) + "\n" +  // cut short mid-object
                      bad_time.dump() + "\n" + "not json at all\n" + bad_hash.dump() + "\n" +
                      Report("R6", "f@x.org").dump() + "\n";
-  testing::WriteText(dir / "mixed.jsonl", text);
+  hashtriage::testing::WriteText(dir / "mixed.jsonl", text);
   const Read read = ReadAll(dir / "mixed.jsonl");
   ASSERT_TRUE(read.status.ok());
   ASSERT_EQ(read.records.size(), 6u);
@@ -140,12 +140,12 @@ TEST(ReferralReaderTest, MalformedRecordsAreReportedWithNumberAndLineAndMalforme
 
 // Issue: one malformed IP address in one event dropped the whole referral, its known-image hit included.
 TEST(ReferralReaderTest, AMalformedIpAddressCostsOnlyThatAddress) {
-  testing::TempDir dir;
+  hashtriage::testing::TempDir dir;
   json report = Report("R1", "a@x.org");
   report["ipCaptureEvent"] = json::array({{{"ipAddress", "203.0.113.7"}, {"eventName", "Login"}},
                                           {{"ipAddress", "198.51.100.9"}, {"eventName", "Upload"}},
                                           {{"ipAddress", "999.1.1.1"}, {"eventName", "Upload"}, {"port", 443}}});
-  testing::WriteText(dir / "one.json", report.dump());
+  hashtriage::testing::WriteText(dir / "one.json", report.dump());
   const Read read = ReadAll(dir / "one.json");
   ASSERT_EQ(read.records.size(), 1u);
   ASSERT_TRUE(read.records[0].status.ok()) << read.records[0].status.ToString();
@@ -163,10 +163,10 @@ TEST(ReferralReaderTest, AMalformedIpAddressCostsOnlyThatAddress) {
 }
 
 TEST(ReferralReaderTest, AReportWithNothingUsableIsStillRejectedNamingWhatWasDropped) {
-  testing::TempDir dir;
+  hashtriage::testing::TempDir dir;
   json report = {{"reportId", "R9"}, {"reportedPerson", {{"email", "not-an-address"}}},
                  {"ipCaptureEvent", {{{"ipAddress", "999.1.1.1"}}}}};
-  testing::WriteText(dir / "one.json", report.dump());
+  hashtriage::testing::WriteText(dir / "one.json", report.dump());
   const Read read = ReadAll(dir / "one.json");
   ASSERT_EQ(read.records.size(), 1u);
   ASSERT_FALSE(read.records[0].status.ok());
@@ -178,11 +178,11 @@ TEST(ReferralReaderTest, AReportWithNothingUsableIsStillRejectedNamingWhatWasDro
 }
 
 TEST(ReferralReaderTest, PrettyPrintedObjectCutShortDoesNotSwallowTheNextRecord) {
-  testing::TempDir dir;
+  hashtriage::testing::TempDir dir;
   const std::string first = Report("R1", "a@x.org").dump(2);
   const std::string second = Report("R2", "b@x.org").dump(2);
   // The first object loses its last lines; the second starts on its own line.
-  testing::WriteText(dir / "cut.json", first.substr(0, first.size() / 2) + "\n" + second + "\n");
+  hashtriage::testing::WriteText(dir / "cut.json", first.substr(0, first.size() / 2) + "\n" + second + "\n");
   const Read read = ReadAll(dir / "cut.json");
   ASSERT_EQ(read.records.size(), 2u);
   EXPECT_FALSE(read.records[0].status.ok());
@@ -191,13 +191,13 @@ TEST(ReferralReaderTest, PrettyPrintedObjectCutShortDoesNotSwallowTheNextRecord)
 }
 
 TEST(ReferralReaderTest, RecordWithoutReportIdGetsAStableContentId) {
-  testing::TempDir dir;
+  hashtriage::testing::TempDir dir;
   json a = Report("", "a@x.org");
   a.erase("reportId");
   json b = a;
   b["reportedPerson"]["email"] = {"other@x.org"};
-  testing::WriteText(dir / "x.json", json::array({a, b}).dump());
-  testing::WriteText(dir / "y.jsonl", a.dump() + "\n");
+  hashtriage::testing::WriteText(dir / "x.json", json::array({a, b}).dump());
+  hashtriage::testing::WriteText(dir / "y.jsonl", a.dump() + "\n");
   const Read x = ReadAll(dir / "x.json"), y = ReadAll(dir / "y.jsonl");
   ASSERT_EQ(x.records.size(), 2u);
   ASSERT_EQ(y.records.size(), 1u);
@@ -207,8 +207,8 @@ TEST(ReferralReaderTest, RecordWithoutReportIdGetsAStableContentId) {
 }
 
 TEST(ReferralReaderTest, P2pCsvRowsAreOffersAndBadCellsNameTheirColumn) {
-  testing::TempDir dir;
-  testing::WriteText(dir / "p2p.csv",
+  hashtriage::testing::TempDir dir;
+  hashtriage::testing::WriteText(dir / "p2p.csv",
                      "observed_at,network,client_guid,ip,port,file_name,md5,sha1,file_size\n"
                      "2026-11-20T01:00:00Z,BitTorrent,{ABCDEF01-2345-6789-ABCD-EF0123456789},198.51.100.4,6881,"
                      "\"x, y.jpg\"," + std::string(32, 'c') + ",," + "1234\n"
@@ -246,21 +246,21 @@ TEST(ReferralReaderTest, P2pCsvRowsAreOffersAndBadCellsNameTheirColumn) {
 // splitter rejected the real row as "unterminated quoted field" and parsed each line inside the quotes
 // as a record: a referral with a known-image hit against a client the monitor never saw.
 TEST(ReferralReaderTest, QuotedNewlinesInAFileNameCannotFrameAnotherClient) {
-  testing::TempDir dir;
+  hashtriage::testing::TempDir dir;
   const std::string known_md5(32, 'f');
   const std::string file_name = "holiday\n2026-11-20T02:00:00Z,bittorrent,GUID-FRAMED,203.0.113.5,6881,x.jpg," +
                                 known_md5 + ",,1000\nrest.jpg";
   // Written by Python's csv module, which quotes the name (the way a monitoring tool writes it).
   const auto script = dir / "write.py";
-  testing::WriteText(script,
+  hashtriage::testing::WriteText(script,
                      "import csv, sys\n"
                      "with open(sys.argv[1], 'w', newline='') as f:\n"
                      "    w = csv.writer(f)\n"
                      "    w.writerow(['observed_at','network','client_guid','ip','port','file_name','md5','sha1','file_size'])\n"
                      "    w.writerow(['2026-11-20T01:00:00Z','bittorrent','{ABCDEF01-2345-6789-ABCD-EF0123456789}',"
                      "'198.51.100.4','6881',sys.argv[2],sys.argv[3],'','2048'])\n");
-  const auto written = testing::RunCommand("python3 " + testing::Q(script) + " " + testing::Q(dir / "p2p.csv") + " " +
-                                           testing::ShellQuote(file_name) + " " + known_md5);
+  const auto written = hashtriage::testing::RunCommand("python3 " + hashtriage::testing::Q(script) + " " + hashtriage::testing::Q(dir / "p2p.csv") + " " +
+                                           hashtriage::testing::ShellQuote(file_name) + " " + known_md5);
   ASSERT_EQ(written.exit_code, 0) << written.err;
   const Read read = ReadAll(dir / "p2p.csv");
   ASSERT_TRUE(read.status.ok()) << read.status.ToString();
@@ -279,8 +279,8 @@ TEST(ReferralReaderTest, QuotedNewlinesInAFileNameCannotFrameAnotherClient) {
 }
 
 TEST(ReferralReaderTest, GenericCsvMapsColumnsAndGroupsRowsOfOneReport) {
-  testing::TempDir dir;
-  testing::WriteText(dir / "tips.csv",
+  hashtriage::testing::TempDir dir;
+  hashtriage::testing::WriteText(dir / "tips.csv",
                      "Tip,When,Platform,User,Mail,Hash\n"
                      "T1,2026-11-20 08:00:00,PhotoSite,u1,one@x.org;One2@X.org," + std::string(32, '1') + "\n"
                      "T1,2026-11-20 08:00:00,PhotoSite,u1,one@x.org," + std::string(32, '2') + "\n"
@@ -323,10 +323,10 @@ TEST(ReferralReaderTest, APhoneNumberLibphonenumberCannotPlaceKeepsItsDigitsWith
   EXPECT_EQ(no_country.value, "+999123456");
   EXPECT_FALSE(no_country.note.empty());
 
-  testing::TempDir dir;
+  hashtriage::testing::TempDir dir;
   json report = Report("R1", "a@x.org");
   report["reportedPerson"]["phone"] = {"07700 900123", "07700 9001234 5678"};
-  testing::WriteText(dir / "one.json", report.dump());
+  hashtriage::testing::WriteText(dir / "one.json", report.dump());
   const Read read = ReadAll(dir / "one.json");
   ASSERT_EQ(read.records.size(), 1u);
   ASSERT_TRUE(read.records[0].status.ok());
@@ -343,7 +343,7 @@ TEST(ReferralReaderTest, APhoneNumberLibphonenumberCannotPlaceKeepsItsDigitsWith
   ReferralReaderOptions us;
   us.phone_region = "US";
   report["reportedPerson"]["phone"] = "(202) 555-0143";
-  testing::WriteText(dir / "us.json", report.dump());
+  hashtriage::testing::WriteText(dir / "us.json", report.dump());
   const Read read_us = ReadAll(dir / "us.json", us);
   ASSERT_EQ(read_us.records.size(), 1u);
   EXPECT_NE(std::find(read_us.records[0].referral.identifiers.begin(), read_us.records[0].referral.identifiers.end(),
