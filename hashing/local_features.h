@@ -1,0 +1,57 @@
+// Local features: what library mode's geometric stage compares. ORB keypoints (centre, patch size,
+// orientation) with their 256-bit binary descriptors, computed on the luma reduced to a fixed working
+// size. Unlike one PDQ of the whole picture, they survive any crop, rotation or inset that leaves part of
+// the picture visible. Positions and descriptors only, never pixels (40 bytes a feature).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "hashing/luma_image.h"
+#include "hashing/status.h"
+
+namespace hashtriage::hashing {
+
+struct LocalFeature {
+  float x = 0;      // centre, pixels of the working image
+  float y = 0;
+  float size = 0;   // diameter of the described patch, pixels
+  float angle = 0;  // orientation, degrees in [0, 360)
+  std::array<std::uint64_t, 4> descriptor{};
+};
+
+struct LocalFeatures {
+  int width = 0;  // the working image the coordinates refer to
+  int height = 0;
+  std::vector<LocalFeature> features;
+};
+
+struct LocalFeatureOptions {
+  int working_side = 640;  // the longer side is reduced to this by area averaging
+  int min_side = 320;      // a picture whose longer side is under this is enlarged to it (bilinear): ORB
+                           // describes 31-pixel patches and ignores a 31-pixel margin, which left an icon of
+                           // 96 pixels almost nothing to describe
+  int max_features = 500;  // the strongest keypoints kept, spread over the picture
+};
+
+// What a scanned picture is described with: one view, longer side 640 px, the 1,000 strongest
+// keypoints spread over it (a picture inset in a screenshot shares the budget with the screen around it).
+LocalFeatureOptions QueryFeatureOptions();
+// What a library picture is described with: views with longer sides of 640, 320 and 160 px (the smaller
+// ones only where the picture is larger), 500 keypoints each. A picture shown at a third of its size in
+// a screenshot keeps too few keypoints at ORB's finest scales to match a single 640 px view (tuning
+// half: insets 58% with one view, 75% with three).
+std::vector<LocalFeatureOptions> LibraryViewOptions();
+
+// ORB features of `luma` (through the hashtriage_orb_features plugin). An image too small or too flat
+// to hold keypoints gives an empty list; only a missing plugin is an error.
+Result<LocalFeatures> ComputeLocalFeatures(const LumaImage& luma, const LocalFeatureOptions& options = {});
+
+inline int DescriptorDistance(const LocalFeature& a, const LocalFeature& b) {
+  int d = 0;
+  for (int i = 0; i < 4; ++i) d += __builtin_popcountll(a.descriptor[i] ^ b.descriptor[i]);
+  return d;
+}
+
+}  // namespace hashtriage::hashing

@@ -1,0 +1,27 @@
+// The C interface between hashtriage and its local-feature plugin (hashtriage_orb_features.so, built
+// from orb_feature_plugin.cc). ORB keypoints and descriptors come from OpenCV's features2d, which with
+// its dependencies (FLANN, LAPACK, BLAS, X11 client libraries) is 23 shared libraries: the plugin is
+// loaded only by a process that computes local features (library build, a scan against a library with
+// geometric signatures), as the codec and video plugins are. Plain C types only.
+#pragma once
+
+#include <cstddef>
+
+extern "C" {
+
+struct HashtriageOrbFeature {
+  float x;                      // keypoint centre, pixels of the image given
+  float y;
+  float size;                   // diameter of the described patch, pixels
+  float angle;                  // orientation, degrees in [0, 360)
+  float response;               // corner strength (FAST/Harris score): larger is more distinctive
+  unsigned char descriptor[32]; // rBRIEF, 256 bits
+};
+
+// Detects at most `max_features` keypoints on an 8-bit grey image of `width` x `height` (`stride`
+// bytes per row) and writes them to `out` (room for max_features), their number to `*count`.
+// Returns 0 on success; otherwise `error` (256 bytes) says why.
+typedef int (*HashtriageOrbDetect)(const unsigned char* grey, int width, int height, std::size_t stride,
+                                   int max_features, HashtriageOrbFeature* out, int* count, char* error);
+
+}  // extern "C"
