@@ -182,6 +182,16 @@ GeometricMatch MatchGeometry(const LocalFeatures& scanned, const LocalFeatures& 
     t = LeastSquares(matches, best);
   }
   result.inliers = static_cast<int>(best.size());
+  // The hit is decided; the transform reported is refined on the matches that agree within a tolerance
+  // halved each round down to one relative to the known picture's size where it lies (a picture inset at
+  // a seventh of a screen's width had its scale 50% out and its rotation 2.5 degrees out without this).
+  for (double tolerance = max_error / 2; tolerance >= 1.5; tolerance /= 2) {
+    const double tight = std::max(1.5, options.inlier_error * std::abs(t.a) * std::hypot(known.width, known.height));
+    const std::vector<std::size_t> close = Inliers(matches, t, std::max(tight, tolerance), options);
+    if (close.size() < 4) break;
+    t = LeastSquares(matches, close);
+    if (tight >= tolerance) break;
+  }
   result.scale = std::abs(t.a);
   result.rotation_degrees = std::arg(t.a) * 180 / kPi;
   result.tx = t.b.real();
@@ -221,6 +231,22 @@ GeometricMatch MatchGeometry(const LocalFeatures& scanned, const LocalFeatures& 
 bool IsGeometricHit(const GeometricMatch& match, const GeometricOptions& options) {
   return match.inliers >= options.min_inliers && match.scale >= options.min_scale &&
          match.scale <= options.max_scale;
+}
+
+GeometricMatch MatchGeometryViews(const LocalFeatures& scanned, const std::vector<LocalFeatures>& views,
+                                  const GeometricOptions& options, std::size_t* view) {
+  GeometricMatch best;
+  bool best_hit = false;
+  for (std::size_t v = 0; v < views.size(); ++v) {
+    const GeometricMatch m = MatchGeometry(scanned, views[v], options);
+    const bool hit = IsGeometricHit(m, options);
+    if ((hit && !best_hit) || (hit == best_hit && m.inliers > best.inliers)) {
+      best = m;
+      best_hit = hit;
+      if (view != nullptr) *view = v;
+    }
+  }
+  return best;
 }
 
 }  // namespace hashtriage::hashing

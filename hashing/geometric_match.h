@@ -8,6 +8,8 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
+#include <vector>
 
 #include "hashing/local_features.h"
 
@@ -44,5 +46,10 @@ GeometricMatch MatchGeometry(const LocalFeatures& scanned, const LocalFeatures& 
                              const GeometricOptions& options = {});
 
 bool IsGeometricHit(const GeometricMatch& match, const GeometricOptions& options = {});
+
+// The scanned picture against each view of a known one (ComputeLibraryViews): the best, a hit before a
+// non-hit, then by inliers. `view` is set to the index of the view it came from.
+GeometricMatch MatchGeometryViews(const LocalFeatures& scanned, const std::vector<LocalFeatures>& views,
+                                  const GeometricOptions& options, std::size_t* view = nullptr);
 
 }  // namespace hashtriage::hashing

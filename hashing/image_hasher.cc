@@ -34,8 +34,10 @@ Result<ImageHashes> HashImage(std::span<const std::byte> bytes, const ImageHashO
   HT_ASSIGN_OR_RETURN(DecodedImage image, DecodeImage(bytes, decode));
   if (options.photo_hasher_compat) image.luma = ApplyPdqPhotoHasherResize(image.luma);
   const bool regions = options.region_hashes && !options.photo_hasher_compat;
-  return HashDecodedImage(image, options.dihedral, options.query_variants && !options.photo_hasher_compat,
-                          regions ? &options.region : nullptr);
+  ImageHashes out = HashDecodedImage(image, options.dihedral, options.query_variants && !options.photo_hasher_compat,
+                                     regions ? &options.region : nullptr);
+  if (options.keep_luma) out.luma = std::make_shared<const LumaImage>(std::move(image.luma));
+  return out;
 }
 
 }  // namespace hashtriage::hashing

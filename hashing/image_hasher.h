@@ -1,10 +1,12 @@
 // HashImage: the one call the CLI, the scan pipeline and the index make to turn image bytes into
 // PDQ hashes (plain, optionally all eight dihedral variants) plus format and size. Decoding and
-// hashing are pure; the function is thread-safe and keeps no pixels after it returns.
+// hashing are pure; the function is thread-safe and keeps no pixels after it returns, unless the caller
+// asks for the decoded luma back (keep_luma: the scan's geometric stage, which drops it once matched).
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 
@@ -33,6 +35,10 @@ struct ImageHashOptions {
   // on when the index holds region sets, or to print them).
   bool region_hashes = false;
   RegionOptions region;
+  // Return the decoded luma in ImageHashes::luma for the caller's geometric stage (local features are
+  // computed only where the cheaper stages found nothing). Pixels in memory only, never stored.
+  // Default: false.
+  bool keep_luma = false;
 };
 
 struct ImageHashes {
@@ -46,6 +52,9 @@ struct ImageHashes {
   std::vector<PdqVariant> variants;
   // Region hashes (grid 0 when not computed).
   RegionSignature region;
+  // With keep_luma: the decoded picture's luma (as hashed), shared so that copies of these hashes do
+  // not copy pixels. Null otherwise.
+  std::shared_ptr<const LumaImage> luma;
 };
 
 // True when the bytes start like an image format hashtriage decodes.

@@ -44,7 +44,7 @@ std::vector<unsigned char> Grey(const LumaImage& luma) {
 
 LocalFeatureOptions QueryFeatureOptions() {
   LocalFeatureOptions o;
-  o.max_features = 1000;
+  o.max_features = 1500;
   return o;
 }
 
@@ -85,6 +85,18 @@ Result<LocalFeatures> ComputeLocalFeatures(const LumaImage& luma, const LocalFea
     out.features.push_back(feature);
   }
   return out;
+}
+
+Result<std::vector<LocalFeatures>> ComputeLibraryViews(const LumaImage& luma) {
+  std::vector<LocalFeatures> views;
+  const int longer = std::max(luma.width, luma.height);
+  const std::vector<LocalFeatureOptions> options = LibraryViewOptions();
+  for (std::size_t v = 0; v < options.size(); ++v) {
+    if (v > 0 && options[v].working_side >= longer) continue;  // a smaller view only where the picture is larger
+    HT_ASSIGN_OR_RETURN(LocalFeatures view, ComputeLocalFeatures(luma, options[v]));
+    views.push_back(std::move(view));
+  }
+  return views;
 }
 
 }  // namespace hashtriage::hashing

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <mutex>
 #include <numeric>
 
+#include "index/feature_library.h"
 #include "index/internal/exact_filter.h"
 #include "index/internal/exact_table.h"
 #include "index/internal/index_store.h"
@@ -26,8 +28,46 @@ std::string DefaultIndexDir() {
   return env != nullptr && *env != '\0' ? std::string(env) : std::string("hashtriage-index");
 }
 
-KnownIndex::KnownIndex() = default;
+struct KnownIndex::LazyFeatures {
+  std::once_flag once;
+  Status status;
+  std::unique_ptr<FeatureLibrary> library;
+};
+
+KnownIndex::KnownIndex() : features_(std::make_unique<LazyFeatures>()) {}
 KnownIndex::~KnownIndex() = default;
+
+bool KnownIndex::HasFeatureSets() const {
+  return std::any_of(store_->sets().begin(), store_->sets().end(),
+                     [](const auto& kv) { return kv.second.feature_pictures > 0; });
+}
+
+Result<const FeatureLibrary*> KnownIndex::LibraryFeatures() const {
+  std::call_once(features_->once, [this] {
+    std::vector<LibraryPicture> pictures;
+    for (const auto& [name, set] : store_->sets()) {
+      if (set.feature_pictures == 0) continue;
+      const std::size_t first = pictures.size();
+      Status read = store_->ForEachFeatures(set.generation, [&](std::string_view blob) -> Status {
+        HT_ASSIGN_OR_RETURN(LibraryPicture picture, DecodeLibraryPicture(blob));
+        picture.set = name;
+        pictures.push_back(std::move(picture));
+        return Status::Ok();
+      });
+      if (read.ok() && pictures.size() - first != set.feature_pictures) {
+        read = Status::Corruption("holds " + std::to_string(pictures.size() - first) + " feature records of " +
+                                  std::to_string(set.feature_pictures));
+      }
+      if (!read.ok()) {
+        features_->status = read.WithContext(store_->dir() + ": set '" + name + "'");
+        return;
+      }
+    }
+    if (!pictures.empty()) features_->library = std::make_unique<FeatureLibrary>(std::move(pictures));
+  });
+  if (!features_->status.ok()) return features_->status;
+  return static_cast<const FeatureLibrary*>(features_->library.get());
+}
 
 Result<std::unique_ptr<KnownIndex>> KnownIndex::Open(const IndexOptions& options) {
   std::unique_ptr<KnownIndex> index(new KnownIndex());

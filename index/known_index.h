@@ -30,6 +30,7 @@ class ExactFilter;
 class ExactTable;
 }  // namespace internal
 class SetWriter;
+class FeatureLibrary;
 
 // How SearchPdq finds neighbours; every method returns the same (exact) answer.
 enum class PdqMethod : std::uint8_t { kAuto = 0, kMih = 1, kFlat = 2 };
@@ -92,6 +93,13 @@ class KnownIndex {
   Result<std::vector<std::vector<PdqMatch>>> SearchPdq(std::span<const hashing::PdqHash> queries,
                                                        int threshold = kDefaultPdqThreshold) const;
 
+  // The local features of every library picture of the NAME+features sets (index/feature_library.h),
+  // read from the store on the first call (by one thread; others wait) and kept: an index without such
+  // sets costs nothing. Null when there are none. A failing read is an error, every time it is asked.
+  Result<const FeatureLibrary*> LibraryFeatures() const;
+  // True when a set holds library features (so the geometric stage is worth running).
+  bool HasFeatureSets() const;
+
   std::vector<SetInfo> ListSets() const;
   // The known video `media_id` of the vPDQ set `set`; null when there is none.
   const KnownVideo* FindVideo(std::string_view set, std::string_view media_id) const;
@@ -129,7 +137,9 @@ class KnownIndex {
   std::unique_ptr<internal::MihIndex> pdq_;
   std::vector<std::unique_ptr<internal::ExactFilter>> filters_;  // by HashType value; null = no filter
   std::vector<std::unique_ptr<internal::ExactTable>> tables_;    // by HashType value; null = RocksDB
-  std::string structures_note_;  // which structures were built at open instead of mapped, and why
+  std::string structures_note_;
+  struct LazyFeatures;
+  std::unique_ptr<LazyFeatures> features_;  // which structures were built at open instead of mapped, and why
 };
 
 }  // namespace hashtriage::index

@@ -5,9 +5,11 @@
 #include <system_error>
 
 #include "hashing/digests.h"
+#include "hashing/local_features.h"
 #include "hashing/image_hasher.h"
 #include "hashing/pdq.h"
 #include "hashing/read_only_file.h"
+#include "index/feature_library.h"
 #include "index/internal/key_codec.h"
 #include "index/region_matcher.h"
 #include "index/set_writer.h"
@@ -49,6 +51,12 @@ std::vector<std::string> ListFiles(const std::vector<std::string>& roots, Librar
   return files;
 }
 
+// Removes `name` when an earlier build left it (a derived set this build does not make would describe
+// other images).
+Status RemoveStale(KnownIndex& index, const std::string& name) {
+  return index.HasSet(name) ? index.RemoveSet(name) : Status::Ok();
+}
+
 Result<SetInfo> CommitSet(KnownIndex& index, const std::string& name, const std::vector<Staged>& staged,
                           std::uint64_t records, const std::vector<std::string>& roots) {
   HT_ASSIGN_OR_RETURN(auto writer, index.BeginSet(name, "library", false));
@@ -78,6 +86,13 @@ Result<LibraryBuildReport> BuildLibrarySets(KnownIndex& index, const LibraryBuil
   std::vector<Staged> plain;
   std::vector<Staged> robust;
   std::vector<Staged> region;
+  // Features go to their set's writer as they are computed (about 60 KB a picture); destroying the
+  // writer on any failure abandons them.
+  const std::string feature_set = options.set + std::string(kFeatureSetSuffix);
+  std::unique_ptr<SetWriter> features;
+  if (options.local_features) {
+    HT_ASSIGN_OR_RETURN(features, index.BeginSet(feature_set, "library", false));
+  }
   const std::vector<std::string> files = ListFiles(roots, report);
   for (const std::string& path : files) {
     const std::uint64_t line = ++report.files;
@@ -123,6 +138,18 @@ Result<LibraryBuildReport> BuildLibrarySets(KnownIndex& index, const LibraryBuil
       robust.push_back({HashType::kPdq, {vb.begin(), vb.end()}, vinfo, line});
       ++report.variant_hashes;
     }
+    if (features) {
+      auto views = hashing::ComputeLibraryViews(decoded->luma);
+      if (!views.ok()) {
+        return views.status().WithContext("library build: local features (build with --no-features to go without "
+                                          "the geometric stage): set '" + options.set + "' " +
+                                          (index.HasSet(options.set) ? "left unchanged" : "not created"));
+      }
+      if (std::any_of(views->begin(), views->end(), [](const auto& v) { return !v.features.empty(); })) {
+        HT_RETURN_IF_ERROR(features->AddFeatures(EncodeLibraryPicture(info, *views)));
+        ++report.feature_pictures;
+      }
+    }
     if (!options.region_hashes) continue;
     const hashing::RegionSignature cells = hashing::ComputeRegionHashes(decoded->luma, options.region);
     for (std::size_t c = 0; c < cells.cells.size(); ++c) {
@@ -149,16 +176,23 @@ Result<LibraryBuildReport> BuildLibrarySets(KnownIndex& index, const LibraryBuil
   if (options.region_hashes) {
     HT_ASSIGN_OR_RETURN(report.region, CommitSet(index, region_set, region, report.images, roots));
   } else {
-    // A region set from an earlier build of this library would describe other images.
-    for (const SetInfo& s : index.ListSets()) {
-      if (s.name == region_set) HT_RETURN_IF_ERROR(index.RemoveSet(region_set));
-    }
+    HT_RETURN_IF_ERROR(RemoveStale(index, region_set));
+  }
+  if (features) {
+    SetInfo info;
+    info.sources = roots;
+    info.records_read = report.images;
+    HT_ASSIGN_OR_RETURN(CommitReport committed, features->Commit(std::move(info)));
+    report.features = committed.set;
+  } else {
+    HT_RETURN_IF_ERROR(RemoveStale(index, feature_set));
   }
   return report;
 }
 
 std::vector<std::string> LibraryDerivedSets(std::string_view set) {
-  return {std::string(set) + std::string(kRobustSetSuffix), std::string(set) + std::string(kRegionSetSuffix)};
+  return {std::string(set) + std::string(kRobustSetSuffix), std::string(set) + std::string(kRegionSetSuffix),
+          std::string(set) + std::string(kFeatureSetSuffix)};
 }
 
 std::optional<std::string> LibraryMatchKind(const Membership& m) {

@@ -66,6 +66,9 @@ struct SetInfo {
   // vPDQ sets: every video, by media id order of import. Its frames are also PDQ entries of the set
   // (kFlagVideoFrame), which is how a scanned video finds its candidates.
   std::vector<KnownVideo> videos;
+  // Library feature sets (NAME+features, index/feature_library.h): pictures whose local features are
+  // stored. 0 for every other set.
+  std::uint64_t feature_pictures = 0;
 };
 
 struct IndexStats {

@@ -354,6 +354,13 @@ std::string RecordPlace(const std::vector<std::string>& sources, std::uint32_t f
   return where;
 }
 
+Status SetWriter::AddFeatures(std::string_view blob) {
+  if (finished_) return Status::InvalidArgument("set import already finished");
+  HT_RETURN_IF_ERROR(store_->PutFeatures(generation_, feature_pictures_, blob));
+  ++feature_pictures_;
+  return Status::Ok();
+}
+
 Result<CommitReport> SetWriter::Commit(SetInfo set) {
   if (finished_) return Status::InvalidArgument("set import already finished");
   CommitReport report;
@@ -362,6 +369,7 @@ Result<CommitReport> SetWriter::Commit(SetInfo set) {
   set.format = format_;
   set.entries.clear();
   set.by_category = {};
+  set.feature_pictures = feature_pictures_;
   std::error_code ec;
   const bool spilled = std::any_of(buffers_.begin(), buffers_.end(), [](const auto& kv) { return !kv.second->runs.empty(); });
   if (spilled) HT_RETURN_IF_ERROR(SpillRuns());

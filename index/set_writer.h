@@ -82,6 +82,10 @@ class SetWriter {
     return Add(type, hash, info, RecordPosition{file, line, std::nullopt});
   }
 
+  // Stages one library picture's local features (index/feature_library.h's encoding), written at once
+  // under this import's generation and visible only after Commit. The set records how many.
+  Status AddFeatures(std::string_view blob);
+
   // Sorts, deduplicates and commits. `set` supplies sources (named in error messages), records_read
   // and records_rejected; name, generation, format, entries and by_category are filled in here.
   // In a strict writer any conflicting duplicate fails the commit (Corruption; nothing committed).
@@ -112,6 +116,7 @@ class SetWriter {
   std::map<HashType, std::unique_ptr<TypeBuffer>> buffers_;
   std::size_t buffered_bytes_ = 0;
   std::uint64_t staged_ = 0;
+  std::uint32_t feature_pictures_ = 0;
   TestPoint test_point_;
   bool finished_ = false;
   int run_counter_ = 0;

@@ -10,7 +10,8 @@ std::string ScanSettings::Key() const {
          ";max_image_bytes=" + std::to_string(max_image_bytes) + ";carve=" + std::to_string(carve) +
          ";max_carve_bytes=" + std::to_string(max_carve_bytes) + ";thumbnails=" + std::to_string(thumbnails) +
          ";video=" + std::to_string(video) + ";video_seconds=" + std::to_string(video_seconds_per_frame) +
-         ";vpdq_query=" + std::to_string(vpdq_query_match) + ";vpdq_target=" + std::to_string(vpdq_target_match);
+         ";vpdq_query=" + std::to_string(vpdq_query_match) + ";vpdq_target=" + std::to_string(vpdq_target_match) +
+         (geometric ? "" : ";geometric=0");  // absent when on, so keys of scans before the stage still resume
 }
 
 std::string_view EvidenceStatusName(EvidenceStatus status) {

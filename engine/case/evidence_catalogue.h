@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,7 @@ struct ScanSettings {
   double video_seconds_per_frame = 1;
   double vpdq_query_match = 0;       // vPDQ thresholds, percent
   double vpdq_target_match = 50;
+  bool geometric = true;             // library mode's geometric stage allowed (--no-geometric: off)
   // Canonical text of every field (what the resume identity is built from).
   std::string Key() const;
   friend bool operator==(const ScanSettings&, const ScanSettings&) = default;
@@ -120,6 +122,10 @@ struct EvidenceRecord {
   // The index the hits of this evidence reflect (scan, then every re-match). Empty digest: no index.
   IndexStamp matched_against;
   std::vector<RematchRecord> rematches;
+  // The library feature sets (name -> generation) whose pictures this evidence's pictures were compared
+  // with by the geometric stage, which needs the pictures themselves: a re-match from stored hashes
+  // never adds to it, a scan of the evidence does (engine/scan/geometric_recheck.h).
+  std::map<std::string, std::uint32_t> geometric_checked;
 
   bool complete() const { return status == EvidenceStatus::kComplete; }
 };

@@ -283,6 +283,14 @@ nlohmann::ordered_json HitJson(const engine::Hit& h, const engine::QueryHashes& 
     j["cells_matched"] = h.region_cells;
     j["cells_usable"] = h.region_usable_cells;
   }
+  if (h.geometry) {
+    j["inliers"] = h.geometry->inliers;
+    j["matches"] = h.geometry->matches;
+    j["scale"] = h.geometry->scale;
+    j["rotation"] = h.geometry->rotation_degrees;
+    j["region"] = h.geometry->region;
+    j["visible"] = h.geometry->visible;
+  }
   return j;
 }
 
@@ -299,8 +307,13 @@ Result<int> RunIndexLookup(const IndexLookupOptions& o) {
   const bool has_regions = !o.files.empty() && index::HasRegionSets(*idx);
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   bool known = false;
-  auto add = [&](nlohmann::ordered_json query_json, const engine::QueryHashes& query) -> Status {
-    HT_ASSIGN_OR_RETURN(const auto hits, matcher.Match(query));
+  // A file's picture goes through the geometric stage where the hashes found nothing (library mode).
+  auto add = [&](nlohmann::ordered_json query_json, const engine::QueryHashes& query,
+                 const hashing::LumaImage* picture = nullptr) -> Status {
+    HT_ASSIGN_OR_RETURN(auto hits, matcher.Match(query));
+    if (hits.empty() && picture != nullptr) {
+      HT_ASSIGN_OR_RETURN(hits, matcher.MatchGeometric(*picture));
+    }
     nlohmann::ordered_json matches = nlohmann::ordered_json::array();
     for (const engine::Hit& h : hits) matches.push_back(HitJson(h, query));
     known = known || !matches.empty();
@@ -335,6 +348,7 @@ Result<int> RunIndexLookup(const IndexLookupOptions& o) {
     req.pdq = true;
     req.image.dihedral = true;
     req.image.region_hashes = has_regions;
+    req.image.keep_luma = matcher.geometric_stage();
     HT_ASSIGN_OR_RETURN(const auto hashes, engine::HashFile(path, req));
     const engine::QueryHashes q = engine::QueryFromFile(hashes.digests, hashes.image);
     nlohmann::ordered_json query{{"file", path}};
@@ -348,7 +362,7 @@ Result<int> RunIndexLookup(const IndexLookupOptions& o) {
     } else if (!hashes.status.ok()) {
       query["image_error"] = hashes.status.message();
     }
-    HT_RETURN_IF_ERROR(add(std::move(query), q));
+    HT_RETURN_IF_ERROR(add(std::move(query), q, hashes.image && hashes.image->luma ? hashes.image->luma.get() : nullptr));
   }
   PrintJson({{"index", idx->path()}, {"results", results}});
   return known ? kExitMatches : kExitOk;

@@ -35,7 +35,8 @@ Result<int> RunRematchCommand(const RematchCommandOptions& o) {
   HT_ASSIGN_OR_RETURN(const engine::RematchReport report, engine::RematchCase(*store, **opened, context));
 
   const nlohmann::json j = engine::RematchReportJson(report);
-  const std::uint64_t gained = j["hits_gained"], lost = j["hits_lost"], region_gap = j["images_without_region_cells"];
+  const std::uint64_t gained = j["hits_gained"], lost = j["hits_lost"], region_gap = j["images_without_region_cells"],
+                      geometric_gap = j["images_not_checked_geometrically"];
   // Known material is "found" as a scan finds it: any evidence file matching now, or any hit gained.
   std::uint64_t files_with_hits = 0;
   for (const auto& e : report.evidence) files_with_hits += e.counts.files_with_hits;
@@ -67,6 +68,12 @@ Result<int> RunRematchCommand(const RematchCommandOptions& o) {
       std::printf("note: %llu image(s) were hashed without region cells (their index had no library sets then); "
                   "re-scan them to match by region\n",
                   static_cast<unsigned long long>(region_gap));
+    }
+    if (geometric_gap > 0) {
+      std::printf("note: %llu image(s) without hits were not compared with the library pictures added since their "
+                  "scan (the geometric stage needs the pictures, not their hashes): scan that evidence again (into this "
+                  "case) to compare them\n",
+                  static_cast<unsigned long long>(geometric_gap));
     }
   }
   if (!report.rescore.ok()) {

@@ -49,6 +49,7 @@ struct ScanCommandOptions {
   std::uint64_t max_carve_mb = std::uint64_t{1} << 20;
   bool no_thumbnails = false;
   bool no_video = false;
+  bool no_geometric = false;
   hashing::VideoHashOptions video;
   engine::VideoMatchOptions video_match;
   std::string submit_url;
@@ -79,6 +80,7 @@ Result<int> RunScanCommand(const ScanCommandOptions& o) {
   options.source.max_carve_bytes = o.max_carve_mb << 20;
   options.source.extract_thumbnails = !o.no_thumbnails;
   options.video = !o.no_video;
+  options.geometric = !o.no_geometric;
   options.video_hashing = o.video;
   options.video_match = o.video_match;
   HT_ASSIGN_OR_RETURN(options.source.type, ingest::ParseSourceType(o.type));
@@ -208,6 +210,8 @@ void SetupScanCommand(CLI::App& app, CommandExit& exit) {
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
   sub->add_flag("--no-thumbnails", o->no_thumbnails, "Do not hash and match the thumbnails embedded in JPEGs");
   sub->add_flag("--no-video", o->no_video, "Do not hash the frames of videos (they still get every digest)");
+  sub->add_flag("--no-geometric", o->no_geometric,
+                "Library-mode index: skip the geometric stage (local features of pictures no hash matched, ~10 ms each)");
   AddVideoOptions(sub, o->video);
   sub->add_option("--vpdq-target-match", o->video_match.target_match,
                   "vPDQ rule: percent of a known video's distinct frames that must be found (default 50)")

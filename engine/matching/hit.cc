@@ -8,7 +8,7 @@ namespace {
 constexpr std::array<std::string_view, kMatchKindCount> kNames = {
     "md5",        "sha1",       "sha256",    "pdq",       "pdq-reoriented",      "pdq-trimmed",
     "pdq-trimmed-upscaled", "pdq-upscaled", "pdq-frame", "pdq-crop95", "pdq-crop90", "pdq-rot+4",
-    "pdq-rot-4",  "region",     "video-frame", "vpdq"};
+    "pdq-rot-4",  "region",     "video-frame", "vpdq", "geometric"};
 }  // namespace
 
 std::string_view MatchKindName(MatchKind kind) {

@@ -4,6 +4,7 @@
 // trimmed, a library variant...) or region cells. Plain values; safe to copy between threads.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,15 +35,34 @@ enum class MatchKind : std::uint8_t {
   kRegion = 13,              // enough grid cells of a library picture at the same positions
   kVideoFrame = 14,          // a frame of a video near an indexed still (or a frame of a known video)
   kVpdq = 15,                // a video matching a known video by the vPDQ rule (shares of frames matched)
+  kGeometric = 16,           // local features of a library picture, verified by one similarity transform
 };
-inline constexpr int kMatchKindCount = 16;
+inline constexpr int kMatchKindCount = 17;
 
 // "md5", "sha1", "sha256", "pdq", "pdq-reoriented", "pdq-trimmed", "pdq-trimmed-upscaled",
 // "pdq-upscaled", "pdq-frame", "pdq-crop95", "pdq-crop90", "pdq-rot+4", "pdq-rot-4", "region",
-// "video-frame", "vpdq".
+// "video-frame", "vpdq", "geometric".
 // A library picture's own trimmed content (index build) reports as "pdq-trimmed" too.
 std::string_view MatchKindName(MatchKind kind);
 std::optional<MatchKind> ParseMatchKind(std::string_view name);
+// What a geometric hit found (hashing/geometric_match.h), for an examiner to judge it: how many
+// descriptor matches one transform explains, and the transform that carries the known picture into the
+// scanned one.
+struct GeometricEvidence {
+  int inliers = 0;           // matches the transform explains (a hit needs 8)
+  int matches = 0;           // descriptor matches that passed the ratio test
+  // The known picture's size in the scanned one at their working sizes (640 px on the longer side;
+  // smaller pictures as they are): 0.5, a picture as large as the scanned one shown at half its width;
+  // 2, a crop of its middle half.
+  double scale = 0;
+  double rotation_degrees = 0;
+  // The part of the scanned picture that holds the known one: x0, y0, x1, y1 as shares (0..1) of its
+  // width and height.
+  std::array<double, 4> region{};
+  double visible = 0;        // share of the known picture inside the scanned one (a crop shows less)
+  friend bool operator==(const GeometricEvidence&, const GeometricEvidence&) = default;
+};
+
 // Exact digests (md5, sha1, sha256) identify the very file; everything else is a near match that a
 // specialist must confirm.
 inline bool IsExactMatch(MatchKind kind) { return kind == MatchKind::kMd5 || kind == MatchKind::kSha1 || kind == MatchKind::kSha256; }
@@ -71,6 +91,8 @@ struct Hit {
   // and of the known video's distinct frames found in the scanned one (target), quality-filtered.
   double query_match = 0;
   double target_match = 0;
+  // geometric: the verification's figures (its `distance` is 0: no hash distance applies).
+  std::optional<GeometricEvidence> geometry;
   friend bool operator==(const Hit&, const Hit&) = default;
 };
 

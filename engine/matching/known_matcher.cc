@@ -102,6 +102,34 @@ Status KnownMatcher::MatchPerceptual(const QueryHashes& q, std::vector<Hit>& hit
   return Status::Ok();
 }
 
+Result<std::vector<Hit>> KnownMatcher::MatchGeometric(const hashing::LumaImage& picture) const {
+  std::vector<Hit> hits;
+  if (!geometric_stage()) return hits;
+  HT_ASSIGN_OR_RETURN(const index::FeatureLibrary* library, index_.LibraryFeatures());
+  if (library == nullptr) return hits;
+  HT_ASSIGN_OR_RETURN(const hashing::LocalFeatures scanned,
+                      hashing::ComputeLocalFeatures(picture, hashing::QueryFeatureOptions()));
+  std::map<std::uint32_t, Hit> by_picture;  // the best-verified view of each picture
+  for (const index::FeatureCandidate& c : library->Candidates(scanned, options_.geometric_candidates)) {
+    const index::LibraryPicture& known = library->pictures()[c.picture];
+    const hashing::GeometricMatch m = hashing::MatchGeometry(scanned, known.views[c.view], options_.geometry);
+    if (!hashing::IsGeometricHit(m, options_.geometry)) continue;
+    auto it = by_picture.find(c.picture);
+    if (it != by_picture.end() && it->second.geometry->inliers >= m.inliers) continue;
+    // The scale relative to the library picture's largest view, the size the scanned one is described at.
+    const double view_scale = static_cast<double>(known.views[c.view].width) / std::max(1, known.views[0].width);
+    Hit h = HitOf(index::Membership{known.set, index::HashType::kPdq, known.info}, MatchKind::kGeometric);
+    h.orientation = hashing::Dihedral::kOriginal;
+    h.geometry = GeometricEvidence{m.inliers, m.matches, m.scale * view_scale, m.rotation_degrees, m.region, m.visible};
+    by_picture[c.picture] = std::move(h);
+  }
+  for (auto& [picture, hit] : by_picture) hits.push_back(std::move(hit));
+  std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    return std::tie(b.geometry->inliers, a.set, a.media_id) < std::tie(a.geometry->inliers, b.set, b.media_id);
+  });
+  return hits;
+}
+
 Result<std::vector<Hit>> KnownMatcher::Match(const QueryHashes& query) const {
   std::vector<Hit> hits;
   HT_RETURN_IF_ERROR(MatchExact(query, hits));

@@ -1,8 +1,10 @@
 // KnownMatcher: the one matcher. Given a file's (or a referral file's) QueryHashes it returns every
 // Hit against the known-image index: exact digests (MD5/SHA-1/SHA-256), PDQ-family hashes (plain and
 // dihedral, robust query variants, library-mode variant entries) within the threshold, and region
-// matches (enough same-position grid cells of a library picture), and a video's frames (video_matcher.h). Scan, intake, `index lookup` and
-// `rematch` all call it, so one file gets the same hits whichever way it reaches the index.
+// matches (enough same-position grid cells of a library picture), and a video's frames (video_matcher.h).
+// Scan, intake, `index lookup` and `rematch` all call it, so one file gets the same hits whichever way it
+// reaches the index. Library mode's geometric stage (MatchGeometric) needs the picture itself, not its
+// hashes, so only callers holding the decoded picture (scan) can run it.
 // Lifecycle: built over a frozen KnownIndex; Match may then be called from many threads.
 #pragma once
 
@@ -11,8 +13,11 @@
 #include "engine/matching/hit.h"
 #include "engine/matching/query_hashes.h"
 #include "engine/matching/video_matcher.h"
+#include "hashing/geometric_match.h"
+#include "hashing/luma_image.h"
 #include "hashing/robust_variants.h"
 #include "hashing/status.h"
+#include "index/feature_library.h"
 #include "index/known_index.h"
 
 namespace hashtriage::engine {
@@ -27,6 +32,9 @@ struct MatchOptions {
   bool perceptual = true;
   // How a video's frames match (engine/matching/video_matcher.h). Its distance follows `threshold`.
   VideoMatchOptions video;
+  // Library mode's geometric stage: candidate retrieval and the verification rule (8 inliers).
+  index::CandidateOptions geometric_candidates;
+  hashing::GeometricOptions geometry;
 };
 
 class KnownMatcher {
@@ -37,6 +45,16 @@ class KnownMatcher {
   // hits by distance (one per set and indexed hash, with the closest orientation; one per set and
   // library picture for region matches). A failing index read is an error, never "no hits".
   Result<std::vector<Hit>> Match(const QueryHashes& query) const;
+
+  // Library mode's geometric stage: the scanned picture's local features against the library pictures
+  // of the index's NAME+features sets (index/feature_library.h): the best-voted candidates are verified
+  // (hashing/geometric_match.h) and each verified one is a `geometric` hit with its evidence, one per set
+  // and library picture, most inliers first. No hits when the index holds no feature sets. Callers run it
+  // only where Match found nothing (it costs ~10 ms a picture). Errors: an unreadable feature set, or a
+  // missing features plugin.
+  Result<std::vector<Hit>> MatchGeometric(const hashing::LumaImage& picture) const;
+  // True when the index holds library features (MatchGeometric can find anything).
+  bool geometric_stage() const { return options_.perceptual && index_.HasFeatureSets(); }
 
   const MatchOptions& options() const { return options_; }
   const index::KnownIndex& index() const { return index_; }

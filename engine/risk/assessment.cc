@@ -43,7 +43,7 @@ std::string ConflictText(const AttributeValue& v) {
 FactorEvidence HitEvidenceOf(const HitEvidence& h) {
   std::string detail = std::string(index::CategoryName(h.category)) + " " + std::string(MatchKindName(h.kind));
   if (!h.set.empty()) detail += " set '" + h.set + "'";
-  if (IsNearMatch(h.kind)) detail += " distance " + std::to_string(h.distance);
+  if (IsNearMatch(h.kind) && h.kind != MatchKind::kGeometric) detail += " distance " + std::to_string(h.distance);
   if (!h.content.empty()) detail += " " + h.content;
   return {"hit", h.source, detail};
 }

@@ -102,7 +102,17 @@ class Collector {
       }
       std::string comment = "hashtriage: " + std::string(MatchKindName(h.kind)) + " match in set '" + h.set + "' (" +
                             std::string(index::CategoryName(h.category)) + ")";
-      if (!exact) comment += " distance " + std::to_string(h.distance) + ", near match: needs review";
+      if (h.geometry) {
+        // VICS has no field for a geometric verification: what agreed, and where, goes here.
+        const GeometricEvidence& g = *h.geometry;
+        comment += fmt::format(" {} of {} local features agree on one transform (scale {:.2f}, rotation {:.1f} "
+                               "degrees, in the region x {:.0f}-{:.0f}%, y {:.0f}-{:.0f}% of the picture), near match: "
+                               "needs review",
+                               g.inliers, g.matches, g.scale, g.rotation_degrees, 100 * g.region[0],
+                               100 * g.region[2], 100 * g.region[1], 100 * g.region[3]);
+      } else if (!exact) {
+        comment += " distance " + std::to_string(h.distance) + ", near match: needs review";
+      }
       // VICS has no field for a video's frame hashes: where in the video, and how much of it, goes here.
       if (h.timestamp) comment += fmt::format(", at {:.1f} s into the video", *h.timestamp);
       if (h.kind == MatchKind::kVpdq) {

@@ -78,6 +78,14 @@ OJson FileRecordJson(const FileRecord& r, const std::string& evidence_id) {
       hj["query_match"] = h.query_match;
       hj["target_match"] = h.target_match;
     }
+    if (h.geometry) {
+      const GeometricEvidence& g = *h.geometry;
+      hj["inliers"] = g.inliers;
+      hj["scale"] = g.scale;
+      hj["rotation"] = g.rotation_degrees;
+      hj["region"] = OJson::array({g.region[0], g.region[1], g.region[2], g.region[3]});
+      hj["visible"] = g.visible;
+    }
     hits.push_back(std::move(hj));
   }
   j["anomaly"] = TextOrNull(r.info.anomaly);

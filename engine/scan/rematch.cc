@@ -8,6 +8,7 @@
 #include "engine/case/audit_log.h"
 #include "engine/case/referral_store.h"
 #include "engine/matching/known_matcher.h"
+#include "engine/scan/geometric_recheck.h"
 #include "engine/subjects/rescore_hook.h"
 #include "engine/subjects/subject_profiles.h"
 #include "hashing/pdq_hash.h"
@@ -76,6 +77,18 @@ Result<EvidenceRematch> RematchEvidence(Case& c, std::uint32_t number, const ind
   video.target_match = record.settings.vpdq_target_match;
   const KnownMatcher matcher(index, MatchOptions{record.settings.threshold, record.settings.region_cells, true, video});
   const bool library = index::HasRegionSets(index);
+  // Feature sets the pictures met in a scan keep their geometric hits; any other one was never run
+  // (engine/scan/geometric_recheck.h: a scan of the evidence runs it).
+  std::set<std::string> unchanged_feature_sets;
+  bool unseen_feature_sets = false;
+  for (const auto& [name, generation] : FeatureSetsOf(index)) {
+    auto seen = record.geometric_checked.find(name);
+    if (seen != record.geometric_checked.end() && seen->second == generation) {
+      unchanged_feature_sets.insert(name);
+    } else {
+      unseen_feature_sets = true;
+    }
+  }
   std::unordered_map<std::string, std::vector<Hit>> matched;  // by content, once per run
   auto txn = c.Begin();
   std::size_t staged = 0;
@@ -109,6 +122,10 @@ Result<EvidenceRematch> RematchEvidence(Case& c, std::uint32_t number, const ind
         it = matched.emplace(key, std::move(hits).value()).first;
       }
       updated.hits = it->second;
+      for (const Hit& h : file.hits) {
+        if (h.kind == MatchKind::kGeometric && unchanged_feature_sets.contains(h.set)) updated.hits.push_back(h);
+      }
+      if (file.image && updated.hits.empty() && unseen_feature_sets) ++out.images_not_checked_geometrically;
       const HitDelta delta = Compare(file.hits, updated.hits);
       if (delta.changed() || file.hits != updated.hits) {
         out.hits_gained += delta.gained;
@@ -230,16 +247,18 @@ Result<RematchReport> RematchCase(Case& c, const index::KnownIndex& index, const
 
 nlohmann::json RematchReportJson(const RematchReport& report) {
   nlohmann::json evidence = nlohmann::json::array();
-  std::uint64_t gained = 0, lost = 0, region_gap = 0;
+  std::uint64_t gained = 0, lost = 0, region_gap = 0, geometric_gap = 0;
   for (const auto& e : report.evidence) {
     evidence.push_back({{"number", e.number}, {"id", e.id}, {"subject", e.subject}, {"index_before", e.before.digest},
                         {"files_examined", e.files_examined}, {"files_changed", e.files_changed},
                         {"hits_gained", e.hits_gained}, {"hits_lost", e.hits_lost},
                         {"files_with_hits", e.counts.files_with_hits},
-                        {"images_without_region_cells", e.images_without_region_cells}});
+                        {"images_without_region_cells", e.images_without_region_cells},
+                        {"images_not_checked_geometrically", e.images_not_checked_geometrically}});
     gained += e.hits_gained;
     lost += e.hits_lost;
     region_gap += e.images_without_region_cells;
+    geometric_gap += e.images_not_checked_geometrically;
   }
   nlohmann::json referrals = nlohmann::json::array();
   for (const auto& r : report.referrals) {
@@ -257,6 +276,7 @@ nlohmann::json RematchReportJson(const RematchReport& report) {
                         {"referrals", referrals},          {"subjects", subjects},
                         {"hits_gained", gained},           {"hits_lost", lost},
                         {"images_without_region_cells", region_gap},
+                        {"images_not_checked_geometrically", geometric_gap},
                         {"rescored", report.rescore.ok()}};
 }
 

@@ -32,6 +32,10 @@ struct EvidenceRematch {
   std::uint64_t hits_lost = 0;
   // Images without stored region cells while the index holds library (+region) sets.
   std::uint64_t images_without_region_cells = 0;
+  // Images without any hit that were never compared with a library feature set now in the index (new or
+  // rebuilt since the scan): the geometric stage needs the pictures, not their stored hashes. Geometric
+  // hits of feature sets unchanged since the scan are kept; those of removed or rebuilt sets are dropped.
+  std::uint64_t images_not_checked_geometrically = 0;
   EvidenceCounts counts;  // after
 };
 

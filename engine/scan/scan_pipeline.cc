@@ -20,6 +20,7 @@
 #include "engine/subjects/rescore_hook.h"
 #include "engine/subjects/subject_profiles.h"
 #include "engine/time_util.h"
+#include "engine/scan/geometric_recheck.h"
 #include "index/region_matcher.h"
 #include "ingest/evidence_integrity.h"
 #include "ingest/evidence_source.h"
@@ -103,6 +104,7 @@ ScanSettings SettingsOf(const ScanOptions& o) {
   s.video_seconds_per_frame = o.video_hashing.seconds_per_frame;
   s.vpdq_query_match = o.video_match.query_match;
   s.vpdq_target_match = o.video_match.target_match;
+  s.geometric = o.geometric;
   return s;
 }
 
@@ -186,7 +188,17 @@ void ProcessItem(Job& job, const KnownMatcher* matcher, const ScanOptions& optio
         // Never "no hits" when the index could not answer: the file is an error of the scan.
         result.error = "matching failed: " + hits.status().message();
       }
+      // The geometric stage only where the cheaper ones found nothing.
+      if (hits.ok() && result.hits.empty() && h.image && h.image->luma && options.geometric) {
+        auto geometric = matcher->MatchGeometric(*h.image->luma);
+        if (geometric.ok()) {
+          result.hits = std::move(geometric).value();
+        } else {
+          result.error = "matching failed (geometric stage): " + geometric.status().message();
+        }
+      }
     }
+    if (h.image) h.image->luma.reset();  // pixels no longer needed
   }
   job.item.reader.reset();
   const ContentResult& result = slot->second;
@@ -239,6 +251,8 @@ class ScanRun {
   }
 
   const IndexStamp& stamp() const { return stamp_; }
+  // Subjects whose evidence gained hits without being named by --subject (a geometric re-examination).
+  const std::vector<std::string>& rescore() const { return rescore_; }
 
   Result<EvidenceSummary> ScanOne(const std::string& source) {
     EvidenceSummary summary;
@@ -306,11 +320,41 @@ class ScanRun {
       summary.hits_lost = r.hits_lost;
       summary.files_changed = r.files_changed;
       summary.counts = r.counts;
+      HT_RETURN_IF_ERROR(Recheck(record, summary));
       return summary;
     }
     summary.counts = record.counts;
     summary.index = record.matched_against;
+    HT_RETURN_IF_ERROR(Recheck(record, summary));
     return summary;
+  }
+
+  // Library feature sets added since this evidence's pictures were compared need the pictures: read the
+  // evidence again for those without hits (engine/scan/geometric_recheck.h). A failure is a failure of
+  // this evidence's scan (never a silent "nothing found"); what existed stays.
+  Status Recheck(const EvidenceRecord& stale, EvidenceSummary& summary) {
+    if (index_ == nullptr || !options_.geometric || !HasUncheckedFeatureSets(*index_, stale.geometric_checked)) {
+      return Status::Ok();
+    }
+    HT_ASSIGN_OR_RETURN(auto fresh, case_.evidence().Get(stale.number));  // a re-match may have changed it
+    if (!fresh) return Status::NotFound("no evidence " + std::to_string(stale.number));
+    EvidenceRecord record = std::move(*fresh);
+    RecheckOptions recheck;
+    recheck.image = options_.image;
+    recheck.max_image_bytes = options_.max_image_bytes;
+    auto source = ingest::OpenEvidenceSource(summary.source, SourceOptionsFor(record));
+    Result<GeometricRecheck> r = source.ok() ? RecheckGeometrically(case_, record, **source, *matcher_, recheck, context_)
+                                             : Result<GeometricRecheck>(source.status());
+    if (!r.ok()) {
+      summary.failure = "pictures not compared with the library pictures added since the scan: " + r.status().message();
+      return Status::Ok();
+    }
+    summary.geometric_rechecked = r->pictures;
+    summary.geometric_hits_gained = r->hits_gained;
+    summary.counts = record.counts;
+    summary.index = stamp_;
+    if (r->hits_gained > 0 && !record.subject.empty()) rescore_.push_back(record.subject);
+    return Status::Ok();
   }
 
   Result<EvidenceRecord> NewEvidence(const std::string& source, const std::string& absolute,
@@ -408,6 +452,8 @@ class ScanRun {
     record.finished = context_.now;
     record.finished_utc = WallClockNow();
     record.matched_against = stamp_;
+    record.geometric_checked.clear();
+    if (index_ != nullptr && options_.geometric) record.geometric_checked = FeatureSetsOf(*index_);
     if (!enumeration_status.ok()) {
       // The source could not go on (e.g. the disk image became unreadable): recorded, and the scan can
       // be re-run to retry from the resume point.
@@ -513,6 +559,7 @@ class ScanRun {
   IndexStamp stamp_;
   std::optional<KnownMatcher> matcher_;
   Status write_status_;
+  std::vector<std::string> rescore_;
 };
 
 nlohmann::json RunDetails(const ScanSummary& summary) {
@@ -557,6 +604,8 @@ Result<ScanSummary> RunScan(Case& c, const index::KnownIndex* index, const std::
   // Region hashes cost ~2 ms per image: only when a library-mode index can match them.
   ScanOptions effective = options;
   if (index != nullptr && index::HasRegionSets(*index)) effective.image.region_hashes = true;
+  // Decoded pictures are kept until matched only when a library feature set can use them.
+  effective.image.keep_luma = options.geometric && index != nullptr && index->HasFeatureSets();
   ScanRun run(c, index, effective, context, progress);
   summary.index = run.stamp();
   std::set<std::string> subjects;
@@ -574,6 +623,7 @@ Result<ScanSummary> RunScan(Case& c, const index::KnownIndex* index, const std::
     failed.failure = one.status().message();
     summary.evidence.push_back(std::move(failed));
   }
+  for (const std::string& subject : run.rescore()) subjects.insert(subject);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   auto txn = c.Begin();

@@ -69,6 +69,10 @@ struct ScanOptions {
   bool video = true;
   hashing::VideoHashOptions video_hashing;
   VideoMatchOptions video_match;
+  // Library mode's geometric stage (KnownMatcher::MatchGeometric) for every picture the cheaper stages
+  // found nothing for, when the index holds library feature sets (RunScan keeps each decoded picture
+  // until it is matched). Default: true.
+  bool geometric = true;
   ingest::SourceOptions source;
   // Crash-injection points for tests (engine/test_hooks.h). Default: none.
   const TestHooks* hooks = nullptr;
@@ -109,6 +113,9 @@ struct EvidenceSummary {
   IndexStamp index;                // the index its hits reflect now
   IndexStamp index_before;         // kRematched: the index they reflected before
   std::uint64_t hits_gained = 0, hits_lost = 0, files_changed = 0;  // kRematched
+  // Pictures without hits put through the geometric stage again in this run, for library feature sets
+  // added since they were compared (engine/scan/geometric_recheck.h), and the hits that found.
+  std::uint64_t geometric_rechecked = 0, geometric_hits_gained = 0;
   std::string failure;             // non-empty when the source could not be scanned (or not to the end)
   std::uint64_t errors() const { return counts.errors + (failure.empty() ? 0 : 1); }
 };

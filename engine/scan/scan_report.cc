@@ -102,6 +102,9 @@ nlohmann::json ScanSummaryToJson(const ScanSummary& summary) {
       ej["rematch"] = {{"index_before", e.index_before.digest}, {"hits_gained", e.hits_gained},
                        {"hits_lost", e.hits_lost}, {"files_changed", e.files_changed}};
     }
+    if (e.geometric_rechecked > 0) {
+      ej["geometric_recheck"] = {{"pictures", e.geometric_rechecked}, {"hits_gained", e.geometric_hits_gained}};
+    }
     nlohmann::json earlier = nlohmann::json::array();
     for (const auto& a : e.earlier_at_path) {
       earlier.push_back({{"number", a.number}, {"fingerprint", a.fingerprint_id}, {"started", FormatIso8601(a.started)}});
@@ -136,8 +139,12 @@ std::string ScanSummaryText(const ScanSummary& summary) {
     std::string state;
     switch (e.outcome) {
       case ScanOutcome::kAlreadyComplete:
-        state = fmt::format(" (already scanned {}: same content and settings, same index: nothing to do)",
-                            FormatIso8601(e.first_scanned));
+        state = e.geometric_rechecked > 0
+                    ? fmt::format(" (already scanned {}: same content, settings and index; pictures without hits "
+                                  "read again for library pictures added since)",
+                                  FormatIso8601(e.first_scanned))
+                    : fmt::format(" (already scanned {}: same content and settings, same index: nothing to do)",
+                                  FormatIso8601(e.first_scanned));
         break;
       case ScanOutcome::kResumed: state = fmt::format(" (resumed after item {})", e.resumed_from); break;
       case ScanOutcome::kRematched:
@@ -170,13 +177,21 @@ std::string ScanSummaryText(const ScanSummary& summary) {
       out += fmt::format("  re-matched: {} hit(s) gained, {} lost, {} file record(s) changed ({} -> {})\n",
                          e.hits_gained, e.hits_lost, e.files_changed, e.index_before.Describe(), e.index.Describe());
     }
+    if (e.geometric_rechecked > 0) {
+      out += fmt::format("  read again for library pictures added since the scan: {} picture(s) without hits compared "
+                         "geometrically, {} hit(s) gained\n",
+                         e.geometric_rechecked, e.geometric_hits_gained);
+    }
     out += fmt::format("  evidence hash: {}\n", TerminalText(e.integrity));
     if (e.verified_at_end.changed()) {
       out += fmt::format("  EVIDENCE CHANGED DURING THE SCAN: {}\n", TerminalText(e.verified_at_end.detail));
     } else if (!e.verified_at_end.state.empty()) {
       out += fmt::format("  verified unchanged at the end: {} ({})\n", e.verified_at_end.state, TerminalText(e.verified_at_end.detail));
     } else if (!e.earlier_verification.state.empty()) {
-      out += fmt::format("  not read in this run; when its scan ended it was verified: {} ({})\n",
+      out += fmt::format("  {}; when its scan ended it was verified: {} ({})\n",
+                         e.geometric_rechecked > 0 ? "only its pictures without hits read in this run (each checked "
+                                                     "against its stored XXH3-128)"
+                                                   : "not read in this run",
                          e.earlier_verification.state, TerminalText(e.earlier_verification.detail));
     }
     if (!e.failure.empty()) out += fmt::format("  INCOMPLETE: {} (run the same scan again to retry)\n", TerminalText(e.failure));

@@ -43,22 +43,34 @@ class DeadGenerations {
 namespace {
 
 constexpr const char* kSetsFamily = "sets";
+constexpr const char* kFeaturesFamily = "features";
 constexpr const char* kSchemaKey = "schema_version";
 constexpr const char* kNextGenerationKey = "next_generation";
 
 // Drops the keys of dead generations during compaction: how removed and replaced sets free space.
+// Hash families end their keys with the generation; the features family starts with it.
 class DeadGenerationFilter : public rocksdb::CompactionFilter {
  public:
-  explicit DeadGenerationFilter(std::shared_ptr<DeadGenerations> dead) : dead_(std::move(dead)) {}
+  DeadGenerationFilter(std::shared_ptr<DeadGenerations> dead, bool generation_first)
+      : dead_(std::move(dead)), generation_first_(generation_first) {}
   bool Filter(int /*level*/, const rocksdb::Slice& key, const rocksdb::Slice& /*value*/, std::string* /*new_value*/,
               bool* /*value_changed*/) const override {
-    return key.size() >= 4 && dead_->Contains(GetU32BE(key.data() + key.size() - 4));
+    if (key.size() < 4) return false;
+    return dead_->Contains(GetU32BE(generation_first_ ? key.data() : key.data() + key.size() - 4));
   }
   const char* Name() const override { return "hashtriage.DeadGenerationFilter"; }
 
  private:
   std::shared_ptr<DeadGenerations> dead_;
+  bool generation_first_;
 };
+
+std::string FeatureKey(std::uint32_t generation, std::uint32_t ordinal) {
+  std::string key;
+  PutU32BE(key, generation);
+  PutU32BE(key, ordinal);
+  return key;
+}
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return Status::Ok();
@@ -121,7 +133,8 @@ nlohmann::json SetToJson(const SetInfo& s) {
           {"records_rejected", s.records_rejected},
           {"entries", entries},
           {"by_category", s.by_category},
-          {"videos", VideosToJson(s.videos)}};
+          {"videos", VideosToJson(s.videos)},
+          {"feature_pictures", s.feature_pictures}};
 }
 
 Result<SetInfo> SetFromJson(std::string_view text) {
@@ -141,6 +154,7 @@ Result<SetInfo> SetFromJson(std::string_view text) {
     const auto cats = j.value("by_category", std::vector<std::uint64_t>{});
     for (std::size_t i = 0; i < cats.size() && i < s.by_category.size(); ++i) s.by_category[i] = cats[i];
     if (j.contains("videos")) s.videos = VideosFromJson(j.at("videos"));
+    s.feature_pictures = j.value("feature_pictures", std::uint64_t{0});
     return s;
   } catch (const std::exception& e) {
     return Status::Corruption(std::string("unreadable set record: ") + e.what());
@@ -214,9 +228,25 @@ Result<std::unique_ptr<IndexStore>> IndexStore::Open(const Options& options) {
   families.emplace_back(kSetsFamily, sets_options);
   for (HashType t : kAllHashTypes) {
     auto cf = store->HashFamilyOptions(t);
-    store->filters_.push_back(std::make_unique<DeadGenerationFilter>(store->dead_));
+    store->filters_.push_back(std::make_unique<DeadGenerationFilter>(store->dead_, false));
     cf.compaction_filter = store->filters_.back().get();
     families.emplace_back(std::string(HashTypeName(t)), cf);
+  }
+  // Library features (index/feature_library.h). An index written before they existed has no such family:
+  // a read-only open goes on without it (no features), a read-write open adds it.
+  bool with_features = true;
+  if (exists) {
+    std::vector<std::string> names;
+    auto s = rocksdb::DB::ListColumnFamilies(db_options, db_path.string(), &names);
+    if (!s.ok()) return FromRocks(s, "cannot open index " + options.dir);
+    with_features = !options.read_only || std::find(names.begin(), names.end(), kFeaturesFamily) != names.end();
+  }
+  if (with_features) {
+    rocksdb::ColumnFamilyOptions cf;
+    store->filters_.push_back(std::make_unique<DeadGenerationFilter>(store->dead_, true));
+    cf.compaction_filter = store->filters_.back().get();
+    cf.compression = rocksdb::kNoCompression;  // descriptors do not compress
+    families.emplace_back(kFeaturesFamily, cf);
   }
   if (exists) {
     std::vector<std::string> names;
@@ -242,6 +272,7 @@ Result<std::unique_ptr<IndexStore>> IndexStore::Open(const Options& options) {
   store->db_.reset(raw);
   store->sets_cf_ = store->handles_[1];
   for (std::size_t i = 0; i < std::size(kAllHashTypes); ++i) store->hash_cf_[kAllHashTypes[i]] = store->handles_[2 + i];
+  if (with_features) store->features_cf_ = store->handles_[2 + std::size(kAllHashTypes)];
 
   std::string version;
   s = store->db_->Get(rocksdb::ReadOptions(), kSchemaKey, &version);
@@ -439,11 +470,37 @@ Status IndexStore::RemoveSet(std::string_view name) {
   return Status::Ok();
 }
 
+Status IndexStore::PutFeatures(std::uint32_t generation, std::uint32_t ordinal, std::string_view blob) {
+  if (options_.read_only || features_cf_ == nullptr) return Status::InvalidArgument("index opened read-only");
+  // Not synced: the generation stays invisible until CommitSet's synced record, which syncs these too.
+  return FromRocks(db_->Put(rocksdb::WriteOptions(), features_cf_, FeatureKey(generation, ordinal), blob),
+                   "cannot stage features in " + options_.dir);
+}
+
+Status IndexStore::ForEachFeatures(std::uint32_t generation,
+                                   const std::function<Status(std::string_view)>& visit) const {
+  if (features_cf_ == nullptr) return Status::Ok();
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, features_cf_));
+  const std::string first = FeatureKey(generation, 0);
+  for (it->Seek(first); it->Valid(); it->Next()) {
+    const auto key = it->key().ToStringView();
+    if (key.size() != 8 || GetU32BE(key.data()) != generation) break;
+    HT_RETURN_IF_ERROR(visit(it->value().ToStringView()));
+  }
+  return FromRocks(it->status(), "cannot read features of " + options_.dir);
+}
+
 std::uint64_t IndexStore::DiskBytes() const {
   std::uint64_t total = 0;
   for (const auto& [type, cf] : hash_cf_) {
     std::uint64_t v = 0;
     if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kLiveSstFilesSize, &v)) total += v;
+  }
+  std::uint64_t features = 0;
+  if (features_cf_ != nullptr && db_->GetIntProperty(features_cf_, rocksdb::DB::Properties::kLiveSstFilesSize, &features)) {
+    total += features;
   }
   return total;
 }

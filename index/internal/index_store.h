@@ -73,6 +73,14 @@ class IndexStore {
   // in-memory exact tables). Runs on the committing thread; must not fail the commit.
   void set_commit_listener(std::function<void(const SetInfo&)> listener) { commit_listener_ = std::move(listener); }
 
+  // Library features (index/feature_library.h): one blob per picture under features-family key
+  // generation + ordinal (u32 BE each). Staged under an importing generation, visible once CommitSet
+  // names it, dropped by compaction once it is dead, like hash entries. PutFeatures needs a read-write
+  // open; ForEachFeatures visits one generation's blobs in ordinal order (none in an index without the
+  // family, written before features existed).
+  Status PutFeatures(std::uint32_t generation, std::uint32_t ordinal, std::string_view blob);
+  Status ForEachFeatures(std::uint32_t generation, const std::function<Status(std::string_view)>& visit) const;
+
   std::uint64_t DiskBytes() const;
 
  private:
@@ -89,6 +97,7 @@ class IndexStore {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::map<HashType, rocksdb::ColumnFamilyHandle*> hash_cf_;
   rocksdb::ColumnFamilyHandle* sets_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* features_cf_ = nullptr;  // null in a read-only open of an older index
   std::map<std::string, SetInfo> sets_;
   std::unordered_map<std::uint32_t, std::string> live_;
   std::function<void(const SetInfo&)> commit_listener_;

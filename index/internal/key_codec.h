@@ -3,6 +3,8 @@
 //
 //   md5/sha1/sha256/pdq/photodna CF  key = hash bytes (16/20/32/32/144) + generation (u32 big-endian)
 //                                    value = EncodeEntry(EntryInfo)
+//   features CF                      key = generation (u32 BE) + picture ordinal (u32 BE)
+//                                    value = one library picture's local features (feature_codec.h)
 //   sets CF                          "S" + set name          -> set record (JSON)
 //                                    "G" + generation (u32 BE) -> "importing" | "dead"
 //   default CF                       "schema_version" -> decimal; "next_generation" -> u32 BE

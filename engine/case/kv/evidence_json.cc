@@ -35,7 +35,8 @@ Json SettingsJson(const ScanSettings& s) {
               {"max_pixels", s.max_pixels}, {"max_image_bytes", s.max_image_bytes},
               {"carve", s.carve},         {"max_carve_bytes", s.max_carve_bytes}, {"thumbnails", s.thumbnails},
               {"video", s.video}, {"video_seconds_per_frame", s.video_seconds_per_frame},
-              {"vpdq_query_match", s.vpdq_query_match}, {"vpdq_target_match", s.vpdq_target_match}};
+              {"vpdq_query_match", s.vpdq_query_match}, {"vpdq_target_match", s.vpdq_target_match},
+              {"geometric", s.geometric}};
 }
 
 ScanSettings SettingsFrom(const Json& j) {
@@ -53,6 +54,7 @@ ScanSettings SettingsFrom(const Json& j) {
   // Scans recorded before carving and thumbnails existed did neither.
   s.carve = Bool(j, "carve", false);
   s.max_carve_bytes = UInt(j, "max_carve_bytes");
+  s.geometric = Bool(j, "geometric", true);
   s.thumbnails = Bool(j, "thumbnails", false);
   // ... nor videos.
   s.video = Bool(j, "video", false);
@@ -173,7 +175,8 @@ Json EvidenceRecordToJson(const EvidenceRecord& e) {
                                   {"detail", e.verified_at_end.detail}}},
          {"counts", CountsJson(e.counts)},
          {"matched_against", StampJson(e.matched_against)},
-         {"rematches", rematches}};
+         {"rematches", rematches},
+         {"geometric_checked", e.geometric_checked}};
   if (!e.submitted_by.empty()) j["submitted_by"] = e.submitted_by;
   return j;
 }
@@ -208,6 +211,9 @@ Result<EvidenceRecord> EvidenceRecordFromJson(const Json& j) {
   e.verified_at_end = {Str(v, "state"), Str(v, "method"), Str(v, "detail")};
   e.counts = CountsFrom(Obj(j, "counts"));
   e.matched_against = StampFrom(Obj(j, "matched_against"));
+  for (const auto& [name, generation] : Obj(j, "geometric_checked").items()) {
+    if (generation.is_number_unsigned()) e.geometric_checked[name] = generation.get<std::uint32_t>();
+  }
   for (const Json& r : Arr(j, "rematches")) {
     e.rematches.push_back({Int(r, "at"), Str(r, "index_digest"), UInt(r, "hits_gained"), UInt(r, "hits_lost"),
                            UInt(r, "files_changed")});

@@ -2,6 +2,28 @@
 
 namespace hashtriage::engine::kv {
 
+namespace {
+
+Json GeometryToJson(const GeometricEvidence& g) {
+  return Json{{"inliers", g.inliers},   {"matches", g.matches}, {"scale", g.scale},
+              {"rotation", g.rotation_degrees}, {"region", g.region}, {"visible", g.visible}};
+}
+
+GeometricEvidence GeometryFromJson(const Json& j) {
+  GeometricEvidence g;
+  g.inliers = static_cast<int>(Int(j, "inliers"));
+  g.matches = static_cast<int>(Int(j, "matches"));
+  g.scale = j.value("scale", 0.0);
+  g.rotation_degrees = j.value("rotation", 0.0);
+  g.visible = j.value("visible", 0.0);
+  if (j.contains("region") && j["region"].is_array() && j["region"].size() == 4) {
+    for (std::size_t i = 0; i < 4; ++i) g.region[i] = j["region"][i].is_number() ? j["region"][i].get<double>() : 0.0;
+  }
+  return g;
+}
+
+}  // namespace
+
 Json HitsToJson(const std::vector<Hit>& hits) {
   Json out = Json::array();
   for (const Hit& h : hits) {
@@ -24,6 +46,7 @@ Json HitsToJson(const std::vector<Hit>& hits) {
       j["query_match"] = h.query_match;
       j["target_match"] = h.target_match;
     }
+    if (h.geometry) j["geometry"] = GeometryToJson(*h.geometry);
     out.push_back(std::move(j));
   }
   return out;
@@ -54,6 +77,7 @@ std::vector<Hit> HitsFromJson(const Json& array) {
     if (j.contains("timestamp") && j["timestamp"].is_number()) h.timestamp = j["timestamp"].get<double>();
     if (j.contains("query_match") && j["query_match"].is_number()) h.query_match = j["query_match"].get<double>();
     if (j.contains("target_match") && j["target_match"].is_number()) h.target_match = j["target_match"].get<double>();
+    if (j.contains("geometry") && j["geometry"].is_object()) h.geometry = GeometryFromJson(j["geometry"]);
     hits.push_back(std::move(h));
   }
   return hits;

@@ -1,0 +1,50 @@
+// Geometric re-examination: library mode's geometric stage compares pictures, not hashes, so a re-match
+// from stored hashes (engine/scan/rematch.h) cannot apply a library feature set added or rebuilt after a
+// scan. When the evidence is scanned again (its content unchanged, so the scan would otherwise only
+// re-match), RecheckGeometrically reads it once more and puts each picture that has no hit through the
+// geometric stage against the feature sets it was never compared with, and records which sets its
+// pictures have now met (EvidenceRecord::geometric_checked). Until that happens, the re-match reports how
+// many pictures were not compared, so "nothing found" is never claimed for them. Only pictures whose
+// stored XXH3-128 the re-read bytes still have are examined: evidence that changed is an error.
+// Single-threaded; writes the case like a re-match (batched, each batch audited).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "engine/case/case.h"
+#include "engine/case/evidence_catalogue.h"
+#include "engine/command_context.h"
+#include "engine/matching/known_matcher.h"
+#include "hashing/image_hasher.h"
+#include "index/known_index.h"
+#include "ingest/evidence_source.h"
+
+namespace hashtriage::engine {
+
+// The index's library feature sets (NAME+features), name -> generation.
+std::map<std::string, std::uint32_t> FeatureSetsOf(const index::KnownIndex& index);
+
+// True when the index holds a feature set that `checked` does not name at its current generation.
+bool HasUncheckedFeatureSets(const index::KnownIndex& index, const std::map<std::string, std::uint32_t>& checked);
+
+struct GeometricRecheck {
+  std::uint64_t pictures = 0;       // pictures without hits put through the geometric stage now
+  std::uint64_t files_changed = 0;  // of them, those that gained hits
+  std::uint64_t hits_gained = 0;
+};
+
+struct RecheckOptions {
+  hashing::ImageHashOptions image;            // decoding as the scan decodes (keep_luma is forced on)
+  std::uint64_t max_image_bytes = 256ull << 20;
+};
+
+// Re-reads `source` (the evidence of `record`, enumerated in the scan's order) and matches every picture
+// without hits geometrically; updates its file records, its counts and geometric_checked (to every
+// feature set of the matcher's index) in `c`. `record` is updated too.
+Result<GeometricRecheck> RecheckGeometrically(Case& c, EvidenceRecord& record, ingest::EvidenceSource& source,
+                                              const KnownMatcher& matcher, const RecheckOptions& options,
+                                              const CommandContext& context);
+
+}  // namespace hashtriage::engine
