@@ -54,6 +54,7 @@ struct Options {
   std::uint64_t seed = 1;
   bool verbose = false;
   std::string dump;  // --dump DIR: the queries that were missed, as JPEG (benign photos only)
+  bool cost_only = false;  // --cost-only: only the cost per scanned image
   ht::GeometricOptions geometry;
 };
 
@@ -191,6 +192,7 @@ Options Parse(int argc, char** argv) {
     else if (a == "--min-inliers") o.geometry.min_inliers = std::atoi(value());
     else if (a == "--ratio") o.geometry.ratio = std::atof(value());
     else if (a == "--verbose") o.verbose = true;
+    else if (a == "--cost-only") o.cost_only = true;
     else if (a == "--dump") o.dump = value();
     else {
       std::fprintf(stderr, "unknown argument %s\n", a.c_str());
@@ -252,7 +254,7 @@ int main(int argc, char** argv) {
   std::map<std::string, Tally> tally;
   Tally overall;
   std::mt19937_64 rng(o.seed);
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < n && !o.cost_only; ++i) {
     if (!in_half[i]) continue;
     const ht::PdqHash known_pdq = ht::ComputePdq(ht::DecodeImage(std::span<const std::byte>(
         reinterpret_cast<const std::byte*>(jpegs[i].data()), jpegs[i].size()))->luma).hash;
@@ -292,19 +294,21 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::printf("\n| family | queries | plain PDQ | today's library mode | with the geometric stage | geometric stage ran | wrong photo |\n"
-              "|---|---|---|---|---|---|---|\n");
-  for (hb::Family family : hb::kAllFamilies) {
-    const Tally& r = tally[hb::FamilyName(family)];
-    overall.queries += r.queries, overall.pdq += r.pdq, overall.today += r.today, overall.product += r.product;
-    overall.wrong += r.wrong, overall.ran += r.ran;
-    std::printf("| %s | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %d |\n", hb::FamilyName(family), r.queries,
-                100.0 * r.pdq / r.queries, 100.0 * r.today / r.queries, 100.0 * r.product / r.queries,
-                100.0 * r.ran / r.queries, r.wrong);
+  if (!o.cost_only) {
+    std::printf("\n| family | queries | plain PDQ | today's library mode | with the geometric stage | geometric stage ran | wrong photo |\n"
+                "|---|---|---|---|---|---|---|\n");
+    for (hb::Family family : hb::kAllFamilies) {
+      const Tally& r = tally[hb::FamilyName(family)];
+      overall.queries += r.queries, overall.pdq += r.pdq, overall.today += r.today, overall.product += r.product;
+      overall.wrong += r.wrong, overall.ran += r.ran;
+      std::printf("| %s | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %d |\n", hb::FamilyName(family), r.queries,
+                  100.0 * r.pdq / r.queries, 100.0 * r.today / r.queries, 100.0 * r.product / r.queries,
+                  100.0 * r.ran / r.queries, r.wrong);
+    }
+    std::printf("| overall | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %d |\n", overall.queries,
+                100.0 * overall.pdq / overall.queries, 100.0 * overall.today / overall.queries,
+                100.0 * overall.product / overall.queries, 100.0 * overall.ran / overall.queries, overall.wrong);
   }
-  std::printf("| overall | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %d |\n", overall.queries,
-              100.0 * overall.pdq / overall.queries, 100.0 * overall.today / overall.queries,
-              100.0 * overall.product / overall.queries, 100.0 * overall.ran / overall.queries, overall.wrong);
 
   // Distinct photos: every ordered pair of photos that are not near-duplicates, verified directly.
   std::vector<std::vector<ht::LocalFeatures>> views;
@@ -316,7 +320,7 @@ int main(int argc, char** argv) {
   }
   long pairs = 0, false_hits = 0;
   int max_inliers = 0;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < n && !o.cost_only; ++i) {
     for (std::size_t j = 0; j < n; ++j) {
       if (i == j || hb::NearDuplicatePhotos(names[i], names[j])) continue;
       const ht::GeometricMatch m = ht::MatchGeometryViews(queries[i], views[j], o.geometry);
