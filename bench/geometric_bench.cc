@@ -222,7 +222,10 @@ int main(int argc, char** argv) {
     cv::Mat bgr = cv::imread(f.string(), cv::IMREAD_COLOR);
     if (bgr.empty()) continue;
     jpegs.push_back(hb::NormalisePhoto(bgr));
-    names.push_back(f.stem().string());
+    // Four names occur in two folders (gnome-faces/tree.jpg and scratch/tree.jpg are different pictures):
+    // the folder tells those apart, in the library's file names too.
+    const bool shared = std::count_if(files.begin(), files.end(), [&](const auto& g) { return g.stem() == f.stem(); }) > 1;
+    names.push_back(shared ? f.parent_path().filename().string() + "-" + f.stem().string() : f.stem().string());
     photos.push_back(cv::imdecode(jpegs.back(), cv::IMREAD_COLOR));
   }
   const std::size_t n = photos.size();
@@ -289,7 +292,23 @@ int main(int argc, char** argv) {
           cv::imwrite(o.dump + "/" + names[i] + "-" + hb::FamilyName(family) + std::to_string(k) + ".jpg", cv::imdecode(jpeg, cv::IMREAD_COLOR));
         }
         if (o.verbose || !found) {
-          std::printf("  %s %s (%s, q%d)\n", found ? "found" : "MISS ", names[i].c_str(), t.description.c_str(), quality);
+          std::printf("  %s %s (%s, q%d)", found ? "found" : "MISS ", names[i].c_str(), t.description.c_str(), quality);
+          if (!found && o.verbose && decoded.ok()) {
+            // Where retrieval ranked the photo's views, and what verification made of each.
+            const hi::FeatureLibrary* library = *everything->index->LibraryFeatures();
+            const auto scanned = *ht::ComputeLocalFeatures(decoded->luma, ht::QueryFeatureOptions());
+            hi::CandidateOptions all;
+            all.min_votes = 1;
+            all.max_candidates = 1000;
+            const auto ranked = library->Candidates(scanned, all);
+            for (std::size_t r = 0; r < ranked.size(); ++r) {
+              const auto& known = library->pictures()[ranked[r].picture];
+              if (PhotoOf(he::HitOf(hi::Membership{known.set, hi::HashType::kPdq, known.info}, he::MatchKind::kGeometric)) != names[i]) continue;
+              const auto m = ht::MatchGeometry(scanned, known.views[ranked[r].view], o.geometry);
+              std::printf(" [rank %zu view %u votes %d inliers %d]", r, ranked[r].view, ranked[r].votes, m.inliers);
+            }
+          }
+          std::printf("\n");
         }
       }
     }
