@@ -230,7 +230,7 @@ GeometricMatch MatchGeometry(const LocalFeatures& scanned, const LocalFeatures& 
 
 bool IsGeometricHit(const GeometricMatch& match, const GeometricOptions& options) {
   return match.inliers >= options.min_inliers && match.scale >= options.min_scale &&
-         match.scale <= options.max_scale;
+         match.scale <= options.max_scale && std::abs(match.rotation_degrees) <= options.max_rotation;
 }
 
 GeometricMatch MatchGeometryViews(const LocalFeatures& scanned, const std::vector<LocalFeatures>& views,

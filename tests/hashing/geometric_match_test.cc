@@ -137,5 +137,24 @@ TEST(GeometricMatchTest, DistinctPhotosNeverVerifyAgainstEachOther) {
   EXPECT_NEAR(self.rotation_degrees, 0.0, 1e-9);
 }
 
+TEST(GeometricMatchTest, TheRuleNeedsEightInliersAPlausibleScaleAndAtMost45Degrees) {
+  GeometricMatch m;
+  m.inliers = 50;
+  m.scale = 1;
+  EXPECT_TRUE(IsGeometricHit(m));
+  m.rotation_degrees = -45;
+  EXPECT_TRUE(IsGeometricHit(m));
+  m.rotation_degrees = 46;  // further is the dihedral hashes' (an upside-down V verified onto an A)
+  EXPECT_FALSE(IsGeometricHit(m));
+  m.rotation_degrees = 179;
+  EXPECT_FALSE(IsGeometricHit(m));
+  m.rotation_degrees = 0;
+  m.inliers = 7;
+  EXPECT_FALSE(IsGeometricHit(m));
+  m.inliers = 8;
+  m.scale = 0.1;
+  EXPECT_FALSE(IsGeometricHit(m));
+}
+
 }  // namespace
 }  // namespace hashtriage::hashing
