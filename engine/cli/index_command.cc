@@ -187,8 +187,11 @@ Result<int> RunIndexList(const IndexCommonOptions& o) {
   if (sets.empty()) std::printf("no sets in %s\n", idx->path().c_str());
   for (const auto& s : sets) {
     const std::string note = CategoryNotRecordedText(s);
+    const std::string entries = s.feature_pictures > 0
+                                    ? "local features of " + std::to_string(s.feature_pictures) + " pictures"
+                                    : EntriesText(s.entries);
     std::printf("%-24s %-9s %s  %s%s%s\n", s.name.c_str(), s.format.c_str(), engine::IsoTimeUtc(s.imported_unix).c_str(),
-                EntriesText(s.entries).c_str(), note.empty() ? "" : "  ", note.c_str());
+                entries.c_str(), note.empty() ? "" : "  ", note.c_str());
   }
   return kExitOk;
 }

@@ -66,7 +66,7 @@ Result<int> RunRematchCommand(const RematchCommandOptions& o) {
     }
     if (region_gap > 0) {
       std::printf("note: %llu image(s) were hashed without region cells (their index had no library sets then); "
-                  "re-scan them to match by region\n",
+                  "scan that evidence again (into this case) to match them by region\n",
                   static_cast<unsigned long long>(region_gap));
     }
     if (geometric_gap > 0) {

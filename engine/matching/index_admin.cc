@@ -118,6 +118,7 @@ nlohmann::ordered_json SetInfoJson(const index::SetInfo& s) {
   }
   j["by_category"] = cats;
   j["category_not_recorded"] = CategoryNotRecorded(s);
+  if (s.feature_pictures > 0) j["feature_pictures"] = s.feature_pictures;  // library features (NAME+features)
   return j;
 }
 

@@ -38,14 +38,13 @@ Result<GeometricRecheck> RecheckGeometrically(Case& c, EvidenceRecord& record, i
   // The pictures to examine: decoded, matched without error, no hit.
   std::unordered_map<std::uint64_t, FileRecord> pending;
   HT_RETURN_IF_ERROR(c.evidence().ForEachFile(record.number, false, [&](const FileRecord& f) {
-    if (f.image && f.hits.empty() && f.error.empty() && f.digests.xxh3) pending.emplace(f.seq, f);
+    const bool needed = options.geometric || (options.region_cells && !f.query.has_region_cells());
+    if (f.image && f.hits.empty() && f.error.empty() && f.digests.xxh3 && needed) pending.emplace(f.seq, f);
     return true;
   }));
   hashing::ImageHashOptions image = options.image;
-  image.keep_luma = true;
-  image.query_variants = false;  // only the decoded picture is needed
-  image.dihedral = false;
-  image.region_hashes = false;
+  image.keep_luma = options.geometric;
+  image.region_hashes = options.region_cells;
   std::vector<FileRecord> changed;
   std::uint64_t seq = 0;
   while (!pending.empty()) {
@@ -63,15 +62,20 @@ Result<GeometricRecheck> RecheckGeometrically(Case& c, EvidenceRecord& record, i
                                         "enumerated differently): geometric re-examination stopped, nothing changed");
     }
     auto hashed = hashing::HashImage(bytes, image);
-    if (!hashed.ok() || !hashed->luma) continue;  // it decoded when scanned; a failure now changes nothing
+    if (!hashed.ok()) continue;  // it decoded when scanned; a failure now changes nothing
     ++out.pictures;
-    HT_ASSIGN_OR_RETURN(std::vector<Hit> hits, matcher.MatchGeometric(*hashed->luma));
-    if (hits.empty()) continue;
+    const bool new_cells = options.region_cells && !file.query.has_region_cells() && hashed->region.grid > 0;
+    if (new_cells) file.query.region = hashed->region;
+    HT_ASSIGN_OR_RETURN(std::vector<Hit> hits, matcher.Match(file.query));
+    if (hits.empty() && options.geometric && hashed->luma) {
+      HT_ASSIGN_OR_RETURN(hits, matcher.MatchGeometric(*hashed->luma));
+    }
+    if (hits.empty() && !new_cells) continue;
     out.hits_gained += hits.size();
+    out.files_changed += !hits.empty();
     file.hits = std::move(hits);
     changed.push_back(std::move(file));
   }
-  out.files_changed = changed.size();
 
   // Write the changed records in batches, each with its audit entry; then the evidence record.
   for (std::size_t first = 0; first < changed.size(); first += kRecheckBatch) {
@@ -91,7 +95,8 @@ Result<GeometricRecheck> RecheckGeometrically(Case& c, EvidenceRecord& record, i
   }));
   record.counts.files_with_hits = counts.files_with_hits;
   record.counts.by_category = counts.by_category;
-  record.geometric_checked = FeatureSetsOf(matcher.index());
+  record.counts.images_without_region_cells = counts.images_without_region_cells;
+  if (options.geometric) record.geometric_checked = FeatureSetsOf(matcher.index());
   auto txn = c.Begin();
   HT_RETURN_IF_ERROR(c.evidence().Put(*txn, record));
   HT_ASSIGN_OR_RETURN(auto entry, c.audit().Append(*txn, MakeAuditEntry(context, {{"action", "geometric recheck"},

@@ -1,9 +1,11 @@
-// Geometric re-examination: library mode's geometric stage compares pictures, not hashes, so a re-match
-// from stored hashes (engine/scan/rematch.h) cannot apply a library feature set added or rebuilt after a
-// scan. When the evidence is scanned again (its content unchanged, so the scan would otherwise only
-// re-match), RecheckGeometrically reads it once more and puts each picture that has no hit through the
-// geometric stage against the feature sets it was never compared with, and records which sets its
-// pictures have now met (EvidenceRecord::geometric_checked). Until that happens, the re-match reports how
+// Re-examining pictures for library sets added after a scan: the geometric stage compares pictures, not
+// hashes, and region cells are computed only when the index holds library sets, so a re-match from
+// stored hashes (engine/scan/rematch.h) cannot apply a library feature set added or rebuilt after a scan,
+// nor region-match a picture scanned before any library set existed. When the evidence is scanned again
+// (its content unchanged, so the scan would otherwise only re-match), RecheckGeometrically reads it once
+// more: each picture without a hit gets the region cells it lacks (stored with its query hashes) and is
+// matched again, then put through the geometric stage against the feature sets it was never compared
+// with; the record notes which feature sets its pictures have now met (EvidenceRecord::geometric_checked). Until that happens, the re-match reports how
 // many pictures were not compared, so "nothing found" is never claimed for them. Only pictures whose
 // stored XXH3-128 the re-read bytes still have are examined: evidence that changed is an error.
 // Single-threaded; writes the case like a re-match (batched, each batch audited).
@@ -36,13 +38,16 @@ struct GeometricRecheck {
 };
 
 struct RecheckOptions {
-  hashing::ImageHashOptions image;            // decoding as the scan decodes (keep_luma is forced on)
+  hashing::ImageHashOptions image;            // hashing as the scan hashes (region cells and luma as needed)
   std::uint64_t max_image_bytes = 256ull << 20;
+  bool geometric = true;     // compare pictures with the feature sets they have not met
+  bool region_cells = false; // compute the region cells pictures lack (the index holds library sets now)
 };
 
-// Re-reads `source` (the evidence of `record`, enumerated in the scan's order) and matches every picture
-// without hits geometrically; updates its file records, its counts and geometric_checked (to every
-// feature set of the matcher's index) in `c`. `record` is updated too.
+// Re-reads `source` (the evidence of `record`, enumerated in the scan's order) for every picture without
+// hits that needs it (options), matches it again; updates its file records, its counts and (with
+// options.geometric) geometric_checked, to every feature set of the matcher's index, in `c`. `record` is
+// updated too.
 Result<GeometricRecheck> RecheckGeometrically(Case& c, EvidenceRecord& record, ingest::EvidenceSource& source,
                                               const KnownMatcher& matcher, const RecheckOptions& options,
                                               const CommandContext& context);

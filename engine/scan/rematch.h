@@ -4,7 +4,8 @@
 // index changed (that evidence item). Hits gained and lost are reported per evidence item, referral and
 // subject; changed records are written in batches, each with its audit entry, and the evidence
 // record's index stamp last, so an interrupted re-match is simply run again. Images hashed without
-// region cells cannot gain region matches (they are counted: a re-scan computes the cells).
+// region cells cannot gain region matches (they are counted: a scan of the same evidence computes the
+// cells of those without hits, engine/scan/geometric_recheck.h).
 // Thread-safety: as the case (one writer).
 #pragma once
 

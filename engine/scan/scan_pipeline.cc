@@ -333,20 +333,22 @@ class ScanRun {
   // evidence again for those without hits (engine/scan/geometric_recheck.h). A failure is a failure of
   // this evidence's scan (never a silent "nothing found"); what existed stays.
   Status Recheck(const EvidenceRecord& stale, EvidenceSummary& summary) {
-    if (index_ == nullptr || !options_.geometric || !HasUncheckedFeatureSets(*index_, stale.geometric_checked)) {
-      return Status::Ok();
-    }
+    if (index_ == nullptr) return Status::Ok();
+    RecheckOptions recheck;
+    recheck.geometric = options_.geometric && HasUncheckedFeatureSets(*index_, stale.geometric_checked);
+    recheck.region_cells = index::HasRegionSets(*index_) && stale.counts.images_without_region_cells > 0;
+    if (!recheck.geometric && !recheck.region_cells) return Status::Ok();
     HT_ASSIGN_OR_RETURN(auto fresh, case_.evidence().Get(stale.number));  // a re-match may have changed it
     if (!fresh) return Status::NotFound("no evidence " + std::to_string(stale.number));
     EvidenceRecord record = std::move(*fresh);
-    RecheckOptions recheck;
     recheck.image = options_.image;
+    recheck.image.dihedral = options_.dihedral;
     recheck.max_image_bytes = options_.max_image_bytes;
     auto source = ingest::OpenEvidenceSource(summary.source, SourceOptionsFor(record));
     Result<GeometricRecheck> r = source.ok() ? RecheckGeometrically(case_, record, **source, *matcher_, recheck, context_)
                                              : Result<GeometricRecheck>(source.status());
     if (!r.ok()) {
-      summary.failure = "pictures not compared with the library pictures added since the scan: " + r.status().message();
+      summary.failure = "pictures without hits not matched again for the library sets added since the scan: " + r.status().message();
       return Status::Ok();
     }
     summary.geometric_rechecked = r->pictures;

@@ -178,8 +178,8 @@ std::string ScanSummaryText(const ScanSummary& summary) {
                          e.hits_gained, e.hits_lost, e.files_changed, e.index_before.Describe(), e.index.Describe());
     }
     if (e.geometric_rechecked > 0) {
-      out += fmt::format("  read again for library pictures added since the scan: {} picture(s) without hits compared "
-                         "geometrically, {} hit(s) gained\n",
+      out += fmt::format("  read again for library sets added since the scan: {} picture(s) without hits matched again "
+                         "(region cells, geometric stage), {} hit(s) gained\n",
                          e.geometric_rechecked, e.geometric_hits_gained);
     }
     out += fmt::format("  evidence hash: {}\n", TerminalText(e.integrity));

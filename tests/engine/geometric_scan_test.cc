@@ -5,7 +5,8 @@
 // stay unmatched; `--no-geometric` finds neither, so it is the stage that found them. A library set
 // added after a scan is never silently missing: `rematch` counts the pictures it could not compare, a
 // scan of the same evidence reads them again and finds the new one, and a rebuilt set's geometric hits
-// are dropped and counted again rather than kept unverified.
+// are dropped and counted again rather than kept unverified. Likewise a picture scanned before the index held
+// any library set gets its region cells when the evidence is scanned again.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -166,6 +167,47 @@ TEST_F(GeometricScanTest, LibraryAddedAfterTheScanIsComparedWhenTheEvidenceIsSca
   EXPECT_EQ(j["hits_lost"], 1) << r.out;
   EXPECT_EQ(j["images_not_checked_geometrically"], 2) << r.out;
   EXPECT_TRUE(FilesByPath(c)["screen.jpg"]["hits"].empty());
+}
+
+TEST_F(GeometricScanTest, PicturesScannedBeforeAnyLibrarySetGetRegionCellsWhenScannedAgain) {
+  // An index without library sets: no region cells are computed by the scan.
+  const auto photos = testing::TestDataDir() / "photos" / "scratch";
+  const auto idx = *dir_ / "index-region";
+  ASSERT_EQ(RunCommand(Bin() + " index build --no-region --no-features --index " + Q(idx) + " --set other --category A " +
+                       Q(photos / "hill.jpg")).exit_code,
+            0);
+  const auto ev = *dir_ / "stickered";
+  std::filesystem::create_directories(ev);
+  // A solid sticker over 9% of the picture: only region cells find it (hashes of the whole picture do not).
+  ASSERT_EQ(RunCommand("convert " + Q(photos / "castle.jpg") + " -fill red -draw 'rectangle 300,40 440,150' " +
+                       Q(ev / "stickered.jpg")).exit_code,
+            0);
+  const auto c = *dir_ / "case-region";
+  const std::string scan = Bin() + " scan --json --no-geometric --case " + Q(c) + " --index " + Q(idx) + " " + Q(ev);
+  ASSERT_EQ(RunCommand(scan).exit_code, 0);
+
+  // The library arrives; re-matching stored hashes cannot region-match a picture without cells.
+  ASSERT_EQ(RunCommand(Bin() + " index build --no-features --index " + Q(idx) + " --set lib --category A " +
+                       Q(photos / "castle.jpg")).exit_code,
+            0);
+  auto r = RunCommand(Bin() + " rematch --json --case " + Q(c) + " --index " + Q(idx));
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["images_without_region_cells"], 1) << r.out;
+  EXPECT_TRUE(FilesByPath(c)["stickered.jpg"]["hits"].empty());
+
+  // Scanning the evidence again computes the cells and finds it.
+  auto again = RunCommand(scan);
+  EXPECT_EQ(again.exit_code, 10) << again.out << again.err;
+  auto s = nlohmann::json::parse(again.out);
+  EXPECT_EQ(s["evidence"][0]["geometric_recheck"]["pictures"], 1) << again.out;
+  auto files = FilesByPath(c);
+  bool region = false;
+  for (const auto& h : files["stickered.jpg"]["hits"]) region = region || h["kind"] == "region";
+  EXPECT_TRUE(region) << files["stickered.jpg"].dump();
+  r = RunCommand(Bin() + " rematch --json --case " + Q(c) + " --index " + Q(idx));
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["images_without_region_cells"], 0) << r.out;
+  EXPECT_EQ(j["hits_lost"], 0) << r.out;
 }
 
 }  // namespace
