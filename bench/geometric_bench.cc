@@ -60,11 +60,15 @@ struct Options {
   ht::GeometricOptions geometry;
 };
 
+std::span<const std::byte> Bytes(const std::vector<std::uint8_t>& v) {
+  return {reinterpret_cast<const std::byte*>(v.data()), v.size()};
+}
+
 double Ms(GeoClock::time_point since) { return std::chrono::duration<double, std::milli>(GeoClock::now() - since).count(); }
 
 // A library photo's views as `index build` stores them.
 std::vector<ht::LocalFeatures> LibraryViews(const std::vector<std::uint8_t>& jpeg) {
-  auto decoded = ht::DecodeImage(std::span<const std::byte>(reinterpret_cast<const std::byte*>(jpeg.data()), jpeg.size()));
+  auto decoded = ht::DecodeImage(Bytes(jpeg));
   if (!decoded.ok()) {
     std::fprintf(stderr, "decode: %s\n", decoded.status().ToString().c_str());
     std::exit(1);
@@ -138,7 +142,7 @@ struct Outcome {
 
 Outcome RunProduct(const he::KnownMatcher& matcher, const std::vector<std::uint8_t>& jpeg) {
   Outcome out;
-  const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(jpeg.data()), jpeg.size());
+  const std::span<const std::byte> bytes = Bytes(jpeg);
   auto t0 = GeoClock::now();
   ht::ImageHashOptions image;
   image.dihedral = true;
@@ -229,8 +233,7 @@ int RunLarge(const Options& o) {
     if (bgr.empty()) continue;
     jpegs.push_back(hb::NormalisePhoto(bgr));
     names.push_back(f.parent_path().filename().string() + "/" + f.stem().string());
-    auto decoded = ht::DecodeImage(std::span<const std::byte>(reinterpret_cast<const std::byte*>(jpegs.back().data()),
-                                                              jpegs.back().size()));
+    auto decoded = ht::DecodeImage(Bytes(jpegs.back()));
     pdqs.push_back(decoded.ok() ? ht::ComputePdq(decoded->luma).hash : ht::PdqHash{});
   }
   const std::size_t n = names.size();
@@ -367,8 +370,7 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng(o.seed);
   for (std::size_t i = 0; i < n && !o.cost_only; ++i) {
     if (!in_half[i]) continue;
-    const ht::PdqHash known_pdq = ht::ComputePdq(ht::DecodeImage(std::span<const std::byte>(
-        reinterpret_cast<const std::byte*>(jpegs[i].data()), jpegs[i].size()))->luma).hash;
+    const ht::PdqHash known_pdq = ht::ComputePdq(ht::DecodeImage(Bytes(jpegs[i]))->luma).hash;
     for (hb::Family family : hb::kAllFamilies) {
       for (int k = 0; k < o.per_family; ++k) {
         const hb::Transformed t = hb::ApplyFamily(family, photos[i], rng);
@@ -376,7 +378,7 @@ int main(int argc, char** argv) {
         const std::vector<std::uint8_t> jpeg = hb::EncodeJpeg(t.bgr, quality);
         Tally& row = tally[hb::FamilyName(family)];
         ++row.queries;
-        auto decoded = ht::DecodeImage(std::span<const std::byte>(reinterpret_cast<const std::byte*>(jpeg.data()), jpeg.size()));
+        auto decoded = ht::DecodeImage(Bytes(jpeg));
         row.pdq += decoded.ok() && ht::HammingDistance(ht::ComputePdq(decoded->luma).hash, known_pdq) <= 31;
         const Outcome r = RunProduct(*everything->matcher, jpeg);
         bool today = false, found = false;
@@ -442,7 +444,7 @@ int main(int argc, char** argv) {
   std::vector<ht::LocalFeatures> queries;
   for (const auto& j : jpegs) views.push_back(LibraryViews(j));
   for (const auto& j : jpegs) {
-    auto decoded = ht::DecodeImage(std::span<const std::byte>(reinterpret_cast<const std::byte*>(j.data()), j.size()));
+    auto decoded = ht::DecodeImage(Bytes(j));
     queries.push_back(*ht::ComputeLocalFeatures(decoded->luma, ht::QueryFeatureOptions()));
   }
   long pairs = 0, false_hits = 0;

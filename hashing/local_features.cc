@@ -23,10 +23,7 @@ struct OrbPlugin {
 const OrbPlugin& LoadOrbPlugin() {
   static const OrbPlugin plugin = [] {
     const LoadedPlugin loaded = LoadPlugin(kOrbPluginName, {"hashtriage_orb_detect"}, "the local-feature plugin");
-    OrbPlugin p;
-    p.detect = reinterpret_cast<HashtriageOrbDetect>(loaded.symbols[0]);
-    p.error = loaded.error;
-    return p;
+    return OrbPlugin{reinterpret_cast<HashtriageOrbDetect>(loaded.symbols[0]), loaded.error};
   }();
   return plugin;
 }

@@ -104,7 +104,7 @@ Status KnownMatcher::MatchPerceptual(const QueryHashes& q, std::vector<Hit>& hit
 
 Result<std::vector<Hit>> KnownMatcher::MatchGeometric(const hashing::LumaImage& picture) const {
   std::vector<Hit> hits;
-  if (!geometric_stage()) return hits;
+  if (!options_.perceptual) return hits;
   HT_ASSIGN_OR_RETURN(const index::FeatureLibrary* library, index_.LibraryFeatures());
   if (library == nullptr) return hits;
   HT_ASSIGN_OR_RETURN(const hashing::LocalFeatures scanned,

@@ -31,7 +31,7 @@ bool HasUncheckedFeatureSets(const index::KnownIndex& index, const std::map<std:
   return false;
 }
 
-Result<GeometricRecheck> RecheckGeometrically(Case& c, EvidenceRecord& record, ingest::EvidenceSource& source,
+Result<GeometricRecheck> RecheckGeometrically(Case& c, EvidenceRecord& record, const SourceOpener& open_source,
                                               const KnownMatcher& matcher, const RecheckOptions& options,
                                               const CommandContext& context) {
   GeometricRecheck out;
@@ -42,13 +42,19 @@ Result<GeometricRecheck> RecheckGeometrically(Case& c, EvidenceRecord& record, i
     if (f.image && f.hits.empty() && f.error.empty() && f.digests.xxh3 && needed) pending.emplace(f.seq, f);
     return true;
   }));
+  const bool checked_changes = options.geometric && record.geometric_checked != FeatureSetsOf(matcher.index());
+  if (pending.empty() && !checked_changes) return out;  // nothing to read, nothing to record
+  std::unique_ptr<ingest::EvidenceSource> source;
+  if (!pending.empty()) {
+    HT_ASSIGN_OR_RETURN(source, open_source());
+  }
   hashing::ImageHashOptions image = options.image;
   image.keep_luma = options.geometric;
   image.region_hashes = options.region_cells;
   std::vector<FileRecord> changed;
   std::uint64_t seq = 0;
   while (!pending.empty()) {
-    HT_ASSIGN_OR_RETURN(std::optional<ingest::Item> item, source.Next());
+    HT_ASSIGN_OR_RETURN(std::optional<ingest::Item> item, source->Next());
     if (!item) break;
     auto it = pending.find(seq++);
     if (it == pending.end() || item->info.kind != ingest::ItemKind::kFile || !item->reader) continue;

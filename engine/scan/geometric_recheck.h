@@ -12,7 +12,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "engine/case/case.h"
@@ -44,11 +46,14 @@ struct RecheckOptions {
   bool region_cells = false; // compute the region cells pictures lack (the index holds library sets now)
 };
 
-// Re-reads `source` (the evidence of `record`, enumerated in the scan's order) for every picture without
-// hits that needs it (options), matches it again; updates its file records, its counts and (with
-// options.geometric) geometric_checked, to every feature set of the matcher's index, in `c`. `record` is
-// updated too.
-Result<GeometricRecheck> RecheckGeometrically(Case& c, EvidenceRecord& record, ingest::EvidenceSource& source,
+// Opens the evidence again, enumerating it in the scan's order.
+using SourceOpener = std::function<Result<std::unique_ptr<ingest::EvidenceSource>>()>;
+
+// Re-reads the evidence of `record` (opened only when some picture without hits needs it, per options),
+// matches those pictures again, and updates their file records, the counts and (with options.geometric)
+// geometric_checked, to every feature set of the matcher's index, in `c`; `record` too. Nothing is
+// written when nothing changed.
+Result<GeometricRecheck> RecheckGeometrically(Case& c, EvidenceRecord& record, const SourceOpener& open_source,
                                               const KnownMatcher& matcher, const RecheckOptions& options,
                                               const CommandContext& context);
 

@@ -344,9 +344,8 @@ class ScanRun {
     recheck.image = options_.image;
     recheck.image.dihedral = options_.dihedral;
     recheck.max_image_bytes = options_.max_image_bytes;
-    auto source = ingest::OpenEvidenceSource(summary.source, SourceOptionsFor(record));
-    Result<GeometricRecheck> r = source.ok() ? RecheckGeometrically(case_, record, **source, *matcher_, recheck, context_)
-                                             : Result<GeometricRecheck>(source.status());
+    const SourceOpener open = [&] { return ingest::OpenEvidenceSource(summary.source, SourceOptionsFor(record)); };
+    Result<GeometricRecheck> r = RecheckGeometrically(case_, record, open, *matcher_, recheck, context_);
     if (!r.ok()) {
       summary.failure = "pictures without hits not matched again for the library sets added since the scan: " + r.status().message();
       return Status::Ok();
