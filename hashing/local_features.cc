@@ -32,7 +32,7 @@ const OrbPlugin& LoadOrbPlugin() {
 std::vector<unsigned char> Grey(const LumaImage& luma) {
   std::vector<unsigned char> out(luma.pixels.size());
   for (std::size_t i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<unsigned char>(std::clamp(std::lround(luma.pixels[i]), 0L, 255L));
+    out[i] = static_cast<unsigned char>(std::clamp(luma.pixels[i], 0.0f, 255.0f) + 0.5f);
   }
   return out;
 }
@@ -42,6 +42,9 @@ std::vector<unsigned char> Grey(const LumaImage& luma) {
 LocalFeatureOptions QueryFeatureOptions() {
   LocalFeatureOptions o;
   o.max_features = 1500;
+  o.pyramid_levels = 3;
+  o.oversample = 2;
+  o.fast_score = true;
   return o;
 }
 
@@ -66,8 +69,10 @@ Result<LocalFeatures> ComputeLocalFeatures(const LumaImage& luma, const LocalFea
   std::vector<HashtriageOrbFeature> found(static_cast<std::size_t>(options.max_features));
   int count = 0;
   char error[256] = {};
-  if (plugin.detect(grey.data(), out.width, out.height, static_cast<std::size_t>(out.width), options.max_features,
-                    found.data(), &count, error) != 0) {
+  const HashtriageOrbParams params{options.max_features, options.pyramid_levels, options.oversample,
+                                   options.fast_score ? 1 : 0};
+  if (plugin.detect(grey.data(), out.width, out.height, static_cast<std::size_t>(out.width), &params, found.data(),
+                    &count, error) != 0) {
     return Status::Corruption(error);
   }
   out.features.reserve(static_cast<std::size_t>(count));

@@ -36,7 +36,8 @@ std::vector<cv::KeyPoint> SpreadOut(std::vector<cv::KeyPoint> keypoints, int wan
 
 extern "C" __attribute__((visibility("default"))) int hashtriage_orb_detect(const unsigned char* grey, int width,
                                                                             int height, std::size_t stride,
-                                                                            int max_features, HashtriageOrbFeature* out,
+                                                                            const HashtriageOrbParams* params,
+                                                                            HashtriageOrbFeature* out,
                                                                             int* count, char* error) {
   *count = 0;
   try {
@@ -46,10 +47,13 @@ extern "C" __attribute__((visibility("default"))) int hashtriage_orb_detect(cons
     }();
     (void)one_thread;
     const cv::Mat image(height, width, CV_8UC1, const_cast<unsigned char*>(grey), stride);
-    // Detect four times as many keypoints as wanted, then keep them spread over the picture (a grid of
-    // 8 x 8 cells, the strongest of each cell first): text and sharp shapes around a picture inset in a
-    // screenshot would otherwise take the whole budget.
-    cv::Ptr<cv::ORB> orb = cv::ORB::create(4 * max_features, 1.2f, 8, 31, 0, 2, cv::ORB::HARRIS_SCORE, 31, 20);
+    // Detect more keypoints than wanted, then keep them spread over the picture (a grid of 8 x 8 cells,
+    // the strongest of each cell first): text and sharp shapes around a picture inset in a screenshot
+    // would otherwise take the whole budget.
+    const int max_features = params->max_features;
+    cv::Ptr<cv::ORB> orb =
+        cv::ORB::create(std::max(1, params->oversample) * max_features, 1.2f, std::max(1, params->pyramid_levels), 31, 0,
+                        2, params->fast_score ? cv::ORB::FAST_SCORE : cv::ORB::HARRIS_SCORE, 31, 20);
     std::vector<cv::KeyPoint> keypoints;
     orb->detect(image, keypoints);
     keypoints = SpreadOut(std::move(keypoints), max_features, width, height);

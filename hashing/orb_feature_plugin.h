@@ -18,10 +18,18 @@ struct HashtriageOrbFeature {
   unsigned char descriptor[32]; // rBRIEF, 256 bits
 };
 
-// Detects at most `max_features` keypoints on an 8-bit grey image of `width` x `height` (`stride`
-// bytes per row) and writes them to `out` (room for max_features), their number to `*count`.
+struct HashtriageOrbParams {
+  int max_features;    // keypoints kept
+  int pyramid_levels;  // scales searched, each 1.2 times smaller than the last
+  int oversample;      // keypoints detected per one kept, before they are spread over the picture
+  int fast_score;      // rank keypoints by FAST score (cheaper) instead of the Harris measure
+};
+
+// Detects at most `params->max_features` keypoints on an 8-bit grey image of `width` x `height`
+// (`stride` bytes per row) and writes them to `out` (room for max_features), their number to `*count`.
 // Returns 0 on success; otherwise `error` (256 bytes) says why.
 typedef int (*HashtriageOrbDetect)(const unsigned char* grey, int width, int height, std::size_t stride,
-                                   int max_features, HashtriageOrbFeature* out, int* count, char* error);
+                                   const HashtriageOrbParams* params, HashtriageOrbFeature* out, int* count,
+                                   char* error);
 
 }  // extern "C"

@@ -27,8 +27,13 @@ float GetFloat(const char* p) {
   return v;
 }
 
-std::uint32_t ChunkValue(const hashing::LocalFeature& f, int chunk) {
-  return static_cast<std::uint32_t>(f.descriptor[static_cast<std::size_t>(chunk / 4)] >> (16 * (chunk % 4))) & 0xffffu;
+std::uint32_t ChunkValue(const std::array<std::uint64_t, 4>& descriptor, int chunk) {
+  return static_cast<std::uint32_t>(descriptor[static_cast<std::size_t>(chunk / 4)] >> (16 * (chunk % 4))) & 0xffffu;
+}
+
+int Distance(const std::array<std::uint64_t, 4>& a, const std::array<std::uint64_t, 4>& b) {
+  return std::popcount(a[0] ^ b[0]) + std::popcount(a[1] ^ b[1]) + std::popcount(a[2] ^ b[2]) +
+         std::popcount(a[3] ^ b[3]);
 }
 
 }  // namespace
@@ -96,7 +101,7 @@ FeatureLibrary::FeatureLibrary(std::vector<LibraryPicture> pictures) : pictures_
   for (std::size_t p = 0; p < pictures_.size(); ++p) {
     for (std::size_t v = 0; v < pictures_[p].views.size(); ++v) {
       for (const hashing::LocalFeature& f : pictures_[p].views[v].features) {
-        features_.push_back(&f);
+        descriptors_.push_back(f.descriptor);
         owner_.push_back(static_cast<std::uint32_t>(p));
         view_.push_back(static_cast<std::uint8_t>(v));
       }
@@ -104,43 +109,55 @@ FeatureLibrary::FeatureLibrary(std::vector<LibraryPicture> pictures) : pictures_
   }
   // Counting sort of (chunk, value) -> feature ids.
   offsets_.assign(kChunks * kValues + 1, 0);
-  for (const hashing::LocalFeature* f : features_) {
-    for (int c = 0; c < kChunks; ++c) ++offsets_[c * kValues + ChunkValue(*f, c) + 1];
+  for (const Descriptor& d : descriptors_) {
+    for (int c = 0; c < kChunks; ++c) ++offsets_[c * kValues + ChunkValue(d, c) + 1];
   }
   for (std::size_t i = 1; i < offsets_.size(); ++i) offsets_[i] += offsets_[i - 1];
   postings_.resize(offsets_.back());
   std::vector<std::uint32_t> next(offsets_.begin(), offsets_.end() - 1);
-  for (std::uint32_t id = 0; id < features_.size(); ++id) {
-    for (int c = 0; c < kChunks; ++c) postings_[next[c * kValues + ChunkValue(*features_[id], c)]++] = id;
+  for (std::uint32_t id = 0; id < descriptors_.size(); ++id) {
+    for (int c = 0; c < kChunks; ++c) postings_[next[c * kValues + ChunkValue(descriptors_[id], c)]++] = id;
   }
 }
 
 std::size_t FeatureLibrary::memory_bytes() const {
-  return features_.size() * (sizeof(hashing::LocalFeature) + sizeof(void*) + sizeof(std::uint32_t)) +
+  std::size_t stored = 0;
+  for (const LibraryPicture& p : pictures_) {
+    for (const hashing::LocalFeatures& v : p.views) stored += v.features.size() * sizeof(hashing::LocalFeature);
+  }
+  return stored + descriptors_.size() * (sizeof(Descriptor) + sizeof(std::uint32_t) + sizeof(std::uint8_t)) +
          (offsets_.size() + postings_.size()) * sizeof(std::uint32_t);
 }
 
 std::vector<FeatureCandidate> FeatureLibrary::Candidates(const hashing::LocalFeatures& scanned,
                                                          const CandidateOptions& options) const {
   std::unordered_map<std::uint64_t, int> votes;  // picture << 8 | view
-  std::vector<std::uint32_t> found;
   for (const hashing::LocalFeature& q : scanned.features) {
-    found.clear();
+    // The nearest library descriptor among those sharing a chunk, and the nearest of any other picture.
+    // The lists are gathered first and each descriptor fetched a few steps ahead: the walk is bound by
+    // memory latency, not by the distances.
+    std::uint32_t begin[kChunks], end[kChunks];
+    for (int c = 0; c < kChunks; ++c) __builtin_prefetch(&offsets_[c * kValues + ChunkValue(q.descriptor, c)]);
     for (int c = 0; c < kChunks; ++c) {
-      const std::size_t slot = c * kValues + ChunkValue(q, c);
-      found.insert(found.end(), postings_.begin() + offsets_[slot], postings_.begin() + offsets_[slot + 1]);
+      const std::size_t slot = c * kValues + ChunkValue(q.descriptor, c);
+      begin[c] = offsets_[slot];
+      end[c] = offsets_[slot + 1];
+      for (std::uint32_t k = begin[c]; k < end[c] && k < begin[c] + 4; ++k) __builtin_prefetch(&descriptors_[postings_[k]]);
     }
-    // The nearest library descriptor, and the nearest of any other picture.
     int best = 257, other = 257;
     std::uint32_t best_id = 0;
-    for (std::uint32_t id : found) {
-      const int d = hashing::DescriptorDistance(q, *features_[id]);
-      if (d < best) {
-        if (best_id != id && owner_[best_id] != owner_[id]) other = std::min(other, best);
-        best = d;
-        best_id = id;
-      } else if (owner_[id] != owner_[best_id]) {
-        other = std::min(other, d);
+    for (int c = 0; c < kChunks; ++c) {
+      for (std::uint32_t k = begin[c]; k < end[c]; ++k) {
+        if (k + 4 < end[c]) __builtin_prefetch(&descriptors_[postings_[k + 4]]);
+        const std::uint32_t id = postings_[k];
+        const int d = Distance(q.descriptor, descriptors_[id]);
+        if (d < best) {
+          if (best_id != id && owner_[best_id] != owner_[id]) other = std::min(other, best);
+          best = d;
+          best_id = id;
+        } else if (owner_[id] != owner_[best_id]) {
+          other = std::min(other, d);
+        }
       }
     }
     if (best > options.max_distance || best >= options.ratio * other) continue;

@@ -54,8 +54,6 @@ struct CandidateOptions {
 class FeatureLibrary {
  public:
   explicit FeatureLibrary(std::vector<LibraryPicture> pictures);
-  FeatureLibrary(const FeatureLibrary&) = delete;  // features_ points into pictures_
-  FeatureLibrary& operator=(const FeatureLibrary&) = delete;
 
   const std::vector<LibraryPicture>& pictures() const { return pictures_; }
   std::size_t feature_count() const { return owner_.size(); }
@@ -70,11 +68,12 @@ class FeatureLibrary {
   static constexpr std::size_t kValues = 1u << 16;
 
   std::vector<LibraryPicture> pictures_;
-  std::vector<const hashing::LocalFeature*> features_;  // every stored feature, by feature id
-  std::vector<std::uint32_t> owner_;                    // its picture
-  std::vector<std::uint8_t> view_;                      // and view
-  std::vector<std::uint32_t> offsets_;                  // kChunks * kValues + 1 list starts into postings_
-  std::vector<std::uint32_t> postings_;                 // feature ids, grouped by (chunk, value)
+  using Descriptor = std::array<std::uint64_t, 4>;
+  std::vector<Descriptor> descriptors_;  // every stored feature's descriptor, by feature id, contiguous
+  std::vector<std::uint32_t> owner_;     // its picture
+  std::vector<std::uint8_t> view_;       // and view
+  std::vector<std::uint32_t> offsets_;   // kChunks * kValues + 1 list starts into postings_
+  std::vector<std::uint32_t> postings_;  // feature ids, grouped by (chunk, value)
 };
 
 }  // namespace hashtriage::index
