@@ -12,6 +12,7 @@
 // does not hold (a library of the other half), with and without the geometric stage.
 //
 //   geometric_bench [--half reporting|tuning] [--per-family N] [--seed S] [--min-inliers N] [--ratio F]
+//                   [--min-votes N] [--candidates N]
 //                   [--verbose] [--dump DIR]
 #include <algorithm>
 #include <chrono>
@@ -58,6 +59,7 @@ struct Options {
   bool cost_only = false;  // --cost-only: only the cost per scanned image
   std::string large;       // --large DIR: the false-positive run over bench/collect-photos' pictures instead
   ht::GeometricOptions geometry;
+  hi::CandidateOptions candidates;
 };
 
 std::span<const std::byte> Bytes(const std::vector<std::uint8_t>& v) {
@@ -94,9 +96,16 @@ struct Library {
   }
 };
 
+he::MatchOptions MatchOptionsOf(const Options& o) {
+  he::MatchOptions mo;
+  mo.geometry = o.geometry;
+  mo.geometric_candidates = o.candidates;
+  return mo;
+}
+
 std::unique_ptr<Library> BuildLibrary(const std::string& tag, const std::vector<std::string>& names,
                                       const std::vector<std::vector<std::uint8_t>>& jpegs, const std::vector<bool>& keep,
-                                      const ht::GeometricOptions& geometry) {
+                                      const he::MatchOptions& match) {
   auto lib = std::make_unique<Library>();
   lib->dir = std::filesystem::temp_directory_path() / ("hashtriage-geometric-bench-" + tag + "-" + std::to_string(getpid()));
   std::filesystem::remove_all(lib->dir);
@@ -126,9 +135,7 @@ std::unique_ptr<Library> BuildLibrary(const std::string& tag, const std::vector<
   auto ro = hi::KnownIndex::Open(io);
   if (!ro.ok()) std::exit(1);
   lib->index = std::move(*ro);
-  he::MatchOptions mo;
-  mo.geometry = geometry;
-  lib->matcher = std::make_unique<he::KnownMatcher>(*lib->index, mo);
+  lib->matcher = std::make_unique<he::KnownMatcher>(*lib->index, match);
   return lib;
 }
 
@@ -197,6 +204,8 @@ Options Parse(int argc, char** argv) {
     else if (a == "--seed") o.seed = std::strtoull(value(), nullptr, 10);
     else if (a == "--min-inliers") o.geometry.min_inliers = std::atoi(value());
     else if (a == "--ratio") o.geometry.ratio = std::atof(value());
+    else if (a == "--min-votes") o.candidates.min_votes = std::atoi(value());
+    else if (a == "--candidates") o.candidates.max_candidates = std::atoi(value());
     else if (a == "--verbose") o.verbose = true;
     else if (a == "--cost-only") o.cost_only = true;
     else if (a == "--large") o.large = value();
@@ -268,7 +277,7 @@ int RunLarge(const Options& o) {
     std::vector<bool> library(n);
     for (std::size_t i = 0; i < n; ++i) library[i] = first[i] == (direction == 0);
     const std::size_t library_size = static_cast<std::size_t>(std::count(library.begin(), library.end(), true));
-    const auto lib = BuildLibrary("large" + std::to_string(direction), file_names, jpegs, library, o.geometry);
+    const auto lib = BuildLibrary("large" + std::to_string(direction), file_names, jpegs, library, MatchOptionsOf(o));
     for (std::size_t i = 0; i < n; ++i) {
       if (library[i]) continue;
       const Outcome r = RunProduct(*lib->matcher, jpegs[i]);
@@ -348,7 +357,7 @@ int main(int argc, char** argv) {
     half_count += in_half[i];
   }
   const auto build_start = GeoClock::now();
-  const auto everything = BuildLibrary("all", names, jpegs, std::vector<bool>(n, true), o.geometry);
+  const auto everything = BuildLibrary("all", names, jpegs, std::vector<bool>(n, true), MatchOptionsOf(o));
   const double build_ms = Ms(build_start);
   std::uint64_t feature_bytes = 0, feature_pictures = 0;
   for (const auto& s : everything->index->ListSets()) feature_pictures += s.feature_pictures;
@@ -357,10 +366,10 @@ int main(int argc, char** argv) {
   const std::size_t memory = loaded.ok() && *loaded ? (*loaded)->memory_bytes() : 0;
   std::printf("library: %zu photos, index build (plain, robust, region, features) %.0f ms; features of %llu pictures: "
               "%.1f KB stored and %.1f KB in memory per picture; queries from the %s half (%zu photos), %d per "
-              "family per photo, seed %llu; min inliers %d, ratio %.2f\n\n",
+              "family per photo, seed %llu; min inliers %d, ratio %.2f; candidates: %d views of >= %d votes\n\n",
               n, build_ms, static_cast<unsigned long long>(feature_pictures), feature_bytes / 1024.0 / n,
               memory / 1024.0 / n, o.half.c_str(), half_count, o.per_family, static_cast<unsigned long long>(o.seed),
-              o.geometry.min_inliers, o.geometry.ratio);
+              o.geometry.min_inliers, o.geometry.ratio, o.candidates.max_candidates, o.candidates.min_votes);
 
   struct Tally {
     int queries = 0, pdq = 0, today = 0, product = 0, wrong = 0, ran = 0;
@@ -467,7 +476,7 @@ int main(int argc, char** argv) {
 
   // Cost per scanned image: the photos of this half, unchanged, against a library of the other half (so
   // nothing is known and the geometric stage runs on each), one thread, wall time in the process.
-  const auto others = BuildLibrary("other", names, jpegs, other_half, o.geometry);
+  const auto others = BuildLibrary("other", names, jpegs, other_half, MatchOptionsOf(o));
   double today_ms = 0, geometric_ms = 0;
   int scanned = 0, ran = 0, hits = 0;
   for (int round = 0; round < 3; ++round) {  // three passes: the figures are the mean

@@ -80,6 +80,16 @@ Result<int> RunRematchCommand(const RematchCommandOptions& o) {
     std::fprintf(stderr, "hashtriage: re-scoring after rematch: %s\n", engine::TerminalText(report.rescore.message()).c_str());
     return kExitFailure;
   }
+  // Pictures the stored hashes cannot compare with the index as it is now: "nothing found" would be false
+  // for them, so a run that leaves any is not a success unless known material was found anyway.
+  const std::uint64_t not_compared = region_gap + geometric_gap;
+  if (!known_material && not_compared > 0) {
+    std::fprintf(stderr,
+                 "hashtriage: rematch: %llu picture(s) without hits could not be compared with the library as it is now "
+                 "(see the notes above); scan that evidence again into this case\n",
+                 static_cast<unsigned long long>(not_compared));
+    return kExitFailure;
+  }
   return known_material ? kExitMatches : kExitOk;
 }
 

@@ -111,7 +111,6 @@ Result<EvidenceRematch> RematchEvidence(Case& c, std::uint32_t number, const ind
     const std::string key = QueryKey(file.query);
     if (!key.empty() && file.error.find("matching failed") == std::string::npos) {
       if (!file.info.thumbnail) ++out.files_examined;
-      if (file.image && library && !file.query.has_region_cells()) ++out.images_without_region_cells;
       auto it = matched.find(key);
       if (it == matched.end()) {
         auto hits = matcher.Match(file.query);
@@ -125,6 +124,7 @@ Result<EvidenceRematch> RematchEvidence(Case& c, std::uint32_t number, const ind
       for (const Hit& h : file.hits) {
         if (h.kind == MatchKind::kGeometric && unchanged_feature_sets.contains(h.set)) updated.hits.push_back(h);
       }
+      if (file.image && updated.hits.empty() && library && !file.query.has_region_cells()) ++out.images_without_region_cells;
       if (file.image && updated.hits.empty() && unseen_feature_sets) ++out.images_not_checked_geometrically;
       const HitDelta delta = Compare(file.hits, updated.hits);
       if (delta.changed() || file.hits != updated.hits) {

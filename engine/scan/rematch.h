@@ -31,7 +31,8 @@ struct EvidenceRematch {
   std::uint64_t files_changed = 0;
   std::uint64_t hits_gained = 0;
   std::uint64_t hits_lost = 0;
-  // Images without stored region cells while the index holds library (+region) sets.
+  // Images without any hit and without stored region cells while the index holds library (+region) sets
+  // (a scan of the same evidence computes their cells and matches them again).
   std::uint64_t images_without_region_cells = 0;
   // Images without any hit that were never compared with a library feature set now in the index (new or
   // rebuilt since the scan): the geometric stage needs the pictures, not their stored hashes. Geometric
