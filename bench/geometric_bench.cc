@@ -225,9 +225,11 @@ Options Parse(int argc, char** argv) {
 // The large false-positive run (--large DIR, pictures from bench/collect-photos): the pictures are split in
 // two halves by a hash of their names; each half is the library of a real index and every picture of the
 // other half is scanned against it through the product (both directions: 2 x |A| x |B| ordered pairs,
-// each picture meeting every library picture through retrieval). Every hit is printed; one between two
-// pictures whose whole-picture PDQs are within 31 bits (the same picture shipped twice, resized or
-// re-encoded) is the known picture present, not a false hit.
+// each picture meeting every library picture through retrieval). Every hit is printed and classed: two
+// pictures whose whole-picture PDQs are within 31 bits are the same picture shipped twice (resized or
+// re-encoded), so the known picture is present; two pictures of one package share an author and often
+// content (a series in one folder; a logo, a typeface or a texture reused across its folders); a hit
+// between pictures of different packages is a false hit.
 int RunLarge(const Options& o) {
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::recursive_directory_iterator(std::filesystem::path(o.large) / "photos")) {
@@ -270,7 +272,9 @@ int RunLarge(const Options& o) {
   // Library names are file names: '/' becomes '~'.
   std::vector<std::string> file_names = names;
   for (auto& name : file_names) std::replace(name.begin(), name.end(), '/', '~');
-  long pairs = 0, same_picture = 0, same_folder = 0, false_hits = 0, geometric_false = 0;
+  auto package = [&](const std::string& name) { return name.substr(0, name.find('/')); };
+  long pairs = 0, cross_package_pairs = 0, same_picture = 0, same_folder = 0, same_package = 0, false_hits = 0,
+       geometric_false = 0, geometric_same_package = 0;
   int scanned = 0, ran = 0;
   double today_ms = 0, geometric_ms = 0;
   for (int direction = 0; direction < 2; ++direction) {
@@ -282,6 +286,7 @@ int RunLarge(const Options& o) {
       if (library[i]) continue;
       const Outcome r = RunProduct(*lib->matcher, jpegs[i]);
       pairs += static_cast<long>(library_size);
+      for (std::size_t j = 0; j < n; ++j) cross_package_pairs += library[j] && package(names[j]) != package(names[i]);
       ++scanned;
       ran += r.ran_geometric;
       today_ms += r.ms_today;
@@ -292,17 +297,20 @@ int RunLarge(const Options& o) {
           const auto j = static_cast<std::size_t>(std::find(file_names.begin(), file_names.end(), photo) - file_names.begin());
           const int distance = j < n ? ht::HammingDistance(pdqs[i], pdqs[j]) : 256;
           const bool same = distance <= 31;
-          // A series in one folder (coins of one currency, a wallpaper and its screenshot, the letters of one
-          // alphabet style, a picture and its mirror image) shares content by design: counted apart.
           const bool series = !same && j < n && folder(names[i]) == folder(names[j]);
-          const bool wrong = !same && !series;
+          const bool author = !same && !series && j < n && package(names[i]) == package(names[j]);
+          const bool wrong = !same && !series && !author;
+          const bool geometric = h.kind == he::MatchKind::kGeometric;
           same_picture += same;
           same_folder += series;
+          same_package += author;
+          geometric_same_package += (series || author) && geometric;
           false_hits += wrong;
-          geometric_false += wrong && h.kind == he::MatchKind::kGeometric;
+          geometric_false += wrong && geometric;
           std::printf("  %s %s -> %s: %s%s (whole-picture PDQ distance %d; %s -> %s)\n",
-                      same ? "SAME PICTURE" : series ? "SAME FOLDER" : "FALSE HIT", names[i].c_str(),
-                      j < n ? names[j].c_str() : photo.c_str(), std::string(he::MatchKindName(h.kind)).c_str(),
+                      same ? "SAME PICTURE" : series ? "SAME FOLDER" : author ? "SAME PACKAGE" : "FALSE HIT",
+                      names[i].c_str(), j < n ? names[j].c_str() : photo.c_str(),
+                      std::string(he::MatchKindName(h.kind)).c_str(),
                       h.geometry ? (", " + std::to_string(h.geometry->inliers) + " inliers, rotation " +
                                     std::to_string(static_cast<int>(std::lround(h.geometry->rotation_degrees))) + ", scale " +
                                     std::to_string(h.geometry->scale).substr(0, 4)).c_str()
@@ -313,11 +321,14 @@ int RunLarge(const Options& o) {
       }
     }
   }
-  std::printf("\nlarge set: %zu pictures (%s), halves of %zu and %zu; %ld ordered pairs through the product: hits "
-              "between pictures of different folders %ld (geometric %ld), %.1f per million pairs; between pictures of "
-              "one folder (a series) %ld; between copies of the same picture %ld\n",
-              n, o.large.c_str(), in_first, n - in_first, pairs, false_hits, geometric_false, 1e6 * false_hits / pairs,
-              same_folder, same_picture);
+  std::printf("\nlarge set: %zu pictures (%s), halves of %zu and %zu; %ld ordered pairs through the product, %ld of "
+              "them between pictures of different packages: hits between different packages (false hits) %ld "
+              "(geometric %ld), %.2f per million such pairs; hits sharing content within one package %ld "
+              "(geometric %ld): a series in one folder %ld, another folder (a logo, typeface or texture reused) %ld; "
+              "between copies of the same picture %ld\n",
+              n, o.large.c_str(), in_first, n - in_first, pairs, cross_package_pairs, false_hits, geometric_false,
+              1e6 * false_hits / std::max(1L, cross_package_pairs), same_folder + same_package, geometric_same_package,
+              same_folder, same_package, same_picture);
   std::printf("cost per scanned image (%d pictures, libraries of ~%zu): today's library mode %.2f ms, geometric stage "
               "%.2f ms (ran on %.0f%%), ratio %.2fx\n",
               scanned, n / 2, today_ms / scanned, geometric_ms / scanned, 100.0 * ran / scanned,

@@ -13,23 +13,24 @@
 
 namespace {
 
-std::vector<cv::KeyPoint> SpreadOut(std::vector<cv::KeyPoint> keypoints, int wanted, int width, int height) {
+// Indices of at most `wanted` keypoints, spread over the picture: the strongest of every cell of an
+// 8 x 8 grid first, then the second strongest of each, and so on.
+std::vector<std::size_t> SpreadOut(const std::vector<cv::KeyPoint>& keypoints, int wanted, int width, int height) {
   constexpr int kCells = 8;
-  std::stable_sort(keypoints.begin(), keypoints.end(),
-                   [](const cv::KeyPoint& a, const cv::KeyPoint& b) { return a.response > b.response; });
+  std::vector<std::size_t> by_strength(keypoints.size());
+  for (std::size_t i = 0; i < by_strength.size(); ++i) by_strength[i] = i;
+  std::stable_sort(by_strength.begin(), by_strength.end(),
+                   [&](std::size_t a, std::size_t b) { return keypoints[a].response > keypoints[b].response; });
   std::vector<int> rank(keypoints.size());  // how many stronger keypoints share its cell
   std::vector<int> in_cell(kCells * kCells, 0);
-  for (std::size_t i = 0; i < keypoints.size(); ++i) {
+  for (const std::size_t i : by_strength) {
     const int cx = std::clamp(static_cast<int>(keypoints[i].pt.x * kCells / std::max(width, 1)), 0, kCells - 1);
     const int cy = std::clamp(static_cast<int>(keypoints[i].pt.y * kCells / std::max(height, 1)), 0, kCells - 1);
     rank[i] = in_cell[static_cast<std::size_t>(cy * kCells + cx)]++;
   }
-  std::vector<std::size_t> order(keypoints.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rank[a] < rank[b]; });
-  std::vector<cv::KeyPoint> kept;
-  for (std::size_t i = 0; i < order.size() && static_cast<int>(kept.size()) < wanted; ++i) kept.push_back(keypoints[order[i]]);
-  return kept;
+  std::stable_sort(by_strength.begin(), by_strength.end(), [&](std::size_t a, std::size_t b) { return rank[a] < rank[b]; });
+  if (by_strength.size() > static_cast<std::size_t>(wanted)) by_strength.resize(static_cast<std::size_t>(wanted));
+  return by_strength;
 }
 
 }  // namespace
@@ -54,17 +55,16 @@ extern "C" __attribute__((visibility("default"))) int hashtriage_orb_detect(cons
     cv::Ptr<cv::ORB> orb =
         cv::ORB::create(std::max(1, params->oversample) * max_features, 1.2f, std::max(1, params->pyramid_levels), 31, 0,
                         2, params->fast_score ? cv::ORB::FAST_SCORE : cv::ORB::HARRIS_SCORE, 31, 20);
+    // One pass computes every keypoint's descriptor (detect, then compute, built the pyramid twice).
     std::vector<cv::KeyPoint> keypoints;
-    orb->detect(image, keypoints);
-    keypoints = SpreadOut(std::move(keypoints), max_features, width, height);
     cv::Mat descriptors;
-    orb->compute(image, keypoints, descriptors);
-    const int n = std::min<int>(max_features, static_cast<int>(keypoints.size()));
-    for (int i = 0; i < n && i < descriptors.rows; ++i) {
-      const cv::KeyPoint& k = keypoints[static_cast<std::size_t>(i)];
-      out[i] = HashtriageOrbFeature{k.pt.x, k.pt.y, k.size, k.angle, k.response, {}};
-      std::memcpy(out[i].descriptor, descriptors.ptr(i), 32);
-      *count = i + 1;
+    orb->detectAndCompute(image, cv::noArray(), keypoints, descriptors);
+    const std::vector<std::size_t> kept = SpreadOut(keypoints, max_features, width, height);
+    for (std::size_t i = 0; i < kept.size() && static_cast<int>(kept[i]) < descriptors.rows; ++i) {
+      const cv::KeyPoint& k = keypoints[kept[i]];
+      out[*count] = HashtriageOrbFeature{k.pt.x, k.pt.y, k.size, k.angle, k.response, {}};
+      std::memcpy(out[*count].descriptor, descriptors.ptr(static_cast<int>(kept[i])), 32);
+      ++*count;
     }
     return 0;
   } catch (const std::exception& e) {
