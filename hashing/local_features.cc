@@ -43,6 +43,7 @@ LocalFeatureOptions QueryFeatureOptions() {
   LocalFeatureOptions o;
   o.max_features = 1500;
   o.pyramid_levels = 3;
+  o.pyramid_scale = 1.5f;
   o.oversample = 2;
   o.fast_score = true;
   return o;
@@ -69,8 +70,8 @@ Result<LocalFeatures> ComputeLocalFeatures(const LumaImage& luma, const LocalFea
   std::vector<HashtriageOrbFeature> found(static_cast<std::size_t>(options.max_features));
   int count = 0;
   char error[256] = {};
-  const HashtriageOrbParams params{options.max_features, options.pyramid_levels, options.oversample,
-                                   options.fast_score ? 1 : 0};
+  const HashtriageOrbParams params{options.max_features, options.pyramid_levels, options.pyramid_scale,
+                                   options.oversample, options.fast_score ? 1 : 0};
   if (plugin.detect(grey.data(), out.width, out.height, static_cast<std::size_t>(out.width), &params, found.data(),
                     &count, error) != 0) {
     return Status::Corruption(error);

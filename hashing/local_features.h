@@ -33,18 +33,21 @@ struct LocalFeatureOptions {
                            // describes 31-pixel patches and ignores a 31-pixel margin, which left an icon of
                            // 96 pixels almost nothing to describe
   int max_features = 500;  // the strongest keypoints kept, spread over the picture
-  int pyramid_levels = 8;  // scales searched, each 1.2 times smaller
+  int pyramid_levels = 8;     // scales searched
+  float pyramid_scale = 1.2f; // each level this many times smaller than the last
   int oversample = 4;      // keypoints detected per one kept, before they are spread over the picture
   bool fast_score = false; // rank by FAST score instead of the (costlier) Harris measure
 };
 
 // What a scanned picture is described with: one view, longer side 640 px, the 1,500 strongest
 // keypoints spread over it (a picture inset in a screenshot shares the budget with the screen around it:
-// tuning half, insets 87% with 1,000, 92% with 1,500), from three pyramid levels ranked by FAST score.
-// The library's views and their eight levels already cover a known picture shown smaller; the query's
-// own levels are needed only for one shown larger (a deep crop). Tuning half, all families: eight levels
-// with Harris ranking 95.4% at 5.4 ms of CPU, three with FAST ranking 95.2% at 3.3 ms, two 94.8%, one
-// 91.9% (crops and chains fall).
+// tuning half, insets 87% with 1,000, 92% with 1,500), ranked by FAST score, from three pyramid levels
+// 1.5 times apart. The library's views and their eight levels already cover a known picture shown
+// smaller; the query's own levels are needed only for one shown larger (a deep crop, a rotation cut to
+// its inner rectangle, both: up to ~2x), and every level takes its share of the budget from the finest,
+// where a small inset lives. Tuning half, all families (insets): eight levels 1.2 apart with Harris
+// ranking 95.4% (88.7%) at 5.4 ms of CPU; with FAST ranking 93.7% (82.6%); three levels 1.2 apart 95.2%
+// (90.1%) at 3.3 ms; three 1.3, 1.4, 1.5 or 1.7 apart 95.3-95.5% (91.1-92.0%); one level 91.9%.
 LocalFeatureOptions QueryFeatureOptions();
 // What a library picture is described with: views with longer sides of 640, 320 and 160 px (the smaller
 // ones only where the picture is larger), 500 keypoints each. A picture shown at a third of its size in

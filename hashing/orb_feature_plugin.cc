@@ -53,7 +53,8 @@ extern "C" __attribute__((visibility("default"))) int hashtriage_orb_detect(cons
     // would otherwise take the whole budget.
     const int max_features = params->max_features;
     cv::Ptr<cv::ORB> orb =
-        cv::ORB::create(std::max(1, params->oversample) * max_features, 1.2f, std::max(1, params->pyramid_levels), 31, 0,
+        cv::ORB::create(std::max(1, params->oversample) * max_features, std::max(1.01f, params->pyramid_scale),
+                        std::max(1, params->pyramid_levels), 31, 0,
                         2, params->fast_score ? cv::ORB::FAST_SCORE : cv::ORB::HARRIS_SCORE, 31, 20);
     // One pass computes every keypoint's descriptor (detect, then compute, built the pyramid twice).
     std::vector<cv::KeyPoint> keypoints;

@@ -20,7 +20,8 @@ struct HashtriageOrbFeature {
 
 struct HashtriageOrbParams {
   int max_features;    // keypoints kept
-  int pyramid_levels;  // scales searched, each 1.2 times smaller than the last
+  int pyramid_levels;  // scales searched
+  float pyramid_scale; // each level this many times smaller than the last (> 1)
   int oversample;      // keypoints detected per one kept, before they are spread over the picture
   int fast_score;      // rank keypoints by FAST score (cheaper) instead of the Harris measure
 };

@@ -50,7 +50,7 @@ class KnownMatcher {
   // of the index's NAME+features sets (index/feature_library.h): the best-voted candidates are verified
   // (hashing/geometric_match.h) and each verified one is a `geometric` hit with its evidence, one per set
   // and library picture, most inliers first. No hits, and nothing computed, when the index holds no
-  // feature sets. Callers run it only where Match found nothing (it costs ~10 ms a picture). Errors: an
+  // feature sets. Callers run it only where Match found nothing (it costs ~5-6 ms a picture). Errors: an
   // unreadable feature set, or a missing features plugin.
   Result<std::vector<Hit>> MatchGeometric(const hashing::LumaImage& picture) const;
   // True when the index holds library features (MatchGeometric can find anything).
