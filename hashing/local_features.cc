@@ -22,7 +22,7 @@ struct OrbPlugin {
 
 const OrbPlugin& LoadOrbPlugin() {
   static const OrbPlugin plugin = [] {
-    const LoadedPlugin loaded = LoadPlugin(kOrbPluginName, {"hashtriage_orb_detect"}, "the local-feature plugin");
+    const LoadedPlugin loaded = LoadPlugin(kOrbPluginName, {"hashtriage_orb_detect_v2"}, "the local-feature plugin");
     return OrbPlugin{reinterpret_cast<HashtriageOrbDetect>(loaded.symbols[0]), loaded.error};
   }();
   return plugin;

@@ -35,7 +35,7 @@ std::vector<std::size_t> SpreadOut(const std::vector<cv::KeyPoint>& keypoints, i
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) int hashtriage_orb_detect(const unsigned char* grey, int width,
+extern "C" __attribute__((visibility("default"))) int hashtriage_orb_detect_v2(const unsigned char* grey, int width,
                                                                             int height, std::size_t stride,
                                                                             const HashtriageOrbParams* params,
                                                                             HashtriageOrbFeature* out,

@@ -26,6 +26,8 @@ struct HashtriageOrbParams {
   int fast_score;      // rank keypoints by FAST score (cheaper) instead of the Harris measure
 };
 
+// The plugin's symbol is hashtriage_orb_detect_v2 (v1 took max_features alone): a stale plugin of another
+// interface fails to load with an error instead of being called with the wrong arguments.
 // Detects at most `params->max_features` keypoints on an 8-bit grey image of `width` x `height`
 // (`stride` bytes per row) and writes them to `out` (room for max_features), their number to `*count`.
 // Returns 0 on success; otherwise `error` (256 bytes) says why.
