@@ -117,7 +117,7 @@ Item ExpandingSource::Emit(FrameEntry entry, const Layer& layer) {
 
 void ExpandingSource::QueueCachedThumbnails(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content,
                                             ThumbnailCacheKind kind) {
-  auto pictures = FindCachedPictures(MakeContentImage(content, parent.path));
+  auto pictures = FindCachedPictures(MakeContentImage(content, parent.path), kind);
   if (!pictures.ok()) {
     pending_.push_back(Item{ErrorEntry(parent.evidence_id, parent.path,
                                        Status::Corruption(parent.path + ": thumbnail cache not read to its end, previews "
@@ -129,7 +129,8 @@ void ExpandingSource::QueueCachedThumbnails(const ItemInfo& parent, const std::s
   }
   for (const CachedPicture& p : *pictures) {
     QueueEmbedded(parent, content,
-                  std::string(ThumbnailCacheName(kind)) + ":" + std::to_string(p.offset) + (p.format == "jpeg" ? ".jpg" : ".png"),
+                  std::string(ThumbnailCacheName(kind)) + ":" + std::to_string(p.offset) + "." +
+                      (p.format == "jpeg" ? std::string("jpg") : p.format),
                   p.offset, p.size);
   }
 }

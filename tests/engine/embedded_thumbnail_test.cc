@@ -137,10 +137,11 @@ void Append(std::vector<std::uint8_t>& out, const std::vector<std::byte>& bytes)
 
 // A Windows 7 (format version 21) thumbcache: a 24-byte file header, then per picture an entry: "CMMM",
 // entry size, hash, identifier size, padding size, data size, unknown, data and header checksums, the
-// UTF-16 identifier, then the data.
-std::vector<std::byte> Thumbcache(const std::vector<std::vector<std::byte>>& pictures) {
+// UTF-16 identifier, then the data. Vista's (version 20) entries also name the file extension (four
+// UTF-16 characters) after the hash.
+std::vector<std::byte> Thumbcache(const std::vector<std::vector<std::byte>>& pictures, int version = 21) {
   std::vector<std::uint8_t> out = {'C', 'M', 'M', 'M'};
-  Append(out, 21, 4);  // version
+  Append(out, static_cast<std::uint64_t>(version), 4);
   Append(out, 1, 4);   // cache type: 96 pixels
   Append(out, 24, 4);  // first entry
   Append(out, 0, 4);   // first available entry (patched below)
@@ -148,10 +149,14 @@ std::vector<std::byte> Thumbcache(const std::vector<std::vector<std::byte>>& pic
   std::uint64_t hash = 0x1234abcd5678ef01;
   for (const auto& p : pictures) {
     const std::string id = "1234abcd5678ef01";
-    const std::size_t entry = 48 + id.size() * 2 + p.size();
+    const std::size_t entry = (version == 20 ? 56 : 48) + id.size() * 2 + p.size();
     out.insert(out.end(), {'C', 'M', 'M', 'M'});
     Append(out, entry, 4);
     Append(out, hash++, 8);
+    if (version == 20) {
+      for (char c : std::string("bmp")) Append(out, static_cast<unsigned char>(c), 2);
+      Append(out, 0, 2);
+    }
     Append(out, id.size() * 2, 4);
     Append(out, 0, 4);  // padding
     Append(out, p.size(), 4);
@@ -222,6 +227,47 @@ TEST_F(EmbeddedThumbnailTest, EveryPreviewInAThumbnailCacheIsAnItemAndTheKnownOn
     }
   }
   EXPECT_EQ(from_cache[2]["format"], "png");
+}
+
+TEST_F(EmbeddedThumbnailTest, BitmapPreviewsOfAVistaThumbnailCacheAreItemsAndTheKnownOnesHit) {
+  const auto photos = testing::TestDataDir() / "photos/scratch";
+  const auto dev = *dir_ / "vista";
+  std::filesystem::create_directories(dev);
+  // Vista's bitmaps: 24-bit with the classic info header, 32-bit with bit fields and a version-5 header,
+  // beside a JPEG; and a "BM" that is no bitmap.
+  RunOk("convert " + Q(photos / "kitchen.jpg") + " -resize 96x96 BMP3:" + Q(*dir_ / "k96.bmp"));
+  RunOk("convert " + Q(photos / "atom-playground.jpg") + " -resize 96x96 -alpha on -define bmp:format=bmp4 BMP:" +
+        Q(*dir_ / "other96.bmp"));
+  RunOk("convert " + Q(photos / "kitchen.jpg") + " -resize 96x96 " + Q(*dir_ / "k96.jpg"));
+  std::vector<std::byte> decoy(200, std::byte{0x20});
+  decoy[0] = std::byte{'B'};
+  decoy[1] = std::byte{'M'};
+  const std::vector<std::vector<std::byte>> previews = {testing::ReadBytes(*dir_ / "k96.bmp"), decoy,
+                                                        testing::ReadBytes(*dir_ / "other96.bmp"),
+                                                        testing::ReadBytes(*dir_ / "k96.jpg")};
+  testing::WriteBytes(dev / "thumbcache_96.db", Thumbcache(previews, 20));
+  const auto c = *dir_ / "vista-case";
+  const auto scan = RunCommand(Bin() + " scan --case " + Q(c) + " --index " + Q(index_) + " " + Q(dev));
+  EXPECT_EQ(scan.exit_code, 10) << scan.out << scan.err;
+  EXPECT_NE(scan.out.find("errors 0"), std::string::npos) << scan.out;
+  std::vector<json> from_cache;
+  for (const json& r : testing::ExportedFileRecords(c)) {
+    if (std::string(r["path"]).find("/thumbcache_96.db/thumbcache:") != std::string::npos) from_cache.push_back(r);
+  }
+  const std::string md5[] = {RunOk("md5sum " + Q(*dir_ / "k96.bmp")).substr(0, 32),
+                             RunOk("md5sum " + Q(*dir_ / "other96.bmp")).substr(0, 32),
+                             RunOk("md5sum " + Q(*dir_ / "k96.jpg")).substr(0, 32)};
+  const std::string format[] = {"bmp", "bmp", "jpeg"};
+  const std::string extension[] = {".bmp", ".bmp", ".jpg"};
+  ASSERT_EQ(from_cache.size(), 3u) << "two bitmaps and a JPEG; the decoy is no picture";
+  for (std::size_t i = 0; i < 3; ++i) {
+    const json& r = from_cache[i];
+    EXPECT_TRUE(r["thumbnail"].get<bool>());
+    EXPECT_EQ(r["md5"], md5[i]) << r.dump();
+    EXPECT_EQ(r["format"], format[i]) << r.dump();
+    EXPECT_TRUE(std::string(r["path"]).ends_with(extension[i])) << r.dump();
+    EXPECT_EQ(r["hits"].size(), i == 1 ? 0u : 1u) << r.dump();
+  }
 }
 
 }  // namespace
