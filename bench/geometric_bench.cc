@@ -324,11 +324,13 @@ int RunLarge(const Options& o) {
   std::printf("\nlarge set: %zu pictures (%s), halves of %zu and %zu; %ld ordered pairs through the product, %ld of "
               "them between pictures of different packages: hits between different packages (false hits) %ld "
               "(geometric %ld), %.2f per million such pairs; hits sharing content within one package %ld "
-              "(geometric %ld): a series in one folder %ld, another folder (a logo, typeface or texture reused) %ld; "
+              "(geometric %ld): a series in one folder %ld, another folder (a logo, typeface or texture reused: "
+              "classed by package, not checked picture by picture) %ld; hits between different folders, as counted "
+              "before (%.1f per million pairs); "
               "between copies of the same picture %ld\n",
               n, o.large.c_str(), in_first, n - in_first, pairs, cross_package_pairs, false_hits, geometric_false,
               1e6 * false_hits / std::max(1L, cross_package_pairs), same_folder + same_package, geometric_same_package,
-              same_folder, same_package, same_picture);
+              same_folder, same_package, 1e6 * (same_package + false_hits) / std::max(1L, pairs), same_picture);
   std::printf("cost per scanned image (%d pictures, libraries of ~%zu): today's library mode %.2f ms, geometric stage "
               "%.2f ms (ran on %.0f%%), ratio %.2fx\n",
               scanned, n / 2, today_ms / scanned, geometric_ms / scanned, 100.0 * ran / scanned,

@@ -32,7 +32,8 @@ const OrbPlugin& LoadOrbPlugin() {
 std::vector<unsigned char> Grey(const LumaImage& luma) {
   std::vector<unsigned char> out(luma.pixels.size());
   for (std::size_t i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<unsigned char>(std::clamp(luma.pixels[i], 0.0f, 255.0f) + 0.5f);
+    const float v = luma.pixels[i];
+    out[i] = v >= 0.0f ? static_cast<unsigned char>(std::min(v, 255.0f) + 0.5f) : 0;  // NaN: 0
   }
   return out;
 }

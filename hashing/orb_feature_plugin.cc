@@ -60,8 +60,12 @@ extern "C" __attribute__((visibility("default"))) int hashtriage_orb_detect_v2(c
     std::vector<cv::KeyPoint> keypoints;
     cv::Mat descriptors;
     orb->detectAndCompute(image, cv::noArray(), keypoints, descriptors);
+    if (static_cast<std::size_t>(descriptors.rows) != keypoints.size()) {
+      std::snprintf(error, 256, "ORB features: %d descriptors for %zu keypoints", descriptors.rows, keypoints.size());
+      return 1;
+    }
     const std::vector<std::size_t> kept = SpreadOut(keypoints, max_features, width, height);
-    for (std::size_t i = 0; i < kept.size() && static_cast<int>(kept[i]) < descriptors.rows; ++i) {
+    for (std::size_t i = 0; i < kept.size(); ++i) {
       const cv::KeyPoint& k = keypoints[kept[i]];
       out[*count] = HashtriageOrbFeature{k.pt.x, k.pt.y, k.size, k.angle, k.response, {}};
       std::memcpy(out[*count].descriptor, descriptors.ptr(static_cast<int>(kept[i])), 32);

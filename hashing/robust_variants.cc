@@ -457,11 +457,22 @@ std::vector<PdqVariant> ComputeLibraryVariants(const LumaImage& full, const Robu
   return out;
 }
 
+bool RegionCellsPossible(int width, int height, const RegionOptions& options) {
+  const int g = std::clamp(options.grid, 1, 8);
+  const int longer = std::max(width, height), max_side = g * options.cell_side;
+  if (longer > max_side && max_side > 0) {  // as DownscaleLuma reduces it
+    const double s = static_cast<double>(max_side) / longer;
+    width = std::max(1, static_cast<int>(std::lround(width * s)));
+    height = std::max(1, static_cast<int>(std::lround(height * s)));
+  }
+  return width >= g * 4 && height >= g * 4;
+}
+
 RegionSignature ComputeRegionHashes(const LumaImage& full, const RegionOptions& options) {
   RegionSignature out;
   const int g = std::clamp(options.grid, 1, 8);
+  if (!RegionCellsPossible(full.width, full.height, options)) return out;
   const LumaImage image = DownscaleLuma(full, g * options.cell_side);
-  if (image.width < g * 4 || image.height < g * 4) return out;
   out.grid = g;
   for (int r = 0; r < g; ++r) {
     for (int c = 0; c < g; ++c) {

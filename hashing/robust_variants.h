@@ -176,6 +176,9 @@ struct RegionSignature {
 };
 
 RegionSignature ComputeRegionHashes(const LumaImage& image, const RegionOptions& options = {});
+// Whether a picture of `width` x `height` gets region cells: not when, reduced to the grid's working
+// size, a side is under four pixels a cell (a 1x1 spacer, an icon, a thin banner).
+bool RegionCellsPossible(int width, int height, const RegionOptions& options = {});
 
 // The region distance of two signatures: the min_cells-th smallest Hamming distance among cells at
 // the same position usable in both (257 when fewer than min_cells are usable). Two images match by

@@ -1,5 +1,7 @@
 #include "engine/case/evidence_catalogue.h"
 
+#include "hashing/robust_variants.h"
+
 namespace hashtriage::engine {
 
 std::string ScanSettings::Key() const {
@@ -32,6 +34,15 @@ std::string EvidenceIntegrityRecord::Text() const {
   return text;
 }
 
+bool AwaitsPictureRecheck(const FileRecord& record) {
+  return record.image && record.hits.empty() && record.error.empty() && record.digests.xxh3.has_value();
+}
+
+bool AwaitsRegionCells(const FileRecord& record) {
+  return AwaitsPictureRecheck(record) && !record.query.has_region_cells() &&
+         hashing::RegionCellsPossible(record.image->width, record.image->height);
+}
+
 void CountFileRecord(const FileRecord& rec, EvidenceCounts& s) {
   if (rec.info.thumbnail) {
     ++s.thumbnails;
@@ -44,10 +55,8 @@ void CountFileRecord(const FileRecord& rec, EvidenceCounts& s) {
     ++s.videos;
     s.video_frames += rec.query.video_frames.size();
   }
-  if (rec.image && !rec.info.thumbnail) {
-    ++s.images;
-    if (!rec.query.has_region_cells()) ++s.images_without_region_cells;
-  }
+  if (rec.image && !rec.info.thumbnail) ++s.images;
+  if (AwaitsRegionCells(rec)) ++s.images_without_region_cells;
   if (!rec.error.empty()) ++s.errors;
   if (rec.hits.empty()) return;
   ++s.files_with_hits;

@@ -74,7 +74,7 @@ struct EvidenceCounts {
   std::uint64_t errors = 0;  // items that could not be read, decoded or matched
   std::uint64_t files_with_hits = 0;
   // Images hashed without region cells (region matching against library sets needs a re-scan).
-  std::uint64_t images_without_region_cells = 0;
+  std::uint64_t images_without_region_cells = 0;  // AwaitsRegionCells
   std::array<CategoryCounts, index::kCategoryCount> by_category{};
   friend bool operator==(const EvidenceCounts&, const EvidenceCounts&) = default;
 };
@@ -164,6 +164,13 @@ struct FileRecord {
   std::vector<Hit> hits;
   std::string error;  // "" when the item was fully processed
 };
+
+// A decoded picture (an embedded or cached thumbnail too) matched without error and without any hit: what
+// a scan of the same evidence reads again when the index gained what stored hashes cannot apply
+// (engine/scan/geometric_recheck.h), and what `rematch` counts as not yet compared.
+bool AwaitsPictureRecheck(const FileRecord& record);
+// Of those, one without region cells (its scan's index had no library sets) that can have them.
+bool AwaitsRegionCells(const FileRecord& record);
 
 // Adds one record's contribution to the counts (a file counts once per category: exact if any exact
 // hit is in that category, else near).

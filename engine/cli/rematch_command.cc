@@ -36,7 +36,7 @@ Result<int> RunRematchCommand(const RematchCommandOptions& o) {
 
   const nlohmann::json j = engine::RematchReportJson(report);
   const std::uint64_t gained = j["hits_gained"], lost = j["hits_lost"], region_gap = j["images_without_region_cells"],
-                      geometric_gap = j["images_not_checked_geometrically"];
+                      geometric_gap = j["images_not_checked_geometrically"], not_compared = j["pictures_not_compared"];
   // Known material is "found" as a scan finds it: any evidence file matching now, or any hit gained.
   std::uint64_t files_with_hits = 0;
   for (const auto& e : report.evidence) files_with_hits += e.counts.files_with_hits;
@@ -82,11 +82,11 @@ Result<int> RunRematchCommand(const RematchCommandOptions& o) {
   }
   // Pictures the stored hashes cannot compare with the index as it is now: "nothing found" would be false
   // for them, so a run that leaves any is not a success unless known material was found anyway.
-  const std::uint64_t not_compared = region_gap + geometric_gap;
   if (!known_material && not_compared > 0) {
     std::fprintf(stderr,
                  "hashtriage: rematch: %llu picture(s) without hits could not be compared with the library as it is now "
-                 "(see the notes above); scan that evidence again into this case\n",
+                 "(no region cells, or not compared with a feature set added since their scan); scan that evidence "
+                 "again into this case\n",
                  static_cast<unsigned long long>(not_compared));
     return kExitFailure;
   }

@@ -38,8 +38,9 @@ Result<GeometricRecheck> RecheckGeometrically(Case& c, EvidenceRecord& record, c
   // The pictures to examine: decoded, matched without error, no hit.
   std::unordered_map<std::uint64_t, FileRecord> pending;
   HT_RETURN_IF_ERROR(c.evidence().ForEachFile(record.number, false, [&](const FileRecord& f) {
-    const bool needed = options.geometric || (options.region_cells && !f.query.has_region_cells());
-    if (f.image && f.hits.empty() && f.error.empty() && f.digests.xxh3 && needed) pending.emplace(f.seq, f);
+    if ((options.geometric && AwaitsPictureRecheck(f)) || (options.region_cells && AwaitsRegionCells(f))) {
+      pending.emplace(f.seq, f);
+    }
     return true;
   }));
   const bool checked_changes = options.geometric && record.geometric_checked != FeatureSetsOf(matcher.index());

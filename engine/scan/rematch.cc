@@ -81,6 +81,9 @@ Result<EvidenceRematch> RematchEvidence(Case& c, std::uint32_t number, const ind
   // (engine/scan/geometric_recheck.h: a scan of the evidence runs it).
   std::set<std::string> unchanged_feature_sets;
   bool unseen_feature_sets = false;
+  // Evidence scanned with --no-geometric: its examiner chose hashes only, and a scan like it would not
+  // compare the pictures either, so they are not counted.
+  const bool geometric_allowed = record.settings.geometric;
   for (const auto& [name, generation] : FeatureSetsOf(index)) {
     auto seen = record.geometric_checked.find(name);
     if (seen != record.geometric_checked.end() && seen->second == generation) {
@@ -124,8 +127,11 @@ Result<EvidenceRematch> RematchEvidence(Case& c, std::uint32_t number, const ind
       for (const Hit& h : file.hits) {
         if (h.kind == MatchKind::kGeometric && unchanged_feature_sets.contains(h.set)) updated.hits.push_back(h);
       }
-      if (file.image && updated.hits.empty() && library && !file.query.has_region_cells()) ++out.images_without_region_cells;
-      if (file.image && updated.hits.empty() && unseen_feature_sets) ++out.images_not_checked_geometrically;
+      const bool no_cells = library && AwaitsRegionCells(updated);
+      const bool not_compared = geometric_allowed && unseen_feature_sets && AwaitsPictureRecheck(updated);
+      out.images_without_region_cells += no_cells;
+      out.images_not_checked_geometrically += not_compared;
+      out.pictures_not_compared += no_cells || not_compared;
       const HitDelta delta = Compare(file.hits, updated.hits);
       if (delta.changed() || file.hits != updated.hits) {
         out.hits_gained += delta.gained;
@@ -247,18 +253,20 @@ Result<RematchReport> RematchCase(Case& c, const index::KnownIndex& index, const
 
 nlohmann::json RematchReportJson(const RematchReport& report) {
   nlohmann::json evidence = nlohmann::json::array();
-  std::uint64_t gained = 0, lost = 0, region_gap = 0, geometric_gap = 0;
+  std::uint64_t gained = 0, lost = 0, region_gap = 0, geometric_gap = 0, not_compared = 0;
   for (const auto& e : report.evidence) {
     evidence.push_back({{"number", e.number}, {"id", e.id}, {"subject", e.subject}, {"index_before", e.before.digest},
                         {"files_examined", e.files_examined}, {"files_changed", e.files_changed},
                         {"hits_gained", e.hits_gained}, {"hits_lost", e.hits_lost},
                         {"files_with_hits", e.counts.files_with_hits},
                         {"images_without_region_cells", e.images_without_region_cells},
-                        {"images_not_checked_geometrically", e.images_not_checked_geometrically}});
+                        {"images_not_checked_geometrically", e.images_not_checked_geometrically},
+                        {"pictures_not_compared", e.pictures_not_compared}});
     gained += e.hits_gained;
     lost += e.hits_lost;
     region_gap += e.images_without_region_cells;
     geometric_gap += e.images_not_checked_geometrically;
+    not_compared += e.pictures_not_compared;
   }
   nlohmann::json referrals = nlohmann::json::array();
   for (const auto& r : report.referrals) {
@@ -277,6 +285,7 @@ nlohmann::json RematchReportJson(const RematchReport& report) {
                         {"hits_gained", gained},           {"hits_lost", lost},
                         {"images_without_region_cells", region_gap},
                         {"images_not_checked_geometrically", geometric_gap},
+                        {"pictures_not_compared", not_compared},
                         {"rescored", report.rescore.ok()}};
 }
 

@@ -31,13 +31,15 @@ struct EvidenceRematch {
   std::uint64_t files_changed = 0;
   std::uint64_t hits_gained = 0;
   std::uint64_t hits_lost = 0;
-  // Images without any hit and without stored region cells while the index holds library (+region) sets
-  // (a scan of the same evidence computes their cells and matches them again).
+  // Pictures without any hit and without stored region cells that can have them, while the index holds
+  // library (+region) sets (a scan of the same evidence computes their cells and matches them again).
   std::uint64_t images_without_region_cells = 0;
   // Images without any hit that were never compared with a library feature set now in the index (new or
   // rebuilt since the scan): the geometric stage needs the pictures, not their stored hashes. Geometric
   // hits of feature sets unchanged since the scan are kept; those of removed or rebuilt sets are dropped.
   std::uint64_t images_not_checked_geometrically = 0;
+  // Pictures counted in either of the two above, once each: "nothing found" is not yet known for them.
+  std::uint64_t pictures_not_compared = 0;
   EvidenceCounts counts;  // after
 };
 

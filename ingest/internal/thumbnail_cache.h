@@ -5,9 +5,10 @@
 // Android's gallery cache (DCIM/.thumbnails/.thumbdata*: JPEG previews stored one after another in
 // fixed slots) by its name. The previews are found inside the file by their JPEG and PNG signatures and
 // structure (picture_carver.h), so every version of the entry header reads the same way; only complete
-// pictures are returned. Windows Vista's caches may also hold uncompressed bitmaps: in a Windows cache a
-// BMP is found by its file header and accepted only when its info header is consistent (a size, planes,
-// bit depth and row layout that fit inside the declared file, which fits inside the cache). Thread-safe.
+// pictures are returned. Windows Vista's caches (format version 20) may also hold uncompressed bitmaps:
+// there a BMP is found by its file header and accepted only when its info header is consistent (planes,
+// bit depth, compression, colour table and rows that fit inside the declared file, which fits inside the
+// cache). Thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -36,7 +37,7 @@ struct CachedPicture {
   std::string format;  // "jpeg", "png" or "bmp"
 };
 
-// Every complete JPEG or PNG inside the cache file, and in a Windows cache every consistent BMP, in file
+// Every complete JPEG or PNG inside the cache file, and in a Vista cache every consistent BMP, in file
 // order (read in windows, never whole).
 Result<std::vector<CachedPicture>> FindCachedPictures(std::shared_ptr<ImageReader> cache, ThumbnailCacheKind kind);
 

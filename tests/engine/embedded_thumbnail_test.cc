@@ -8,6 +8,7 @@
 // item per preview, byte-identical to the preview written in.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
@@ -229,22 +230,46 @@ TEST_F(EmbeddedThumbnailTest, EveryPreviewInAThumbnailCacheIsAnItemAndTheKnownOn
   EXPECT_EQ(from_cache[2]["format"], "png");
 }
 
+// 54 bytes of BMP headers (file header, 40-byte info header) with the given fields, then zeros up to
+// `length` bytes: a "BM" that is no bitmap when a field disagrees.
+std::vector<std::byte> BitmapLike(std::uint32_t file_size, int planes, int width, int height, int bits,
+                                  std::size_t length) {
+  std::vector<std::uint8_t> out = {'B', 'M'};
+  Append(out, file_size, 4);
+  Append(out, 0, 4);   // reserved
+  Append(out, 54, 4);  // pixels at
+  Append(out, 40, 4);  // info header size
+  Append(out, static_cast<std::uint32_t>(width), 4);
+  Append(out, static_cast<std::uint32_t>(height), 4);
+  Append(out, static_cast<std::uint64_t>(planes), 2);
+  Append(out, static_cast<std::uint64_t>(bits), 2);
+  out.resize(std::max<std::size_t>(length, out.size()), 0);
+  std::vector<std::byte> bytes(out.size());
+  std::memcpy(bytes.data(), out.data(), out.size());
+  return bytes;
+}
+
 TEST_F(EmbeddedThumbnailTest, BitmapPreviewsOfAVistaThumbnailCacheAreItemsAndTheKnownOnesHit) {
   const auto photos = testing::TestDataDir() / "photos/scratch";
   const auto dev = *dir_ / "vista";
   std::filesystem::create_directories(dev);
   // Vista's bitmaps: 24-bit with the classic info header, 32-bit with bit fields and a version-5 header,
-  // beside a JPEG; and a "BM" that is no bitmap.
+  // beside a JPEG; and "BM"s that are no bitmap.
   RunOk("convert " + Q(photos / "kitchen.jpg") + " -resize 96x96 BMP3:" + Q(*dir_ / "k96.bmp"));
   RunOk("convert " + Q(photos / "atom-playground.jpg") + " -resize 96x96 -alpha on -define bmp:format=bmp4 BMP:" +
         Q(*dir_ / "other96.bmp"));
   RunOk("convert " + Q(photos / "kitchen.jpg") + " -resize 96x96 " + Q(*dir_ / "k96.jpg"));
-  std::vector<std::byte> decoy(200, std::byte{0x20});
-  decoy[0] = std::byte{'B'};
-  decoy[1] = std::byte{'M'};
-  const std::vector<std::vector<std::byte>> previews = {testing::ReadBytes(*dir_ / "k96.bmp"), decoy,
+  // Each decoy has one field that disagrees: reserved bytes, planes, rows past the declared size, a
+  // declared size past the end of the cache.
+  std::vector<std::byte> reserved = BitmapLike(200, 1, 4, 4, 24, 200);
+  reserved[6] = std::byte{0x20};
+  const std::vector<std::vector<std::byte>> previews = {testing::ReadBytes(*dir_ / "k96.bmp"),
+                                                        reserved,
+                                                        BitmapLike(200, 2, 4, 4, 24, 200),
+                                                        BitmapLike(80, 1, 4, 4, 24, 200),
                                                         testing::ReadBytes(*dir_ / "other96.bmp"),
-                                                        testing::ReadBytes(*dir_ / "k96.jpg")};
+                                                        testing::ReadBytes(*dir_ / "k96.jpg"),
+                                                        BitmapLike(1u << 24, 1, 4, 4, 24, 200)};
   testing::WriteBytes(dev / "thumbcache_96.db", Thumbcache(previews, 20));
   const auto c = *dir_ / "vista-case";
   const auto scan = RunCommand(Bin() + " scan --case " + Q(c) + " --index " + Q(index_) + " " + Q(dev));
@@ -259,7 +284,7 @@ TEST_F(EmbeddedThumbnailTest, BitmapPreviewsOfAVistaThumbnailCacheAreItemsAndThe
                              RunOk("md5sum " + Q(*dir_ / "k96.jpg")).substr(0, 32)};
   const std::string format[] = {"bmp", "bmp", "jpeg"};
   const std::string extension[] = {".bmp", ".bmp", ".jpg"};
-  ASSERT_EQ(from_cache.size(), 3u) << "two bitmaps and a JPEG; the decoy is no picture";
+  ASSERT_EQ(from_cache.size(), 3u) << "two bitmaps and a JPEG; no decoy is a picture";
   for (std::size_t i = 0; i < 3; ++i) {
     const json& r = from_cache[i];
     EXPECT_TRUE(r["thumbnail"].get<bool>());

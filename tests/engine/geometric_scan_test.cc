@@ -183,6 +183,9 @@ TEST_F(GeometricScanTest, PicturesScannedBeforeAnyLibrarySetGetRegionCellsWhenSc
   ASSERT_EQ(RunCommand("convert " + Q(photos / "castle.jpg") + " -fill red -draw 'rectangle 300,40 440,150' " +
                        Q(ev / "stickered.jpg")).exit_code,
             0);
+  // Pictures too small for region cells (a spacer, a thin banner): never counted as waiting for them.
+  ASSERT_EQ(RunCommand("convert -size 8x8 xc:gray " + Q(ev / "spacer.png")).exit_code, 0);
+  ASSERT_EQ(RunCommand("convert " + Q(photos / "castle.jpg") + " -resize 600x10! " + Q(ev / "banner.png")).exit_code, 0);
   const auto c = *dir_ / "case-region";
   const std::string scan = Bin() + " scan --json --no-geometric --case " + Q(c) + " --index " + Q(idx) + " " + Q(ev);
   ASSERT_EQ(RunCommand(scan).exit_code, 0);
@@ -193,7 +196,8 @@ TEST_F(GeometricScanTest, PicturesScannedBeforeAnyLibrarySetGetRegionCellsWhenSc
             0);
   auto r = RunCommand(Bin() + " rematch --json --case " + Q(c) + " --index " + Q(idx));
   auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["images_without_region_cells"], 1) << r.out;
+  EXPECT_EQ(j["images_without_region_cells"], 1) << r.out;  // the stickered picture, not the spacer or banner
+  EXPECT_EQ(j["pictures_not_compared"], 1) << r.out;
   // Nothing was found, but that is not yet known for the stickered picture: not a clean exit.
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("1 picture(s) without hits could not be compared"), std::string::npos) << r.err;
@@ -211,7 +215,18 @@ TEST_F(GeometricScanTest, PicturesScannedBeforeAnyLibrarySetGetRegionCellsWhenSc
   r = RunCommand(Bin() + " rematch --json --case " + Q(c) + " --index " + Q(idx));
   j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["images_without_region_cells"], 0) << r.out;
+  EXPECT_EQ(j["pictures_not_compared"], 0) << r.out;
   EXPECT_EQ(r.exit_code, 10) << r.err;
+
+  // A feature set arrives, but this evidence was scanned with --no-geometric: its examiner chose hashes
+  // only, and a scan like it would not compare the pictures either, so none is counted as waiting.
+  ASSERT_EQ(RunCommand(Bin() + " index build --index " + Q(idx) + " --set late --category A " +
+                       Q(photos / "hill.jpg")).exit_code,
+            0);
+  r = RunCommand(Bin() + " rematch --json --case " + Q(c) + " --index " + Q(idx));
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["images_not_checked_geometrically"], 0) << r.out;
+  EXPECT_EQ(j["pictures_not_compared"], 0) << r.out;
   EXPECT_EQ(j["hits_lost"], 0) << r.out;
 }
 
