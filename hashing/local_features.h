@@ -62,10 +62,13 @@ Result<LocalFeatures> ComputeLocalFeatures(const LumaImage& luma, const LocalFea
 // A library picture's views (LibraryViewOptions), the smaller ones only where the picture is larger.
 Result<std::vector<LocalFeatures>> ComputeLibraryViews(const LumaImage& luma);
 
-inline int DescriptorDistance(const LocalFeature& a, const LocalFeature& b) {
+inline int DescriptorDistance(const std::array<std::uint64_t, 4>& a, const std::array<std::uint64_t, 4>& b) {
   int d = 0;
-  for (int i = 0; i < 4; ++i) d += __builtin_popcountll(a.descriptor[i] ^ b.descriptor[i]);
+  for (std::size_t i = 0; i < 4; ++i) d += __builtin_popcountll(a[i] ^ b[i]);
   return d;
+}
+inline int DescriptorDistance(const LocalFeature& a, const LocalFeature& b) {
+  return DescriptorDistance(a.descriptor, b.descriptor);
 }
 
 }  // namespace hashtriage::hashing

@@ -31,11 +31,6 @@ std::uint32_t ChunkValue(const std::array<std::uint64_t, 4>& descriptor, int chu
   return static_cast<std::uint32_t>(descriptor[static_cast<std::size_t>(chunk / 4)] >> (16 * (chunk % 4))) & 0xffffu;
 }
 
-int Distance(const std::array<std::uint64_t, 4>& a, const std::array<std::uint64_t, 4>& b) {
-  return std::popcount(a[0] ^ b[0]) + std::popcount(a[1] ^ b[1]) + std::popcount(a[2] ^ b[2]) +
-         std::popcount(a[3] ^ b[3]);
-}
-
 }  // namespace
 
 std::string EncodeLibraryPicture(const EntryInfo& info, const std::vector<hashing::LocalFeatures>& views) {
@@ -150,7 +145,7 @@ std::vector<FeatureCandidate> FeatureLibrary::Candidates(const hashing::LocalFea
       for (std::uint32_t k = begin[c]; k < end[c]; ++k) {
         if (k + 4 < end[c]) __builtin_prefetch(&descriptors_[postings_[k + 4]]);
         const std::uint32_t id = postings_[k];
-        const int d = Distance(q.descriptor, descriptors_[id]);
+        const int d = hashing::DescriptorDistance(q.descriptor, descriptors_[id]);
         if (d < best) {
           if (best_id != id && owner_[best_id] != owner_[id]) other = std::min(other, best);
           best = d;

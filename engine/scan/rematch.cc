@@ -81,9 +81,6 @@ Result<EvidenceRematch> RematchEvidence(Case& c, std::uint32_t number, const ind
   // (engine/scan/geometric_recheck.h: a scan of the evidence runs it).
   std::set<std::string> unchanged_feature_sets;
   bool unseen_feature_sets = false;
-  // Evidence scanned with --no-geometric: its examiner chose hashes only, and a scan like it would not
-  // compare the pictures either, so they are not counted.
-  const bool geometric_allowed = record.settings.geometric;
   for (const auto& [name, generation] : FeatureSetsOf(index)) {
     auto seen = record.geometric_checked.find(name);
     if (seen != record.geometric_checked.end() && seen->second == generation) {
@@ -128,7 +125,9 @@ Result<EvidenceRematch> RematchEvidence(Case& c, std::uint32_t number, const ind
         if (h.kind == MatchKind::kGeometric && unchanged_feature_sets.contains(h.set)) updated.hits.push_back(h);
       }
       const bool no_cells = library && AwaitsRegionCells(updated);
-      const bool not_compared = geometric_allowed && unseen_feature_sets && AwaitsPictureRecheck(updated);
+      // Evidence scanned with --no-geometric is not counted: its examiner chose hashes only, and a scan
+      // like it would not compare the pictures either.
+      const bool not_compared = record.settings.geometric && unseen_feature_sets && AwaitsPictureRecheck(updated);
       out.images_without_region_cells += no_cells;
       out.images_not_checked_geometrically += not_compared;
       out.pictures_not_compared += no_cells || not_compared;

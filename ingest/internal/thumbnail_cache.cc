@@ -7,12 +7,19 @@
 #include "ingest/internal/picture_carver.h"
 
 namespace hashtriage::ingest::internal {
+namespace {
+
+std::uint32_t Le32(const std::byte* p) {
+  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
+         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
+}
+
+}  // namespace
 
 ThumbnailCacheKind RecogniseThumbnailCache(std::string_view file_name, std::span<const std::byte> prefix) {
   if (prefix.size() >= 8 && std::memcmp(prefix.data(), "CMMM", 4) == 0) {
     // The header's format version (little-endian): 20 Vista, 21 Windows 7, 30-32 Windows 8 to 11.
-    const auto version = static_cast<std::uint32_t>(prefix[4]) | static_cast<std::uint32_t>(prefix[5]) << 8 |
-                         static_cast<std::uint32_t>(prefix[6]) << 16 | static_cast<std::uint32_t>(prefix[7]) << 24;
+    const std::uint32_t version = Le32(prefix.data() + 4);
     if (version == 20 || version == 21 || (version >= 30 && version <= 32)) return ThumbnailCacheKind::kWindows;
   }
   std::string lower(file_name);
@@ -26,11 +33,6 @@ std::string_view ThumbnailCacheName(ThumbnailCacheKind kind) {
 }
 
 namespace {
-
-std::uint32_t Le32(const std::byte* p) {
-  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
-         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
-}
 
 // The length of the BMP whose 54-byte headers are `h` (BITMAPFILEHEADER, then BITMAPINFOHEADER or a later
 // version of it), when they are consistent and the file fits in `room` bytes; 0 otherwise.

@@ -132,6 +132,11 @@ TEST_F(EmbeddedThumbnailTest, AKnownPictureAsAnExifThumbnailIsAThumbnailHitOfIts
 void Append(std::vector<std::uint8_t>& out, std::uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
 }
+std::vector<std::byte> AsBytes(const std::vector<std::uint8_t>& out) {
+  std::vector<std::byte> bytes(out.size());
+  std::memcpy(bytes.data(), out.data(), out.size());
+  return bytes;
+}
 void Append(std::vector<std::uint8_t>& out, const std::vector<std::byte>& bytes) {
   for (std::byte b : bytes) out.push_back(static_cast<std::uint8_t>(b));
 }
@@ -169,9 +174,7 @@ std::vector<std::byte> Thumbcache(const std::vector<std::vector<std::byte>>& pic
   }
   const std::size_t end = out.size();
   for (int i = 0; i < 4; ++i) out[16 + i] = static_cast<std::uint8_t>(end >> (8 * i));
-  std::vector<std::byte> bytes(out.size());
-  std::memcpy(bytes.data(), out.data(), out.size());
-  return bytes;
+  return AsBytes(out);
 }
 
 // An Android gallery cache: each preview after a small slot header, slots of 10,000 bytes.
@@ -185,9 +188,7 @@ std::vector<std::byte> Thumbdata(const std::vector<std::vector<std::byte>>& pict
     Append(out, p);
     out.resize(slot + 10000, 0);
   }
-  std::vector<std::byte> bytes(out.size());
-  std::memcpy(bytes.data(), out.data(), out.size());
-  return bytes;
+  return AsBytes(out);
 }
 
 TEST_F(EmbeddedThumbnailTest, EveryPreviewInAThumbnailCacheIsAnItemAndTheKnownOnesHit) {
@@ -244,9 +245,7 @@ std::vector<std::byte> BitmapLike(std::uint32_t file_size, int planes, int width
   Append(out, static_cast<std::uint64_t>(planes), 2);
   Append(out, static_cast<std::uint64_t>(bits), 2);
   out.resize(std::max<std::size_t>(length, out.size()), 0);
-  std::vector<std::byte> bytes(out.size());
-  std::memcpy(bytes.data(), out.data(), out.size());
-  return bytes;
+  return AsBytes(out);
 }
 
 TEST_F(EmbeddedThumbnailTest, BitmapPreviewsOfAVistaThumbnailCacheAreItemsAndTheKnownOnesHit) {
