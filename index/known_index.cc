@@ -45,7 +45,10 @@ bool KnownIndex::HasFeatureSets() const {
 Result<const FeatureLibrary*> KnownIndex::LibraryFeatures() const {
   std::call_once(features_->once, [this] {
     std::vector<LibraryPicture> pictures;
-    for (const auto& [name, set] : store_->sets()) {
+    for (const auto& entry : store_->sets()) {
+      // Not a structured binding: clang 14 (the fuzz build) cannot capture one in the lambda below.
+      const std::string& name = entry.first;
+      const auto& set = entry.second;
       if (set.feature_pictures == 0) continue;
       const std::size_t first = pictures.size();
       Status read = store_->ForEachFeatures(set.generation, [&](std::string_view blob) -> Status {

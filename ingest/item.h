@@ -49,8 +49,9 @@ struct ItemInfo {
   bool carved = false;          // recovered by carving unallocated space of a disk image
   // Carved items: where their bytes start in the disk image (the length is `size`).
   std::optional<std::uint64_t> image_offset;
-  // An embedded preview (EXIF or JFIF thumbnail) of the file the path's previous step names, not a file of
-  // its own: it is hashed and matched like one and its hits are its parent's evidence.
+  // An embedded preview (EXIF or JFIF thumbnail, a HEIF thumbnail item re-wrapped as a file, a thumbnail
+  // cache's picture) of the file the path's previous step names, not a file of its own: it is hashed and
+  // matched like one and its hits are its parent's evidence.
   bool thumbnail = false;
   bool inside_archive = false;  // some layer of `path` is an archive entry
   ItemKind kind = ItemKind::kFile;

@@ -79,8 +79,8 @@ struct SourceOptions {
   // the bytes to examine. Default: none.
   std::function<void(const std::string& volume, std::uint64_t examined, std::uint64_t total)> on_carve_progress;
 
-  // Yield the thumbnails embedded in JPEG files (EXIF, JFIF extension) as items of their own, after their
-  // parent. Default: true.
+  // Yield the thumbnails embedded in JPEG files (EXIF, JFIF extension), the previews of HEIF files and the
+  // pictures of thumbnail caches as items of their own, after their parent. Default: true.
   bool extract_thumbnails = true;
 
   // Directory nesting limit for directory trees and file systems (guards corrupt file systems whose

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ingest/internal/embedded_thumbnail.h"
+#include "ingest/internal/heif_preview.h"
 #include "ingest/internal/magic.h"
 #include "ingest/internal/slice_content.h"
 #include "ingest/internal/thumbnail_cache.h"
@@ -84,6 +85,10 @@ Item ExpandingSource::Emit(FrameEntry entry, const Layer& layer) {
     QueueThumbnails(item.info, entry.content, **sniff_reader, std::move(prefix));
     return item;
   }
+  if (look_for_thumbnails && LooksLikeHeif(prefix)) {
+    QueueHeifPreviews(item.info, entry.content);
+    return item;
+  }
   if (look_for_thumbnails) {
     if (const auto cache = RecogniseThumbnailCache(UnescapeName(BaseName(item.info.original_path)), prefix);
         cache != ThumbnailCacheKind::kNone) {
@@ -132,6 +137,44 @@ void ExpandingSource::QueueCachedThumbnails(const ItemInfo& parent, const std::s
                   std::string(ThumbnailCacheName(kind)) + ":" + std::to_string(p.offset) + "." +
                       (p.format == "jpeg" ? std::string("jpg") : p.format),
                   p.offset, p.size);
+  }
+}
+
+void ExpandingSource::QueueHeifPreviews(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content) {
+  auto previews = FindHeifPreviews(*MakeContentImage(content, parent.path));
+  if (!previews.ok()) {
+    pending_.push_back(Item{ErrorEntry(parent.evidence_id, parent.path,
+                                       Status(previews.status().code(), parent.path + ": HEIF previews not extracted: " +
+                                                                            previews.status().message()),
+                                       parent.inside_archive)
+                                .info,
+                            nullptr});
+    return;
+  }
+  for (const std::string& problem : previews->problems) {
+    pending_.push_back(Item{ErrorEntry(parent.evidence_id, parent.path,
+                                       Status::Corruption(parent.path + ": " + problem + "; preview not extracted"),
+                                       parent.inside_archive)
+                                .info,
+                            nullptr});
+  }
+  for (HeifPreview& preview : previews->found) {
+    // The preview is not a byte range of its parent: its bytes are the re-wrapped item (heif_preview.h).
+    Item item;
+    item.info = parent;
+    item.info.path = AppendStep(parent.path, "thumbnail:heif:" + std::to_string(preview.item_id));
+    item.info.size = preview.file.size();
+    item.info.thumbnail = true;
+    item.info.anomaly.clear();
+    item.info.image_offset.reset();
+    auto opened =
+        MakeMemoryContent(std::make_shared<const std::vector<std::byte>>(std::move(preview.file)))->Open();
+    if (opened.ok()) {
+      item.reader = std::move(opened).value();
+    } else {
+      item.info.status = opened.status();
+    }
+    pending_.push_back(std::move(item));
   }
 }
 

@@ -2,7 +2,8 @@
 // frame.h); when a frame yields a regular file whose magic bytes say "archive", the file is yielded first
 // and then an archive frame over a second reader of the same content is pushed, so nested entries follow
 // their container. A JPEG's embedded thumbnails follow it the same way, as items of their own
-// (ItemInfo::thumbnail, provenance step "thumbnail:exif"). Archive depth and the decompression budget are tracked per frame. Enumeration thread
+// (ItemInfo::thumbnail, provenance step "thumbnail:exif"), and so do a HEIF file's previews ("thumbnail:heif:<item>")
+// and a thumbnail cache's pictures. Archive depth and the decompression budget are tracked per frame. Enumeration thread
 // only.
 #pragma once
 
@@ -41,6 +42,9 @@ class ExpandingSource final : public EvidenceSource {
   // a second reader of `content`, positioned after `prefix`.
   void QueueThumbnails(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content, ByteReader& reader,
                        std::vector<std::byte> prefix);
+  // Queues an item for each preview of the HEIF file `parent` (heif_preview.h), and an error for each
+  // preview that is declared but cannot be taken.
+  void QueueHeifPreviews(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content);
   // Queues an item for each preview held in the thumbnail cache `parent` (thumbnail_cache.h).
   void QueueCachedThumbnails(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content,
                              ThumbnailCacheKind kind);

@@ -5,11 +5,14 @@
 // give no thumbnail and no error; --no-thumbnails turns the items off. Thumbnail caches: an Android
 // .thumbdata file (JPEG previews in fixed slots) and a Windows thumbcache_*.db laid out as the format's
 // documentation describes (Windows 7: file header, "CMMM" entries with identifier and data) give one
-// item per preview, byte-identical to the preview written in.
+// item per preview, byte-identical to the preview written in. A HEIC's thumbnail item is a preview too.
 #include <gtest/gtest.h>
+#include <libheif/heif.h>
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -54,6 +57,99 @@ std::vector<std::uint8_t> Tiff(std::uint32_t ifd1, std::uint16_t count,
     t.insert(t.end(), e, e + 12);
   }
   return t;
+}
+
+struct Rgb {
+  int width = 0, height = 0;
+  std::string pixels;  // interleaved RGB
+};
+
+// A photo's pixels, `size` pixels on its long side, read as binary PPM written by ImageMagick.
+Rgb ReadPhoto(const std::filesystem::path& photo, int size, const std::filesystem::path& scratch) {
+  const auto ppm = scratch / (photo.stem().string() + ".ppm");
+  RunOk("convert " + Q(photo) + " -resize " + std::to_string(size) + "x" + std::to_string(size) + " -depth 8 ppm:" +
+        Q(ppm));
+  std::ifstream in(ppm, std::ios::binary);
+  std::string magic;
+  int max = 0;
+  Rgb rgb;
+  in >> magic >> rgb.width >> rgb.height >> max;
+  in.get();
+  rgb.pixels.resize(static_cast<std::size_t>(rgb.width) * rgb.height * 3);
+  in.read(rgb.pixels.data(), static_cast<std::streamsize>(rgb.pixels.size()));
+  EXPECT_EQ(magic, "P6");
+  EXPECT_EQ(max, 255);
+  return rgb;
+}
+
+heif_image* ToHeifImage(const Rgb& rgb) {
+  heif_image* image = nullptr;
+  EXPECT_EQ(heif_image_create(rgb.width, rgb.height, heif_colorspace_RGB, heif_chroma_interleaved_RGB, &image).code,
+            heif_error_Ok);
+  EXPECT_EQ(heif_image_add_plane(image, heif_channel_interleaved, rgb.width, rgb.height, 8).code, heif_error_Ok);
+  int stride = 0;
+  std::uint8_t* plane = heif_image_get_plane(image, heif_channel_interleaved, &stride);
+  for (int y = 0; y < rgb.height; ++y) {
+    std::memcpy(plane + static_cast<std::ptrdiff_t>(y) * stride, rgb.pixels.data() + static_cast<std::size_t>(y) * rgb.width * 3,
+                static_cast<std::size_t>(rgb.width) * 3);
+  }
+  return image;
+}
+
+// Writes a HEIC: `primary` as its picture, `preview` at half size (libheif scales it) as its thumbnail.
+void WriteHeicWithPreview(const Rgb& primary, const Rgb& preview, const std::filesystem::path& out) {
+  heif_context* context = heif_context_alloc();
+  heif_encoder* encoder = nullptr;
+  ASSERT_EQ(heif_context_get_encoder_for_format(context, heif_compression_HEVC, &encoder).code, heif_error_Ok);
+  heif_encoder_set_lossy_quality(encoder, 85);
+  heif_image* primary_image = ToHeifImage(primary);
+  heif_image* preview_image = ToHeifImage(preview);
+  heif_image_handle* primary_handle = nullptr;
+  heif_image_handle* preview_handle = nullptr;
+  ASSERT_EQ(heif_context_encode_image(context, primary_image, encoder, nullptr, &primary_handle).code, heif_error_Ok);
+  ASSERT_EQ(heif_context_encode_thumbnail(context, preview_image, primary_handle, encoder, nullptr,
+                                          std::max(preview.width, preview.height) / 2, &preview_handle)
+                .code,
+            heif_error_Ok);
+  ASSERT_EQ(heif_context_write_to_file(context, out.c_str()).code, heif_error_Ok);
+  heif_image_handle_release(preview_handle);
+  heif_image_handle_release(primary_handle);
+  heif_image_release(preview_image);
+  heif_image_release(primary_image);
+  heif_encoder_release(encoder);
+  heif_context_free(context);
+}
+
+// libheif's own decoding of the first thumbnail of `heic`'s primary picture, written as a PNG.
+void WriteLibheifPreviewPng(const std::filesystem::path& heic, const std::filesystem::path& png) {
+  heif_context* context = heif_context_alloc();
+  ASSERT_EQ(heif_context_read_from_file(context, heic.c_str(), nullptr).code, heif_error_Ok);
+  heif_image_handle* primary = nullptr;
+  ASSERT_EQ(heif_context_get_primary_image_handle(context, &primary).code, heif_error_Ok);
+  heif_item_id id = 0;
+  ASSERT_EQ(heif_image_handle_get_list_of_thumbnail_IDs(primary, &id, 1), 1);
+  heif_image_handle* thumbnail = nullptr;
+  ASSERT_EQ(heif_image_handle_get_thumbnail(primary, id, &thumbnail).code, heif_error_Ok);
+  heif_image* image = nullptr;
+  ASSERT_EQ(heif_decode_image(thumbnail, &image, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nullptr).code,
+            heif_error_Ok);
+  int stride = 0;
+  const std::uint8_t* plane = heif_image_get_plane_readonly(image, heif_channel_interleaved, &stride);
+  const int width = heif_image_get_width(image, heif_channel_interleaved);
+  const int height = heif_image_get_height(image, heif_channel_interleaved);
+  const auto ppm = png.string() + ".ppm";
+  {
+    std::ofstream out(ppm, std::ios::binary);
+    out << "P6\n" << width << " " << height << "\n255\n";
+    for (int y = 0; y < height; ++y) {
+      out.write(reinterpret_cast<const char*>(plane + static_cast<std::ptrdiff_t>(y) * stride), std::streamsize{width} * 3);
+    }
+  }
+  RunOk("convert " + Q(ppm) + " " + Q(png));
+  heif_image_release(image);
+  heif_image_handle_release(thumbnail);
+  heif_image_handle_release(primary);
+  heif_context_free(context);
 }
 
 class EmbeddedThumbnailTest : public ::testing::Test {
@@ -292,6 +388,71 @@ TEST_F(EmbeddedThumbnailTest, BitmapPreviewsOfAVistaThumbnailCacheAreItemsAndThe
     EXPECT_TRUE(std::string(r["path"]).ends_with(extension[i])) << r.dump();
     EXPECT_EQ(r["hits"].size(), i == 1 ? 0u : 1u) << r.dump();
   }
+}
+
+// HEIF previews. The fixture is written with libheif's encoder: a HEIC whose primary picture is one photo
+// and whose thumbnail item is the known one, so only the preview can hit. Independent truth: libheif
+// itself decodes the file's thumbnail (its own parser, from the original file), the pixels go to a PNG,
+// and `hashtriage hash --pdq` of that PNG must equal the preview item's PDQ bit for bit; heif-info's
+// thumbnail size must be the item's. A copy cut short inside the preview's data gives one error.
+TEST_F(EmbeddedThumbnailTest, AKnownPictureAsAHeicThumbnailIsAThumbnailHitOfItsParent) {
+  const auto photos = testing::TestDataDir() / "photos/scratch";
+  const auto iphone = *dir_ / "iphone";
+  std::filesystem::create_directories(iphone);
+  const Rgb primary = ReadPhoto(photos / "all-sports-mural.jpg", 640, dir_->path());
+  const Rgb preview = ReadPhoto(photos / "kitchen.jpg", 480, dir_->path());
+  WriteHeicWithPreview(primary, preview, iphone / "IMG_0001.HEIC");
+  WriteLibheifPreviewPng(iphone / "IMG_0001.HEIC", *dir_ / "libheif-preview.png");
+  const std::vector<std::byte> whole = testing::ReadBytes(iphone / "IMG_0001.HEIC");
+  // libheif writes the items' data in order (the primary, then the thumbnail): cutting the last bytes
+  // cuts the preview.
+  testing::WriteBytes(iphone / "IMG_0002.HEIC", std::vector<std::byte>(whole.begin(), whole.end() - 64));
+
+  const auto c = *dir_ / "case-heic";
+  const auto scan = RunCommand(Bin() + " scan --case " + Q(c) + " --index " + Q(index_) + " " + Q(iphone));
+  EXPECT_EQ(scan.exit_code, 10) << scan.out << scan.err;
+  const std::vector<json> records = testing::ExportedFileRecords(c);
+
+  const std::string expected_pdq = RunOk(Bin() + " hash --pdq " + Q(*dir_ / "libheif-preview.png")).substr(0, 64);
+  std::istringstream info(RunOk("heif-info " + Q(iphone / "IMG_0001.HEIC")));
+  std::string line, thumbnail_size;
+  while (std::getline(info, line)) {
+    if (const auto at = line.find("thumbnail: "); at != std::string::npos) thumbnail_size = line.substr(at + 11);
+  }
+  ASSERT_FALSE(thumbnail_size.empty());
+
+  int previews = 0, preview_errors = 0;
+  for (const json& r : records) {
+    const std::string path = r["path"];
+    if (path == "iphone/IMG_0001.HEIC") {
+      EXPECT_TRUE(r["hits"].empty()) << "the primary picture is not the known one: " << r.dump();
+      EXPECT_TRUE(r["error"].is_null()) << r.dump();
+    } else if (path == "iphone/IMG_0001.HEIC/thumbnail:heif:2") {
+      ++previews;
+      EXPECT_TRUE(r["thumbnail"].get<bool>());
+      EXPECT_EQ(r["original_path"], "IMG_0001.HEIC");
+      EXPECT_EQ(r["pdq"], expected_pdq) << "the preview decodes to exactly what libheif decodes";
+      EXPECT_EQ(std::to_string(r["width"].get<int>()) + "x" + std::to_string(r["height"].get<int>()), thumbnail_size);
+      ASSERT_EQ(r["hits"].size(), 1u) << r.dump();
+      EXPECT_EQ(r["hits"][0]["media_id"], "kitchen");
+      EXPECT_EQ(r["hits"][0]["category"], "B");
+    } else if (path == "iphone/IMG_0002.HEIC" && !r["error"].is_null() &&
+               r["error"].get<std::string>().find("preview item 2") != std::string::npos) {
+      ++preview_errors;
+      EXPECT_NE(r["error"].get<std::string>().find("runs past the end of the file; preview not extracted"),
+                std::string::npos)
+          << r["error"];
+    } else {
+      EXPECT_TRUE(r["hits"].empty()) << r.dump();
+    }
+  }
+  EXPECT_EQ(previews, 1);
+  EXPECT_EQ(preview_errors, 1) << "the cut preview is reported once, on its parent";
+
+  const auto off = *dir_ / "case-heic-off";
+  EXPECT_EQ(RunCommand(Bin() + " scan --no-thumbnails --case " + Q(off) + " --index " + Q(index_) + " " + Q(iphone)).exit_code,
+            1)
+      << "without previews nothing is found, and the cut file's primary picture is an error";
 }
 
 }  // namespace

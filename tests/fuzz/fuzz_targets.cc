@@ -5,7 +5,7 @@
 namespace hashtriage::fuzz {
 
 std::span<const FuzzTarget> AllTargets() {
-  static constexpr std::array<FuzzTarget, 16> kTargets{{
+  static constexpr std::array<FuzzTarget, 17> kTargets{{
       {"image_decode", &FuzzImageDecode},
       {"vics_import", &FuzzVicsImport},
       {"icse_import", &FuzzIcseImport},
@@ -22,6 +22,7 @@ std::span<const FuzzTarget> AllTargets() {
       {"disk_image", &FuzzDiskImage},
       {"untrusted_text", &FuzzUntrustedText},
       {"video_decode", &FuzzVideoDecode},
+      {"heif_preview", &FuzzHeifPreview},
   }};
   return kTargets;
 }

@@ -41,6 +41,7 @@ int FuzzDiskImage(const std::uint8_t* data, std::size_t size);
 // Not a parser: the output rule for untrusted text (engine/text/untrusted_text.h), as properties.
 int FuzzUntrustedText(const std::uint8_t* data, std::size_t size);
 int FuzzVideoDecode(const std::uint8_t* data, std::size_t size);
+int FuzzHeifPreview(const std::uint8_t* data, std::size_t size);
 
 }  // namespace hashtriage::fuzz
 
