@@ -273,7 +273,7 @@ std::vector<std::byte> StandaloneFile(std::string_view type, const std::vector<c
   Put(hdlr, 0, 4);  // version, flags
   Put(hdlr, 0, 4);  // pre-defined
   Put(hdlr, "pict");
-  Put(hdlr, 0, 12);
+  for (int i = 0; i < 3; ++i) Put(hdlr, 0, 4);  // reserved
   Put(hdlr, 0, 1);  // empty name
   std::vector<std::byte> pitm;
   Put(pitm, 0, 4);
