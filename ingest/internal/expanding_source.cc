@@ -151,9 +151,10 @@ void ExpandingSource::QueueHeifPreviews(const ItemInfo& parent, const std::share
                             nullptr});
     return;
   }
-  for (const std::string& problem : previews->problems) {
+  for (const Status& problem : previews->problems) {
     pending_.push_back(Item{ErrorEntry(parent.evidence_id, parent.path,
-                                       Status::Corruption(parent.path + ": " + problem + "; preview not extracted"),
+                                       Status(problem.code(), parent.path + ": " + problem.message() +
+                                                                  "; preview not extracted"),
                                        parent.inside_archive)
                                 .info,
                             nullptr});

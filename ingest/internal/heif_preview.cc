@@ -2,245 +2,26 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
-#include <optional>
 #include <set>
 #include <string_view>
 
+#include "ingest/internal/heif_meta.h"
+
 namespace hashtriage::ingest::internal {
 
-namespace heif_boxes {
+namespace heif_preview {
 
-// Big-endian reads from a span, every one bounds-checked: a read past the end sets `ok` false and
-// returns 0, so a parse runs to its end and is then rejected once.
-class Cursor {
- public:
-  explicit Cursor(std::span<const std::byte> bytes) : bytes_(bytes) {}
-  std::uint64_t Read(int width) {
-    if (width == 0) return 0;
-    if (!ok_ || pos_ + static_cast<std::size_t>(width) > bytes_.size()) {
-      ok_ = false;
-      return 0;
-    }
-    std::uint64_t value = 0;
-    for (int i = 0; i < width; ++i) value = (value << 8) | static_cast<std::uint8_t>(bytes_[pos_++]);
-    return value;
-  }
-  std::string FourCc() {
-    std::string out;
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(Read(1)));
-    return out;
-  }
-  void Skip(std::size_t n) {
-    if (pos_ + n > bytes_.size()) ok_ = false;
-    pos_ = std::min(pos_ + n, bytes_.size());
-  }
-  bool ok() const { return ok_; }
-  std::size_t pos() const { return pos_; }
-  std::size_t left() const { return bytes_.size() - pos_; }
+using heif::Association;
+using heif::Box;
+using heif::Location;
+using heif::Meta;
 
- private:
-  std::span<const std::byte> bytes_;
-  std::size_t pos_ = 0;
-  bool ok_ = true;
-};
-
-struct Box {
+// One item of the re-wrapped file: its type, coded data and properties (with their essential flags).
+struct WrappedItem {
   std::string type;
-  std::span<const std::byte> whole;    // header and payload
-  std::span<const std::byte> payload;  // after the header (and, for a full box, not yet past version/flags)
+  std::vector<std::byte> data;
+  std::vector<Association> properties;  // indexes into Meta::properties
 };
-
-struct BoxHeader {
-  std::string type;
-  std::uint64_t size = 0;    // header included
-  std::uint64_t header = 0;  // 8, or 16 with a 64-bit size
-};
-
-// The header at the start of `bytes`, for a box with `available` bytes from its start to the end of
-// its container (a size of 0 means "to the end"); nullopt when the header itself is broken.
-std::optional<BoxHeader> ReadBoxHeader(std::span<const std::byte> bytes, std::uint64_t available) {
-  Cursor c(bytes);
-  BoxHeader h;
-  h.size = c.Read(4);
-  h.type = c.FourCc();
-  h.header = 8;
-  if (h.size == 1) {
-    h.size = c.Read(8);
-    h.header = 16;
-  } else if (h.size == 0) {
-    h.size = available;
-  }
-  if (!c.ok() || h.size < h.header) return std::nullopt;
-  return h;
-}
-
-// The boxes laid end to end in `bytes`; nullopt when one's size runs past the end.
-std::optional<std::vector<Box>> Children(std::span<const std::byte> bytes) {
-  std::vector<Box> boxes;
-  std::size_t at = 0;
-  while (at < bytes.size()) {
-    const auto h = ReadBoxHeader(bytes.subspan(at), bytes.size() - at);
-    if (!h || h->size > bytes.size() - at) return std::nullopt;
-    const auto whole = bytes.subspan(at, static_cast<std::size_t>(h->size));
-    boxes.push_back(Box{h->type, whole, whole.subspan(static_cast<std::size_t>(h->header))});
-    at += static_cast<std::size_t>(h->size);
-  }
-  return boxes;
-}
-
-const Box* Find(const std::vector<Box>& boxes, std::string_view type) {
-  for (const Box& b : boxes) {
-    if (b.type == type) return &b;
-  }
-  return nullptr;
-}
-
-struct Extent {
-  std::uint64_t offset = 0;
-  std::uint64_t length = 0;  // 0: to the end of the data source
-};
-struct Location {
-  int construction_method = 0;  // 0 file, 1 idat, 2 another item (not supported)
-  std::uint64_t base_offset = 0;
-  std::vector<Extent> extents;
-};
-struct Association {
-  std::uint32_t property_index = 0;  // 1-based into ipco
-  bool essential = false;
-};
-
-struct Meta {
-  std::map<std::uint32_t, std::string> item_types;
-  std::vector<std::uint32_t> thumbnails;  // items with a 'thmb' reference, in order
-  std::map<std::uint32_t, Location> locations;
-  std::vector<Box> properties;
-  std::map<std::uint32_t, std::vector<Association>> associations;
-  std::span<const std::byte> idat;
-};
-
-bool ParseItemInfo(std::span<const std::byte> payload, Meta& meta) {
-  Cursor c(payload);
-  const auto version = c.Read(1);
-  c.Skip(3);
-  c.Read(version == 0 ? 2 : 4);  // entry count: the boxes that follow are authoritative
-  const auto entries = Children(payload.subspan(std::min(c.pos(), payload.size())));
-  if (!c.ok() || !entries) return false;
-  for (const Box& infe : *entries) {
-    if (infe.type != "infe") continue;
-    Cursor e(infe.payload);
-    const auto infe_version = e.Read(1);
-    e.Skip(3);
-    if (infe_version < 2) continue;  // versions 0 and 1 describe files, not typed items
-    const auto id = static_cast<std::uint32_t>(e.Read(infe_version == 2 ? 2 : 4));
-    e.Read(2);  // protection index
-    const std::string type = e.FourCc();
-    if (e.ok()) meta.item_types[id] = type;
-  }
-  return true;
-}
-
-bool ParseReferences(std::span<const std::byte> payload, Meta& meta) {
-  Cursor c(payload);
-  const auto version = c.Read(1);
-  c.Skip(3);
-  const int id_width = version == 0 ? 2 : 4;
-  const auto refs = Children(payload.subspan(std::min(c.pos(), payload.size())));
-  if (!c.ok() || !refs) return false;
-  for (const Box& ref : *refs) {
-    if (ref.type != "thmb") continue;
-    Cursor r(ref.payload);
-    const auto from = static_cast<std::uint32_t>(r.Read(id_width));
-    r.Read(2);  // reference count: the masters do not matter here
-    if (!r.ok()) return false;
-    if (std::find(meta.thumbnails.begin(), meta.thumbnails.end(), from) == meta.thumbnails.end()) {
-      meta.thumbnails.push_back(from);
-    }
-  }
-  return true;
-}
-
-bool ValidWidth(std::uint64_t width) { return width == 0 || width == 4 || width == 8; }
-
-bool ParseLocations(std::span<const std::byte> payload, Meta& meta) {
-  Cursor c(payload);
-  const auto version = c.Read(1);
-  c.Skip(3);
-  if (version > 2) return false;
-  const auto sizes = c.Read(1);
-  const auto more = c.Read(1);
-  const auto offset_width = sizes >> 4, length_width = sizes & 0xF, base_width = more >> 4;
-  const auto index_width = version >= 1 ? (more & 0xF) : 0;
-  if (!ValidWidth(offset_width) || !ValidWidth(length_width) || !ValidWidth(base_width) || !ValidWidth(index_width)) {
-    return false;
-  }
-  const auto count = c.Read(version < 2 ? 2 : 4);
-  for (std::uint64_t i = 0; i < count && c.ok(); ++i) {
-    const auto id = static_cast<std::uint32_t>(c.Read(version < 2 ? 2 : 4));
-    Location location;
-    if (version >= 1) location.construction_method = static_cast<int>(c.Read(2) & 0xF);
-    c.Read(2);  // data reference index: 0 is "this file"; others are not followed
-    location.base_offset = c.Read(static_cast<int>(base_width));
-    const auto extents = c.Read(2);
-    if (extents > c.left()) return false;
-    for (std::uint64_t e = 0; e < extents && c.ok(); ++e) {
-      c.Read(static_cast<int>(index_width));
-      Extent extent;
-      extent.offset = c.Read(static_cast<int>(offset_width));
-      extent.length = c.Read(static_cast<int>(length_width));
-      location.extents.push_back(extent);
-    }
-    meta.locations[id] = std::move(location);
-  }
-  return c.ok();
-}
-
-bool ParseProperties(std::span<const std::byte> payload, Meta& meta) {
-  const auto children = Children(payload);
-  if (!children) return false;
-  if (const Box* ipco = Find(*children, "ipco")) {
-    const auto properties = Children(ipco->payload);
-    if (!properties) return false;
-    meta.properties = *properties;
-  }
-  for (const Box& ipma : *children) {
-    if (ipma.type != "ipma") continue;
-    Cursor c(ipma.payload);
-    const auto version = c.Read(1);
-    const auto flags = c.Read(3);
-    const auto entries = c.Read(4);
-    for (std::uint64_t i = 0; i < entries && c.ok(); ++i) {
-      const auto id = static_cast<std::uint32_t>(c.Read(version < 1 ? 2 : 4));
-      const auto count = c.Read(1);
-      auto& list = meta.associations[id];
-      for (std::uint64_t a = 0; a < count && c.ok(); ++a) {
-        const bool wide = (flags & 1) != 0;
-        const auto value = c.Read(wide ? 2 : 1);
-        const std::uint64_t top = wide ? 0x8000 : 0x80;
-        list.push_back(Association{static_cast<std::uint32_t>(value & (top - 1)), (value & top) != 0});
-      }
-    }
-    if (!c.ok()) return false;
-  }
-  return true;
-}
-
-std::optional<Meta> ParseMeta(std::span<const std::byte> meta_payload) {
-  if (meta_payload.size() < 4) return std::nullopt;
-  const auto children = Children(meta_payload.subspan(4));  // past version and flags
-  if (!children) return std::nullopt;
-  Meta meta;
-  for (const Box& box : *children) {
-    bool ok = true;
-    if (box.type == "iinf") ok = ParseItemInfo(box.payload, meta);
-    if (box.type == "iref") ok = ParseReferences(box.payload, meta);
-    if (box.type == "iloc") ok = ParseLocations(box.payload, meta);
-    if (box.type == "iprp") ok = ParseProperties(box.payload, meta);
-    if (box.type == "idat") meta.idat = box.payload;
-    if (!ok) return std::nullopt;
-  }
-  return meta;
-}
 
 // ---- writing the standalone file ----
 
@@ -252,7 +33,7 @@ void Put(std::vector<std::byte>& out, std::string_view text) {
 }
 void Put(std::vector<std::byte>& out, std::span<const std::byte> bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }
 
-std::vector<std::byte> MakeBox(std::string_view type, const std::vector<std::byte>& payload) {
+std::vector<std::byte> MakeBox(std::string_view type, std::span<const std::byte> payload) {
   std::vector<std::byte> out;
   Put(out, payload.size() + 8, 4);
   Put(out, type);
@@ -260,86 +41,127 @@ std::vector<std::byte> MakeBox(std::string_view type, const std::vector<std::byt
   return out;
 }
 
-// A HEIF file whose one item (id 1, the primary) is `coded` of `type` with `properties`.
-std::vector<std::byte> StandaloneFile(std::string_view type, const std::vector<const Box*>& properties,
-                                      const std::vector<bool>& essential, std::span<const std::byte> coded) {
+// A HEIF file whose items are `items`, ids 1..n: item 1 the primary; when there are more, item 1 is a
+// grid whose tiles ('dimg') are the others, in order. Properties are re-boxed with plain 32-bit sizes (a
+// size of 0, "to the end", would swallow the boxes written after it).
+std::vector<std::byte> StandaloneFile(const Meta& meta, const std::vector<WrappedItem>& items) {
+  const bool av1 = std::any_of(items.begin(), items.end(), [](const WrappedItem& i) { return i.type == "av01"; });
   std::vector<std::byte> ftyp;
-  Put(ftyp, type == "av01" ? "avif" : "heic");
+  Put(ftyp, av1 ? "avif" : "heic");
   Put(ftyp, 0, 4);
   Put(ftyp, "mif1");
-  Put(ftyp, type == "av01" ? "avif" : "heic");
+  Put(ftyp, av1 ? "avif" : "heic");
 
   std::vector<std::byte> hdlr;
   Put(hdlr, 0, 4);  // version, flags
   Put(hdlr, 0, 4);  // pre-defined
   Put(hdlr, "pict");
   for (int i = 0; i < 3; ++i) Put(hdlr, 0, 4);  // reserved
-  Put(hdlr, 0, 1);  // empty name
+  Put(hdlr, 0, 1);                              // empty name
   std::vector<std::byte> pitm;
   Put(pitm, 0, 4);
   Put(pitm, 1, 2);
-  std::vector<std::byte> infe;
-  Put(infe, 0x02000000, 4);  // version 2
-  Put(infe, 1, 2);
-  Put(infe, 0, 2);
-  Put(infe, type);
-  Put(infe, 0, 1);
   std::vector<std::byte> iinf;
   Put(iinf, 0, 4);
-  Put(iinf, 1, 2);
-  Put(iinf, MakeBox("infe", infe));
+  Put(iinf, items.size(), 2);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    std::vector<std::byte> infe;
+    Put(infe, 0x02000000, 4);  // version 2
+    Put(infe, i + 1, 2);
+    Put(infe, 0, 2);
+    Put(infe, items[i].type);
+    Put(infe, 0, 1);
+    Put(iinf, MakeBox("infe", infe));
+  }
+  std::vector<std::byte> iref;
+  if (items.size() > 1) {
+    std::vector<std::byte> dimg;
+    Put(dimg, 1, 2);
+    Put(dimg, items.size() - 1, 2);
+    for (std::size_t i = 1; i < items.size(); ++i) Put(dimg, i + 1, 2);
+    Put(iref, 0, 4);
+    Put(iref, MakeBox("dimg", dimg));
+  }
+  // ipco: each property used, once, in order of first use.
+  std::vector<std::uint32_t> used;
+  for (const WrappedItem& item : items) {
+    for (const Association& a : item.properties) {
+      if (std::find(used.begin(), used.end(), a.property_index) == used.end()) used.push_back(a.property_index);
+    }
+  }
   std::vector<std::byte> ipco;
-  for (const Box* p : properties) Put(ipco, p->whole);
+  for (const std::uint32_t index : used) {
+    const Box& p = meta.properties[index - 1];
+    Put(ipco, MakeBox(p.type, p.payload));
+  }
+  const bool wide = used.size() > 127;
   std::vector<std::byte> ipma;
-  Put(ipma, 0, 4);
-  Put(ipma, 1, 4);
-  Put(ipma, 1, 2);
-  Put(ipma, properties.size(), 1);
-  for (std::size_t i = 0; i < properties.size(); ++i) Put(ipma, (essential[i] ? 0x80 : 0) | (i + 1), 1);
+  Put(ipma, wide ? 1 : 0, 4);  // version 0; flags bit 0: 16-bit associations
+  Put(ipma, items.size(), 4);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    Put(ipma, i + 1, 2);
+    Put(ipma, items[i].properties.size(), 1);
+    for (const Association& a : items[i].properties) {
+      const std::uint64_t position = static_cast<std::uint64_t>(std::find(used.begin(), used.end(), a.property_index) - used.begin()) + 1;
+      Put(ipma, (a.essential ? (wide ? 0x8000 : 0x80) : 0) | position, wide ? 2 : 1);
+    }
+  }
   std::vector<std::byte> iprp = MakeBox("ipco", ipco);
   Put(iprp, MakeBox("ipma", ipma));
 
-  // iloc's offset points into mdat, after everything above: its size is known before its value.
-  auto meta_without_iloc = [&](std::uint64_t data_offset) {
+  // iloc points into mdat, after everything above: its size is known before its values.
+  auto meta_box = [&](std::uint64_t data_offset) {
     std::vector<std::byte> iloc;
     Put(iloc, 0, 4);     // version 0
     Put(iloc, 0x44, 1);  // offset and length 4 bytes
     Put(iloc, 0x00, 1);  // no base offset
-    Put(iloc, 1, 2);
-    Put(iloc, 1, 2);  // item 1
-    Put(iloc, 0, 2);  // this file
-    Put(iloc, 1, 2);  // one extent
-    Put(iloc, data_offset, 4);
-    Put(iloc, coded.size(), 4);
-    std::vector<std::byte> meta;
-    Put(meta, 0, 4);
-    Put(meta, MakeBox("hdlr", hdlr));
-    Put(meta, MakeBox("pitm", pitm));
-    Put(meta, MakeBox("iloc", iloc));
-    Put(meta, MakeBox("iinf", iinf));
-    Put(meta, MakeBox("iprp", iprp));
-    return MakeBox("meta", meta);
+    Put(iloc, items.size(), 2);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      Put(iloc, i + 1, 2);
+      Put(iloc, 0, 2);  // this file
+      Put(iloc, 1, 2);  // one extent
+      Put(iloc, data_offset, 4);
+      Put(iloc, items[i].data.size(), 4);
+      data_offset += items[i].data.size();
+    }
+    std::vector<std::byte> payload;
+    Put(payload, 0, 4);
+    Put(payload, MakeBox("hdlr", hdlr));
+    Put(payload, MakeBox("pitm", pitm));
+    Put(payload, MakeBox("iloc", iloc));
+    Put(payload, MakeBox("iinf", iinf));
+    if (!iref.empty()) Put(payload, MakeBox("iref", iref));
+    Put(payload, MakeBox("iprp", iprp));
+    return MakeBox("meta", payload);
   };
   std::vector<std::byte> out = MakeBox("ftyp", ftyp);
-  const std::size_t header = out.size() + meta_without_iloc(0).size() + 8;
-  Put(out, meta_without_iloc(header));
-  Put(out, coded.size() + 8, 4);
+  const std::size_t data_start = out.size() + meta_box(0).size() + 8;
+  Put(out, meta_box(data_start));
+  std::uint64_t data_size = 0;
+  for (const WrappedItem& item : items) data_size += item.data.size();
+  Put(out, data_size + 8, 4);
   Put(out, "mdat");
-  Put(out, coded);
+  for (const WrappedItem& item : items) Put(out, item.data);
   return out;
 }
 
-// The coded bytes of `location`, concatenated; an error message when they cannot be read.
-Result<std::vector<std::byte>> ReadItemData(ImageReader& file, const Meta& meta, const Location& location) {
+// ---- reading the items ----
+
+// Appends the coded bytes of `location` to `data`, within `budget` bytes in all.
+Status AppendItemData(ImageReader& file, const Meta& meta, const Location& location, std::uint64_t budget,
+                      std::vector<std::byte>& data) {
   if (location.construction_method > 1) return Status::NotSupported("its data is built from another item");
+  if (location.construction_method == 0 && location.data_reference != 0) {
+    return Status::NotSupported("its data is in another file");
+  }
   const std::uint64_t source_size = location.construction_method == 0 ? file.size() : meta.idat.size();
-  std::vector<std::byte> data;
-  for (const Extent& e : location.extents) {
+  const std::size_t before = data.size();
+  for (const heif::Extent& e : location.extents) {
     const std::uint64_t start = location.base_offset + e.offset;
     if (start < e.offset || start > source_size) return Status::Corruption("its data starts past the end of the file");
     const std::uint64_t length = e.length == 0 ? source_size - start : e.length;
     if (length > source_size - start) return Status::Corruption("its data runs past the end of the file");
-    if (data.size() + length > kMaxHeifPreviewBytes) return Status::ResourceLimit("its data is too large for a preview");
+    if (data.size() + length > budget) return Status::ResourceLimit("its data is too large for a preview");
     const std::size_t at = data.size();
     data.resize(at + length);
     if (location.construction_method == 1) {
@@ -349,34 +171,91 @@ Result<std::vector<std::byte>> ReadItemData(ImageReader& file, const Meta& meta,
     HT_ASSIGN_OR_RETURN(const std::size_t got, file.ReadAt(start, std::span(data).subspan(at)));
     if (got != length) return Status::Corruption("its data could not be read whole");
   }
-  if (data.empty()) return Status::Corruption("it has no data");
-  return data;
+  if (data.size() == before) return Status::Corruption("it has no data");
+  return Status::Ok();
 }
 
-}  // namespace heif_boxes
+bool CodedImage(const std::string& type) { return type == "hvc1" || type == "av01"; }
+
+// The item `id` as the wrapper needs it, data not yet read; an error when it cannot be wrapped.
+Result<WrappedItem> Describe(const Meta& meta, std::uint32_t id, bool tile) {
+  const auto type = meta.item_types.find(id);
+  if (type == meta.item_types.end()) return Status::Corruption("no item information");
+  if (!CodedImage(type->second) && (tile || type->second != "grid")) {
+    return Status::NotSupported("item type '" + type->second + "' is not a coded image this scan decodes");
+  }
+  if (!meta.locations.contains(id)) return Status::Corruption("no item location");
+  WrappedItem item;
+  item.type = type->second;
+  if (const auto a = meta.associations.find(id); a != meta.associations.end()) {
+    for (const Association& association : a->second) {
+      if (association.property_index == 0) continue;  // "no property"
+      if (association.property_index > meta.properties.size()) {
+        return Status::Corruption("a property it names is not in the property box");
+      }
+      item.properties.push_back(association);
+    }
+  }
+  if (item.properties.size() > 255) return Status::NotSupported("more than 255 properties");
+  return item;
+}
+
+// The preview `id` (a coded image, or a grid and its tiles) re-wrapped as a file of its own.
+Result<HeifPreview> Wrap(ImageReader& file, const Meta& meta, std::uint32_t id) {
+  std::vector<WrappedItem> items;
+  std::vector<std::uint32_t> ids{id};
+  HT_ASSIGN_OR_RETURN(WrappedItem first, Describe(meta, id, false));
+  items.push_back(std::move(first));
+  if (items[0].type == "grid") {
+    const auto tiles = meta.tiles.find(id);
+    if (tiles == meta.tiles.end() || tiles->second.empty()) return Status::Corruption("a grid without tiles");
+    if (tiles->second.size() > kMaxHeifPreviewTiles) return Status::ResourceLimit("a grid of too many tiles");
+    for (const std::uint32_t tile : tiles->second) {
+      auto described = Describe(meta, tile, true);
+      if (!described.ok()) return described.status().WithContext("tile item " + std::to_string(tile));
+      items.push_back(std::move(described).value());
+      ids.push_back(tile);
+    }
+  }
+  std::size_t properties = 0;
+  for (const WrappedItem& item : items) properties += item.properties.size();
+  if (properties > 0x7FFF) return Status::NotSupported("too many properties");
+  // Every check above is cheap; only now are bytes read, within one budget for the whole preview.
+  std::uint64_t coded = 0;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    HT_RETURN_IF_ERROR(AppendItemData(file, meta, meta.locations.at(ids[i]), kMaxHeifPreviewBytes - coded, items[i].data));
+    coded += items[i].data.size();
+  }
+  HeifPreview preview;
+  preview.item_id = id;
+  preview.item_type = items[0].type;
+  preview.coded_size = coded;
+  preview.file = StandaloneFile(meta, items);
+  return preview;
+}
+
+}  // namespace heif_preview
 
 bool LooksLikeHeif(std::span<const std::byte> prefix) {
-  heif_boxes::Cursor c(prefix);
-  const auto size = c.Read(4);
-  if (c.FourCc() != "ftyp" || !c.ok() || size < 16 || size > prefix.size()) return false;
+  const auto h = heif::ReadBoxHeader(prefix, prefix.size());
+  if (!h || h->type != "ftyp" || h->size < 16 || h->size > prefix.size()) return false;
   static constexpr std::array<std::string_view, 8> kBrands = {"mif1", "heic", "heix", "heim", "heis", "avif", "msf1", "miaf"};
-  for (std::size_t at = 8; at + 4 <= size; at += 4) {
-    if (at == 12) continue;  // the minor version
-    const std::string brand(reinterpret_cast<const char*>(prefix.data() + at), 4);
+  for (std::size_t at = h->header; at + 4 <= h->size; at += 4) {
+    if (at == h->header + 4) continue;  // the minor version
+    const std::string_view brand(reinterpret_cast<const char*>(prefix.data() + at), 4);
     if (std::find(kBrands.begin(), kBrands.end(), brand) != kBrands.end()) return true;
   }
   return false;
 }
 
 Result<HeifPreviews> FindHeifPreviews(ImageReader& file) {
-  using namespace heif_boxes;
   // Find the top-level 'meta' box by walking the headers only.
   std::uint64_t at = 0;
   std::optional<std::pair<std::uint64_t, std::uint64_t>> meta_range;  // payload offset, size
   while (at + 8 <= file.size() && !meta_range) {
     std::array<std::byte, 16> header{};
     HT_ASSIGN_OR_RETURN(const std::size_t got, file.ReadAt(at, header));
-    const auto h = ReadBoxHeader(std::span<const std::byte>(header.data(), got), file.size() - at);
+    const auto h = heif::ReadBoxHeader(std::span<const std::byte>(header.data(), got), file.size() - at);
     if (!h) return Status::Corruption("HEIF box structure broken at offset " + std::to_string(at));
     if (h->size > file.size() - at) {
       // A truncated file: its previews may still be whole (they usually come first in the data).
@@ -391,56 +270,24 @@ Result<HeifPreviews> FindHeifPreviews(ImageReader& file) {
   std::vector<std::byte> meta_bytes(meta_range->second);
   HT_ASSIGN_OR_RETURN(const std::size_t got, file.ReadAt(meta_range->first, meta_bytes));
   if (got != meta_bytes.size()) return Status::Corruption("HEIF metadata box not read whole");
-  const std::optional<Meta> meta = ParseMeta(meta_bytes);
+  const std::optional<heif::Meta> meta = heif::ParseMeta(meta_bytes);
   if (!meta) return Status::Corruption("HEIF metadata box structure broken");
 
   HeifPreviews out;
-  for (const std::uint32_t id : meta->thumbnails) {
-    const std::string where = "HEIF preview item " + std::to_string(id) + ": ";
-    if (out.found.size() == kMaxHeifPreviews) {
-      out.problems.push_back(where + "more than " + std::to_string(kMaxHeifPreviews) + " previews in one file");
-      break;
+  const std::size_t examined = std::min(meta->thumbnails.size(), kMaxHeifPreviews);
+  for (std::size_t i = 0; i < examined; ++i) {
+    const std::uint32_t id = meta->thumbnails[i];
+    auto preview = heif_preview::Wrap(file, *meta, id);
+    if (preview.ok()) {
+      out.found.push_back(std::move(preview).value());
+    } else {
+      out.problems.push_back(preview.status().WithContext("HEIF preview item " + std::to_string(id)));
     }
-    const auto type = meta->item_types.find(id);
-    if (type == meta->item_types.end() || (type->second != "hvc1" && type->second != "av01")) {
-      out.problems.push_back(where + "not a coded image item (" +
-                             (type == meta->item_types.end() ? std::string("no item info") : type->second) + ")");
-      continue;
-    }
-    const auto location = meta->locations.find(id);
-    if (location == meta->locations.end()) {
-      out.problems.push_back(where + "no item location");
-      continue;
-    }
-    auto data = ReadItemData(file, *meta, location->second);
-    if (!data.ok()) {
-      out.problems.push_back(where + std::string(data.status().message()));
-      continue;
-    }
-    std::vector<const Box*> properties;
-    std::vector<bool> essential;
-    bool properties_ok = true;
-    if (const auto a = meta->associations.find(id); a != meta->associations.end()) {
-      for (const Association& association : a->second) {
-        if (association.property_index == 0) continue;  // "no property"
-        if (association.property_index > meta->properties.size() || properties.size() == 127) {
-          properties_ok = false;
-          break;
-        }
-        properties.push_back(&meta->properties[association.property_index - 1]);
-        essential.push_back(association.essential);
-      }
-    }
-    if (!properties_ok) {
-      out.problems.push_back(where + "its properties are not in the property box");
-      continue;
-    }
-    HeifPreview preview;
-    preview.item_id = id;
-    preview.item_type = type->second;
-    preview.coded_size = data->size();
-    preview.file = StandaloneFile(type->second, properties, essential, *data);
-    out.found.push_back(std::move(preview));
+  }
+  if (meta->thumbnails.size() > examined) {
+    out.problems.push_back(Status::ResourceLimit(std::to_string(meta->thumbnails.size() - examined) +
+                                                 " more HEIF previews declared than the " +
+                                                 std::to_string(kMaxHeifPreviews) + " examined"));
   }
   return out;
 }

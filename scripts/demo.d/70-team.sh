@@ -5,7 +5,7 @@
 # takes and reviews a subject, a colleague's stale review is refused with a conflict, the supervisor
 # draws the dip-sample, a kiosk station submits a phone's records, an intake workstation a referral
 # file), and the case moved back out
-# byte-for-byte. Servers are stopped at the end. (The browser UI is not built yet: see README.)
+# byte-for-byte. Servers are stopped at the end. Stage 6 prints the address of the browser UI that `serve` gives (README "The browser UI").
 #   DEMO_TEAM=1 scripts/demo.d/70-team.sh   (uses HASHTRIAGE_BIN, DEMO_DIR when set)
 set -euo pipefail
 : "${HASHTRIAGE_BIN:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/release/hashtriage}"

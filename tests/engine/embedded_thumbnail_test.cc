@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -64,10 +65,10 @@ struct Rgb {
   std::string pixels;  // interleaved RGB
 };
 
-// A photo's pixels, `size` pixels on its long side, read as binary PPM written by ImageMagick.
-Rgb ReadPhoto(const std::filesystem::path& photo, int size, const std::filesystem::path& scratch) {
-  const auto ppm = scratch / (photo.stem().string() + ".ppm");
-  RunOk("convert " + Q(photo) + " -resize " + std::to_string(size) + "x" + std::to_string(size) + " -depth 8 ppm:" +
+// A photo's pixels resized to exactly `width` x `height`, read as binary PPM written by ImageMagick.
+Rgb ReadPhoto(const std::filesystem::path& photo, int width, int height, const std::filesystem::path& scratch) {
+  const auto ppm = scratch / (photo.stem().string() + "-" + std::to_string(width) + ".ppm");
+  RunOk("convert " + Q(photo) + " -resize " + std::to_string(width) + "x" + std::to_string(height) + "! -depth 8 ppm:" +
         Q(ppm));
   std::ifstream in(ppm, std::ios::binary);
   std::string magic;
@@ -96,8 +97,10 @@ heif_image* ToHeifImage(const Rgb& rgb) {
   return image;
 }
 
-// Writes a HEIC: `primary` as its picture, `preview` at half size (libheif scales it) as its thumbnail.
-void WriteHeicWithPreview(const Rgb& primary, const Rgb& preview, const std::filesystem::path& out) {
+// Writes a HEIC: `primary` as its picture, `preview` scaled by libheif to fit `box` pixels as its
+// thumbnail. libheif (with x265) codes a thumbnail less than 64 pixels high as a grid of one 64-pixel tile
+// cropped to size ('thmb' -> 'grid' -> 'dimg' -> 'hvc1', the grid's description in idat).
+void WriteHeicWithPreview(const Rgb& primary, const Rgb& preview, int box, const std::filesystem::path& out) {
   heif_context* context = heif_context_alloc();
   heif_encoder* encoder = nullptr;
   ASSERT_EQ(heif_context_get_encoder_for_format(context, heif_compression_HEVC, &encoder).code, heif_error_Ok);
@@ -108,7 +111,7 @@ void WriteHeicWithPreview(const Rgb& primary, const Rgb& preview, const std::fil
   heif_image_handle* preview_handle = nullptr;
   ASSERT_EQ(heif_context_encode_image(context, primary_image, encoder, nullptr, &primary_handle).code, heif_error_Ok);
   ASSERT_EQ(heif_context_encode_thumbnail(context, preview_image, primary_handle, encoder, nullptr,
-                                          std::max(preview.width, preview.height) / 2, &preview_handle)
+                                          box, &preview_handle)
                 .code,
             heif_error_Ok);
   ASSERT_EQ(heif_context_write_to_file(context, out.c_str()).code, heif_error_Ok);
@@ -120,13 +123,13 @@ void WriteHeicWithPreview(const Rgb& primary, const Rgb& preview, const std::fil
   heif_context_free(context);
 }
 
-// libheif's own decoding of the first thumbnail of `heic`'s primary picture, written as a PNG.
-void WriteLibheifPreviewPng(const std::filesystem::path& heic, const std::filesystem::path& png) {
+// libheif's own decoding of the first thumbnail of `heic`'s primary picture, written as a PNG; its item id
+// goes to `id`.
+void WriteLibheifPreviewPng(const std::filesystem::path& heic, const std::filesystem::path& png, heif_item_id& id) {
   heif_context* context = heif_context_alloc();
   ASSERT_EQ(heif_context_read_from_file(context, heic.c_str(), nullptr).code, heif_error_Ok);
   heif_image_handle* primary = nullptr;
   ASSERT_EQ(heif_context_get_primary_image_handle(context, &primary).code, heif_error_Ok);
-  heif_item_id id = 0;
   ASSERT_EQ(heif_image_handle_get_list_of_thumbnail_IDs(primary, &id, 1), 1);
   heif_image_handle* thumbnail = nullptr;
   ASSERT_EQ(heif_image_handle_get_thumbnail(primary, id, &thumbnail).code, heif_error_Ok);
@@ -390,64 +393,89 @@ TEST_F(EmbeddedThumbnailTest, BitmapPreviewsOfAVistaThumbnailCacheAreItemsAndThe
   }
 }
 
-// HEIF previews. The fixture is written with libheif's encoder: a HEIC whose primary picture is one photo
-// and whose thumbnail item is the known one, so only the preview can hit. Independent truth: libheif
-// itself decodes the file's thumbnail (its own parser, from the original file), the pixels go to a PNG,
-// and `hashtriage hash --pdq` of that PNG must equal the preview item's PDQ bit for bit; heif-info's
-// thumbnail size must be the item's. A copy cut short inside the preview's data gives one error.
+// HEIF previews. The fixtures are written with libheif's encoder: HEICs whose primary picture is one
+// photo and whose thumbnail is the known one, so only the preview can hit — one 240x180 thumbnail coded
+// as a single image, one 80x60 coded as a grid (libheif's layout under 64 pixels). Independent truth: libheif itself
+// decodes each file's thumbnail (its own parser, from the original file), the pixels go to a PNG, and
+// `hashtriage hash --pdq` of that PNG must equal the preview item's PDQ bit for bit; heif-info's
+// thumbnail size must be the item's. A copy cut short inside the preview's data gives one error on its
+// parent besides the picture's own, and no preview.
 TEST_F(EmbeddedThumbnailTest, AKnownPictureAsAHeicThumbnailIsAThumbnailHitOfItsParent) {
   const auto photos = testing::TestDataDir() / "photos/scratch";
   const auto iphone = *dir_ / "iphone";
   std::filesystem::create_directories(iphone);
-  const Rgb primary = ReadPhoto(photos / "all-sports-mural.jpg", 640, dir_->path());
-  const Rgb preview = ReadPhoto(photos / "kitchen.jpg", 480, dir_->path());
-  WriteHeicWithPreview(primary, preview, iphone / "IMG_0001.HEIC");
-  WriteLibheifPreviewPng(iphone / "IMG_0001.HEIC", *dir_ / "libheif-preview.png");
+  const Rgb primary = ReadPhoto(photos / "all-sports-mural.jpg", 640, 426, dir_->path());
+  WriteHeicWithPreview(primary, ReadPhoto(photos / "kitchen.jpg", 480, 360, dir_->path()), 240, iphone / "IMG_0001.HEIC");
+  WriteHeicWithPreview(primary, ReadPhoto(photos / "kitchen.jpg", 480, 360, dir_->path()), 80, iphone / "IMG_0003.HEIC");
+  auto text = [](const std::filesystem::path& file) {
+    const auto bytes = testing::ReadBytes(file);
+    return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  };
+  ASSERT_EQ(text(iphone / "IMG_0001.HEIC").find("grid"), std::string::npos) << "a thumbnail coded as one image";
+  ASSERT_NE(text(iphone / "IMG_0003.HEIC").find("grid"), std::string::npos) << "a grid thumbnail (80x60)";
   const std::vector<std::byte> whole = testing::ReadBytes(iphone / "IMG_0001.HEIC");
   // libheif writes the items' data in order (the primary, then the thumbnail): cutting the last bytes
-  // cuts the preview.
+  // cuts the preview (the error asserted below says so).
   testing::WriteBytes(iphone / "IMG_0002.HEIC", std::vector<std::byte>(whole.begin(), whole.end() - 64));
+
+  // What libheif and heif-info say of each whole file's thumbnail: its item path, PDQ and size.
+  struct Expected {
+    std::string path, pdq, size;
+  };
+  std::map<std::string, Expected> expected;
+  for (const char* name : {"IMG_0001.HEIC", "IMG_0003.HEIC"}) {
+    heif_item_id id = 0;
+    const auto png = *dir_ / (std::string(name) + "-libheif-preview.png");
+    WriteLibheifPreviewPng(iphone / name, png, id);
+    std::istringstream info(RunOk("heif-info " + Q(iphone / name)));
+    std::string line, size;
+    while (std::getline(info, line)) {
+      if (const auto at = line.find("thumbnail: "); at != std::string::npos) size = line.substr(at + 11);
+    }
+    ASSERT_FALSE(size.empty()) << name;
+    expected["iphone/" + std::string(name) + "/thumbnail:heif:" + std::to_string(id)] =
+        Expected{name, RunOk(Bin() + " hash --pdq " + Q(png)).substr(0, 64), size};
+  }
+  EXPECT_EQ(expected.at("iphone/IMG_0003.HEIC/thumbnail:heif:3").size, "80x60");
 
   const auto c = *dir_ / "case-heic";
   const auto scan = RunCommand(Bin() + " scan --case " + Q(c) + " --index " + Q(index_) + " " + Q(iphone));
   EXPECT_EQ(scan.exit_code, 10) << scan.out << scan.err;
-  const std::vector<json> records = testing::ExportedFileRecords(c);
-
-  const std::string expected_pdq = RunOk(Bin() + " hash --pdq " + Q(*dir_ / "libheif-preview.png")).substr(0, 64);
-  std::istringstream info(RunOk("heif-info " + Q(iphone / "IMG_0001.HEIC")));
-  std::string line, thumbnail_size;
-  while (std::getline(info, line)) {
-    if (const auto at = line.find("thumbnail: "); at != std::string::npos) thumbnail_size = line.substr(at + 11);
-  }
-  ASSERT_FALSE(thumbnail_size.empty());
-
-  int previews = 0, preview_errors = 0;
-  for (const json& r : records) {
+  std::map<std::string, int> previews, errors;
+  std::string cut_errors;
+  for (const json& r : testing::ExportedFileRecords(c)) {
     const std::string path = r["path"];
-    if (path == "iphone/IMG_0001.HEIC") {
-      EXPECT_TRUE(r["hits"].empty()) << "the primary picture is not the known one: " << r.dump();
-      EXPECT_TRUE(r["error"].is_null()) << r.dump();
-    } else if (path == "iphone/IMG_0001.HEIC/thumbnail:heif:2") {
-      ++previews;
-      EXPECT_TRUE(r["thumbnail"].get<bool>());
-      EXPECT_EQ(r["original_path"], "IMG_0001.HEIC");
-      EXPECT_EQ(r["pdq"], expected_pdq) << "the preview decodes to exactly what libheif decodes";
-      EXPECT_EQ(std::to_string(r["width"].get<int>()) + "x" + std::to_string(r["height"].get<int>()), thumbnail_size);
-      ASSERT_EQ(r["hits"].size(), 1u) << r.dump();
-      EXPECT_EQ(r["hits"][0]["media_id"], "kitchen");
-      EXPECT_EQ(r["hits"][0]["category"], "B");
-    } else if (path == "iphone/IMG_0002.HEIC" && !r["error"].is_null() &&
-               r["error"].get<std::string>().find("preview item 2") != std::string::npos) {
-      ++preview_errors;
-      EXPECT_NE(r["error"].get<std::string>().find("runs past the end of the file; preview not extracted"),
-                std::string::npos)
-          << r["error"];
-    } else {
-      EXPECT_TRUE(r["hits"].empty()) << r.dump();
+    if (!r["error"].is_null()) {
+      ++errors[path];
+      if (path == "iphone/IMG_0002.HEIC") cut_errors += r["error"].get<std::string>() + "\n";
+      continue;
     }
+    if (!r["thumbnail"].get<bool>()) {
+      EXPECT_TRUE(r["hits"].empty()) << "the primary picture is not the known one: " << r.dump();
+      continue;
+    }
+    ASSERT_TRUE(expected.contains(path)) << "an unexpected preview: " << r.dump();
+    ++previews[path];
+    const Expected& e = expected.at(path);
+    EXPECT_EQ(r["original_path"], e.path);
+    EXPECT_EQ(r["pdq"], e.pdq) << path << ": the preview decodes to exactly what libheif decodes";
+    EXPECT_EQ(std::to_string(r["width"].get<int>()) + "x" + std::to_string(r["height"].get<int>()), e.size) << path;
+    // The 80x60 grid preview is too small to match: a plain resize to 80x60 is already 28 bits from the
+    // photo's PDQ and its HEVC coding 40. It is there for the grid layout; the 240x180 one hits.
+    if (path.starts_with("iphone/IMG_0003.HEIC/")) continue;
+    ASSERT_EQ(r["hits"].size(), 1u) << r.dump();
+    EXPECT_EQ(r["hits"][0]["media_id"], "kitchen");
+    EXPECT_EQ(r["hits"][0]["category"], "B");
   }
-  EXPECT_EQ(previews, 1);
-  EXPECT_EQ(preview_errors, 1) << "the cut preview is reported once, on its parent";
+  EXPECT_EQ(previews.size(), 2u);
+  for (const auto& [path, n] : previews) EXPECT_EQ(n, 1) << path;
+  // The cut copy: libheif refuses the whole container (its primary is an error too), and the preview is
+  // reported once, not taken.
+  EXPECT_EQ(errors.size(), 1u) << "errors only for the cut copy";
+  EXPECT_EQ(errors["iphone/IMG_0002.HEIC"], 2) << cut_errors;
+  EXPECT_NE(cut_errors.find("HEIF preview item 2: its data runs past the end of the file; preview not extracted"),
+            std::string::npos)
+      << cut_errors;
 
   const auto off = *dir_ / "case-heic-off";
   EXPECT_EQ(RunCommand(Bin() + " scan --no-thumbnails --case " + Q(off) + " --index " + Q(index_) + " " + Q(iphone)).exit_code,
