@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hashing/image_format.h"
 #include "ingest/internal/embedded_thumbnail.h"
 #include "ingest/internal/heif_preview.h"
 #include "ingest/internal/magic.h"
@@ -85,7 +86,7 @@ Item ExpandingSource::Emit(FrameEntry entry, const Layer& layer) {
     QueueThumbnails(item.info, entry.content, **sniff_reader, std::move(prefix));
     return item;
   }
-  if (look_for_thumbnails && LooksLikeHeif(prefix)) {
+  if (look_for_thumbnails && hashing::SniffImageFormat(prefix) == hashing::ImageFormat::kHeif) {
     QueueHeifPreviews(item.info, entry.content);
     return item;
   }
@@ -124,12 +125,8 @@ void ExpandingSource::QueueCachedThumbnails(const ItemInfo& parent, const std::s
                                             ThumbnailCacheKind kind) {
   auto pictures = FindCachedPictures(MakeContentImage(content, parent.path), kind);
   if (!pictures.ok()) {
-    pending_.push_back(Item{ErrorEntry(parent.evidence_id, parent.path,
-                                       Status::Corruption(parent.path + ": thumbnail cache not read to its end, previews "
-                                                          "not extracted: " + pictures.status().message()),
-                                       parent.inside_archive)
-                                .info,
-                            nullptr});
+    QueueParentError(parent, Status::Corruption("thumbnail cache not read to its end, previews not extracted: " +
+                                                pictures.status().message()));
     return;
   }
   for (const CachedPicture& p : *pictures) {
@@ -143,52 +140,46 @@ void ExpandingSource::QueueCachedThumbnails(const ItemInfo& parent, const std::s
 void ExpandingSource::QueueHeifPreviews(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content) {
   auto previews = FindHeifPreviews(*MakeContentImage(content, parent.path));
   if (!previews.ok()) {
-    pending_.push_back(Item{ErrorEntry(parent.evidence_id, parent.path,
-                                       Status(previews.status().code(), parent.path + ": HEIF previews not extracted: " +
-                                                                            previews.status().message()),
-                                       parent.inside_archive)
-                                .info,
-                            nullptr});
+    QueueParentError(parent, Status(previews.status().code(), "HEIF previews not extracted: " + previews.status().message()));
     return;
   }
   for (const Status& problem : previews->problems) {
-    pending_.push_back(Item{ErrorEntry(parent.evidence_id, parent.path,
-                                       Status(problem.code(), parent.path + ": " + problem.message() +
-                                                                  "; preview not extracted"),
-                                       parent.inside_archive)
-                                .info,
-                            nullptr});
+    QueueParentError(parent, Status(problem.code(), problem.message() + "; preview not extracted"));
   }
   for (HeifPreview& preview : previews->found) {
     // The preview is not a byte range of its parent: its bytes are the re-wrapped item (heif_preview.h).
-    Item item;
-    item.info = parent;
-    item.info.path = AppendStep(parent.path, "thumbnail:heif:" + std::to_string(preview.item_id));
-    item.info.size = preview.file.size();
-    item.info.thumbnail = true;
-    item.info.anomaly.clear();
-    item.info.image_offset.reset();
-    auto opened =
-        MakeMemoryContent(std::make_shared<const std::vector<std::byte>>(std::move(preview.file)))->Open();
-    if (opened.ok()) {
-      item.reader = std::move(opened).value();
-    } else {
-      item.info.status = opened.status();
-    }
-    pending_.push_back(std::move(item));
+    QueueEmbeddedContent(parent, "thumbnail:heif:" + std::to_string(preview.item_id),
+                         MakeMemoryContent(std::make_shared<const std::vector<std::byte>>(std::move(preview.file))),
+                         std::nullopt);
   }
+}
+
+void ExpandingSource::QueueParentError(const ItemInfo& parent, const Status& status) {
+  pending_.push_back(Item{
+      ErrorEntry(parent.evidence_id, parent.path, Status(status.code(), parent.path + ": " + status.message()),
+                 parent.inside_archive)
+          .info,
+      nullptr});
 }
 
 void ExpandingSource::QueueEmbedded(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content,
                                     const std::string& step, std::uint64_t offset, std::uint64_t size) {
+  std::optional<std::uint64_t> image_offset;
+  if (parent.image_offset) image_offset = *parent.image_offset + offset;
+  QueueEmbeddedContent(parent, step, MakeContentSlice(content, offset, size), image_offset);
+}
+
+void ExpandingSource::QueueEmbeddedContent(const ItemInfo& parent, const std::string& step,
+                                           const std::shared_ptr<ContentHandle>& content,
+                                           std::optional<std::uint64_t> image_offset) {
   Item item;
   item.info = parent;
   item.info.path = AppendStep(parent.path, step);
-  item.info.size = size;
+  item.info.size = content->size();
   item.info.thumbnail = true;
   item.info.anomaly.clear();
-  if (parent.image_offset) item.info.image_offset = *parent.image_offset + offset;
-  auto opened = MakeContentSlice(content, offset, size)->Open();
+  item.info.image_offset = image_offset;
+  auto opened = content->Open();
   if (opened.ok()) {
     item.reader = std::move(opened).value();
   } else {

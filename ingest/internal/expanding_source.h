@@ -51,6 +51,12 @@ class ExpandingSource final : public EvidenceSource {
   // Queues bytes [offset, offset + size) of `parent` as an embedded picture (ItemInfo::thumbnail).
   void QueueEmbedded(const ItemInfo& parent, const std::shared_ptr<ContentHandle>& content, const std::string& step,
                      std::uint64_t offset, std::uint64_t size);
+  // Queues `content` as an embedded picture of `parent` (ItemInfo::thumbnail), at image_offset in the
+  // disk image when it is a byte range of one.
+  void QueueEmbeddedContent(const ItemInfo& parent, const std::string& step,
+                            const std::shared_ptr<ContentHandle>& content, std::optional<std::uint64_t> image_offset);
+  // Queues an error report about `parent` (its path is put before the message).
+  void QueueParentError(const ItemInfo& parent, const Status& status);
 
   SourceType type_;
   std::string evidence_id_;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <set>
+#include <map>
 #include <string_view>
 
 #include "ingest/internal/heif_meta.h"
@@ -84,9 +84,10 @@ std::vector<std::byte> StandaloneFile(const Meta& meta, const std::vector<Wrappe
   }
   // ipco: each property used, once, in order of first use.
   std::vector<std::uint32_t> used;
+  std::map<std::uint32_t, std::uint64_t> position;  // property index -> its 1-based place in the new ipco
   for (const WrappedItem& item : items) {
     for (const Association& a : item.properties) {
-      if (std::find(used.begin(), used.end(), a.property_index) == used.end()) used.push_back(a.property_index);
+      if (position.emplace(a.property_index, used.size() + 1).second) used.push_back(a.property_index);
     }
   }
   std::vector<std::byte> ipco;
@@ -102,8 +103,7 @@ std::vector<std::byte> StandaloneFile(const Meta& meta, const std::vector<Wrappe
     Put(ipma, i + 1, 2);
     Put(ipma, items[i].properties.size(), 1);
     for (const Association& a : items[i].properties) {
-      const std::uint64_t position = static_cast<std::uint64_t>(std::find(used.begin(), used.end(), a.property_index) - used.begin()) + 1;
-      Put(ipma, (a.essential ? (wide ? 0x8000 : 0x80) : 0) | position, wide ? 2 : 1);
+      Put(ipma, (a.essential ? (wide ? 0x8000 : 0x80) : 0) | position.at(a.property_index), wide ? 2 : 1);
     }
   }
   std::vector<std::byte> iprp = MakeBox("ipco", ipco);
@@ -235,18 +235,6 @@ Result<HeifPreview> Wrap(ImageReader& file, const Meta& meta, std::uint32_t id) 
 }
 
 }  // namespace heif_preview
-
-bool LooksLikeHeif(std::span<const std::byte> prefix) {
-  const auto h = heif::ReadBoxHeader(prefix, prefix.size());
-  if (!h || h->type != "ftyp" || h->size < 16 || h->size > prefix.size()) return false;
-  static constexpr std::array<std::string_view, 8> kBrands = {"mif1", "heic", "heix", "heim", "heis", "avif", "msf1", "miaf"};
-  for (std::size_t at = h->header; at + 4 <= h->size; at += 4) {
-    if (at == h->header + 4) continue;  // the minor version
-    const std::string_view brand(reinterpret_cast<const char*>(prefix.data() + at), 4);
-    if (std::find(kBrands.begin(), kBrands.end(), brand) != kBrands.end()) return true;
-  }
-  return false;
-}
 
 Result<HeifPreviews> FindHeifPreviews(ImageReader& file) {
   // Find the top-level 'meta' box by walking the headers only.

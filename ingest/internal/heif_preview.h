@@ -41,10 +41,6 @@ struct HeifPreviews {
   std::vector<Status> problems;
 };
 
-// True when `prefix` starts with an ISOBMFF 'ftyp' box whose major or compatible brands name a HEIF still
-// image ("mif1", "heic", "heix", "avif"...).
-bool LooksLikeHeif(std::span<const std::byte> prefix);
-
 // Every preview of the HEIF file `file`. Fails (Corruption) only when the file's box structure cannot be
 // read at all; a single bad preview is listed in `problems` instead.
 Result<HeifPreviews> FindHeifPreviews(ImageReader& file);
