@@ -37,6 +37,12 @@ const std::array<std::array<float, kDownsampled>, kDctSize>& DctMatrix() {
 
 constexpr int kRowBlock = 8;
 
+// Eight lanes as one value (GCC vector extension): one AVX instruction per step in the AVX2 clone,
+// two SSE ones otherwise; per lane the same IEEE operation as the scalar code.
+// UnalignedLanes reads or writes eight floats anywhere (no alignment, may alias float).
+using Lanes = float __attribute__((vector_size(kRowBlock * sizeof(float))));
+using UnalignedLanes = float __attribute__((vector_size(kRowBlock * sizeof(float)), aligned(4), may_alias));
+
 // Sliding-window row arithmetic, cloned for AVX2 and picked at run time. Per element these are
 // exactly the reference's operations: sum += right; sum -= left; out = sum / count.
 __attribute__((target_clones("avx2", "default"))) void AddRow(float* sums, const float* right, int n) {
@@ -57,45 +63,53 @@ __attribute__((target_clones("avx2", "default"))) void DivideRow(float* out, con
 }
 
 // The 1-D centred box filter of the reference (window truncated near the ends, average over the
-// samples covered) run on kRowBlock image rows at once: `block` is lane-minor [length][kRowBlock].
+// samples covered) run on kRowBlock image rows at once: `in` is lane-minor [length][kRowBlock].
 // Per lane these are exactly the reference's operations (sum += right; sum -= left; out = sum /
-// count). The kRowBlock-wide steps are inlined into one function cloned for AVX2, so each step is one
-// vector instruction rather than a call through the clone dispatcher (which cost as much as the work).
+// count), each step one vector instruction in the AVX2 clone. Every output goes to out[position *
+// kRowBlock + lane]; or, given `at` (ascending positions, repeats allowed), only those, packed:
+// out[j * kRowBlock + lane] is the output at position at[j]. The sums see the same operations
+// either way, so a kept output is the same float.
 __attribute__((target_clones("avx2", "default"))) void BoxFilterRowBlock(const float* in, float* out, int length,
-                                                                         int window) {
+                                                                         int window, const int* at, int n_at) {
   const int half = (window + 2) / 2;
   const int warmup = half - 1;
   const int ramp_up = window - half + 1;
   const int steady = length - window;
   const int ramp_down = half - 1;
-  float sums[kRowBlock] = {};
+  Lanes sums = {};
   int count = 0;
+  int position = 0;  // of the next output
+  int next = 0;      // index into `at`
   const float* right = in;
   const float* left = in;
-  float* dst = out;
+  auto keep = [&](float c) {
+    if (at == nullptr) {
+      *reinterpret_cast<UnalignedLanes*>(out + static_cast<std::ptrdiff_t>(position) * kRowBlock) = sums / c;
+    }
+    for (; at != nullptr && next < n_at && at[next] == position; ++next) {
+      *reinterpret_cast<UnalignedLanes*>(out + static_cast<std::ptrdiff_t>(next) * kRowBlock) = sums / c;
+    }
+    ++position;
+  };
   for (int i = 0; i < warmup; ++i, right += kRowBlock) {
-    for (int l = 0; l < kRowBlock; ++l) sums[l] += right[l];
+    sums += *reinterpret_cast<const UnalignedLanes*>(right);
     ++count;
   }
-  for (int i = 0; i < ramp_up; ++i, right += kRowBlock, dst += kRowBlock) {
-    for (int l = 0; l < kRowBlock; ++l) sums[l] += right[l];
+  for (int i = 0; i < ramp_up; ++i, right += kRowBlock) {
+    sums += *reinterpret_cast<const UnalignedLanes*>(right);
     ++count;
-    const float c = static_cast<float>(count);
-    for (int l = 0; l < kRowBlock; ++l) dst[l] = sums[l] / c;
+    keep(static_cast<float>(count));
   }
   const float full = static_cast<float>(count);
-  for (int i = 0; i < steady; ++i, right += kRowBlock, left += kRowBlock, dst += kRowBlock) {
-    for (int l = 0; l < kRowBlock; ++l) {
-      sums[l] += right[l];
-      sums[l] -= left[l];
-    }
-    for (int l = 0; l < kRowBlock; ++l) dst[l] = sums[l] / full;
+  for (int i = 0; i < steady; ++i, right += kRowBlock, left += kRowBlock) {
+    sums += *reinterpret_cast<const UnalignedLanes*>(right);
+    sums -= *reinterpret_cast<const UnalignedLanes*>(left);
+    keep(full);
   }
-  for (int i = 0; i < ramp_down; ++i, left += kRowBlock, dst += kRowBlock) {
-    for (int l = 0; l < kRowBlock; ++l) sums[l] -= left[l];
+  for (int i = 0; i < ramp_down; ++i, left += kRowBlock) {
+    sums -= *reinterpret_cast<const UnalignedLanes*>(left);
     --count;
-    const float c = static_cast<float>(count);
-    for (int l = 0; l < kRowBlock; ++l) dst[l] = sums[l] / c;
+    keep(static_cast<float>(count));
   }
 }
 
@@ -106,12 +120,25 @@ class RowBlockFilter {
   RowBlockFilter(int cols, int window)
       : cols_(cols), window_(window),
         in_(std::make_unique<float[]>(static_cast<std::size_t>(cols) * kRowBlock)),
-        out_(std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(cols) * kRowBlock)) {}
+        // FilterAt packs one output per requested column: up to kDownsampled, which may be more
+        // than `cols` (a picture under 64 px wide samples some columns twice).
+        out_(std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(std::max(cols, kDownsampled)) *
+                                                     kRowBlock)) {}
 
   void Filter(const float* const* src, float* const* dst, int n) {
     Gather(src, n);
-    BoxFilterRowBlock(in_.get(), out_.get(), cols_, window_);
+    BoxFilterRowBlock(in_.get(), out_.get(), cols_, window_, nullptr, 0);
     Scatter(dst, n);
+  }
+
+  // Only the outputs at columns `at` (ascending, n_at <= kDownsampled): dst[k][j] is row k's output
+  // at column at[j].
+  void FilterAt(const float* const* src, float* const* dst, int n, const int* at, int n_at) {
+    Gather(src, n);
+    BoxFilterRowBlock(in_.get(), out_.get(), cols_, window_, at, n_at);
+    for (int j = 0; j < n_at; ++j) {
+      for (int l = 0; l < n; ++l) dst[l][j] = out_[static_cast<std::size_t>(j) * kRowBlock + l];
+    }
   }
 
  private:
@@ -214,9 +241,9 @@ class ColumnFilterStream {
 };
 
 // Jarosz filter (two passes of row box filter then column box filter) followed by sampling the
-// 64x64 grid, as one streaming computation: only a few rows are ever held, and the last column
-// pass divides only at the sampled points. Equivalent, value for value, to filtering whole
-// buffers and then decimating.
+// 64x64 grid, as one streaming computation: only a few rows are ever held; the second row pass
+// keeps only the 64 sampled columns, so the last column pass runs on those alone and divides only
+// at the sampled rows. Equivalent, value for value, to filtering whole buffers and then decimating.
 void JaroszDownsample(const float* luma, int rows, int cols, int window_along_rows, int window_along_cols,
                       Block64& out) {
   std::array<int, kDownsampled> sample_row, sample_col;
@@ -226,7 +253,7 @@ void JaroszDownsample(const float* luma, int rows, int cols, int window_along_ro
   }
   RowBlockFilter row_filter(cols, window_along_rows);
   ColumnFilterStream first(rows, cols, window_along_cols);
-  ColumnFilterStream second(rows, cols, window_along_cols);
+  ColumnFilterStream second(rows, kDownsampled, window_along_cols);
   auto staging = std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(cols) * kRowBlock);
   int staged = 0;
   int second_pushed = 0;
@@ -235,7 +262,7 @@ void JaroszDownsample(const float* luma, int rows, int cols, int window_along_ro
   auto take_samples = [&]() {
     const int row = second.ReadyRow();
     while (next_sample < kDownsampled && sample_row[next_sample] == row) {
-      for (int j = 0; j < kDownsampled; ++j) out[next_sample][j] = second.EmitColumn(sample_col[j]);
+      for (int j = 0; j < kDownsampled; ++j) out[next_sample][j] = second.EmitColumn(j);
       ++next_sample;
     }
   };
@@ -247,7 +274,7 @@ void JaroszDownsample(const float* luma, int rows, int cols, int window_along_ro
       src[k] = staging.get() + static_cast<std::size_t>(k) * cols;
       dst[k] = second.Slot(second_pushed + k);
     }
-    row_filter.Filter(src, dst, staged);
+    row_filter.FilterAt(src, dst, staged, sample_col.data(), kDownsampled);
     for (int k = 0; k < staged; ++k) {
       ++second_pushed;
       if (second.Push()) take_samples();
@@ -384,6 +411,14 @@ DctOutcome ComputeDct(const LumaImage& image) {
 
 namespace pdq_internal {
 int JaroszWindowSize(int old_dim, int new_dim) { return (old_dim + 2 * new_dim - 1) / (2 * new_dim); }
+
+Block64 JaroszSamples(const LumaImage& image) {
+  Block64 block{};
+  if (image.width <= 0 || image.height <= 0) return block;
+  JaroszDownsample(image.pixels.data(), image.height, image.width, JaroszWindowSize(image.width, kDownsampled),
+                   JaroszWindowSize(image.height, kDownsampled), block);
+  return block;
+}
 }  // namespace pdq_internal
 
 PdqResult ComputePdq(const LumaImage& image) {

@@ -5,6 +5,8 @@
 // Floating-point evaluation order follows the published reference so hashes are bit-identical.
 #pragma once
 
+#include <array>
+
 #include "hashing/luma_image.h"
 #include "hashing/pdq_hash.h"
 
@@ -20,6 +22,8 @@ LumaImage ApplyPdqPhotoHasherResize(const LumaImage& image);
 namespace pdq_internal {
 // Exposed for tests and benchmarks.
 int JaroszWindowSize(int old_dim, int new_dim);
+// The 64x64 samples of the Jarosz-filtered plane that the DCT reads (all zero for an empty image).
+std::array<std::array<float, 64>, 64> JaroszSamples(const LumaImage& image);
 }  // namespace pdq_internal
 
 }  // namespace hashtriage::hashing

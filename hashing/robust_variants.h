@@ -17,6 +17,7 @@
 
 #include "hashing/luma_image.h"
 #include "hashing/pdq_hash.h"
+#include "hashing/reoriented_pdq.h"
 
 namespace hashtriage::hashing {
 
@@ -131,14 +132,6 @@ struct RobustOptions {
   // Centre crops stored per library image, as the kept fraction of each side. Default: 0.95, 0.9.
   std::vector<double> crop_fractions = {0.95, 0.90};
 };
-
-// PDQ of each of the eight dihedral re-orientations of `image`, each sampled as Meta's PDQ samples the
-// physically re-oriented pixels: hashes[d] equals ComputePdq(image turned by d) up to float rounding.
-// ComputePdqDihedral's DCT sign flips instead assume the 64x64 Jarosz sampling is mirror-symmetric,
-// which it is not (the box and the sample grid are anchored to one edge): on fine textures a mirrored
-// copy lands 30-90 bits away that way. Costs about one ComputePdq (the column passes run once per
-// vertical orientation and only 64 rows are filtered across).
-PdqDihedralResult ComputePdqReoriented(const LumaImage& image);
 
 // Bilinear upscale (OpenCV INTER_LINEAR pixel-centre convention) so the longer side is `min_side`
 // (a copy when already that large).
