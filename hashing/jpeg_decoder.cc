@@ -38,6 +38,7 @@ struct JpegJob {
   int scale_denominator = 1;
   std::uint64_t max_pixels = 0;
   std::vector<std::uint8_t> scanline;
+  std::vector<float> luma_row;
   LumaImage luma;
   bool not_supported = false;
   bool over_limit = false;
@@ -80,20 +81,23 @@ bool Run(JpegJob& job, jpeg_decompress_struct& cinfo) {
   const int height = static_cast<int>(cinfo.output_height);
   const int channels = cinfo.output_components;
   job.scanline.resize(static_cast<std::size_t>(width) * channels);
+  job.luma_row.resize(static_cast<std::size_t>(width));
   job.luma.width = width;
   job.luma.height = height;
-  job.luma.pixels.resize(static_cast<std::size_t>(width) * height);
+  // Rows are appended, not written into a resized plane: resize() would first zero the whole plane
+  // (a megabyte or more per picture, a visible share of a scan).
+  job.luma.pixels.reserve(static_cast<std::size_t>(width) * height);
   while (cinfo.output_scanline < cinfo.output_height) {
-    const int y = static_cast<int>(cinfo.output_scanline);
     unsigned char* row = job.scanline.data();
-    jpeg_read_scanlines(&cinfo, &row, 1);
-    float* dst = job.luma.pixels.data() + static_cast<std::size_t>(y) * width;
+    if (jpeg_read_scanlines(&cinfo, &row, 1) != 1) break;  // not with an in-memory source; never loop on it
     if (channels == 1) {
-      for (int x = 0; x < width; ++x) dst[x] = row[x];
+      job.luma.pixels.insert(job.luma.pixels.end(), row, row + width);
     } else {
-      RgbRowToLuma(row, dst, width, /*bgr_order=*/false);
+      RgbRowToLuma(row, job.luma_row.data(), width, /*bgr_order=*/false);
+      job.luma.pixels.insert(job.luma.pixels.end(), job.luma_row.begin(), job.luma_row.end());
     }
   }
+  job.luma.pixels.resize(static_cast<std::size_t>(width) * height);  // whole, whatever happened above
   jpeg_finish_decompress(&cinfo);
   jpeg_destroy_decompress(&cinfo);
   return true;
