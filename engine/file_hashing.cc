@@ -2,6 +2,7 @@
 
 #include <array>
 #include <memory>
+#include <new>
 #include <span>
 #include <vector>
 
@@ -21,11 +22,18 @@ void AddImageHashes(std::span<const std::byte> bytes, const FileHashRequest& req
     }
     return;
   }
-  auto image = hashing::HashImage(bytes, request.image);
-  if (image.ok()) {
-    out.image = std::move(image).value();
-  } else {
-    out.status = image.status();
+  // A picture within the pixel limit can still need more memory than there is (a 50,000,000 x 1
+  // PNG of 200 KB): that file is an error, its digests kept; the run goes on.
+  try {
+    auto image = hashing::HashImage(bytes, request.image);
+    if (image.ok()) {
+      out.image = std::move(image).value();
+    } else {
+      out.status = image.status();
+    }
+  } catch (const std::bad_alloc&) {
+    out.image.reset();
+    out.status = Status::ResourceLimit("out of memory decoding or hashing the picture; digested, not decoded");
   }
 }
 }  // namespace

@@ -38,19 +38,26 @@ AxisTaps Taps(int n, bool mirrored) {
   for (int k = 0; k < kGrid; ++k) {
     int p = static_cast<int>((k + 0.5) * n / kGrid);
     if (mirrored) p = n - 1 - p;
-    // Second pass: first-pass positions [lo2, hi2); each averages pixels [lo1, hi1).
+    // Second pass: first-pass positions [lo2, hi2); each averages pixels [lo1, hi1). Each adds
+    // 1 / (hi1 - lo1) over its box: as steps at the box's ends, summed once (linear in the window).
     const int lo2 = std::max(0, p - before);
     const int hi2 = std::min(n, p + after + 1);
     const int first = std::max(0, lo2 - before);
     const int last = std::min(n, hi2 + after);
-    w.assign(static_cast<std::size_t>(last - first), 0.0);
+    w.assign(static_cast<std::size_t>(last - first) + 1, 0.0);
     for (int r = lo2; r < hi2; ++r) {
       const int lo1 = std::max(0, r - before);
       const int hi1 = std::min(n, r + after + 1);
-      for (int i = lo1; i < hi1; ++i) w[static_cast<std::size_t>(i - first)] += 1.0 / (hi1 - lo1);
+      const double step = 1.0 / (hi1 - lo1);
+      w[static_cast<std::size_t>(lo1 - first)] += step;
+      w[static_cast<std::size_t>(hi1 - first)] -= step;
     }
     taps.first[static_cast<std::size_t>(k)] = first;
-    for (double v : w) taps.weights.push_back(static_cast<float>(v / (hi2 - lo2)));
+    double level = 0;
+    for (int i = first; i < last; ++i) {
+      level += w[static_cast<std::size_t>(i - first)];
+      taps.weights.push_back(static_cast<float>(level / (hi2 - lo2)));
+    }
     taps.offset[static_cast<std::size_t>(k) + 1] = taps.weights.size();
   }
   return taps;
@@ -195,10 +202,45 @@ PdqDihedralResult Reoriented(const LumaImage& image, bool unflipped) {
   return out;
 }
 
+PdqHash TransposedBits(const PdqHash& h) {
+  PdqHash out;
+  for (int i = 0; i < kDct; ++i) {
+    for (int j = 0; j < kDct; ++j) {
+      if (h.GetBit(i * kDct + j)) out.SetBit(j * kDct + i);
+    }
+  }
+  return out;
+}
+
+// The first pass keeps 64 rows of the picture's width: more than the picture itself when it has
+// fewer than 64 rows (a hostile 50,000,000 x 1 PNG would need gigabytes). Such a picture is sampled
+// through its transpose: turning the transpose by d is transposing the picture turned by d with the
+// axes' roles swapped (mirror of rows <-> of columns, quarter turns reversed), and PDQ treats rows
+// and columns alike, so each hash is the transposed bit grid of the transpose's.
+PdqDihedralResult ReorientedOfAnyShape(const LumaImage& image, bool unflipped) {
+  if (image.height >= kGrid || image.width <= image.height) return Reoriented(image, unflipped);
+  LumaImage transposed;
+  transposed.width = image.height;
+  transposed.height = image.width;
+  Transpose(image.pixels, image.height, image.width, transposed.pixels);
+  const PdqDihedralResult of_transposed = Reoriented(transposed, unflipped);
+  constexpr Dihedral kSwapped[kDihedralCount] = {Dihedral::kOriginal, Dihedral::kRotate270, Dihedral::kRotate180,
+                                                 Dihedral::kRotate90, Dihedral::kFlipY,     Dihedral::kFlipX,
+                                                 Dihedral::kFlipPlus1, Dihedral::kFlipMinus1};
+  PdqDihedralResult out;
+  out.quality = of_transposed.quality;
+  for (int d = 0; d < kDihedralCount; ++d) {
+    if (!unflipped && (d == static_cast<int>(Dihedral::kOriginal) || d == static_cast<int>(Dihedral::kFlipPlus1))) continue;
+    out.hashes[static_cast<std::size_t>(d)] =
+        TransposedBits(of_transposed.hashes[static_cast<std::size_t>(kSwapped[d])]);
+  }
+  return out;
+}
+
 }  // namespace
 
-PdqDihedralResult ComputePdqReoriented(const LumaImage& image) { return Reoriented(image, true); }
+PdqDihedralResult ComputePdqReoriented(const LumaImage& image) { return ReorientedOfAnyShape(image, true); }
 
-PdqDihedralResult ComputePdqReorientedMirrored(const LumaImage& image) { return Reoriented(image, false); }
+PdqDihedralResult ComputePdqReorientedMirrored(const LumaImage& image) { return ReorientedOfAnyShape(image, false); }
 
 }  // namespace hashtriage::hashing

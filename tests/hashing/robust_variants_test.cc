@@ -238,7 +238,7 @@ LumaImage Turn(const LumaImage& im, bool flip_rows, bool flip_cols, bool transpo
 TEST(RobustVariantsTest, ReorientedHashesArePdqOfThePhysicallyTurnedPicture) {
   // Meta's orientations as pixel moves: kFlipX reverses the rows, kFlipY the columns, kRotate90 is
   // the transpose with its rows reversed, kRotate270 the transpose with its columns reversed.
-  for (const LumaImage& im : {Picture(301, 203, 41), Noise(512, 384, 42), Noise(97, 131, 43), Noise(40, 70, 45), Noise(7, 5, 46)}) {
+  for (const LumaImage& im : {Picture(301, 203, 41), Noise(512, 384, 42), Noise(97, 131, 43), Noise(40, 70, 45), Noise(7, 5, 46), Noise(300, 20, 47)}) {
     const PdqDihedralResult r = ComputePdqReoriented(im);
     EXPECT_EQ(r.quality, ComputePdq(im).quality);
     const LumaImage turned[kDihedralCount] = {
