@@ -412,6 +412,14 @@ DctOutcome ComputeDct(const LumaImage& image) {
 namespace pdq_internal {
 int JaroszWindowSize(int old_dim, int new_dim) { return (old_dim + 2 * new_dim - 1) / (2 * new_dim); }
 
+Block16 DctOfSamples(const Block64& samples) {
+  Block16 out;
+  Dct64To16(samples, out);
+  return out;
+}
+
+int QualityOfSamples(const Block64& samples) { return Quality(samples); }
+
 Block64 JaroszSamples(const LumaImage& image) {
   Block64 block{};
   if (image.width <= 0 || image.height <= 0) return block;

@@ -22,8 +22,14 @@ LumaImage ApplyPdqPhotoHasherResize(const LumaImage& image);
 namespace pdq_internal {
 // Exposed for tests and benchmarks.
 int JaroszWindowSize(int old_dim, int new_dim);
+using Samples64 = std::array<std::array<float, 64>, 64>;
+using Dct16 = std::array<std::array<float, 16>, 16>;
 // The 64x64 samples of the Jarosz-filtered plane that the DCT reads (all zero for an empty image).
-std::array<std::array<float, 64>, 64> JaroszSamples(const LumaImage& image);
+Samples64 JaroszSamples(const LumaImage& image);
+// PDQ's DCT of 64x64 samples (rows/columns 1..16, each coefficient summed in the reference's order)
+// and its quality score: for hashes of samples taken another way (hashing/reoriented_pdq.h).
+Dct16 DctOfSamples(const Samples64& samples);
+int QualityOfSamples(const Samples64& samples);
 }  // namespace pdq_internal
 
 }  // namespace hashtriage::hashing

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstddef>
-#include <numbers>
 #include <utility>
 #include <vector>
 
@@ -75,12 +73,11 @@ __attribute__((target_clones("avx2", "default"))) void ScaledRow(float* __restri
   for (int i = 0; i < n; ++i) dst[i] = w * src[i];
 }
 
-// out (64 x n) = the 64 samples of `taps` over the rows of `plane` (rows x n): row k is the weighted
+// out (64 x n, room for it given) = the 64 samples of `taps` over the rows of `plane` (rows x n): row k is the weighted
 // sum of the plane rows in sample k's support (never empty).
-void SampleRows(const float* plane, int n, const AxisTaps& taps, std::vector<float>& out) {
-  out.resize(static_cast<std::size_t>(kGrid) * n);
+void SampleRows(const float* plane, int n, const AxisTaps& taps, float* out) {
   for (int k = 0; k < kGrid; ++k) {
-    float* dst = out.data() + static_cast<std::size_t>(k) * n;
+    float* dst = out + static_cast<std::size_t>(k) * n;
     const std::size_t begin = taps.offset[static_cast<std::size_t>(k)];
     const std::size_t end = taps.offset[static_cast<std::size_t>(k) + 1];
     const float* src = plane + static_cast<std::size_t>(taps.first[static_cast<std::size_t>(k)]) * n;
@@ -106,67 +103,21 @@ void Transpose(const std::vector<float>& m, int rows, int cols, std::vector<floa
   }
 }
 
-const std::array<std::array<float, kGrid>, kDct>& DctBasis() {
-  static const auto d = [] {
-    std::array<std::array<float, kGrid>, kDct> m{};
-    for (int i = 0; i < kDct; ++i) {
-      for (int j = 0; j < kGrid; ++j) {
-        m[i][j] = static_cast<float>(std::sqrt(2.0 / kGrid) * std::cos((std::numbers::pi / 2.0 / kGrid) * (i + 1) * (2 * j + 1)));
-      }
-    }
-    return m;
-  }();
-  return d;
-}
-
-// PDQ's hash of a 64x64 grid (DCT-II rows/columns 1..16 scaled by sqrt(2/64), bit 16 i + j set above
-// the median coefficient) and of the transposed grid, which shares the median. As hashing/pdq.cc up
-// to float summation order.
-std::pair<PdqHash, PdqHash> GridHashes(const std::vector<float>& grid) {
-  const auto& d = DctBasis();
-  std::array<std::array<float, kGrid>, kDct> t{};  // D * A
-  for (int i = 0; i < kDct; ++i) {
-    for (int k = 0; k < kGrid; ++k) {
-      const float dik = d[i][k];
-      const float* row = grid.data() + static_cast<std::size_t>(k) * kGrid;
-      for (int j = 0; j < kGrid; ++j) t[i][j] += dik * row[j];
-    }
-  }
-  std::array<std::array<float, kDct>, kGrid> d_transposed;
-  for (int j = 0; j < kDct; ++j) {
-    for (int k = 0; k < kGrid; ++k) d_transposed[k][j] = d[j][k];
-  }
-  std::array<float, kDct * kDct> b{};  // (D * A) * D^T, each element summed in ascending k
-  for (int i = 0; i < kDct; ++i) {
-    float* out = b.data() + static_cast<std::size_t>(i) * kDct;
-    for (int k = 0; k < kGrid; ++k) {
-      const float tik = t[i][k];
-      for (int j = 0; j < kDct; ++j) out[j] += tik * d_transposed[k][j];
-    }
-  }
-  std::array<float, kDct * kDct> sorted = b;
+// PDQ's hash of 64x64 samples (hashing/pdq.cc's DCT; bit 16 i + j set above the median coefficient)
+// and of the transposed samples, which share the median.
+std::pair<PdqHash, PdqHash> GridHashes(const pdq_internal::Samples64& grid) {
+  const pdq_internal::Dct16 b = pdq_internal::DctOfSamples(grid);
+  std::array<float, kDct * kDct> sorted;
+  for (int i = 0; i < kDct; ++i) std::copy(b[i].begin(), b[i].end(), sorted.begin() + i * kDct);
   std::nth_element(sorted.begin(), sorted.begin() + (sorted.size() / 2 - 1), sorted.end());
   const float median = sorted[sorted.size() / 2 - 1];
   std::pair<PdqHash, PdqHash> out;
   for (int i = 0; i < kDct; ++i) {
     for (int j = 0; j < kDct; ++j) {
-      if (b[static_cast<std::size_t>(i) * kDct + j] > median) out.first.SetBit(i * kDct + j), out.second.SetBit(j * kDct + i);
+      if (b[i][j] > median) out.first.SetBit(i * kDct + j), out.second.SetBit(j * kDct + i);
     }
   }
   return out;
-}
-
-// PDQ's quality score of a 64x64 grid (hashing/pdq.cc, Quality); the same for its transpose.
-int GridQuality(const std::vector<float>& g) {
-  int sum = 0;
-  for (int i = 0; i < kGrid; ++i) {
-    for (int j = 0; j < kGrid; ++j) {
-      const float v = g[static_cast<std::size_t>(i) * kGrid + j];
-      if (i + 1 < kGrid) sum += static_cast<int>(std::fabs(((v - g[static_cast<std::size_t>(i + 1) * kGrid + j]) * 100) / 255));
-      if (j + 1 < kGrid) sum += static_cast<int>(std::fabs(((v - g[static_cast<std::size_t>(i) * kGrid + j + 1]) * 100) / 255));
-    }
-  }
-  return std::min(sum / 90, 100);
 }
 
 PdqDihedralResult Reoriented(const LumaImage& image, bool unflipped) {
@@ -184,19 +135,22 @@ PdqDihedralResult Reoriented(const LumaImage& image, bool unflipped) {
   const std::array<AxisTaps, 2> across = {Taps(cols, false), Taps(cols, true)};
   // Scratch reused by every call on this thread (tens to hundreds of KiB; allocating it per picture
   // costs page faults when the allocator hands the memory back).
-  thread_local std::vector<float> sampled, sampled_t, grid_t;
+  thread_local std::vector<float> sampled, sampled_t;
+  pdq_internal::Samples64 grid_t;
   for (int flip_rows = 0; flip_rows < 2; ++flip_rows) {
     // 64 sample rows, transposed to cols x 64 so that the pass across runs along contiguous memory
     // and yields the transposed grid (64 column samples x 64 row samples).
-    SampleRows(image.pixels.data(), cols, down[static_cast<std::size_t>(flip_rows)], sampled);
+    sampled.resize(static_cast<std::size_t>(kGrid) * cols);
+    SampleRows(image.pixels.data(), cols, down[static_cast<std::size_t>(flip_rows)], sampled.data());
     Transpose(sampled, kGrid, cols, sampled_t);
     for (int flip_cols = 0; flip_cols < 2; ++flip_cols) {
       if (!unflipped && !flip_rows && !flip_cols) continue;
-      SampleRows(sampled_t.data(), kGrid, across[static_cast<std::size_t>(flip_cols)], grid_t);
+      SampleRows(sampled_t.data(), kGrid, across[static_cast<std::size_t>(flip_cols)], grid_t[0].data());
       const auto [of_transposed, of_grid] = GridHashes(grid_t);
       out.hashes[static_cast<std::size_t>(kServes[flip_rows][flip_cols][0])] = of_grid;
       out.hashes[static_cast<std::size_t>(kServes[flip_rows][flip_cols][1])] = of_transposed;
-      if (!flip_rows && !flip_cols) out.quality = GridQuality(grid_t);
+      // PDQ's quality is the same for the transposed samples.
+      if (!flip_rows && !flip_cols) out.quality = pdq_internal::QualityOfSamples(grid_t);
     }
   }
   return out;
