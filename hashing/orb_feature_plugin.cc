@@ -35,12 +35,18 @@ std::vector<std::size_t> SpreadOut(const std::vector<cv::KeyPoint>& keypoints, i
 
 // FAST's corner threshold (the least brightness difference around a keypoint). OpenCV's default of 20
 // left flat pictures (a sunset sky, a smooth fruit on a plain ground, an icon enlarged from 96 px) with a
-// few dozen keypoints, mostly in noise that re-encoding changes: tuning half of issue 17's harness, the 18
-// queries of one such photo found 2. Where fewer corners pass 20 than half the budget, the weaker corners
-// of threshold 10 are described as well. Tuning half, all families: 95.5% -> 97.9% (both sides needed:
-// 96.1% with the library's views alone, 96.2% with the query's alone; repeating the whole detection
+// few dozen keypoints, mostly in noise that re-encoding changes: 2 of the 18 queries of one such photo
+// found it. Where fewer corners pass 20 than half the description's keypoint budget, the weaker corners of
+// threshold 10 are described as well. Decided per description, each against its own budget (the query:
+// 1,500 at 640 px; each library view: 500). Descriptions taking threshold 10, by the query's / the
+// library's 640, 320 and 160 px views: 1,000 camera-roll photos of bench/image_cost_bench 31% / 15%, 19%,
+// 45%; the 142 shared test photos 37% / 25%, 17%, 44%; the ~1,000 Debian pictures of the large set 83% /
+// 58%, 53%, 72%.
+// Chosen on the tuning half of bench/geometric_bench (--half tuning --per-family 3, 2026-12-07, the
+// build of 06f5ba5 with this plugin's variants): all families 95.5% -> 97.9%; both sides are needed
+// (96.1% with the library's views alone, 96.2% with the query's alone); repeating the whole detection
 // where too few keypoints came back, instead of counting corners first, also 97.9%; threshold 5 98.0%;
-// half the budget, a quarter or all of it 97.9%, 97.7%, 98.0%); distinct pairs still at most 5 inliers.
+// a cut at a quarter of the budget or all of it 97.7%, 98.0%; distinct pairs still at most 5 inliers.
 constexpr int kFastThreshold = 20;
 constexpr int kFlatPictureFastThreshold = 10;
 
@@ -48,6 +54,41 @@ int FastThresholdFor(const cv::Mat& image, int max_features) {
   std::vector<cv::KeyPoint> corners;
   cv::FAST(image, corners, kFastThreshold, true);
   return 2 * static_cast<long long>(corners.size()) < max_features ? kFlatPictureFastThreshold : kFastThreshold;
+}
+
+// Describes the keypoints kept (`kept`: indices into `detected`, in spread order) and writes them to
+// `out` in that order; returns how many. Detecting, then describing only those (the pyramid is built
+// twice), costs less than describing every keypoint detected: camera-roll photos of bench/image_cost_bench
+// at 640 px, the query's settings, 3.32 -> 3.00 ms at FAST threshold 20 and 4.85 -> 4.25 ms at 10 (150
+// photos, one thread, 2026-12-07). The features are the same, byte for byte and in the same order (4,976
+// descriptions: the large false-positive set, 100 camera photos and the shared test photos, at every
+// library view's settings and the query's). `compute` returns keypoints grouped by pyramid level and
+// drops any within its border of the picture (none that `detect` found), so each carries its place in
+// the spread order (class_id) to be put back in it; a dropped one is left out.
+int DescribeInSpreadOrder(cv::ORB& orb, const cv::Mat& image, const std::vector<cv::KeyPoint>& detected,
+                          const std::vector<std::size_t>& kept, HashtriageOrbFeature* out) {
+  std::vector<cv::KeyPoint> keypoints;
+  keypoints.reserve(kept.size());
+  for (const std::size_t i : kept) {
+    keypoints.push_back(detected[i]);
+    keypoints.back().class_id = static_cast<int>(keypoints.size() - 1);
+  }
+  cv::Mat descriptors;
+  orb.compute(image, keypoints, descriptors);
+  std::vector<int> row_of(kept.size(), -1);  // place in spread order -> descriptor row
+  for (std::size_t row = 0; row < keypoints.size() && row < static_cast<std::size_t>(descriptors.rows); ++row) {
+    const int place = keypoints[row].class_id;
+    if (place >= 0 && static_cast<std::size_t>(place) < row_of.size()) row_of[static_cast<std::size_t>(place)] = static_cast<int>(row);
+  }
+  int count = 0;
+  for (const int row : row_of) {
+    if (row < 0) continue;
+    const cv::KeyPoint& k = keypoints[static_cast<std::size_t>(row)];
+    out[count] = HashtriageOrbFeature{k.pt.x, k.pt.y, k.size, k.angle, k.response, {}};
+    std::memcpy(out[count].descriptor, descriptors.ptr(row), 32);
+    ++count;
+  }
+  return count;
 }
 
 }  // namespace
@@ -74,41 +115,9 @@ extern "C" __attribute__((visibility("default"))) int hashtriage_orb_detect_v2(c
         cv::ORB::create(std::max(1, params->oversample) * max_features, std::max(1.01f, params->pyramid_scale),
                         std::max(1, params->pyramid_levels), 31, 0,
                         2, params->fast_score ? cv::ORB::FAST_SCORE : cv::ORB::HARRIS_SCORE, 31, threshold);
-    // Only the keypoints kept are described: detecting, then describing those (the pyramid is built
-    // twice) costs less than describing every keypoint detected, and the features are the same, byte for
-    // byte and in the same order (checked on 4,976 descriptions: the large set's pictures, camera photos
-    // and the shared test photos, at every view's settings and the query's). `compute` returns them by
-    // pyramid level, so each carries its place in the spread order (class_id) to be put back in it.
     std::vector<cv::KeyPoint> detected;
     orb->detect(image, detected);
-    std::vector<cv::KeyPoint> keypoints;
-    for (const std::size_t i : SpreadOut(detected, max_features, width, height)) {
-      keypoints.push_back(detected[i]);
-      keypoints.back().class_id = static_cast<int>(keypoints.size() - 1);
-    }
-    const std::size_t kept = keypoints.size();
-    cv::Mat descriptors;
-    orb->compute(image, keypoints, descriptors);
-    if (static_cast<std::size_t>(descriptors.rows) != keypoints.size() || keypoints.size() != kept) {
-      std::snprintf(error, 256, "ORB features: %d descriptors for %zu keypoints of %zu", descriptors.rows,
-                    keypoints.size(), kept);
-      return 1;
-    }
-    std::vector<int> row_of(kept, -1);  // spread place -> descriptor row
-    for (std::size_t row = 0; row < kept; ++row) {
-      const int place = keypoints[row].class_id;
-      if (place < 0 || static_cast<std::size_t>(place) >= kept || row_of[static_cast<std::size_t>(place)] >= 0) {
-        std::snprintf(error, 256, "ORB features: keypoint %zu came back with place %d", row, place);
-        return 1;
-      }
-      row_of[static_cast<std::size_t>(place)] = static_cast<int>(row);
-    }
-    for (const int row : row_of) {
-      const cv::KeyPoint& k = keypoints[static_cast<std::size_t>(row)];
-      out[*count] = HashtriageOrbFeature{k.pt.x, k.pt.y, k.size, k.angle, k.response, {}};
-      std::memcpy(out[*count].descriptor, descriptors.ptr(row), 32);
-      ++*count;
-    }
+    *count = DescribeInSpreadOrder(*orb, image, detected, SpreadOut(detected, max_features, width, height), out);
     return 0;
   } catch (const std::exception& e) {
     std::snprintf(error, 256, "ORB features: %s", e.what());
